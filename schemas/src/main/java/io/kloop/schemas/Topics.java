@@ -1,0 +1,110 @@
+package io.kloop.schemas;
+
+import static io.kloop.schemas.Topic.CleanupPolicy.COMPACT;
+import static io.kloop.schemas.Topic.CleanupPolicy.DELETE;
+
+import io.kloop.events.DataRecord;
+import io.kloop.events.DatasetBatchCommitted;
+import io.kloop.events.DriftDetected;
+import io.kloop.events.ModelApproved;
+import io.kloop.events.ModelRejected;
+import io.kloop.events.ModelRolledBack;
+import io.kloop.events.ModelTrained;
+import io.kloop.events.PredictionLogged;
+import io.kloop.events.RetrainingRequested;
+import io.kloop.events.TrainingFailed;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every topic of the platform. Names follow {@code mlops.<owning-service>.<event-in-kebab-case>}; the owner
+ * of an inbox topic that outsiders write to (raw data records, retraining requests) is the service that
+ * consumes it. Every key is a string: the dataset or model the record is about.
+ */
+public final class Topics {
+
+  private Topics() {}
+
+  /** Raw records from external producers, before validation. */
+  public static final Topic<String, DataRecord> DATA_RECORD =
+      new Topic<>("mlops.ingest.data-record", String.class, DataRecord.class, 6, DELETE,
+          "raw data records from producers, keyed by dataset");
+
+  /** "New data": sealed, hashed batches of validated records. */
+  public static final Topic<String, DatasetBatchCommitted> DATASET_BATCH_COMMITTED =
+      new Topic<>("mlops.ingest.dataset-batch-committed", String.class, DatasetBatchCommitted.class, 3, DELETE,
+          "sealed dataset batches, keyed by dataset");
+
+  /** Requests to retrain a model, from the monitor or an operator. */
+  public static final Topic<String, RetrainingRequested> RETRAINING_REQUESTED =
+      new Topic<>("mlops.training.retraining-requested", String.class, RetrainingRequested.class, 3, DELETE,
+          "requests to retrain, keyed by model");
+
+  /** "Finished training": candidate models with metrics, lineage and artifact. */
+  public static final Topic<String, ModelTrained> MODEL_TRAINED =
+      new Topic<>("mlops.training.model-trained", String.class, ModelTrained.class, 3, DELETE,
+          "trained candidate models, keyed by model");
+
+  /** Training runs that ended without a model, with the reason. */
+  public static final Topic<String, TrainingFailed> TRAINING_FAILED =
+      new Topic<>("mlops.training.training-failed", String.class, TrainingFailed.class, 3, DELETE,
+          "failed training runs, keyed by model");
+
+  /** "Approved model": the latest value per model is its champion, so the topic is compacted. */
+  public static final Topic<String, ModelApproved> MODEL_APPROVED =
+      new Topic<>("mlops.registry.model-approved", String.class, ModelApproved.class, 3, COMPACT,
+          "current champion per model (compacted)");
+
+  /** Versions the promotion gate or an operator rejected. */
+  public static final Topic<String, ModelRejected> MODEL_REJECTED =
+      new Topic<>("mlops.registry.model-rejected", String.class, ModelRejected.class, 3, DELETE,
+          "rejected model versions, keyed by model");
+
+  /** Rollbacks to an earlier version. */
+  public static final Topic<String, ModelRolledBack> MODEL_ROLLED_BACK =
+      new Topic<>("mlops.registry.model-rolled-back", String.class, ModelRolledBack.class, 3, DELETE,
+          "rollbacks, keyed by model");
+
+  /** "Inference log": every prediction served. */
+  public static final Topic<String, PredictionLogged> PREDICTION_LOGGED =
+      new Topic<>("mlops.inference.prediction-logged", String.class, PredictionLogged.class, 6, DELETE,
+          "every prediction served, keyed by model");
+
+  /** Drift decisions on windows of predictions. */
+  public static final Topic<String, DriftDetected> DRIFT_DETECTED =
+      new Topic<>("mlops.monitor.drift-detected", String.class, DriftDetected.class, 3, DELETE,
+          "drift found in a window of predictions, keyed by model");
+
+  /** The platform's services, by the short name used in their topics. */
+  public static final List<String> SERVICES = List.of("ingest", "training", "registry", "inference", "monitor");
+
+  /** Every event topic, in the order of the loop. */
+  public static final List<Topic<String, ?>> EVENT_TOPICS =
+      List.of(DATA_RECORD, DATASET_BATCH_COMMITTED, RETRAINING_REQUESTED, MODEL_TRAINED, TRAINING_FAILED,
+          MODEL_APPROVED, MODEL_REJECTED, MODEL_ROLLED_BACK, PREDICTION_LOGGED, DRIFT_DETECTED);
+
+  /**
+   * The dead-letter topic of a service: records it could not process, with their original key and value
+   * bytes and the reason in headers. One per consuming service, so an operator sees whose consumer failed.
+   *
+   * @param service short service name ({@code ingest}) or application name ({@code ingest-service})
+   */
+  public static Topic<byte[], byte[]> deadLetter(String service) {
+    String shortName = service.endsWith("-service") ? service.substring(0, service.length() - "-service".length()) : service;
+    return new Topic<>("mlops." + shortName + ".dead-letter", byte[].class, byte[].class, 1, DELETE,
+        "records " + shortName + " could not process, with the reason in headers");
+  }
+
+  /** Every topic of the platform: event topics, then one dead-letter topic per service. */
+  public static List<Topic<?, ?>> all() {
+    ArrayList<Topic<?, ?>> all = new ArrayList<>(EVENT_TOPICS);
+    SERVICES.forEach(s -> all.add(deadLetter(s)));
+    return List.copyOf(all);
+  }
+
+  /** The event topic with the given name. */
+  public static Optional<Topic<String, ?>> byName(String name) {
+    return EVENT_TOPICS.stream().filter(t -> t.name().equals(name)).findFirst();
+  }
+}
