@@ -1,1 +1,200 @@
-package io.kloop.local; public class LocalPlatform { public static void main(String[] a) {} }
+package io.kloop.local;
+
+import io.kloop.inference.InferenceServiceApplication;
+import io.kloop.ingest.IngestServiceApplication;
+import io.kloop.kafka.embedded.EmbeddedKafkaBroker;
+import io.kloop.monitor.MonitorServiceApplication;
+import io.kloop.registry.RegistryServiceApplication;
+import io.kloop.schemas.Topic;
+import io.kloop.schemas.Topics;
+import io.kloop.training.TrainingServiceApplication;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.Banner;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The embedded default: a real Apache Kafka broker (KRaft) on {@code 127.0.0.1:9092} with its data in
+ * {@code <home>/kafka}, the platform's topics, and all five services, each a full Spring Boot application
+ * with its own HTTP port, in this one JVM. Ctrl-C stops the services first, then the broker.
+ */
+public final class LocalPlatform implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LocalPlatform.class);
+
+  /** A service the platform runs: its name, its application and the settings the platform gives it. */
+  record Service(String name, Supplier<SpringApplicationBuilder> application, int defaultPort, boolean usesArtifactStore) {}
+
+  static final List<Service> SERVICES = List.of(
+      new Service(IngestServiceApplication.NAME, IngestServiceApplication::builder, 8081, true),
+      new Service(TrainingServiceApplication.NAME, TrainingServiceApplication::builder, 8082, true),
+      new Service(RegistryServiceApplication.NAME, RegistryServiceApplication::builder, 8083, true),
+      new Service(InferenceServiceApplication.NAME, InferenceServiceApplication::builder, 8084, false),
+      new Service(MonitorServiceApplication.NAME, MonitorServiceApplication::builder, 8085, false));
+
+  private final LocalPlatformSettings settings;
+  private EmbeddedKafkaBroker broker;
+  private final Map<String, ConfigurableApplicationContext> services = new LinkedHashMap<>();
+
+  LocalPlatform(LocalPlatformSettings settings) {
+    this.settings = settings;
+  }
+
+  public static void main(String[] args) throws Exception {
+    useOneLogConfiguration();
+    LocalPlatformSettings settings = LocalPlatformSettings.parse(args);
+    LocalPlatform platform = new LocalPlatform(settings);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      platform.close();
+      stopped.countDown();
+    }, "local-platform-shutdown"));
+    try {
+      platform.start();
+    } catch (Exception e) {
+      log.error("The local platform could not start: {}", e.getMessage(), e);
+      System.exit(1);
+    }
+    System.out.println(platform.summary());
+    stopped.await();
+  }
+
+  /**
+   * Five applications share this JVM's Logback: configure it once from this module's logback.xml instead
+   * of letting each application re-initialise it while the others are logging.
+   */
+  static void useOneLogConfiguration() {
+    System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+  }
+
+  /** Starts the broker, declares the topics and starts the services, all five at once. */
+  synchronized LocalPlatform start() throws InterruptedException, ExecutionException {
+    long started = System.nanoTime();
+    broker = EmbeddedKafkaBroker.builder()
+        .dataDirectory(settings.home().resolve("kafka"))
+        .port(settings.kafkaPort())
+        .controllerPort(settings.controllerPort())
+        .build()
+        .start(Duration.ofSeconds(60));
+    createTopics();
+
+    ExecutorService starter = Executors.newFixedThreadPool(SERVICES.size(), runnable -> new Thread(runnable, "service-start"));
+    try {
+      Map<String, CompletableFuture<ConfigurableApplicationContext>> starting = new LinkedHashMap<>();
+      for (Service service : SERVICES) {
+        starting.put(service.name(), CompletableFuture.supplyAsync(() -> startService(service), starter));
+      }
+      List<String> failures = new ArrayList<>();
+      for (Map.Entry<String, CompletableFuture<ConfigurableApplicationContext>> entry : starting.entrySet()) {
+        try {
+          services.put(entry.getKey(), entry.getValue().get());
+        } catch (ExecutionException e) {
+          failures.add(entry.getKey() + ": " + e.getCause().getMessage());
+        }
+      }
+      if (!failures.isEmpty()) {
+        close();
+        throw new IllegalStateException("services failed to start: " + failures);
+      }
+    } finally {
+      starter.shutdown();
+    }
+    log.info("Local platform ready in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    return this;
+  }
+
+  private ConfigurableApplicationContext startService(Service service) {
+    Map<String, Object> properties = new LinkedHashMap<>();
+    properties.put("spring.kafka.bootstrap-servers", broker.bootstrapServers());
+    properties.put("server.port", settings.servicePort(service.name(), service.defaultPort()));
+    if (service.usesArtifactStore()) {
+      String shortName = service.name().replace("-service", "");
+      properties.put("kloop." + shortName + ".artifact-root", settings.home().resolve("artifacts").toString());
+    }
+    // Command-line style arguments outrank each service's own yml; the platform owns ports and paths here.
+    String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    return service.application().get()
+        .bannerMode(Banner.Mode.OFF)
+        .registerShutdownHook(false)
+        .run(args);
+  }
+
+  private void createTopics() throws InterruptedException, ExecutionException {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+      Set<String> existing = admin.listTopics().names().get();
+      List<NewTopic> missing = new ArrayList<>();
+      for (Topic<?, ?> topic : Topics.all()) {
+        if (!existing.contains(topic.name())) {
+          missing.add(new NewTopic(topic.name(), Optional.of(topic.partitions()), Optional.empty()).configs(topic.configs()));
+        }
+      }
+      try {
+        admin.createTopics(missing).all().get();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
+      log.info("Topics: {} declared, {} created", Topics.all().size(), missing.size());
+    }
+  }
+
+  /** Where everything listens, for people. */
+  String summary() {
+    StringBuilder text = new StringBuilder();
+    text.append("\n  Kloop local platform is running (Ctrl-C stops it)\n\n");
+    text.append(String.format("  %-20s %s%n", "kafka", broker.bootstrapServers() + "   (data: " + broker.dataDirectory() + ")"));
+    for (Map.Entry<String, ConfigurableApplicationContext> entry : services.entrySet()) {
+      text.append(String.format("  %-20s http://127.0.0.1:%d   (readiness: /actuator/health/readiness)%n",
+          entry.getKey(), httpPort(entry.getKey())));
+    }
+    text.append("\n  Topics: kcat -b ").append(broker.bootstrapServers()).append(" -L\n");
+    return text.toString();
+  }
+
+  /** The HTTP port a running service listens on. */
+  int httpPort(String service) {
+    return services.get(service).getEnvironment().getProperty("local.server.port", Integer.class, -1);
+  }
+
+  EmbeddedKafkaBroker broker() {
+    return broker;
+  }
+
+  Set<String> runningServices() {
+    return services.keySet();
+  }
+
+  /** Stops the services (all at once), then the broker. Safe to call more than once. */
+  @Override
+  public synchronized void close() {
+    if (!services.isEmpty()) {
+      log.info("Stopping {}", services.keySet());
+      services.values().parallelStream().forEach(ConfigurableApplicationContext::close);
+      services.clear();
+    }
+    if (broker != null) {
+      broker.close();
+      broker = null;
+    }
+  }
+}

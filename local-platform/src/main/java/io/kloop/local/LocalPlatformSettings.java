@@ -1,0 +1,58 @@
+package io.kloop.local;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * How the local platform runs. Every setting has a default; command-line options override them:
+ * {@code --home=DIR} (default {@code $KLOOP_HOME} or {@code ./.kloop}: Kafka's data and the artifact
+ * store live there and survive restarts), {@code --kafka-port=N} (9092), {@code --controller-port=N}
+ * (9093) and {@code --<service>-port=N} (8081 to 8085; 0 picks a free port).
+ */
+record LocalPlatformSettings(Path home, int kafkaPort, int controllerPort, Map<String, Integer> servicePorts) {
+
+  static LocalPlatformSettings parse(String... args) {
+    String envHome = System.getenv("KLOOP_HOME");
+    Path home = Path.of(envHome == null || envHome.isBlank() ? ".kloop" : envHome);
+    int kafkaPort = 9092;
+    int controllerPort = 9093;
+    Map<String, Integer> servicePorts = new HashMap<>();
+    for (String arg : args) {
+      if (!arg.startsWith("--") || !arg.contains("=")) {
+        throw new IllegalArgumentException("unknown argument " + arg + "; use --home=DIR, --kafka-port=N, --controller-port=N or --<service>-port=N");
+      }
+      String key = arg.substring(2, arg.indexOf('='));
+      String value = arg.substring(arg.indexOf('=') + 1);
+      switch (key) {
+        case "home" -> home = Path.of(value);
+        case "kafka-port" -> kafkaPort = port(key, value);
+        case "controller-port" -> controllerPort = port(key, value);
+        default -> {
+          String service = key.endsWith("-port") ? key.substring(0, key.length() - "-port".length()) : null;
+          if (service == null || LocalPlatform.SERVICES.stream().noneMatch(s -> s.name().equals(service))) {
+            throw new IllegalArgumentException("unknown option --" + key);
+          }
+          servicePorts.put(service, port(key, value));
+        }
+      }
+    }
+    return new LocalPlatformSettings(home.toAbsolutePath().normalize(), kafkaPort, controllerPort, Map.copyOf(servicePorts));
+  }
+
+  int servicePort(String service, int defaultPort) {
+    return servicePorts.getOrDefault(service, defaultPort);
+  }
+
+  private static int port(String option, String value) {
+    try {
+      int port = Integer.parseInt(value);
+      if (port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + option + " needs a port number, not '" + value + "'");
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package io.kloop.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kloop.test.TestKafkaBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every event type through a real broker: written by a plain producer configured by class name, read by a
+ * plain consumer configured by class name, and copied by a Kafka Streams topology using the topics' serdes.
+ */
+class EventRoundTripIT {
+
+  private static final int PER_TYPE = 5;
+
+  @BeforeAll
+  static void createTopics() throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafkaBroker.bootstrapServers()))) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing = new ArrayList<>();
+      for (Topic<String, ?> topic : Topics.EVENT_TOPICS) {
+        for (String name : List.of(topic.name(), copyOf(topic))) {
+          if (!existing.contains(name)) {
+            missing.add(new NewTopic(name, Optional.of(topic.partitions()), Optional.empty()).configs(topic.configs()));
+          }
+        }
+      }
+      admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void shouldRoundTripEveryEventTypeThroughPlainClientsAndKafkaStreams() throws Exception {
+    Map<String, List<SpecificRecord>> sent = new HashMap<>();
+    try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(producerConfig())) {
+      for (Topic<String, ?> topic : Topics.EVENT_TOPICS) {
+        @SuppressWarnings("unchecked")
+        List<SpecificRecord> events = (List<SpecificRecord>) RandomEvents.of(
+            (Class<? extends SpecificRecord>) topic.valueType(), PER_TYPE, topic.name().hashCode());
+        sent.put(topic.name(), events);
+        for (SpecificRecord event : events) {
+          producer.send(new ProducerRecord<>(topic.name(), "key-of-" + topic.name(), event)).get(30, TimeUnit.SECONDS);
+        }
+      }
+    }
+
+    for (Topic<String, ?> topic : Topics.EVENT_TOPICS) {
+      assertThat(readValues(topic.name(), topic.valueType(), PER_TYPE))
+          .as("plain consumer of %s", topic.name())
+          .containsExactlyInAnyOrderElementsOf(sent.get(topic.name()));
+    }
+
+    try (KafkaStreams streams = copyEveryTopic()) {
+      streams.start();
+      for (Topic<String, ?> topic : Topics.EVENT_TOPICS) {
+        assertThat(readValues(copyOf(topic), topic.valueType(), PER_TYPE))
+            .as("Kafka Streams copy of %s", topic.name())
+            .containsExactlyInAnyOrderElementsOf(sent.get(topic.name()));
+      }
+    }
+  }
+
+  private static KafkaStreams copyEveryTopic() {
+    StreamsBuilder builder = new StreamsBuilder();
+    for (Topic<String, ?> topic : Topics.EVENT_TOPICS) {
+      copy(builder, topic);
+    }
+    Properties config = new Properties();
+    config.put(StreamsConfig.APPLICATION_ID_CONFIG, "round-trip-" + UUID.randomUUID());
+    config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafkaBroker.bootstrapServers());
+    config.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/kloop-streams-" + UUID.randomUUID());
+    config.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    return new KafkaStreams(builder.build(), config);
+  }
+
+  private static <V> void copy(StreamsBuilder builder, Topic<String, V> topic) {
+    builder.stream(topic.name(), Consumed.with(topic.keySerde(), topic.valueSerde()))
+        .to(copyOf(topic), Produced.with(topic.keySerde(), topic.valueSerde()));
+  }
+
+  private static String copyOf(Topic<String, ?> topic) {
+    return topic.name() + "-copy";
+  }
+
+  private static Map<String, Object> producerConfig() {
+    return Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafkaBroker.bootstrapServers(),
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, EventSerializer.class.getName());
+  }
+
+  private static List<Object> readValues(String topic, Class<?> type, int expected) {
+    List<Object> values = new ArrayList<>();
+    Map<String, Object> config = Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafkaBroker.bootstrapServers(),
+        ConsumerConfig.GROUP_ID_CONFIG, "round-trip-reader-" + UUID.randomUUID(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, EventDeserializer.class.getName(),
+        EventDeserializer.EVENT_TYPE_CONFIG, type.getName());
+    try (KafkaConsumer<String, Object> consumer = new KafkaConsumer<>(config)) {
+      consumer.subscribe(Set.of(topic));
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        for (ConsumerRecord<String, Object> record : consumer.poll(Duration.ofMillis(200))) {
+          assertThat(record.key()).isEqualTo("key-of-" + topic.replace("-copy", ""));
+          values.add(record.value());
+        }
+        return values.size() >= expected;
+      });
+    }
+    return values;
+  }
+}
