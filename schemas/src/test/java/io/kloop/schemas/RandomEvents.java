@@ -15,19 +15,19 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.util.RandomData;
 
 /** Seeded random instances of events, filled in every field, from Avro's own random data generator. */
-final class RandomEvents {
+public final class RandomEvents {
 
   private RandomEvents() {}
 
   /** Random generic records of a schema (any version), reproducible from the seed. */
-  static List<Object> generic(Schema schema, int count, long seed) {
+  public static List<Object> generic(Schema schema, int count, long seed) {
     List<Object> records = new ArrayList<>();
     new RandomData(schema, count, seed).forEach(records::add);
     return records;
   }
 
   /** Random instances of the current generated class. */
-  static <T extends SpecificRecord> List<T> of(Class<T> type, int count, long seed) {
+  public static <T extends SpecificRecord> List<T> of(Class<T> type, int count, long seed) {
     Schema schema = EventCatalog.currentSchema(type);
     List<T> events = new ArrayList<>();
     for (Object generic : generic(schema, count, seed)) {
@@ -36,7 +36,7 @@ final class RandomEvents {
     return events;
   }
 
-  static <T extends SpecificRecord> T toSpecific(Class<T> type, Schema writer, Object generic) {
+  public static <T extends SpecificRecord> T toSpecific(Class<T> type, Schema writer, Object generic) {
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
