@@ -60,8 +60,19 @@ public final class LocalPlatform implements AutoCloseable {
   }
 
   public static void main(String[] args) throws Exception {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.println(LocalPlatformSettings.USAGE);
+      return;
+    }
+    LocalPlatformSettings settings;
+    try {
+      settings = LocalPlatformSettings.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
     useOneLogConfiguration();
-    LocalPlatformSettings settings = LocalPlatformSettings.parse(args);
     LocalPlatform platform = new LocalPlatform(settings);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -12,6 +12,14 @@ import java.util.Map;
  */
 record LocalPlatformSettings(Path home, int kafkaPort, int controllerPort, Map<String, Integer> servicePorts) {
 
+  static final String USAGE = """
+      Usage: ./kloop [--home=DIR] [--kafka-port=N] [--controller-port=N] [--<service>-port=N]...
+        --home=DIR            Kafka's data and the artifact store (default $KLOOP_HOME or ./.kloop); kept between runs
+        --kafka-port=N        Kafka client port on 127.0.0.1 (default 9092)
+        --controller-port=N   Kafka controller port on 127.0.0.1 (default 9093)
+        --<service>-port=N    HTTP port of one service, e.g. --inference-service-port=9084 (defaults 8081-8085)
+      A port of 0 picks a free one.""";
+
   static LocalPlatformSettings parse(String... args) {
     String envHome = System.getenv("KLOOP_HOME");
     Path home = Path.of(envHome == null || envHome.isBlank() ? ".kloop" : envHome);
@@ -20,7 +28,7 @@ record LocalPlatformSettings(Path home, int kafkaPort, int controllerPort, Map<S
     Map<String, Integer> servicePorts = new HashMap<>();
     for (String arg : args) {
       if (!arg.startsWith("--") || !arg.contains("=")) {
-        throw new IllegalArgumentException("unknown argument " + arg + "; use --home=DIR, --kafka-port=N, --controller-port=N or --<service>-port=N");
+        throw new IllegalArgumentException("unknown argument " + arg + "\n" + USAGE);
       }
       String key = arg.substring(2, arg.indexOf('='));
       String value = arg.substring(arg.indexOf('=') + 1);
@@ -31,7 +39,7 @@ record LocalPlatformSettings(Path home, int kafkaPort, int controllerPort, Map<S
         default -> {
           String service = key.endsWith("-port") ? key.substring(0, key.length() - "-port".length()) : null;
           if (service == null || LocalPlatform.SERVICES.stream().noneMatch(s -> s.name().equals(service))) {
-            throw new IllegalArgumentException("unknown option --" + key);
+            throw new IllegalArgumentException("unknown option --" + key + "\n" + USAGE);
           }
           servicePorts.put(service, port(key, value));
         }
