@@ -8,13 +8,11 @@ import io.kloop.registry.RegistryServiceApplication;
 import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
 import io.kloop.training.TrainingServiceApplication;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -155,7 +153,7 @@ public final class LocalPlatform implements AutoCloseable {
       List<NewTopic> missing = new ArrayList<>();
       for (Topic<?, ?> topic : Topics.all()) {
         if (!existing.contains(topic.name())) {
-          missing.add(new NewTopic(topic.name(), Optional.of(topic.partitions()), Optional.empty()).configs(topic.configs()));
+          missing.add(topic.newTopic());
         }
       }
       try {

@@ -49,6 +49,9 @@ class LocalPlatformIT {
         assertThat(readiness.statusCode()).as("%s readiness", service).isEqualTo(200);
         assertThat(readiness.body()).contains("\"status\":\"UP\"").contains("\"kafka\"");
         assertThat(get(port, "/actuator/health/liveness").statusCode()).as("%s liveness", service).isEqualTo(200);
+        HttpResponse<String> metrics = get(port, "/actuator/prometheus");
+        assertThat(metrics.statusCode()).as("%s prometheus", service).isEqualTo(200);
+        assertThat(metrics.body()).contains("application=\"" + service + "\"");
       }
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.broker().bootstrapServers()))) {
         assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS))

@@ -2,7 +2,6 @@ package io.kloop.schemas;
 
 import java.io.IOException;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
@@ -106,11 +105,6 @@ public class EventDeserializer<T extends SpecificRecord> implements Deserializer
           "topic " + topic + ": corrupt " + type.getSimpleName() + " body (schema fingerprint " + toHex(fingerprint)
               + "): " + e, e);
     }
-  }
-
-  /** The event types this deserializer can produce. */
-  public List<Class<? extends SpecificRecord>> acceptedTypes() {
-    return expectedType == null ? EventCatalog.EVENT_TYPES : List.of(expectedType);
   }
 
   static long littleEndianLong(byte[] data, int offset) {

@@ -21,11 +21,6 @@ public class EventSerializer<T extends SpecificRecord> implements Serializer<T> 
 
   private static final Map<Class<?>, BinaryMessageEncoder<SpecificRecord>> ENCODERS = new ConcurrentHashMap<>();
 
-  static {
-    // Make sure the catalog (and Avro's trust of our package) is initialised before any encoding.
-    EventCatalog.EVENT_TYPES.size();
-  }
-
   @Override
   public byte[] serialize(String topic, T event) {
     if (event == null) {

@@ -1,7 +1,9 @@
 package io.kloop.schemas;
 
 import java.util.Map;
+import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -51,6 +53,14 @@ public record Topic<K, V>(
   /** Topic-level configs to create the topic with. */
   public Map<String, String> configs() {
     return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, cleanupPolicy.kafkaName());
+  }
+
+  /**
+   * How to create the topic: its partitions and configs, and no replication factor, so the broker's
+   * {@code default.replication.factor} applies (1 on the embedded broker, 3 on a production cluster).
+   */
+  public NewTopic newTopic() {
+    return new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(configs());
   }
 
   /** True when the topic carries platform events (Avro values) rather than raw bytes. */

@@ -15,7 +15,6 @@ import io.kloop.events.RetrainingRequested;
 import io.kloop.events.TrainingFailed;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Every topic of the platform. Names follow {@code mlops.<owning-service>.<event-in-kebab-case>}; the owner
@@ -101,10 +100,5 @@ public final class Topics {
     ArrayList<Topic<?, ?>> all = new ArrayList<>(EVENT_TOPICS);
     SERVICES.forEach(s -> all.add(deadLetter(s)));
     return List.copyOf(all);
-  }
-
-  /** The event topic with the given name. */
-  public static Optional<Topic<String, ?>> byName(String name) {
-    return EVENT_TOPICS.stream().filter(t -> t.name().equals(name)).findFirst();
   }
 }

@@ -47,10 +47,11 @@ class EventRoundTripIT {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (Topic<String, ?> topic : Topics.EVENT_TOPICS) {
-        for (String name : List.of(topic.name(), copyOf(topic))) {
-          if (!existing.contains(name)) {
-            missing.add(new NewTopic(name, Optional.of(topic.partitions()), Optional.empty()).configs(topic.configs()));
-          }
+        if (!existing.contains(topic.name())) {
+          missing.add(topic.newTopic());
+        }
+        if (!existing.contains(copyOf(topic))) {
+          missing.add(new NewTopic(copyOf(topic), Optional.of(topic.partitions()), Optional.empty()));
         }
       }
       admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);

@@ -92,10 +92,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return dataDirectory;
   }
 
-  public synchronized boolean isRunning() {
-    return server != null;
-  }
-
   /** Stops the broker in an orderly way (flushes logs, closes the quorum); the data directory stays. */
   @Override
   public synchronized void close() {

@@ -5,7 +5,6 @@ import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
@@ -42,17 +41,11 @@ public class KafkaPlatformAutoConfiguration {
   KafkaAdmin.NewTopics platformTopics(@Value("${spring.application.name:kloop}") String service) {
     Map<String, NewTopic> topics = new LinkedHashMap<>();
     for (Topic<?, ?> topic : Topics.all()) {
-      topics.put(topic.name(), newTopic(topic));
+      topics.put(topic.name(), topic.newTopic());
     }
     Topic<byte[], byte[]> ownDeadLetter = Topics.deadLetter(service);
-    topics.putIfAbsent(ownDeadLetter.name(), newTopic(ownDeadLetter));
+    topics.putIfAbsent(ownDeadLetter.name(), ownDeadLetter.newTopic());
     return new KafkaAdmin.NewTopics(topics.values().toArray(NewTopic[]::new));
-  }
-
-  private static NewTopic newTopic(Topic<?, ?> topic) {
-    // No replication factor: the broker's default.replication.factor applies (1 locally, 3 in a cluster).
-    return new NewTopic(topic.name(), Optional.of(topic.partitions()), Optional.empty())
-        .configs(topic.configs());
   }
 
   @Bean

@@ -15,7 +15,7 @@ import org.springframework.core.env.MapPropertySource;
 import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
 
 /**
- * Defaults every service shares, added with the lowest precedence so a service's {@code application.yml},
+ * Defaults every service shares, added with the lowest precedence so a service's own {@code <service>.yml},
  * environment variables or command line override any of them.
  *
  * <ul>
@@ -25,7 +25,8 @@ import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
  *       dead-letter topic) instead of failing the poll loop;
  *   <li>Kafka Streams applications skip undecodable records after writing them to the service's
  *       dead-letter topic (KIP-1034);
- *   <li>liveness and readiness probe endpoints, with Kafka reachability part of readiness.
+ *   <li>liveness and readiness probe endpoints, with Kafka reachability part of readiness;
+ *   <li>metrics tagged with the service's name, exposed for Prometheus.
  * </ul>
  */
 public class PlatformDefaults implements EnvironmentPostProcessor, Ordered {
@@ -62,6 +63,7 @@ public class PlatformDefaults implements EnvironmentPostProcessor, Ordered {
     defaults.put("management.endpoint.health.show-details", "always");
     defaults.put("management.endpoint.health.group.readiness.include", "readinessState,kafka");
     defaults.put("management.endpoints.web.exposure.include", "health,info,metrics,prometheus");
+    defaults.put("management.metrics.tags.application", service);
     environment.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME, defaults));
   }
 }
