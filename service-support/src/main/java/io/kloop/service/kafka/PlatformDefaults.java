@@ -59,6 +59,9 @@ public class PlatformDefaults implements EnvironmentPostProcessor, Ordered {
         "org.apache.kafka.streams.errors.LogAndContinueExceptionHandler");
     defaults.put("spring.kafka.streams.properties[errors.dead.letter.queue.topic.name]",
         Topics.deadLetter(service).name());
+    // Kafka's clients log every reconnect attempt at INFO (thousands of lines a minute while a broker is
+    // away); their warnings and errors say all an operator needs.
+    defaults.put("logging.level.org.apache.kafka", "WARN");
     defaults.put("management.endpoint.health.probes.enabled", "true");
     defaults.put("management.endpoint.health.show-details", "always");
     defaults.put("management.endpoint.health.group.readiness.include", "readinessState,kafka");
