@@ -2,6 +2,7 @@ package io.kloop.schemas;
 
 import io.kloop.events.DataRecord;
 import io.kloop.events.DatasetBatchCommitted;
+import io.kloop.events.DatasetSpecDeclared;
 import io.kloop.events.DriftDetected;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelRejected;
@@ -34,9 +35,10 @@ import org.apache.avro.util.ClassSecurityValidator;
  */
 public final class EventCatalog {
 
-  /** Every event type, in the order of DESIGN.md's table. */
+  /** Every event type, in the order of the loop. */
   public static final List<Class<? extends SpecificRecord>> EVENT_TYPES =
       List.of(
+          DatasetSpecDeclared.class,
           DataRecord.class,
           DatasetBatchCommitted.class,
           RetrainingRequested.class,

@@ -5,6 +5,7 @@ import static io.kloop.schemas.Topic.CleanupPolicy.DELETE;
 
 import io.kloop.events.DataRecord;
 import io.kloop.events.DatasetBatchCommitted;
+import io.kloop.events.DatasetSpecDeclared;
 import io.kloop.events.DriftDetected;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelRejected;
@@ -24,6 +25,11 @@ import java.util.List;
 public final class Topics {
 
   private Topics() {}
+
+  /** Dataset specs: the latest value per dataset is its current spec, so the topic is compacted. */
+  public static final Topic<String, DatasetSpecDeclared> DATASET_SPEC_DECLARED =
+      new Topic<>("mlops.ingest.dataset-spec-declared", String.class, DatasetSpecDeclared.class, 1, COMPACT,
+          "current spec per dataset (compacted)");
 
   /** Raw records from external producers, before validation. */
   public static final Topic<String, DataRecord> DATA_RECORD =
@@ -80,7 +86,7 @@ public final class Topics {
 
   /** Every event topic, in the order of the loop. */
   public static final List<Topic<String, ?>> EVENT_TOPICS =
-      List.of(DATA_RECORD, DATASET_BATCH_COMMITTED, RETRAINING_REQUESTED, MODEL_TRAINED, TRAINING_FAILED,
+      List.of(DATASET_SPEC_DECLARED, DATA_RECORD, DATASET_BATCH_COMMITTED, RETRAINING_REQUESTED, MODEL_TRAINED, TRAINING_FAILED,
           MODEL_APPROVED, MODEL_REJECTED, MODEL_ROLLED_BACK, PREDICTION_LOGGED, DRIFT_DETECTED);
 
   /**

@@ -21,7 +21,7 @@ class TopicsTest {
   @Test
   void shouldCompactOnlyTheTopicsThatHoldCurrentState() {
     assertThat(Topics.EVENT_TOPICS).filteredOn(t -> t.cleanupPolicy() == Topic.CleanupPolicy.COMPACT)
-        .containsExactly(Topics.MODEL_APPROVED);
+        .containsExactly(Topics.DATASET_SPEC_DECLARED, Topics.MODEL_APPROVED);
     assertThat(Topics.MODEL_APPROVED.configs()).containsEntry("cleanup.policy", "compact");
   }
 
