@@ -2,6 +2,7 @@ package io.kloop.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
@@ -11,12 +12,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,19 +40,15 @@ class LocalPlatformIT {
 
   @Test
   void shouldRunBrokerAndAllServicesToReadinessStopCleanlyAndReuseItsDataOnRestart() throws Exception {
-    LocalPlatformSettings settings = LocalPlatformSettings.parse(freePortArguments());
     String clusterId;
     List<Integer> ports = new ArrayList<>();
-    try (LocalPlatform platform = new LocalPlatform(settings).start()) {
+    try (LocalPlatform platform = new LocalPlatform(LocalPlatformSettings.parse(freePortArguments())).start()) {
       assertThat(platform.runningServices())
           .containsExactly("ingest-service", "training-service", "registry-service", "inference-service", "monitor-service");
       for (String service : platform.runningServices()) {
         int port = platform.httpPort(service);
         ports.add(port);
-        HttpResponse<String> readiness = get(port, "/actuator/health/readiness");
-        assertThat(readiness.statusCode()).as("%s readiness", service).isEqualTo(200);
-        assertThat(readiness.body()).contains("\"status\":\"UP\"").contains("\"kafka\"");
-        assertThat(get(port, "/actuator/health/liveness").statusCode()).as("%s liveness", service).isEqualTo(200);
+        assertReady(service, port);
         HttpResponse<String> metrics = get(port, "/actuator/prometheus");
         assertThat(metrics.statusCode()).as("%s prometheus", service).isEqualTo(200);
         assertThat(metrics.body()).contains("application=\"" + service + "\"");
@@ -65,11 +65,44 @@ class LocalPlatformIT {
       assertThatThrownBy(() -> get(port, "/actuator/health/liveness")).isInstanceOf(ConnectException.class);
     }
 
-    try (LocalPlatform again = new LocalPlatform(LocalPlatformSettings.parse(freePortArguments())).start();
-        Admin admin = Admin.create(Map.of("bootstrap.servers", again.broker().bootstrapServers()))) {
-      assertThat(again.broker().dataDirectory()).isEqualTo(home.resolve("kafka").toAbsolutePath());
-      assertThat(admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS)).isEqualTo(clusterId);
+    // Again, as ./kloop runs it: the packaged jar in its own JVM, on the same home, stopped with a signal.
+    Path output = home.resolve("platform.log");
+    List<String> command = new ArrayList<>(List.of(
+        ProcessHandle.current().info().command().orElse("java"), "-Xmx1g", "-jar", "target/local-platform.jar"));
+    command.addAll(List.of(freePortArguments()));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    try {
+      await().atMost(Duration.ofSeconds(90)).until(() -> !process.isAlive() || Files.readString(output).contains("Ctrl-C stops it"));
+      String printed = Files.readString(output);
+      assertThat(process.isAlive()).as("platform output:%n%s", printed).isTrue();
+      Matcher kafka = Pattern.compile("kafka\\s+(127\\.0\\.0\\.1:\\d+)").matcher(printed);
+      assertThat(kafka.find()).isTrue();
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.group(1)))) {
+        assertThat(admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS)).isEqualTo(clusterId);
+      }
+      Matcher service = Pattern.compile("(\\S+-service)\\s+http://127\\.0\\.0\\.1:(\\d+)").matcher(printed);
+      int services = 0;
+      while (service.find()) {
+        assertReady(service.group(1), Integer.parseInt(service.group(2)));
+        services++;
+      }
+      assertThat(services).isEqualTo(5);
+    } finally {
+      process.destroy();
     }
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("platform stops on SIGTERM").isTrue();
+    assertThat(Files.readString(output)).contains("Stopping Kafka broker");
+  }
+
+  private void assertReady(String service, int port) {
+    // The first Kafka health check of a cold admin client can take a moment on a loaded machine.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      HttpResponse<String> readiness = get(port, "/actuator/health/readiness");
+      assertThat(readiness.statusCode()).as("%s readiness: %s", service, readiness.body()).isEqualTo(200);
+      assertThat(readiness.body()).contains("\"status\":\"UP\"").contains("\"kafka\"");
+    });
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(get(port, "/actuator/health/liveness").statusCode()).as("%s liveness", service).isEqualTo(200));
   }
 
   @Test

@@ -71,7 +71,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     format(config);
     KafkaConfig kafkaConfig = new KafkaConfig(config, false);
     KafkaRaftServer raftServer = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
-    raftServer.startup();
+    try {
+      raftServer.startup();
+    } catch (RuntimeException e) {
+      // A half-started server still holds threads, sockets and the data directory's lock.
+      raftServer.shutdown();
+      raftServer.awaitShutdown();
+      throw new IllegalStateException("Kafka broker could not start on " + bootstrapServers() + ": " + e.getMessage(), e);
+    }
     server = raftServer;
     awaitReady(timeout);
     log.info("Kafka broker ready on {} (data in {}) after {} ms", bootstrapServers(), dataDirectory,
@@ -117,7 +124,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     config.put("log.dirs", dataDirectory.toString());
     // A single node: every replicated internal topic must make do with one replica.
     config.put("default.replication.factor", "1");
-    config.put("min.insync.replicas", "1");
     config.put("offsets.topic.replication.factor", "1");
     config.put("transaction.state.log.replication.factor", "1");
     config.put("transaction.state.log.min.isr", "1");
@@ -129,7 +135,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     config.put("share.coordinator.state.topic.num.partitions", "3");
     config.put("group.initial.rebalance.delay.ms", "0");
     config.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
-    config.put("log.cleaner.io.buffer.size", String.valueOf(512 * 1024));
     config.put("num.partitions", "1");
     // Topics are declared by the platform (see Topics in the schemas module), never created by a typo.
     config.put("auto.create.topics.enable", "false");

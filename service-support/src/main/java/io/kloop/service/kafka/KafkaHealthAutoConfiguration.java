@@ -3,7 +3,7 @@ package io.kloop.service.kafka;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
-import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.context.annotation.Bean;
 
 /** Registers the {@code kafka} health indicator that the readiness group includes. */
@@ -12,7 +12,7 @@ public class KafkaHealthAutoConfiguration {
 
   @Bean(name = "kafkaHealthIndicator")
   @ConditionalOnMissingBean(name = "kafkaHealthIndicator")
-  KafkaHealthIndicator kafkaHealthIndicator(KafkaProperties properties) {
-    return new KafkaHealthIndicator(properties);
+  KafkaHealthIndicator kafkaHealthIndicator(KafkaAdmin kafkaAdmin) {
+    return new KafkaHealthIndicator(kafkaAdmin);
   }
 }

@@ -1,5 +1,6 @@
 package io.kloop.service.kafka;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -9,19 +10,20 @@ import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.kafka.core.KafkaAdmin;
 
 /** Kafka is UP when the cluster answers a describe-cluster call within two seconds. */
 class KafkaHealthIndicator extends AbstractHealthIndicator implements DisposableBean {
 
   private final Admin admin;
 
-  KafkaHealthIndicator(KafkaProperties properties) {
+  /** Uses Boot's admin settings, so it checks the cluster the service's clients use. */
+  KafkaHealthIndicator(KafkaAdmin kafkaAdmin) {
     super("Kafka health check failed");
-    Map<String, Object> config = properties.buildAdminProperties();
+    Map<String, Object> config = new HashMap<>(kafkaAdmin.getConfigurationProperties());
     config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000);
-    config.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "health");
+    config.put(AdminClientConfig.CLIENT_ID_CONFIG, config.getOrDefault(AdminClientConfig.CLIENT_ID_CONFIG, "kloop") + "-health");
     this.admin = Admin.create(config);
   }
 

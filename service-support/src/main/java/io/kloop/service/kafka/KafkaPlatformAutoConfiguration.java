@@ -12,9 +12,9 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
-import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -22,12 +22,14 @@ import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * The Kafka setup every service shares: the platform's topics are declared (created at start-up when
- * missing, never altered), and every listener container gets the one error handler of the platform.
+ * missing; Spring's KafkaAdmin also raises a partition count that {@code Topics} raises, never lowers one),
+ * and every listener container gets the one error handler of the platform.
  *
  * <p>The error handler retries a failing record a few times with exponential back-off (transient trouble:
  * a broker moving leaders, a store briefly away), then publishes it to the service's dead-letter topic
  * {@code mlops.<service>.dead-letter}. Records that can never succeed (undecodable bytes, unknown schema
- * fingerprints) skip the retries. The dead-letter record keeps the original key and value bytes, and its
+ * fingerprints, the wrong event for the listener) skip the retries. The dead-letter record keeps the
+ * original value bytes when they could not be decoded, and otherwise the event as the handler saw it; its
  * headers say why: Spring's {@code kafka_dlt-*} headers (original topic, partition, offset, consumer group,
  * exception class, message, stack trace) plus {@value #REASON_HEADER}, a one-line reason for people.
  */
@@ -48,9 +50,10 @@ public class KafkaPlatformAutoConfiguration {
     return new KafkaAdmin.NewTopics(topics.values().toArray(NewTopic[]::new));
   }
 
+  /** Built from Boot's producer settings, so connection details (bootstrap servers, SSL) are the listeners'. */
   @Bean
-  DeadLetterTemplate deadLetterTemplate(KafkaProperties properties) {
-    return new DeadLetterTemplate(properties.buildProducerProperties());
+  DeadLetterTemplate deadLetterTemplate(ProducerFactory<?, ?> producerFactory) {
+    return new DeadLetterTemplate(producerFactory.getConfigurationProperties());
   }
 
   @Bean
@@ -63,7 +66,7 @@ public class KafkaPlatformAutoConfiguration {
     recoverer.setHeadersFunction(DeadLetterReasons::headers);
     ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);
     backOff.setMaxAttempts(3);
-    DefaultErrorHandler handler = new DefaultErrorHandler(recoverer, backOff);
+    DefaultErrorHandler handler = new DefaultErrorHandler(new SkipWhenUndeliverable(recoverer), backOff);
     handler.addNotRetryableExceptions(EventDecodingException.class, SerializationException.class);
     return handler;
   }

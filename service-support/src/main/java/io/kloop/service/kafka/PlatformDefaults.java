@@ -62,7 +62,6 @@ public class PlatformDefaults implements EnvironmentPostProcessor, Ordered {
     // Kafka's clients log every reconnect attempt at INFO (thousands of lines a minute while a broker is
     // away); their warnings and errors say all an operator needs.
     defaults.put("logging.level.org.apache.kafka", "WARN");
-    defaults.put("management.endpoint.health.probes.enabled", "true");
     defaults.put("management.endpoint.health.show-details", "always");
     defaults.put("management.endpoint.health.group.readiness.include", "readinessState,kafka");
     defaults.put("management.endpoints.web.exposure.include", "health,info,metrics,prometheus");

@@ -7,10 +7,9 @@ import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.kloop.test.TestKafkaBroker;
-import java.time.Duration;
+import io.kloop.test.TestRecords;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,13 +23,9 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -129,32 +124,16 @@ class EventRoundTripIT {
   }
 
   /**
-   * The values of this test's records on a topic (other tests in the JVM share the broker and may leave
-   * other records, even garbage, on the same topics), decoded by a deserializer configured by class name.
+   * The values of this test's records on a topic (other tests share the broker and may leave other records,
+   * even garbage, on the same topics), decoded by a deserializer configured by class name.
    */
   private static List<Object> readValues(String topic, Class<?> type, int expected) {
-    List<Object> values = new ArrayList<>();
     String key = "key-of-" + topic.replace("-copy", "");
-    Map<String, Object> config = Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafkaBroker.bootstrapServers(),
-        ConsumerConfig.GROUP_ID_CONFIG, "round-trip-reader-" + UUID.randomUUID(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    Map<String, Object> deserializerConfig = Map.of(EventDeserializer.EVENT_TYPE_CONFIG, type.getName());
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config);
-        EventDeserializer<SpecificRecord> deserializer = new EventDeserializer<>()) {
-      deserializer.configure(deserializerConfig, false);
-      consumer.subscribe(Set.of(topic));
-      await().atMost(Duration.ofSeconds(60)).until(() -> {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (key.equals(record.key())) {
-            values.add(deserializer.deserialize(topic, record.value()));
-          }
-        }
-        return values.size() >= expected;
-      });
+    try (EventDeserializer<SpecificRecord> deserializer = new EventDeserializer<>()) {
+      deserializer.configure(Map.of(EventDeserializer.EVENT_TYPE_CONFIG, type.getName()), false);
+      return TestRecords.awaitAtLeast(topic, TestRecords.keyed(key), expected).stream()
+          .map(record -> (Object) deserializer.deserialize(topic, record.value()))
+          .toList();
     }
-    return values;
   }
 }

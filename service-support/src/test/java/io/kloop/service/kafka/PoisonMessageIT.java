@@ -9,6 +9,7 @@ import io.kloop.schemas.EventSerializer;
 import io.kloop.schemas.RandomEvents;
 import io.kloop.schemas.Topics;
 import io.kloop.test.TestKafkaBroker;
+import io.kloop.test.TestRecords;
 import io.kloop.test.WithKafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,20 +17,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -38,6 +36,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.KafkaHeaders;
 
 /**
@@ -56,6 +55,7 @@ class PoisonMessageIT {
   private static final String DEAD_LETTER = "mlops.poison-probe.dead-letter";
 
   @Autowired ApprovedModelHandler handler;
+  @Autowired DefaultErrorHandler errorHandler;
 
   @Test
   void shouldDeadLetterEveryPoisonRecordWithItsReasonAndKeepConsuming() throws Exception {
@@ -70,6 +70,12 @@ class PoisonMessageIT {
     byte[] failing = events.serialize(TOPIC, explodes);
     List<byte[]> poison = List.of(garbage, unknownFingerprint, wrongEvent, failing);
 
+    Map<Long, Integer> failedDeliveries = new ConcurrentHashMap<>();
+    errorHandler.setRetryListeners((record, exception, attempt) -> {
+      if (key.equals(record.key())) {
+        failedDeliveries.merge(record.offset(), 1, Integer::sum);
+      }
+    });
     List<Long> offsets = new ArrayList<>();
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafkaBroker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
@@ -81,7 +87,8 @@ class PoisonMessageIT {
     }
 
     await().atMost(Duration.ofSeconds(60)).until(() -> handler.served.contains(healthy.getModel()));
-    List<ConsumerRecord<byte[], byte[]>> deadLetters = readDeadLetters(key, poison.size());
+    // The good record sits behind the poison on the same partition: by now every dead letter is written.
+    List<ConsumerRecord<byte[], byte[]>> deadLetters = TestRecords.readToEnd(DEAD_LETTER, TestRecords.keyed(key));
 
     assertThat(deadLetters).hasSize(4);
     for (int i = 0; i < poison.size(); i++) {
@@ -95,7 +102,9 @@ class PoisonMessageIT {
     assertThat(reason(deadLetters.get(1))).contains("unknown schema fingerprint 1111111111111111");
     assertThat(reason(deadLetters.get(2))).contains("DataRecord");
     assertThat(reason(deadLetters.get(3))).contains("model explodes cannot be served");
-    // Undecodable records are never retried; a failing handler is retried a bounded number of times.
+    // Undecodable and unconvertible records are never retried; a failing handler is retried 3 times.
+    assertThat(failedDeliveries).containsExactlyInAnyOrderEntriesOf(Map.of(
+        offsets.get(0), 1, offsets.get(1), 1, offsets.get(2), 1, offsets.get(3), 4));
     assertThat(handler.attempts.get()).isEqualTo(4);
     assertThat(handler.served).doesNotContain("explodes");
   }
@@ -118,25 +127,6 @@ class PoisonMessageIT {
       return String.valueOf(java.nio.ByteBuffer.wrap(value).getLong());
     }
     return new String(value, StandardCharsets.UTF_8);
-  }
-
-  private static List<ConsumerRecord<byte[], byte[]>> readDeadLetters(String key, int expected) {
-    List<ConsumerRecord<byte[], byte[]>> records = new CopyOnWriteArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafkaBroker.bootstrapServers(),
-        ConsumerConfig.GROUP_ID_CONFIG, "dead-letter-reader-" + UUID.randomUUID(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(Set.of(DEAD_LETTER));
-      await().atMost(Duration.ofSeconds(60)).until(() -> {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (key.equals(new String(record.key(), StandardCharsets.UTF_8))) {
-            records.add(record);
-          }
-        }
-        return records.size() >= expected;
-      });
-    }
-    return records;
   }
 
   @SpringBootApplication

@@ -1,7 +1,6 @@
 package io.kloop.service.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.kloop.events.ModelRejected;
 import io.kloop.schemas.EventSerializer;
@@ -9,24 +8,18 @@ import io.kloop.schemas.RandomEvents;
 import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
 import io.kloop.test.TestKafkaBroker;
+import io.kloop.test.TestRecords;
 import io.kloop.test.WithKafkaBroker;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -83,22 +76,7 @@ class StreamsPoisonMessageIT {
   }
 
   private static ConsumerRecord<byte[], byte[]> firstWithKey(String topic, String key) {
-    List<ConsumerRecord<byte[], byte[]>> found = new CopyOnWriteArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafkaBroker.bootstrapServers(),
-        ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(Set.of(topic));
-      await().atMost(Duration.ofSeconds(60)).until(() -> {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.key() != null && key.equals(new String(record.key(), StandardCharsets.UTF_8))) {
-            found.add(record);
-          }
-        }
-        return !found.isEmpty();
-      });
-    }
-    return found.get(0);
+    return TestRecords.awaitAtLeast(topic, TestRecords.keyed(key), 1).get(0);
   }
 
   @SpringBootApplication
