@@ -1,0 +1,78 @@
+package io.kloop.ingest.spec;
+
+import io.kloop.events.FeatureSpec;
+import io.kloop.events.FeatureType;
+import io.kloop.events.LabelSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A dataset spec as JSON, for {@code PUT /v1/datasets/{name}} and the {@code GET}s.
+ *
+ * <pre>{@code
+ * {"version": 2,                       // optional: needed only for an incompatible change
+ *  "idField": "id",
+ *  "features": [{"name": "radius", "type": "numeric", "required": true, "min": 0, "max": 50},
+ *               {"name": "site", "type": "categorical", "categories": ["a", "b"], "required": false},
+ *               {"name": "smoker", "type": "boolean"}],
+ *  "label": {"name": "diagnosis", "classes": ["benign", "malignant"], "required": true}}
+ * }</pre>
+ *
+ * {@code required} defaults to true for features and for the label.
+ */
+record SpecDocument(String dataset, Integer version, String idField, List<Feature> features, Label label, List<Integer> versions) {
+
+  record Feature(String name, String type, Boolean required, Double min, Double max, List<String> categories, String description) {}
+
+  record Label(String name, List<String> classes, Boolean required) {}
+
+  static SpecDocument of(DatasetSpec spec, List<Integer> versions) {
+    List<Feature> features = spec.features().stream()
+        .map(f -> new Feature(f.getName(), f.getType().name().toLowerCase(Locale.ROOT), f.getRequired(), f.getMin(), f.getMax(),
+            f.getCategories(), f.getDescription()))
+        .toList();
+    LabelSpec label = spec.label();
+    return new SpecDocument(spec.dataset(), spec.version(), spec.idField(), features,
+        new Label(label.getName(), label.getClasses(), label.getRequired()), versions);
+  }
+
+  /** The spec this document declares for the named dataset; problems with the document itself are thrown. */
+  DatasetSpec toSpec(String dataset) {
+    List<String> problems = new ArrayList<>();
+    List<FeatureSpec> featureSpecs = new ArrayList<>();
+    for (Feature feature : features == null ? List.<Feature>of() : features) {
+      FeatureType type = null;
+      try {
+        type = feature.type() == null ? null : FeatureType.valueOf(feature.type().trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        // reported below
+      }
+      if (type == null) {
+        problems.add("feature '" + feature.name() + "' needs a type: numeric, categorical or boolean (got " + feature.type() + ")");
+        continue;
+      }
+      featureSpecs.add(FeatureSpec.newBuilder()
+          .setName(feature.name() == null ? "" : feature.name().trim())
+          .setType(type)
+          .setRequired(feature.required() == null || feature.required())
+          .setMin(feature.min())
+          .setMax(feature.max())
+          .setCategories(feature.categories() == null ? List.of() : feature.categories())
+          .setDescription(feature.description())
+          .build());
+    }
+    if (label == null) {
+      problems.add("label is required: {\"name\": ..., \"classes\": [...]}");
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidSpecException(problems);
+    }
+    LabelSpec labelSpec = LabelSpec.newBuilder()
+        .setName(label.name() == null ? "" : label.name().trim())
+        .setClasses(label.classes() == null ? List.of() : label.classes())
+        .setRequired(label.required() == null || label.required())
+        .build();
+    return new DatasetSpec(dataset, version == null ? 0 : version, idField == null ? "" : idField.trim(), featureSpecs, labelSpec);
+  }
+}
