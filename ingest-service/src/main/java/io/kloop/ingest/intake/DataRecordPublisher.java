@@ -1,0 +1,40 @@
+package io.kloop.ingest.intake;
+
+import io.kloop.events.DataRecord;
+import io.kloop.ingest.IngestServiceApplication;
+import io.kloop.schemas.Topics;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Publishes records accepted over HTTP to {@code mlops.ingest.data-record}, the same topic Kafka producers
+ * write to, so both paths meet in one pipeline (which seals batches exactly once).
+ */
+@Component
+class DataRecordPublisher {
+
+  static final String HTTP_PRODUCER = IngestServiceApplication.NAME + "/http";
+
+  private final KafkaTemplate<String, Object> template;
+
+  DataRecordPublisher(KafkaTemplate<String, Object> template) {
+    this.template = template;
+  }
+
+  CompletableFuture<?> publish(String dataset, String recordId, Map<String, Object> features, String label) {
+    DataRecord record = DataRecord.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setEventTime(Instant.now())
+        .setProducer(HTTP_PRODUCER)
+        .setDataset(dataset)
+        .setRecordId(recordId)
+        .setFeatures(features)
+        .setLabel(label)
+        .build();
+    return template.send(Topics.DATA_RECORD.name(), dataset, record);
+  }
+}
