@@ -1,6 +1,7 @@
 package io.kloop.ingest;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -11,8 +12,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     SHA-256. Default {@code .kloop/artifacts}.
  * @param maxRequestBytes largest HTTP body {@code POST /v1/datasets/{name}/records} takes; larger ones are
  *     answered 413. Default 10 MiB.
+ * @param batchMaxRecords a dataset's open batch is sealed when it holds this many records. Default 1000.
+ * @param batchMaxAge ... or when its first record is this old. Default 30 s.
  */
 @ConfigurationProperties("kloop.ingest")
 public record IngestProperties(
     @DefaultValue(".kloop/artifacts") Path artifactRoot,
-    @DefaultValue("10485760") int maxRequestBytes) {}
+    @DefaultValue("10485760") int maxRequestBytes,
+    @DefaultValue("1000") int batchMaxRecords,
+    @DefaultValue("30s") Duration batchMaxAge) {}

@@ -135,6 +135,7 @@ public final class LocalPlatform implements AutoCloseable {
     Map<String, Object> properties = new LinkedHashMap<>();
     properties.put("spring.kafka.bootstrap-servers", broker.bootstrapServers());
     properties.put("server.port", settings.servicePort(service.name(), service.defaultPort()));
+    properties.put("spring.kafka.streams.state-dir", settings.home().resolve("state").resolve(service.name()).toString());
     if (service.usesArtifactStore()) {
       String shortName = service.name().replace("-service", "");
       properties.put("kloop." + shortName + ".artifact-root", settings.home().resolve("artifacts").toString());

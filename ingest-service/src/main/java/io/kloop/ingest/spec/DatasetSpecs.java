@@ -224,4 +224,10 @@ public class DatasetSpecs implements SmartLifecycle {
   public boolean isRunning() {
     return running.get();
   }
+
+  /** Before the record pipeline and the web server: both need the specs. */
+  @Override
+  public int getPhase() {
+    return 0;
+  }
 }

@@ -1,0 +1,57 @@
+package io.kloop.ingest.batch;
+
+import io.kloop.events.DatasetBatchCommitted;
+import io.kloop.ingest.IngestProperties;
+import io.kloop.ingest.IngestServiceApplication;
+import io.kloop.ingest.spec.DatasetSpecs;
+import io.kloop.schemas.Topic;
+import io.kloop.schemas.Topics;
+import io.kloop.service.artifacts.ArtifactStore;
+import io.kloop.service.artifacts.LocalArtifactStore;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.annotation.EnableKafkaStreams;
+
+/** The Kafka Streams topology of ingest: raw records in, dead letters and sealed batches out. */
+@Configuration
+@EnableKafkaStreams
+class IntakePipeline {
+
+  @Bean
+  ArtifactStore artifactStore(IngestProperties properties) {
+    return new LocalArtifactStore(properties.artifactRoot());
+  }
+
+  @Bean
+  KStream<String, Object> recordIntake(StreamsBuilder builder, DatasetSpecs specs, ArtifactStore artifacts, IngestProperties properties) {
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(RecordIntakeProcessor.RECORD_IDS), Serdes.String(), Serdes.Long()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(RecordIntakeProcessor.ROWS), Serdes.String(), Serdes.ByteArray()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(RecordIntakeProcessor.OPEN_BATCHES), Serdes.String(), Serdes.String()));
+
+    Topic<String, DatasetBatchCommitted> batches = Topics.DATASET_BATCH_COMMITTED;
+    KStream<String, Object> out = builder
+        .stream(Topics.DATA_RECORD.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("raw-records"))
+        .process(() -> new RecordIntakeProcessor(specs, artifacts, properties.batchMaxRecords(), properties.batchMaxAge()),
+            Named.as("validate-deduplicate-batch"),
+            RecordIntakeProcessor.RECORD_IDS, RecordIntakeProcessor.ROWS, RecordIntakeProcessor.OPEN_BATCHES);
+    out.split(Named.as("intake-"))
+        .branch((dataset, value) -> value instanceof DatasetBatchCommitted, Branched.withConsumer(committed -> committed
+            .mapValues(value -> (DatasetBatchCommitted) value)
+            .to(batches.name(), Produced.with(batches.keySerde(), batches.valueSerde()))))
+        .defaultBranch(Branched.withConsumer(deadLetters -> deadLetters
+            .mapValues(value -> (byte[]) value)
+            .to(Topics.deadLetter(IngestServiceApplication.NAME).name(), Produced.with(Serdes.String(), Serdes.ByteArray()))));
+    return out;
+  }
+}

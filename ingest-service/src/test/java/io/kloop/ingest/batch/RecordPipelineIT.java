@@ -1,0 +1,179 @@
+package io.kloop.ingest.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kloop.events.DataRecord;
+import io.kloop.events.DatasetBatchCommitted;
+import io.kloop.events.FeatureSummary;
+import io.kloop.ingest.IngestServiceApplication;
+import io.kloop.schemas.BatchFiles;
+import io.kloop.schemas.EventDeserializer;
+import io.kloop.schemas.EventSerializer;
+import io.kloop.schemas.Topics;
+import io.kloop.service.artifacts.LocalArtifactStore;
+import io.kloop.service.kafka.KafkaPlatformAutoConfiguration;
+import io.kloop.test.TestKafkaBroker;
+import io.kloop.test.TestRecords;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * Both intake paths on a real broker, with ingest restarted in the middle: every good record ends up in
+ * exactly one committed batch (read back from the artifact store, hash verified), every bad one in the
+ * dead-letter topic or the HTTP answer, with its reason.
+ */
+class RecordPipelineIT {
+
+  @TempDir Path home;
+  private final String dataset = "pipeline-" + UUID.randomUUID().toString().substring(0, 8);
+  private final String appId = "ingest-pipeline-test-" + UUID.randomUUID();
+
+  @Test
+  void shouldPutEveryGoodRecordInExactlyOneBatchAcrossARestartAndDeadLetterEveryBadOne() throws Exception {
+    List<String> good = new ArrayList<>();
+    Map<String, String> badByKafka = new HashMap<>();
+
+    ConfigurableApplicationContext ingest = startIngest();
+    try {
+      WebTestClient http = client(ingest);
+      http.put().uri("/v1/datasets/{name}", dataset).contentType(MediaType.APPLICATION_JSON).bodyValue("""
+          {"idField": "id",
+           "features": [{"name": "radius", "type": "numeric", "min": 0, "max": 50},
+                        {"name": "site", "type": "categorical", "categories": ["a", "b"], "required": false}],
+           "label": {"name": "diagnosis", "classes": ["benign", "malignant"]}}""")
+          .exchange().expectStatus().isCreated();
+
+      try (KafkaProducer<String, byte[]> producer = producer()) {
+        for (int i = 0; i < 12; i++) {
+          send(producer, dataset, record("k" + i, 10.0 + i, i % 2 == 0 ? "a" : "b"));
+          good.add("k" + i);
+        }
+        send(producer, dataset, record("k3", 1.0, "a"));
+        badByKafka.put("k3", "duplicate record id k3");
+        send(producer, dataset, record("bad-range", 77.0, "a"));
+        badByKafka.put("bad-range", "radius: 77.0 is above the maximum 50.0");
+        producer.send(new ProducerRecord<>(Topics.DATA_RECORD.name(), dataset, "garbage".getBytes(StandardCharsets.UTF_8))).get();
+        badByKafka.put("garbage", "not an Avro single-object encoded event");
+      }
+      http.post().uri("/v1/datasets/{name}/records", dataset).contentType(MediaType.parseMediaType("text/csv")).bodyValue("""
+          id,radius,site,diagnosis
+          h1,3.5,a,benign
+          h2,-4,a,benign
+          h3,4.5,,malignant
+          """).exchange().expectStatus().isBadRequest()
+          .expectBody().jsonPath("$.refused[0].recordId").isEqualTo("h2")
+          .jsonPath("$.refused[0].violations[0].reason").isEqualTo("-4.0 is below the minimum 0.0");
+      good.addAll(List.of("h1", "h3"));
+
+      // At least the first full batch (5 records) is sealed before the restart.
+      await().atMost(Duration.ofSeconds(60)).until(() -> !batches().isEmpty());
+    } finally {
+      ingest.close();
+    }
+
+    ConfigurableApplicationContext restarted = startIngest();
+    try {
+      try (KafkaProducer<String, byte[]> producer = producer()) {
+        for (int i = 12; i < 20; i++) {
+          send(producer, dataset, record("k" + i, 20.0 + i, "a"));
+          good.add("k" + i);
+        }
+        send(producer, dataset, record("k15", 1.0, "a"));
+        badByKafka.put("k15", "duplicate record id k15");
+        send(producer, "not-" + dataset, record("wrong-key", 1.0, "a"));
+        badByKafka.put("wrong-key", "must be the dataset name");
+      }
+
+      await().atMost(Duration.ofSeconds(90)).until(() -> batches().stream().mapToLong(DatasetBatchCommitted::getRowCount).sum() >= good.size());
+      List<DatasetBatchCommitted> batches = batches();
+      LocalArtifactStore store = new LocalArtifactStore(home.resolve("artifacts"));
+      List<String> inBatches = new ArrayList<>();
+      for (DatasetBatchCommitted batch : batches) {
+        List<BatchFiles.Row> rows = BatchFiles.read(store.read(batch.getArtifact()));
+        assertThat(rows).hasSize((int) batch.getRowCount());
+        rows.forEach(row -> inBatches.add(row.recordId()));
+        assertThat(batch.getSchemaFingerprint()).isEqualTo(BatchFiles.rowSchemaFingerprint());
+        FeatureSummary radius = batch.getFeatures().get(0);
+        assertThat(radius.getCount()).isEqualTo(batch.getRowCount());
+        assertThat(radius.getMin()).isEqualTo(rows.stream().mapToDouble(r -> (Double) r.features().get("radius")).min().orElseThrow());
+      }
+      assertThat(inBatches).as("every good record in exactly one committed batch").containsExactlyInAnyOrderElementsOf(good);
+      assertThat(batches).extracting(DatasetBatchCommitted::getBatchId).doesNotHaveDuplicates();
+
+      List<ConsumerRecord<byte[], byte[]>> deadLetters = TestRecords.awaitAtLeast(Topics.deadLetter("ingest").name(),
+          r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).endsWith(dataset), badByKafka.size());
+      assertThat(deadLetters).hasSize(badByKafka.size());
+      for (String expected : badByKafka.values()) {
+        assertThat(deadLetters).anySatisfy(r -> assertThat(reason(r)).contains(expected));
+      }
+      assertThat(deadLetters).anySatisfy(r -> assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("garbage"));
+    } finally {
+      restarted.close();
+    }
+  }
+
+  private ConfigurableApplicationContext startIngest() {
+    return IngestServiceApplication.builder().run(
+        "--server.port=0",
+        "--spring.kafka.bootstrap-servers=" + TestKafkaBroker.bootstrapServers(),
+        "--spring.kafka.streams.application-id=" + appId,
+        "--spring.kafka.streams.state-dir=" + home.resolve("state"),
+        "--kloop.ingest.artifact-root=" + home.resolve("artifacts"),
+        "--kloop.ingest.batch-max-records=5",
+        "--kloop.ingest.batch-max-age=2s");
+  }
+
+  private static WebTestClient client(ConfigurableApplicationContext context) {
+    return WebTestClient.bindToServer()
+        .baseUrl("http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port")).build();
+  }
+
+  private List<DatasetBatchCommitted> batches() {
+    EventDeserializer<DatasetBatchCommitted> events = new EventDeserializer<>(DatasetBatchCommitted.class);
+    return TestRecords.readToEnd(Topics.DATASET_BATCH_COMMITTED.name(), TestRecords.keyed(dataset)).stream()
+        .map(r -> events.deserialize("t", r.value())).toList();
+  }
+
+  private DataRecord record(String id, double radius, String site) {
+    Map<String, Object> features = new HashMap<>();
+    features.put("radius", radius);
+    features.put("site", site);
+    return DataRecord.newBuilder().setEventId(UUID.randomUUID().toString()).setEventTime(Instant.now())
+        .setProducer("test").setDataset(dataset).setRecordId(id).setFeatures(features).setLabel("benign").build();
+  }
+
+  private static KafkaProducer<String, byte[]> producer() {
+    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafkaBroker.bootstrapServers()),
+        new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private static void send(KafkaProducer<String, byte[]> producer, String key, DataRecord record) throws Exception {
+    producer.send(new ProducerRecord<>(Topics.DATA_RECORD.name(), key, new EventSerializer<DataRecord>().serialize("t", record)))
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  private static String reason(ConsumerRecord<byte[], byte[]> record) {
+    var header = record.headers().lastHeader(KafkaPlatformAutoConfiguration.REASON_HEADER);
+    return header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,103 @@
+package io.kloop.service.artifacts;
+
+import io.kloop.events.ArtifactRef;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The artifact store in a local directory: {@code <root>/sha256/<first two hex digits>/<sha256>}, written
+ * to a temporary file and moved into place atomically, so a reader never sees half a blob and a crash
+ * mid-write leaves at most an unreferenced temporary file. URIs are {@code file:} URIs.
+ */
+public final class LocalArtifactStore implements ArtifactStore {
+
+  private final Path root;
+
+  public LocalArtifactStore(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public ArtifactRef put(byte[] content, String mediaType) {
+    String sha256 = sha256(content);
+    Path target = pathOf(sha256);
+    try {
+      if (!Files.exists(target)) {
+        Files.createDirectories(target.getParent());
+        Path temporary = Files.createTempFile(target.getParent(), sha256, ".partial");
+        try {
+          Files.write(temporary, content);
+          move(temporary, target);
+        } finally {
+          Files.deleteIfExists(temporary);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot store artifact " + sha256 + " in " + root, e);
+    }
+    return ArtifactRef.newBuilder().setUri(target.toUri().toString()).setSha256(sha256)
+        .setSizeBytes(content.length).setMediaType(mediaType).build();
+  }
+
+  private static void move(Path temporary, Path target) throws IOException {
+    try {
+      Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (FileAlreadyExistsException e) {
+      // Someone stored the same bytes meanwhile: content-addressed, so nothing to do.
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  @Override
+  public byte[] read(ArtifactRef artifact) {
+    Path path;
+    try {
+      path = Path.of(URI.create(artifact.getUri())).toAbsolutePath().normalize();
+    } catch (IllegalArgumentException e) {
+      throw new ArtifactIntegrityException("artifact URI " + artifact.getUri() + " is not a file URI", e);
+    }
+    if (!path.startsWith(root)) {
+      throw new ArtifactIntegrityException("artifact " + artifact.getUri() + " is outside the store " + root);
+    }
+    byte[] content;
+    try {
+      content = Files.readAllBytes(path);
+    } catch (NoSuchFileException e) {
+      throw new ArtifactIntegrityException("artifact " + artifact.getUri() + " is missing", e);
+    } catch (IOException e) {
+      throw new ArtifactIntegrityException("artifact " + artifact.getUri() + " cannot be read: " + e.getMessage(), e);
+    }
+    String actual = sha256(content);
+    if (!actual.equals(artifact.getSha256())) {
+      throw new ArtifactIntegrityException("artifact " + artifact.getUri() + " has SHA-256 " + actual + ", expected " + artifact.getSha256());
+    }
+    return content;
+  }
+
+  Path pathOf(String sha256) {
+    return root.resolve("sha256").resolve(sha256.substring(0, 2)).resolve(sha256);
+  }
+
+  public static String sha256(byte[] content) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
