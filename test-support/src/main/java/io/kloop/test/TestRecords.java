@@ -16,8 +16,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads what tests wrote to the shared broker, as raw bytes. Tests share topics, so every read filters:
- * usually by a key unique to the test.
+ * Reads what tests wrote to the shared broker, as raw bytes and committed records only (read_committed).
+ * Tests share topics, so every read filters: usually by a key unique to the test.
  */
 public final class TestRecords {
 
@@ -74,6 +74,8 @@ public final class TestRecords {
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafkaBroker.bootstrapServers(),
         ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID(),
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        // Exactly-once producers leave aborted records in the log; what counts is what was committed.
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 }

@@ -50,6 +50,8 @@ public class PlatformDefaults implements EnvironmentPostProcessor, Ordered {
     defaults.put("spring.kafka.producer.acks", "all");
     defaults.put("spring.kafka.consumer.group-id", service);
     defaults.put("spring.kafka.consumer.auto-offset-reset", "earliest");
+    // Exactly-once producers (ingest's pipeline) leave aborted attempts in the log: never act on them.
+    defaults.put("spring.kafka.consumer.isolation-level", "read_committed");
     defaults.put("spring.kafka.consumer.key-deserializer", StringDeserializer.class.getName());
     defaults.put("spring.kafka.consumer.value-deserializer", ErrorHandlingDeserializer.class.getName());
     defaults.put("spring.kafka.consumer.properties[" + ErrorHandlingDeserializer.VALUE_DESERIALIZER_CLASS + "]",
