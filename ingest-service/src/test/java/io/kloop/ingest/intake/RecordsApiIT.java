@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kloop.events.DataRecord;
 import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.Topics;
+import io.kloop.ingest.IngestTestProperties;
 import io.kloop.test.TestRecords;
 import io.kloop.test.WithKafkaBroker;
 import java.util.List;
@@ -14,13 +15,17 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Records over HTTP in every format: validated, answered per record, good ones stored on the real broker. */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"spring.config.name=ingest-service", "kloop.ingest.max-request-bytes=4096"})
+    properties = {"spring.config.name=ingest-service", "kloop.ingest.max-request-bytes=4096", IngestTestProperties.ISOLATED_STREAMS,
+        IngestTestProperties.TEMPORARY_STATE, IngestTestProperties.TEMPORARY_ARTIFACTS})
 @WithKafkaBroker
+// Closed after the class: two live ingest pipelines would both process the shared records topic.
+@DirtiesContext
 @SuppressWarnings("unchecked")
 class RecordsApiIT {
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kloop.events.DatasetSpecDeclared;
 import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.Topics;
+import io.kloop.ingest.IngestTestProperties;
 import io.kloop.test.TestRecords;
 import io.kloop.test.WithKafkaBroker;
 import java.util.List;
@@ -14,11 +15,14 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Declaring, changing and reading dataset specs over HTTP, kept on the real broker's compacted topic. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "spring.config.name=ingest-service")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {"spring.config.name=ingest-service", IngestTestProperties.ISOLATED_STREAMS, IngestTestProperties.TEMPORARY_STATE, IngestTestProperties.TEMPORARY_ARTIFACTS})
 @WithKafkaBroker
+// Closed after the class: two live ingest pipelines would both process the shared records topic.
+@DirtiesContext
 @SuppressWarnings("unchecked")
 class DatasetSpecApiIT {
 

@@ -1,0 +1,71 @@
+package io.kloop.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kloop.events.DataRecord;
+import io.kloop.schemas.EventDeserializer;
+import io.kloop.schemas.Topics;
+import io.kloop.test.TestKafkaBroker;
+import io.kloop.test.TestRecords;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The producer command against a real broker: what it publishes is what the data set holds. */
+class ProduceRecordsIT {
+
+  private final EventDeserializer<DataRecord> events = new EventDeserializer<>(DataRecord.class);
+
+  @BeforeAll
+  static void platformTopics() throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafkaBroker.bootstrapServers()))) {
+      if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(Topics.DATA_RECORD.name())) {
+        admin.createTopics(List.of(Topics.DATA_RECORD.newTopic())).all().get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void shouldPublishTheShippedDataSetAsAvroKeyedByDataset() throws Exception {
+    String dataset = "bc-" + UUID.randomUUID().toString().substring(0, 8);
+
+    ProduceRecords.Summary summary = ProduceRecords.run("breast-cancer", "--no-declare", "--dataset=" + dataset,
+        "--bootstrap=" + TestKafkaBroker.bootstrapServers(), "--csv=../data/breast_cancer.csv");
+
+    assertThat(summary.records()).isEqualTo(569);
+    List<DataRecord> published = TestRecords.awaitAtLeast(Topics.DATA_RECORD.name(), TestRecords.keyed(dataset), 569).stream()
+        .map(r -> events.deserialize("t", r.value())).toList();
+    assertThat(published).hasSize(569).allSatisfy(r -> assertThat(r.getDataset()).isEqualTo(dataset));
+    assertThat(published.get(0).getRecordId()).isEqualTo("bc-0001");
+    assertThat(published.get(0).getFeatures()).containsEntry("mean_radius", 17.99);
+    assertThat(published.get(0).getLabel()).isEqualTo("malignant");
+  }
+
+  @Test
+  void shouldPublishSeededSyntheticRecordsWithTheAskedDrift() throws Exception {
+    String dataset = "syn-" + UUID.randomUUID().toString().substring(0, 8);
+
+    ProduceRecords.run("synthetic", "--no-declare", "--dataset=" + dataset, "--bootstrap=" + TestKafkaBroker.bootstrapServers(),
+        "--records=200", "--seed=3", "--features=2", "--shift=x1:4");
+
+    List<DataRecord> published = TestRecords.awaitAtLeast(Topics.DATA_RECORD.name(), TestRecords.keyed(dataset), 200).stream()
+        .map(r -> events.deserialize("t", r.value())).toList();
+    double meanX1 = published.stream().mapToDouble(r -> (Double) r.getFeatures().get("x1")).average().orElseThrow();
+    assertThat(meanX1).isBetween(3.5, 4.5);
+    List<SourceRecord> expected = new SyntheticRecords(2, 3,
+        new SyntheticRecords.Drift(Map.of("x1", 4.0), Map.of(), false), dataset + "-3-").next(200);
+    assertThat(published).extracting(DataRecord::getRecordId).containsExactlyElementsOf(expected.stream().map(SourceRecord::id).toList());
+  }
+
+  @Test
+  void shouldExplainBadArguments() {
+    assertThatThrownBy(() -> ProduceRecords.run("iris")).hasMessageContaining("unknown data set iris");
+    assertThatThrownBy(() -> ProduceRecords.run("synthetic", "--shift=x1")).hasMessageContaining("expected --shift=xI:D");
+    assertThatThrownBy(() -> ProduceRecords.run("synthetic", "--records=many")).hasMessageContaining("--records needs a whole number");
+  }
+}
