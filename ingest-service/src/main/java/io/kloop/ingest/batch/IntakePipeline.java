@@ -16,6 +16,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
@@ -31,20 +32,20 @@ class IntakePipeline {
   }
 
   @Bean
-  KStream<String, Object> recordIntake(StreamsBuilder builder, DatasetSpecs specs, ArtifactStore artifacts, IngestProperties properties) {
+  KStream<String, Object> recordIntake(StreamsBuilder builder, DatasetSpecs specs, ArtifactStore artifacts, IngestProperties properties,
+      KafkaProperties kafka) {
+    SourceReplay replay = new SourceReplay(kafka.buildConsumerProperties());
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(RecordIntakeProcessor.RECORD_IDS), Serdes.String(), Serdes.Long()));
     builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(RecordIntakeProcessor.ROWS), Serdes.String(), Serdes.ByteArray()));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(RecordIntakeProcessor.OPEN_BATCHES), Serdes.String(), Serdes.String()));
+        Stores.persistentKeyValueStore(RecordIntakeProcessor.OPEN_BATCHES), Serdes.String(), Serdes.String()).withCachingEnabled());
 
     Topic<String, DatasetBatchCommitted> batches = Topics.DATASET_BATCH_COMMITTED;
     KStream<String, Object> out = builder
         .stream(Topics.DATA_RECORD.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("raw-records"))
-        .process(() -> new RecordIntakeProcessor(specs, artifacts, properties.batchMaxRecords(), properties.batchMaxAge()),
+        .process(() -> new RecordIntakeProcessor(specs, artifacts, replay, properties.batchMaxRecords(), properties.batchMaxAge()),
             Named.as("validate-deduplicate-batch"),
-            RecordIntakeProcessor.RECORD_IDS, RecordIntakeProcessor.ROWS, RecordIntakeProcessor.OPEN_BATCHES);
+            RecordIntakeProcessor.RECORD_IDS, RecordIntakeProcessor.OPEN_BATCHES);
     out.split(Named.as("intake-"))
         .branch((dataset, value) -> value instanceof DatasetBatchCommitted, Branched.withConsumer(committed -> committed
             .mapValues(value -> (DatasetBatchCommitted) value)

@@ -11,7 +11,7 @@ import io.kloop.ingest.validation.Violation;
 import io.kloop.schemas.BatchFiles;
 import io.kloop.schemas.EventDecodingException;
 import io.kloop.schemas.EventDeserializer;
-import io.kloop.schemas.EventSerializer;
+import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.ArtifactStore;
 import io.kloop.service.kafka.KafkaPlatformAutoConfiguration;
 import java.nio.ByteBuffer;
@@ -19,15 +19,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -47,34 +47,42 @@ import org.springframework.kafka.support.KafkaHeaders;
  * or when the spec version changes: its rows are written to the artifact store as one immutable Avro file
  * named by SHA-256, and a {@link DatasetBatchCommitted} is forwarded.
  *
- * <p>Runs under Kafka Streams' exactly-once processing: the accepted-id store, the open batches, the
- * dead letters, the batch announcements and the input offsets are committed in one transaction. After a
- * crash the uncommitted work is replayed; a file written before the crash is either written again with the
- * same bytes or left unreferenced, so no record ends up in two committed batches and none is lost.
+ * <p>Runs under Kafka Streams' exactly-once processing: the accepted-id store (each accepted record id with
+ * the input offset it was accepted at), the open-batch store (spec version, partition, offset range, size,
+ * opening time), the dead letters, the batch announcements and the input offsets are committed in one
+ * transaction. After a crash the uncommitted work is replayed; a file written before the crash is either
+ * written again with the same bytes or left unreferenced, so no record ends up in two committed batches and
+ * none is lost.
+ *
+ * <p>An open batch's rows are held in memory only, not in a state store, so that a record costs one small
+ * changelog write (its id) rather than two copies of its data. When a task starts (after a restart, a crash
+ * or a rebalance), the rows of each open batch are read again from the input topic: exactly the records in
+ * the batch's offset range whose id the accepted-id store maps to their own offset.
  */
 final class RecordIntakeProcessor implements Processor<String, byte[], String, Object> {
 
   private static final Logger log = LoggerFactory.getLogger(RecordIntakeProcessor.class);
   static final String RECORD_IDS = "accepted-record-ids";
-  static final String ROWS = "open-batch-rows";
   static final String OPEN_BATCHES = "open-batches";
   private static final char SEPARATOR = '\u0000';
 
   private final DatasetSpecs specs;
   private final ArtifactStore artifacts;
+  private final SourceReplay replay;
   private final int maxRecords;
   private final Duration maxAge;
   private final EventDeserializer<DataRecord> records = new EventDeserializer<>(DataRecord.class);
-  private final EventSerializer<DataRecord> rowEncoder = new EventSerializer<>();
+  private final Map<String, OpenBatch> open = new HashMap<>();
+  private final Map<String, List<BatchFiles.Row>> openRows = new HashMap<>();
 
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Long> acceptedIds;
-  private KeyValueStore<String, byte[]> rows;
   private KeyValueStore<String, String> openBatches;
 
-  RecordIntakeProcessor(DatasetSpecs specs, ArtifactStore artifacts, int maxRecords, Duration maxAge) {
+  RecordIntakeProcessor(DatasetSpecs specs, ArtifactStore artifacts, SourceReplay replay, int maxRecords, Duration maxAge) {
     this.specs = specs;
     this.artifacts = artifacts;
+    this.replay = replay;
     this.maxRecords = maxRecords;
     this.maxAge = maxAge;
   }
@@ -83,8 +91,11 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     acceptedIds = context.getStateStore(RECORD_IDS);
-    rows = context.getStateStore(ROWS);
     openBatches = context.getStateStore(OPEN_BATCHES);
+    try (KeyValueIterator<String, String> all = openBatches.all()) {
+      all.forEachRemaining(entry -> open.put(entry.key, OpenBatch.decode(entry.value)));
+    }
+    open.forEach(this::reread);
     context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::sealExpired);
   }
 
@@ -114,7 +125,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     }
     RecordValidator.Result result = RecordValidator.validate(spec.get(), record.getRecordId(), record.getFeatures(), record.getLabel());
     List<Violation> violations = new ArrayList<>(result.violations());
-    String idKey = record.getDataset() + SEPARATOR + record.getRecordId();
+    String idKey = idKey(record.getDataset(), record.getRecordId());
     Long firstOffset = result.valid() ? acceptedIds.get(idKey) : null;
     if (firstOffset != null) {
       violations.add(new Violation(spec.get().idField(), "duplicate record id " + record.getRecordId()
@@ -126,72 +137,88 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
       return;
     }
     acceptedIds.put(idKey, source.offset());
-    add(spec.get(), record, result, source);
+    add(spec.get(), result, source);
   }
 
-  private void add(DatasetSpec spec, DataRecord record, RecordValidator.Result result, RecordMetadata source) {
+  private void add(DatasetSpec spec, RecordValidator.Result row, RecordMetadata source) {
     String dataset = spec.dataset();
-    String encoded = openBatches.get(dataset);
-    OpenBatch open = encoded == null ? null : OpenBatch.decode(encoded);
-    if (open != null && open.specVersion() != spec.version()) {
-      seal(dataset, open);
-      open = null;
+    OpenBatch batch = open.get(dataset);
+    if (batch != null && batch.specVersion() != spec.version()) {
+      seal(dataset);
+      batch = null;
     }
-    open = open == null ? OpenBatch.first(spec.version(), source.partition(), source.offset(), context.currentSystemTimeMs())
-        : open.plus(source.offset());
-    DataRecord row = DataRecord.newBuilder(record).setFeatures(result.features()).setLabel(result.label()).build();
-    rows.put(rowKey(dataset, source.offset()), rowEncoder.serialize(ROWS, row));
-    openBatches.put(dataset, open.encode());
-    if (open.count() >= maxRecords) {
-      seal(dataset, open);
+    batch = batch == null ? OpenBatch.first(spec.version(), source.partition(), source.offset(), context.currentSystemTimeMs())
+        : batch.plus(source.offset());
+    open.put(dataset, batch);
+    openRows.computeIfAbsent(dataset, d -> new ArrayList<>())
+        .add(new BatchFiles.Row(row.recordId(), row.label(), row.features(), source.partition(), source.offset()));
+    openBatches.put(dataset, batch.encode());
+    if (batch.count() >= maxRecords) {
+      seal(dataset);
     }
+  }
+
+  /** Brings back the rows of an open batch that a previous owner of this task accepted. */
+  private void reread(String dataset, OpenBatch batch) {
+    DatasetSpec spec = specs.version(dataset, batch.specVersion()).orElseThrow(() -> new IllegalStateException(
+        "dataset " + dataset + " has an open batch of spec v" + batch.specVersion() + " but that spec is unknown"));
+    List<BatchFiles.Row> rows = new ArrayList<>();
+    replay.read(new TopicPartition(Topics.DATA_RECORD.name(), batch.partition()),
+        batch.firstOffset(), batch.lastOffset(), source -> {
+          if (!dataset.equals(source.key())) {
+            return;
+          }
+          DataRecord record;
+          try {
+            record = records.deserialize(source.topic(), source.value());
+          } catch (EventDecodingException e) {
+            return;
+          }
+          if (record != null && Long.valueOf(source.offset()).equals(acceptedIds.get(idKey(dataset, record.getRecordId())))) {
+            RecordValidator.Result row = RecordValidator.validate(spec, record.getRecordId(), record.getFeatures(), record.getLabel());
+            rows.add(new BatchFiles.Row(row.recordId(), row.label(), row.features(), source.partition(), source.offset()));
+          }
+        });
+    if (rows.size() != batch.count()) {
+      throw new IllegalStateException("open batch " + batch.batchId(dataset) + " should hold " + batch.count()
+          + " records but only " + rows.size() + " could be read again from partition " + batch.partition()
+          + " (was the input topic's retention shorter than the batch's age?)");
+    }
+    openRows.put(dataset, rows);
+    log.info("Resumed open batch of dataset {}: {} records from offsets {}..{}", dataset, rows.size(), batch.firstOffset(), batch.lastOffset());
   }
 
   private void sealExpired(long now) {
-    List<KeyValue<String, String>> expired = new ArrayList<>();
-    try (KeyValueIterator<String, String> all = openBatches.all()) {
-      all.forEachRemaining(entry -> {
-        if (now - OpenBatch.decode(entry.value).openedAtMillis() >= maxAge.toMillis()) {
-          expired.add(entry);
-        }
-      });
-    }
-    expired.forEach(entry -> seal(entry.key, OpenBatch.decode(entry.value)));
+    List<String> expired = open.entrySet().stream()
+        .filter(entry -> now - entry.getValue().openedAtMillis() >= maxAge.toMillis())
+        .map(Map.Entry::getKey).toList();
+    expired.forEach(this::seal);
   }
 
-  private void seal(String dataset, OpenBatch open) {
-    DatasetSpec spec = specs.version(dataset, open.specVersion()).or(() -> specs.current(dataset)).orElseThrow();
-    List<BatchFiles.Row> batch = new ArrayList<>();
-    List<String> keys = new ArrayList<>();
-    try (KeyValueIterator<String, byte[]> buffered = rows.prefixScan(dataset + SEPARATOR, new StringSerializer())) {
-      buffered.forEachRemaining(entry -> {
-        DataRecord row = records.deserialize(ROWS, entry.value);
-        long offset = Long.parseLong(entry.key.substring(entry.key.indexOf(SEPARATOR) + 1));
-        batch.add(new BatchFiles.Row(row.getRecordId(), row.getLabel(), row.getFeatures(), open.partition(), offset));
-        keys.add(entry.key);
-      });
-    }
-    String batchId = open.batchId(dataset);
-    ArtifactRef artifact = artifacts.put(BatchFiles.write(batchId, batch), BatchFiles.MEDIA_TYPE);
+  private void seal(String dataset) {
+    OpenBatch batch = open.remove(dataset);
+    List<BatchFiles.Row> rows = openRows.remove(dataset);
+    DatasetSpec spec = specs.version(dataset, batch.specVersion()).or(() -> specs.current(dataset)).orElseThrow();
+    String batchId = batch.batchId(dataset);
+    ArtifactRef artifact = artifacts.put(BatchFiles.write(batchId, rows), BatchFiles.MEDIA_TYPE);
     Map<String, Long> labels = new TreeMap<>();
-    batch.stream().filter(r -> r.label() != null).forEach(r -> labels.merge(r.label(), 1L, Long::sum));
+    rows.stream().filter(r -> r.label() != null).forEach(r -> labels.merge(r.label(), 1L, Long::sum));
     DatasetBatchCommitted committed = DatasetBatchCommitted.newBuilder()
         .setEventId(UUID.randomUUID().toString())
         .setEventTime(Instant.ofEpochMilli(context.currentSystemTimeMs()))
         .setProducer(IngestServiceApplication.NAME)
         .setDataset(dataset)
-        .setSpecVersion(open.specVersion())
+        .setSpecVersion(batch.specVersion())
         .setBatchId(batchId)
-        .setRowCount(batch.size())
+        .setRowCount(rows.size())
         .setArtifact(artifact)
         .setSchemaFingerprint(BatchFiles.rowSchemaFingerprint())
-        .setFeatures(FeatureSummaries.of(spec, batch))
+        .setFeatures(FeatureSummaries.of(spec, rows))
         .setLabelCounts(labels)
         .build();
-    keys.forEach(rows::delete);
     openBatches.delete(dataset);
     context.forward(new Record<>(dataset, (Object) committed, context.currentSystemTimeMs()));
-    log.info("Sealed batch {} of dataset {}: {} records, sha256 {}", batchId, dataset, batch.size(), artifact.getSha256());
+    log.info("Sealed batch {} of dataset {}: {} records, sha256 {}", batchId, dataset, rows.size(), artifact.getSha256());
   }
 
   private void deadLetter(Record<String, byte[]> raw, RecordMetadata source, String reason) {
@@ -203,8 +230,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     context.forward(new Record<>(raw.key(), (Object) (raw.value() == null ? new byte[0] : raw.value()), raw.timestamp(), headers));
   }
 
-  /** Offsets zero-padded so a prefix scan returns a dataset's rows in arrival order. */
-  private static String rowKey(String dataset, long offset) {
-    return dataset + SEPARATOR + String.format("%019d", offset);
+  private static String idKey(String dataset, String recordId) {
+    return dataset + SEPARATOR + recordId;
   }
 }

@@ -53,7 +53,8 @@ class RecordPipelineIT {
     List<String> good = new ArrayList<>();
     Map<String, String> badByKafka = new HashMap<>();
 
-    ConfigurableApplicationContext ingest = startIngest();
+    // The first instance never seals by age, so that records k10 and k11 are left in an open batch.
+    ConfigurableApplicationContext ingest = startIngest("10m");
     try {
       WebTestClient http = client(ingest);
       http.put().uri("/v1/datasets/{name}", dataset).contentType(MediaType.APPLICATION_JSON).bodyValue("""
@@ -85,13 +86,16 @@ class RecordPipelineIT {
           .jsonPath("$.refused[0].violations[0].reason").isEqualTo("-4.0 is below the minimum 0.0");
       good.addAll(List.of("h1", "h3"));
 
-      // At least the first full batch (5 records) is sealed before the restart.
-      await().atMost(Duration.ofSeconds(60)).until(() -> !batches().isEmpty());
+      // Once the dead letter of the last Kafka record is committed, k0..k9 are sealed in two batches and
+      // k10, k11 are accepted into the open third one, which must survive the restart.
+      TestRecords.awaitAtLeast(Topics.deadLetter("ingest").name(),
+          r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).equals(dataset) && new String(r.value(), StandardCharsets.UTF_8).equals("garbage"), 1);
+      assertThat(batches()).hasSize(2);
     } finally {
       ingest.close();
     }
 
-    ConfigurableApplicationContext restarted = startIngest();
+    ConfigurableApplicationContext restarted = startIngest("2s");
     try {
       try (KafkaProducer<String, byte[]> producer = producer()) {
         for (int i = 12; i < 20; i++) {
@@ -119,6 +123,8 @@ class RecordPipelineIT {
       }
       assertThat(inBatches).as("every good record in exactly one committed batch").containsExactlyInAnyOrderElementsOf(good);
       assertThat(batches).extracting(DatasetBatchCommitted::getBatchId).doesNotHaveDuplicates();
+      assertThat(batches).as("the batch open at the restart is completed by the restarted instance").anySatisfy(batch ->
+          assertThat(BatchFiles.read(store.read(batch.getArtifact()))).extracting(BatchFiles.Row::recordId).contains("k10", "k11", "k12"));
 
       List<ConsumerRecord<byte[], byte[]>> deadLetters = TestRecords.awaitAtLeast(Topics.deadLetter("ingest").name(),
           r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).endsWith(dataset), badByKafka.size());
@@ -132,7 +138,7 @@ class RecordPipelineIT {
     }
   }
 
-  private ConfigurableApplicationContext startIngest() {
+  private ConfigurableApplicationContext startIngest(String batchMaxAge) {
     return IngestServiceApplication.builder().run(
         "--server.port=0",
         "--spring.kafka.bootstrap-servers=" + TestKafkaBroker.bootstrapServers(),
@@ -140,7 +146,7 @@ class RecordPipelineIT {
         "--spring.kafka.streams.state-dir=" + home.resolve("state"),
         "--kloop.ingest.artifact-root=" + home.resolve("artifacts"),
         "--kloop.ingest.batch-max-records=5",
-        "--kloop.ingest.batch-max-age=2s");
+        "--kloop.ingest.batch-max-age=" + batchMaxAge);
   }
 
   private static WebTestClient client(ConfigurableApplicationContext context) {

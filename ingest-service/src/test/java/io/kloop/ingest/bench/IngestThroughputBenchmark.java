@@ -38,6 +38,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -59,13 +60,19 @@ import org.springframework.context.ConfigurableApplicationContext;
  *       last record is in a committed batch.
  * </ul>
  *
- * Run with {@code ./mvnw -B -ntp -pl ingest-service -am verify -Pbenchmark}; records per path with
- * {@code -Dbench.records=N} (default 50,000). The figures are printed and written to
+ * The three are run in turn, round after round, each round on fresh datasets: first {@code bench.warmup}
+ * rounds that are not counted (a fresh JVM spends most of its first seconds compiling), then
+ * {@code bench.rounds} measured ones whose median is reported.
+ *
+ * <p>Run with {@code ./mvnw -B -ntp -pl ingest-service -am verify -Pbenchmark}; records per path and round
+ * with {@code -Dbench.records=N} (default 50,000). The figures are printed and written to
  * {@code ingest-service/target/benchmark/ingest-throughput.md}.
  */
 class IngestThroughputBenchmark {
 
   private static final int RECORDS = Integer.getInteger("bench.records", 50_000);
+  private static final int WARMUP_ROUNDS = Integer.getInteger("bench.warmup", 3);
+  private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
   private static final int FEATURES = 5;
 
   @TempDir Path home;
@@ -85,34 +92,43 @@ class IngestThroughputBenchmark {
     try {
       String base = "http://127.0.0.1:" + ingest.getEnvironment().getProperty("local.server.port");
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-      String kafkaDataset = "bench-kafka-" + UUID.randomUUID().toString().substring(0, 8);
-      String httpDataset = "bench-http-" + UUID.randomUUID().toString().substring(0, 8);
-      for (String dataset : List.of(kafkaDataset, httpDataset)) {
-        HttpResponse<String> declared = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/datasets/" + dataset))
-            .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(spec())).build(),
-            HttpResponse.BodyHandlers.ofString());
-        assertThat(declared.statusCode()).isEqualTo(201);
+      List<double[]> measured = new ArrayList<>();
+      int recordBytes = 0;
+      for (int round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
+        String kafkaDataset = declare(http, base, "bench-kafka-");
+        String httpDataset = declare(http, base, "bench-http-");
+        String rawTopic = "bench.raw-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafkaBroker.bootstrapServers()))) {
+          admin.createTopics(List.of(new NewTopic(rawTopic, Optional.of(Topics.DATA_RECORD.partitions()), Optional.empty())))
+              .all().get(30, TimeUnit.SECONDS);
+        }
+        List<byte[]> kafkaRecords = encoded(kafkaDataset);
+        recordBytes = kafkaRecords.get(0).length;
+        double raw = RECORDS / (produce(rawTopic, kafkaDataset, encoded(kafkaDataset)).toNanos() / 1e9);
+
+        double kafkaPath;
+        try (CommittedBatches batches = new CommittedBatches()) {
+          long start = System.nanoTime();
+          produce(Topics.DATA_RECORD.name(), kafkaDataset, kafkaRecords);
+          batches.awaitRows(kafkaDataset);
+          kafkaPath = RECORDS / ((System.nanoTime() - start) / 1e9);
+        }
+        List<String> bodies = ndjson();
+        double httpPath;
+        try (CommittedBatches batches = new CommittedBatches()) {
+          long start = System.nanoTime();
+          postAll(http, base, httpDataset, bodies);
+          batches.awaitRows(httpDataset);
+          httpPath = RECORDS / ((System.nanoTime() - start) / 1e9);
+        }
+        boolean warmup = round < WARMUP_ROUNDS;
+        System.out.printf(Locale.ROOT, "%s round %d: raw %,.0f/s, kafka path %,.0f/s (%.2f), http path %,.0f/s (%.2f)%n",
+            warmup ? "warm-up" : "measured", round + 1, raw, kafkaPath, kafkaPath / raw, httpPath, httpPath / raw);
+        if (!warmup) {
+          measured.add(new double[] {raw, kafkaPath, httpPath, kafkaPath / raw, httpPath / raw});
+        }
       }
-      String rawTopic = "bench.raw-" + UUID.randomUUID().toString().substring(0, 8);
-      try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafkaBroker.bootstrapServers()))) {
-        admin.createTopics(List.of(new NewTopic(rawTopic, Optional.of(Topics.DATA_RECORD.partitions()), Optional.empty())))
-            .all().get(30, TimeUnit.SECONDS);
-      }
-
-      List<byte[]> kafkaRecords = encoded(kafkaDataset);
-      int recordBytes = kafkaRecords.get(0).length;
-      double raw = RECORDS / (produce(rawTopic, kafkaDataset, encoded(kafkaDataset)).toNanos() / 1e9);
-
-      long kafkaStart = System.nanoTime();
-      produce(Topics.DATA_RECORD.name(), kafkaDataset, kafkaRecords);
-      awaitCommitted(kafkaDataset);
-      double kafkaPath = RECORDS / ((System.nanoTime() - kafkaStart) / 1e9);
-
-      long httpStart = System.nanoTime();
-      postAll(http, base, httpDataset);
-      awaitCommitted(httpDataset);
-      double httpPath = RECORDS / ((System.nanoTime() - httpStart) / 1e9);
-
+      double raw = median(measured, 0);
       String report = String.format(Locale.ROOT, """
           | path | records/s | ratio to raw producer |
           | --- | ---: | ---: |
@@ -120,9 +136,10 @@ class IngestThroughputBenchmark {
           | Kafka path (produce → committed batch) | %,.0f | %.2f |
           | HTTP path (NDJSON, 1,000 per request, 4 clients → committed batch) | %,.0f | %.2f |
 
-          %,d records per path, %d numeric features, one in-JVM broker, %d cores, Java %s.
-          """, recordBytes, raw, kafkaPath, kafkaPath / raw, httpPath, httpPath / raw,
-          RECORDS, FEATURES, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+          Medians of %d measured rounds after %d warm-up rounds (ratios are medians of each round's ratio);
+          %,d records per path and round, %d numeric features, one in-JVM broker, %d cores, Java %s.
+          """, recordBytes, raw, median(measured, 1), median(measured, 3), median(measured, 2), median(measured, 4),
+          ROUNDS, WARMUP_ROUNDS, RECORDS, FEATURES, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
       System.out.println("\n" + report);
       Path out = Path.of("target/benchmark/ingest-throughput.md");
       Files.createDirectories(out.getParent());
@@ -130,6 +147,20 @@ class IngestThroughputBenchmark {
     } finally {
       ingest.close();
     }
+  }
+
+  private static double median(List<double[]> rounds, int column) {
+    double[] values = rounds.stream().mapToDouble(round -> round[column]).sorted().toArray();
+    return values.length % 2 == 1 ? values[values.length / 2] : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
+  }
+
+  private static String declare(HttpClient http, String base, String prefix) throws Exception {
+    String dataset = prefix + UUID.randomUUID().toString().substring(0, 8);
+    HttpResponse<String> declared = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/datasets/" + dataset))
+        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(spec())).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(declared.statusCode()).as(declared.body()).isEqualTo(201);
+    return dataset;
   }
 
   private static String spec() {
@@ -177,7 +208,7 @@ class IngestThroughputBenchmark {
     return Duration.ofNanos(System.nanoTime() - start);
   }
 
-  private static void postAll(HttpClient http, String base, String dataset) {
+  private static List<String> ndjson() {
     SplittableRandom random = new SplittableRandom(2);
     List<String> bodies = new ArrayList<>();
     StringBuilder body = new StringBuilder();
@@ -191,6 +222,10 @@ class IngestThroughputBenchmark {
         body.setLength(0);
       }
     }
+    return bodies;
+  }
+
+  private static void postAll(HttpClient http, String base, String dataset, List<String> bodies) {
     AtomicLong next = new AtomicLong();
     List<CompletableFuture<Void>> clients = new ArrayList<>();
     for (int c = 0; c < 4; c++) {
@@ -210,24 +245,37 @@ class IngestThroughputBenchmark {
     clients.forEach(CompletableFuture::join);
   }
 
-  private static void awaitCommitted(String dataset) {
-    EventDeserializer<DatasetBatchCommitted> events = new EventDeserializer<>(DatasetBatchCommitted.class);
-    AtomicLong committed = new AtomicLong();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+  /** Counts the rows of committed batches per dataset, reading from the end of the topic as it was when opened. */
+  private static final class CommittedBatches implements AutoCloseable {
+    private final EventDeserializer<DatasetBatchCommitted> events = new EventDeserializer<>(DatasetBatchCommitted.class);
+    private final KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafkaBroker.bootstrapServers(),
-        ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(Topics.DATASET_BATCH_COMMITTED.name()));
-      await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer());
+
+    CommittedBatches() {
+      List<TopicPartition> partitions = consumer.partitionsFor(Topics.DATASET_BATCH_COMMITTED.name()).stream()
+          .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToEnd(partitions);
+      partitions.forEach(consumer::position);
+    }
+
+    void awaitRows(String dataset) {
+      AtomicLong committed = new AtomicLong();
+      await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(10)).until(() -> {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
           if (dataset.equals(record.key())) {
             committed.addAndGet(events.deserialize("t", record.value()).getRowCount());
           }
         }
         return committed.get() >= RECORDS;
       });
+      assertThat(committed.get()).isEqualTo(RECORDS);
     }
-    assertThat(committed.get()).isEqualTo(RECORDS);
+
+    @Override
+    public void close() {
+      consumer.close();
+    }
   }
 }
