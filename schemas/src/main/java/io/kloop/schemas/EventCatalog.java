@@ -7,6 +7,7 @@ import io.kloop.events.DriftDetected;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelRejected;
 import io.kloop.events.ModelRolledBack;
+import io.kloop.events.ModelSpecDeclared;
 import io.kloop.events.ModelTrained;
 import io.kloop.events.PredictionLogged;
 import io.kloop.events.RetrainingRequested;
@@ -41,6 +42,7 @@ public final class EventCatalog {
           DatasetSpecDeclared.class,
           DataRecord.class,
           DatasetBatchCommitted.class,
+          ModelSpecDeclared.class,
           RetrainingRequested.class,
           ModelTrained.class,
           TrainingFailed.class,

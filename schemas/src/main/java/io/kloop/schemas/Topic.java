@@ -16,7 +16,7 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param keyType type of the record key (every platform topic is keyed by the entity's name)
  * @param valueType type of the record value
  * @param partitions partition count; the unit of consumer parallelism
- * @param cleanupPolicy {@code compact} for state topics, {@code delete} for event logs
+ * @param cleanupPolicy {@code compact} for state topics, {@code delete} for event logs, {@code keep} for ledgers
  * @param description what the topic holds, for operators
  */
 public record Topic<K, V>(
@@ -27,7 +27,9 @@ public record Topic<K, V>(
     /** Keep the latest record per key for ever: the topic is a table of current state. */
     COMPACT(TopicConfig.CLEANUP_POLICY_COMPACT),
     /** Delete records after the retention time: the topic is a log of facts. */
-    DELETE(TopicConfig.CLEANUP_POLICY_DELETE);
+    DELETE(TopicConfig.CLEANUP_POLICY_DELETE),
+    /** Keep every record for ever ({@code retention.ms=-1}): the topic is a ledger that readers replay whole. */
+    KEEP(TopicConfig.CLEANUP_POLICY_DELETE);
 
     private final String kafkaName;
 
@@ -52,7 +54,9 @@ public record Topic<K, V>(
 
   /** Topic-level configs to create the topic with. */
   public Map<String, String> configs() {
-    return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, cleanupPolicy.kafkaName());
+    return cleanupPolicy == CleanupPolicy.KEEP
+        ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, cleanupPolicy.kafkaName(), TopicConfig.RETENTION_MS_CONFIG, "-1")
+        : Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, cleanupPolicy.kafkaName());
   }
 
   /**

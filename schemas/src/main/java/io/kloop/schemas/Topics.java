@@ -2,6 +2,7 @@ package io.kloop.schemas;
 
 import static io.kloop.schemas.Topic.CleanupPolicy.COMPACT;
 import static io.kloop.schemas.Topic.CleanupPolicy.DELETE;
+import static io.kloop.schemas.Topic.CleanupPolicy.KEEP;
 
 import io.kloop.events.DataRecord;
 import io.kloop.events.DatasetBatchCommitted;
@@ -10,6 +11,7 @@ import io.kloop.events.DriftDetected;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelRejected;
 import io.kloop.events.ModelRolledBack;
+import io.kloop.events.ModelSpecDeclared;
 import io.kloop.events.ModelTrained;
 import io.kloop.events.PredictionLogged;
 import io.kloop.events.RetrainingRequested;
@@ -36,20 +38,28 @@ public final class Topics {
       new Topic<>("mlops.ingest.data-record", String.class, DataRecord.class, 6, DELETE,
           "raw data records from producers, keyed by dataset");
 
-  /** "New data": sealed, hashed batches of validated records. */
+  /**
+   * "New data": sealed, hashed batches of validated records. Kept for ever: it is each dataset's ledger,
+   * which training replays to know every batch a window may include.
+   */
   public static final Topic<String, DatasetBatchCommitted> DATASET_BATCH_COMMITTED =
-      new Topic<>("mlops.ingest.dataset-batch-committed", String.class, DatasetBatchCommitted.class, 3, DELETE,
-          "sealed dataset batches, keyed by dataset");
+      new Topic<>("mlops.ingest.dataset-batch-committed", String.class, DatasetBatchCommitted.class, 3, KEEP,
+          "sealed dataset batches, keyed by dataset (kept for ever)");
+
+  /** Model training specs: the latest value per model is its current spec, so the topic is compacted. */
+  public static final Topic<String, ModelSpecDeclared> MODEL_SPEC_DECLARED =
+      new Topic<>("mlops.training.model-spec-declared", String.class, ModelSpecDeclared.class, 1, COMPACT,
+          "current training spec per model (compacted)");
 
   /** Requests to retrain a model, from the monitor or an operator. */
   public static final Topic<String, RetrainingRequested> RETRAINING_REQUESTED =
       new Topic<>("mlops.training.retraining-requested", String.class, RetrainingRequested.class, 3, DELETE,
           "requests to retrain, keyed by model");
 
-  /** "Finished training": candidate models with metrics, lineage and artifact. */
+  /** "Finished training": candidate models with metrics, lineage and artifact; kept for ever, every version's record. */
   public static final Topic<String, ModelTrained> MODEL_TRAINED =
-      new Topic<>("mlops.training.model-trained", String.class, ModelTrained.class, 3, DELETE,
-          "trained candidate models, keyed by model");
+      new Topic<>("mlops.training.model-trained", String.class, ModelTrained.class, 3, KEEP,
+          "trained candidate models, keyed by model (kept for ever)");
 
   /** Training runs that ended without a model, with the reason. */
   public static final Topic<String, TrainingFailed> TRAINING_FAILED =
@@ -86,7 +96,7 @@ public final class Topics {
 
   /** Every event topic, in the order of the loop. */
   public static final List<Topic<String, ?>> EVENT_TOPICS =
-      List.of(DATASET_SPEC_DECLARED, DATA_RECORD, DATASET_BATCH_COMMITTED, RETRAINING_REQUESTED, MODEL_TRAINED, TRAINING_FAILED,
+      List.of(DATASET_SPEC_DECLARED, DATA_RECORD, DATASET_BATCH_COMMITTED, MODEL_SPEC_DECLARED, RETRAINING_REQUESTED, MODEL_TRAINED, TRAINING_FAILED,
           MODEL_APPROVED, MODEL_REJECTED, MODEL_ROLLED_BACK, PREDICTION_LOGGED, DRIFT_DETECTED);
 
   /**

@@ -21,8 +21,16 @@ class TopicsTest {
   @Test
   void shouldCompactOnlyTheTopicsThatHoldCurrentState() {
     assertThat(Topics.EVENT_TOPICS).filteredOn(t -> t.cleanupPolicy() == Topic.CleanupPolicy.COMPACT)
-        .containsExactly(Topics.DATASET_SPEC_DECLARED, Topics.MODEL_APPROVED);
+        .containsExactly(Topics.DATASET_SPEC_DECLARED, Topics.MODEL_SPEC_DECLARED, Topics.MODEL_APPROVED);
     assertThat(Topics.MODEL_APPROVED.configs()).containsEntry("cleanup.policy", "compact");
+  }
+
+  @Test
+  void shouldKeepTheLedgersThatReadersReplayWhole() {
+    assertThat(Topics.EVENT_TOPICS).filteredOn(t -> t.cleanupPolicy() == Topic.CleanupPolicy.KEEP)
+        .containsExactly(Topics.DATASET_BATCH_COMMITTED, Topics.MODEL_TRAINED);
+    assertThat(Topics.DATASET_BATCH_COMMITTED.configs()).containsEntry("cleanup.policy", "delete").containsEntry("retention.ms", "-1");
+    assertThat(Topics.PREDICTION_LOGGED.configs()).doesNotContainKey("retention.ms");
   }
 
   @Test

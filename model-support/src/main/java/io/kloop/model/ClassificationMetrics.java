@@ -1,0 +1,114 @@
+package io.kloop.model;
+
+import io.kloop.events.ConfusionMatrix;
+import io.kloop.events.EvaluationMetrics;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Classification metrics from class probabilities, computed the same way for every model (a candidate
+ * trained by Tribuo, a champion run by ONNX Runtime), so that two models scored on one split compare
+ * like with like.
+ */
+public final class ClassificationMetrics {
+
+  /** Probabilities are clipped to this before the logarithm, as scikit-learn's log_loss does. */
+  static final double EPSILON = 1e-15;
+
+  private ClassificationMetrics() {}
+
+  /**
+   * @param split the split's name, e.g. test
+   * @param classes class labels, in the probability columns' order
+   * @param truth index into {@code classes} of each row's true class
+   * @param probabilities per row, one probability per class
+   */
+  public static EvaluationMetrics evaluate(String split, List<String> classes, int[] truth, double[][] probabilities) {
+    int n = truth.length;
+    int k = classes.size();
+    if (n == 0 || probabilities.length != n) {
+      throw new IllegalArgumentException("need one probability row per true class, and at least one row; got "
+          + probabilities.length + " and " + n);
+    }
+    long[][] confusion = new long[k][k];
+    double logLoss = 0;
+    for (int i = 0; i < n; i++) {
+      int predicted = argMax(probabilities[i]);
+      confusion[truth[i]][predicted]++;
+      logLoss -= Math.log(Math.min(1 - EPSILON, Math.max(EPSILON, probabilities[i][truth[i]])));
+    }
+    long correct = 0;
+    double precision = 0;
+    double recall = 0;
+    double f1 = 0;
+    for (int c = 0; c < k; c++) {
+      correct += confusion[c][c];
+      final int cls = c;
+      long predictedAsC = IntStream.range(0, k).mapToLong(t -> confusion[t][cls]).sum();
+      long actuallyC = Arrays.stream(confusion[c]).sum();
+      double p = predictedAsC == 0 ? 0 : (double) confusion[c][c] / predictedAsC;
+      double r = actuallyC == 0 ? 0 : (double) confusion[c][c] / actuallyC;
+      precision += p;
+      recall += r;
+      f1 += p + r == 0 ? 0 : 2 * p * r / (p + r);
+    }
+    List<List<Long>> counts = new ArrayList<>();
+    for (long[] row : confusion) {
+      counts.add(Arrays.stream(row).boxed().toList());
+    }
+    return EvaluationMetrics.newBuilder()
+        .setSplit(split)
+        .setRows(n)
+        .setAccuracy((double) correct / n)
+        .setMacroPrecision(precision / k)
+        .setMacroRecall(recall / k)
+        .setMacroF1(f1 / k)
+        .setRocAuc(k == 2 ? rocAuc(truth, probabilities) : null)
+        .setLogLoss(logLoss / n)
+        .setConfusionMatrix(ConfusionMatrix.newBuilder().setLabels(List.copyOf(classes)).setCounts(counts).build())
+        .build();
+  }
+
+  public static int argMax(double[] values) {
+    int best = 0;
+    for (int i = 1; i < values.length; i++) {
+      if (values[i] > values[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Area under the ROC curve of the second class's probability, as the Mann-Whitney statistic with ties
+   * counted half; null when the split holds only one class.
+   */
+  static Double rocAuc(int[] truth, double[][] probabilities) {
+    Integer[] order = IntStream.range(0, truth.length).boxed().toArray(Integer[]::new);
+    Arrays.sort(order, Comparator.comparingDouble(i -> probabilities[i][1]));
+    long positives = Arrays.stream(truth).filter(t -> t == 1).count();
+    long negatives = truth.length - positives;
+    if (positives == 0 || negatives == 0) {
+      return null;
+    }
+    double rankSum = 0;
+    int i = 0;
+    while (i < order.length) {
+      int j = i;
+      while (j + 1 < order.length && probabilities[order[j + 1]][1] == probabilities[order[i]][1]) {
+        j++;
+      }
+      double averageRank = (i + j) / 2.0 + 1;
+      for (int m = i; m <= j; m++) {
+        if (truth[order[m]] == 1) {
+          rankSum += averageRank;
+        }
+      }
+      i = j + 1;
+    }
+    return (rankSum - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
+  }
+}

@@ -1,0 +1,77 @@
+package io.kloop.model;
+
+import io.kloop.events.FeatureType;
+import io.kloop.events.ModelSignature;
+import io.kloop.events.SignatureField;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a record's feature values become one row of a model's input tensor, as the model's
+ * {@link ModelSignature} prescribes. Every service that feeds a model uses this one class, so training,
+ * the champion's evaluation and serving cannot encode differently.
+ *
+ * <p>Columns, in signature order: a numeric input is one column (its value); a boolean input is one column
+ * (1 or 0); a categorical input is one column per category, in the signature's order (one-hot: 1 for the
+ * record's category, 0 for the others). A missing numeric or boolean value is NaN, which the model graph
+ * replaces by the training mean; a missing categorical value is all zeros.
+ */
+public final class FeatureEncoding {
+
+  private final List<SignatureField> inputs;
+  private final List<String> columns = new ArrayList<>();
+
+  public FeatureEncoding(ModelSignature signature) {
+    this.inputs = List.copyOf(signature.getInputs());
+    for (SignatureField input : inputs) {
+      if (input.getType() == FeatureType.CATEGORICAL) {
+        input.getCategories().forEach(category -> columns.add(input.getName() + "=" + category));
+      } else {
+        columns.add(input.getName());
+      }
+    }
+  }
+
+  /** Width of the input tensor's last dimension. */
+  public int width() {
+    return columns.size();
+  }
+
+  /** Column names in tensor order: the feature name, or {@code feature=category} for one-hot columns. */
+  public List<String> columns() {
+    return List.copyOf(columns);
+  }
+
+  /**
+   * Encodes one record. Values are expected to be valid already (numbers for numeric inputs, booleans for
+   * boolean ones, a declared category for categorical ones); anything else is treated as missing.
+   */
+  public float[] encode(Map<String, ?> features) {
+    float[] row = new float[columns.size()];
+    int column = 0;
+    for (SignatureField input : inputs) {
+      Object value = features.get(input.getName());
+      switch (input.getType()) {
+        case NUMERIC -> row[column++] = value instanceof Number number ? number.floatValue() : Float.NaN;
+        case BOOLEAN -> row[column++] = value instanceof Boolean flag ? (flag ? 1f : 0f) : Float.NaN;
+        case CATEGORICAL -> {
+          int index = value == null ? -1 : input.getCategories().indexOf(value.toString());
+          if (index >= 0) {
+            row[column + index] = 1f;
+          }
+          column += input.getCategories().size();
+        }
+      }
+    }
+    return row;
+  }
+
+  public float[][] encodeAll(List<? extends Map<String, ?>> records) {
+    float[][] rows = new float[records.size()][];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = encode(records.get(i));
+    }
+    return rows;
+  }
+}

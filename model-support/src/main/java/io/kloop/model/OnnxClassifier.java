@@ -1,0 +1,102 @@
+package io.kloop.model;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.kloop.events.ModelSignature;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An ONNX classifier run by ONNX Runtime: float rows in (encoded by {@link FeatureEncoding}), class
+ * probabilities out, in the order of the signature's output classes. Thread-safe; close it to free the
+ * native session.
+ */
+public final class OnnxClassifier implements AutoCloseable {
+
+  private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
+  private final OrtSession session;
+  private final ModelSignature signature;
+  private final FeatureEncoding encoding;
+
+  private OnnxClassifier(OrtSession session, ModelSignature signature) {
+    this.session = session;
+    this.signature = signature;
+    this.encoding = new FeatureEncoding(signature);
+  }
+
+  /**
+   * Loads a model from its bytes.
+   *
+   * @throws ModelLoadException when ONNX Runtime cannot load it or its tensors do not match the signature
+   */
+  public static OnnxClassifier load(byte[] model, ModelSignature signature) {
+    OrtSession session;
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setIntraOpNumThreads(1);
+      session = OrtEnvironment.getEnvironment().createSession(model, options);
+    } catch (OrtException e) {
+      throw new ModelLoadException("ONNX Runtime cannot load the model: " + e.getMessage(), e);
+    }
+    String problem = null;
+    if (!session.getInputNames().contains(signature.getInputTensor())) {
+      problem = "the model has no input tensor '" + signature.getInputTensor() + "' (it has " + session.getInputNames() + ")";
+    } else if (!session.getOutputNames().contains(signature.getProbabilityTensor())) {
+      problem = "the model has no output tensor '" + signature.getProbabilityTensor() + "' (it has " + session.getOutputNames() + ")";
+    }
+    if (problem != null) {
+      closeQuietly(session);
+      throw new ModelLoadException(problem, null);
+    }
+    return new OnnxClassifier(session, signature);
+  }
+
+  public ModelSignature signature() {
+    return signature;
+  }
+
+  public FeatureEncoding encoding() {
+    return encoding;
+  }
+
+  /** Class probabilities per row, each in the order of {@link ModelSignature#getOutputClasses()}. */
+  public float[][] probabilities(float[][] rows) {
+    if (rows.length == 0) {
+      return new float[0][];
+    }
+    try (OnnxTensor input = OnnxTensor.createTensor(environment, rows);
+         OrtSession.Result result = session.run(Map.of(signature.getInputTensor(), input))) {
+      Optional<OnnxValue> output = result.get(signature.getProbabilityTensor());
+      float[][] probabilities = (float[][]) output.orElseThrow().getValue();
+      if (probabilities.length != rows.length || probabilities[0].length != signature.getOutputClasses().size()) {
+        throw new IllegalStateException("the model returned " + probabilities.length + "x" + probabilities[0].length
+            + " probabilities for " + rows.length + " rows and " + signature.getOutputClasses().size() + " classes");
+      }
+      return probabilities;
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime failed to run the model: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(session);
+  }
+
+  private static void closeQuietly(OrtSession session) {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      // nothing left to do with a session that cannot close
+    }
+  }
+
+  /** A model file that cannot be served. */
+  public static final class ModelLoadException extends RuntimeException {
+    public ModelLoadException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

@@ -1,0 +1,186 @@
+package io.kloop.training.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kloop.events.DatasetBatchCommitted;
+import io.kloop.events.DatasetSpecDeclared;
+import io.kloop.events.FeatureProfile;
+import io.kloop.events.FeatureSpec;
+import io.kloop.events.FeatureType;
+import io.kloop.events.LabelSpec;
+import io.kloop.model.FeatureEncoding;
+import io.kloop.model.OnnxClassifier;
+import io.kloop.schemas.BatchFiles;
+import io.kloop.training.spec.Algorithm;
+import io.kloop.training.spec.ModelSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class TrainingPipelineTest {
+
+  private static final String DATASET = "breast-cancer";
+  private final Map<String, List<BatchFiles.Row>> files = new HashMap<>();
+  private final List<String> phases = new ArrayList<>();
+  private final TrainingPipeline pipeline = new TrainingPipeline(batch -> files.get(batch.getBatchId()),
+      new TrainingPipeline.PhaseListener() {
+        @Override
+        public void started(String phase) {
+          phases.add(phase);
+        }
+
+        @Override
+        public void finished(String phase, long millis) {}
+      }, 7);
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  void shouldTrainAnAccurateBreastCancerModelWhoseOnnxExportReproducesTribuo(Algorithm algorithm) {
+    List<DatasetBatchCommitted> window = breastCancerBatches();
+
+    TrainingPipeline.Result result = pipeline.run(spec(algorithm), TrainingData.breastCancerSpec(DATASET), window, 0, null, 1);
+
+    assertThat(result.algorithm()).isEqualTo(algorithm);
+    assertThat(result.metrics().getAccuracy()).isGreaterThanOrEqualTo(0.95);
+    assertThat(result.metrics().getRocAuc()).isGreaterThan(0.97);
+    assertThat(result.metrics().getRows()).isBetween(60L, 110L);
+    assertThat(result.exportDifference()).isLessThan(1e-5);
+    assertThat(result.signature().getInputs()).hasSize(30);
+    assertThat(result.signature().getOutputClasses()).containsExactlyInAnyOrder("malignant", "benign");
+    assertThat(phases).containsExactly("read", "split", "train", "evaluate", "profile", "export", "verify");
+
+    // The exported file on its own, fed raw rows by the shared encoding, predicts like the reported metrics say.
+    List<BatchFiles.Row> test = files.values().stream().flatMap(List::stream).filter(r -> Split.of(r.recordId()) == Split.TEST).toList();
+    try (OnnxClassifier onnx = OnnxClassifier.load(result.onnx(), result.signature())) {
+      FeatureEncoding encoding = onnx.encoding();
+      float[][] probabilities = onnx.probabilities(encoding.encodeAll(test.stream().map(BatchFiles.Row::features).toList()));
+      long correct = 0;
+      for (int i = 0; i < test.size(); i++) {
+        int predicted = probabilities[i][0] >= probabilities[i][1] ? 0 : 1;
+        correct += result.signature().getOutputClasses().get(predicted).equals(test.get(i).label()) ? 1 : 0;
+      }
+      assertThat((double) correct / test.size()).isEqualTo(result.metrics().getAccuracy());
+    }
+  }
+
+  @Test
+  void shouldScoreTheChampionOnTheSameTestSplit() {
+    List<DatasetBatchCommitted> window = breastCancerBatches();
+    TrainingPipeline.Result first = pipeline.run(spec(Algorithm.LOGISTIC_REGRESSION), TrainingData.breastCancerSpec(DATASET), window, 0, null, 1);
+
+    TrainingPipeline.Champion champion = new TrainingPipeline.Champion(1, first.signature(), first::onnx);
+    TrainingPipeline.Result second = pipeline.run(spec(Algorithm.LIBLINEAR), TrainingData.breastCancerSpec(DATASET), window, 0, champion, 2);
+
+    assertThat(second.championVersion()).isEqualTo(1);
+    assertThat(second.championMetrics()).as("the champion, run by ONNX Runtime on the same split, scores as it did").isNotNull();
+    assertThat(second.championMetrics().getRows()).isEqualTo(second.metrics().getRows());
+    assertThat(second.championMetrics().getAccuracy()).isEqualTo(first.metrics().getAccuracy());
+    assertThat(second.championMetrics().getConfusionMatrix()).isEqualTo(first.metrics().getConfusionMatrix());
+  }
+
+  @Test
+  void shouldProfileEveryFeatureAndTheOutput() {
+    TrainingPipeline.Result result = pipeline.run(spec(Algorithm.LOGISTIC_REGRESSION), TrainingData.breastCancerSpec(DATASET),
+        breastCancerBatches(), 0, null, 1);
+
+    FeatureProfile radius = result.profile().getFeatures().get(0);
+    assertThat(radius.getName()).isEqualTo("mean_radius");
+    assertThat(radius.getBinEdges()).hasSize(9).isSorted();
+    assertThat(radius.getBinProportions()).hasSize(10);
+    assertThat(radius.getBinProportions().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(radius.getBinProportions()).allSatisfy(share -> assertThat(share).isBetween(0.07, 0.13));
+    assertThat(radius.getSample()).hasSize((int) Math.min(ReferenceProfiles.SAMPLE, radius.getCount())).isSorted();
+    assertThat(result.profile().getOutput().getCategoryFrequencies()).containsOnlyKeys("malignant", "benign");
+    assertThat(result.profile().getOutput().getBinProportions()).hasSize(result.profile().getOutput().getBinEdges().size() + 1);
+  }
+
+  @Test
+  void shouldEncodeMissingCategoricalAndBooleanValuesAndStillReproduceTribuo() {
+    SplittableRandom random = new SplittableRandom(3);
+    List<BatchFiles.Row> rows = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      Map<String, Object> features = new LinkedHashMap<>();
+      double x = random.nextGaussian();
+      String colour = List.of("red", "green", "blue").get(random.nextInt(3));
+      boolean flag = random.nextBoolean();
+      features.put("x", i % 10 == 0 ? null : x * 100 + 50);
+      features.put("colour", i % 7 == 0 ? null : colour);
+      features.put("flag", i % 9 == 0 ? null : flag);
+      boolean positive = x + (colour.equals("red") ? 1 : 0) + (flag ? 0.5 : 0) > 0.7;
+      rows.add(new BatchFiles.Row("m" + i, positive ? "yes" : "no", features, 0, i));
+    }
+    files.put("mixed", rows);
+    DatasetSpecDeclared spec = DatasetSpecDeclared.newBuilder().setEventId("e").setEventTime(Instant.EPOCH).setProducer("t")
+        .setDataset("mixed").setVersion(1).setIdField("id")
+        .setFeatures(List.of(
+            FeatureSpec.newBuilder().setName("x").setType(FeatureType.NUMERIC).setRequired(false).build(),
+            FeatureSpec.newBuilder().setName("colour").setType(FeatureType.CATEGORICAL).setRequired(false).setCategories(List.of("red", "green", "blue", "never-seen")).build(),
+            FeatureSpec.newBuilder().setName("flag").setType(FeatureType.BOOLEAN).setRequired(false).build()))
+        .setLabel(LabelSpec.newBuilder().setName("y").setClasses(List.of("no", "yes")).setRequired(false).build())
+        .setDeclaredBy("t").build();
+
+    for (Algorithm algorithm : Algorithm.values()) {
+      TrainingPipeline.Result result = pipeline.run(spec(algorithm), spec, List.of(TrainingData.batch("mixed", "mixed", rows.size())), 0, null, 1);
+      assertThat(result.exportDifference()).as(algorithm.id()).isLessThan(1e-5);
+      assertThat(new FeatureEncoding(result.signature()).width()).isEqualTo(1 + 4 + 1);
+      assertThat(result.profile().getFeatures().get(1).getCategoryFrequencies()).containsEntry("never-seen", 0.0);
+    }
+  }
+
+  @Test
+  void shouldFailWhenOnlyOneClassIsPresent() {
+    List<BatchFiles.Row> rows = TrainingData.rows(TrainingData.breastCancer()).stream().filter(r -> r.label().equals("benign")).toList();
+    files.put("benign", rows);
+
+    assertThatThrownBy(() -> pipeline.run(spec(Algorithm.LIBLINEAR), TrainingData.breastCancerSpec(DATASET),
+        List.of(TrainingData.batch(DATASET, "benign", rows.size())), 0, null, 1))
+        .isInstanceOfSatisfying(TrainingFailure.class, failure -> {
+          assertThat(failure.phase()).isEqualTo("split");
+          assertThat(failure.getMessage()).contains("only one class");
+        });
+  }
+
+  @Test
+  void shouldFailWhenABatchHoldsFewerRowsThanAnnounced() {
+    List<BatchFiles.Row> rows = TrainingData.rows(TrainingData.breastCancer()).subList(0, 50);
+    files.put("short", rows);
+
+    assertThatThrownBy(() -> pipeline.run(spec(Algorithm.LIBLINEAR), TrainingData.breastCancerSpec(DATASET),
+        List.of(TrainingData.batch(DATASET, "short", 60)), 0, null, 1))
+        .isInstanceOfSatisfying(TrainingFailure.class, failure -> assertThat(failure.phase()).isEqualTo("read"));
+  }
+
+  @Test
+  void shouldTrainOnlyOnTheLastRowsOfTheWindow() {
+    List<DatasetBatchCommitted> window = breastCancerBatches();
+
+    TrainingPipeline.Result result = pipeline.run(spec(Algorithm.LIBLINEAR), TrainingData.breastCancerSpec(DATASET), window, 200, null, 1);
+
+    assertThat(result.trainingRows()).isBetween(110L, 170L);
+  }
+
+  private List<DatasetBatchCommitted> breastCancerBatches() {
+    List<BatchFiles.Row> rows = TrainingData.rows(TrainingData.breastCancer());
+    List<DatasetBatchCommitted> batches = new ArrayList<>();
+    for (int start = 0; start < rows.size(); start += 200) {
+      String id = "bc-" + start;
+      List<BatchFiles.Row> batch = rows.subList(start, Math.min(rows.size(), start + 200));
+      files.put(id, batch);
+      batches.add(TrainingData.batch(DATASET, id, batch.size()));
+    }
+    return batches;
+  }
+
+  private static ModelSpec spec(Algorithm algorithm) {
+    return new ModelSpec("tumours", DATASET, List.of(new ModelSpec.AlgorithmGrid(algorithm, Map.of())), 100, ModelSpec.Window.ALL, Duration.ZERO);
+  }
+}
