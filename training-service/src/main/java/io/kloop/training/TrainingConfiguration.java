@@ -1,0 +1,34 @@
+package io.kloop.training;
+
+import io.kloop.schemas.Topic;
+import io.kloop.schemas.Topics;
+import io.kloop.service.artifacts.ArtifactStore;
+import io.kloop.service.artifacts.LocalArtifactStore;
+import io.kloop.service.kafka.TopicReplica;
+import io.kloop.training.run.RunRecords;
+import io.kloop.training.state.TrainingState;
+import java.util.List;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.ConsumerFactory;
+
+@Configuration(proxyBeanMethods = false)
+class TrainingConfiguration {
+
+  @Bean
+  ArtifactStore artifactStore(TrainingProperties properties) {
+    return new LocalArtifactStore(properties.artifactRoot());
+  }
+
+  /** Replays what training needs to know from Kafka before the service takes traffic or triggers. */
+  @Bean
+  TopicReplica trainingStateReplica(ConsumerFactory<?, ?> consumers, TrainingState state, RunRecords runs) {
+    List<Topic<String, ?>> topics = List.of(Topics.DATASET_SPEC_DECLARED, Topics.DATASET_BATCH_COMMITTED, Topics.MODEL_SPEC_DECLARED,
+        Topics.MODEL_APPROVED, Topics.MODEL_TRAINED, Topics.TRAINING_FAILED);
+    return new TopicReplica(TrainingServiceApplication.NAME + "-state", consumers.getConfigurationProperties(), topics,
+        (topic, record, event) -> {
+          state.apply(event);
+          runs.apply(event);
+        }, 0);
+  }
+}

@@ -1,0 +1,161 @@
+package io.kloop.training.run;
+
+import io.kloop.training.TrainingProperties;
+import io.kloop.training.spec.ModelSpec;
+import io.kloop.training.state.TrainingState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Decides when models train. New data starts a run once {@code minNewRows} rows arrived since the model's
+ * last run and its cooldown has passed (if it has not, the check is repeated when it does). A retraining
+ * request starts a run at once. A model never trains twice at the same time: whatever arrives during a run
+ * is remembered and, when the run ends, all of it together starts exactly one follow-up run.
+ */
+@Component
+public class RunScheduler implements DisposableBean {
+
+  private static final Logger log = LoggerFactory.getLogger(RunScheduler.class);
+
+  /** What an operator sees of a model's scheduling. */
+  public record ModelStatus(boolean running, List<String> pending) {}
+
+  private static final class ModelRuns {
+    boolean running;
+    final Set<String> pending = new LinkedHashSet<>();
+  }
+
+  private final TrainingState state;
+  private final TrainingRunner runner;
+  private final Map<String, ModelRuns> models = new ConcurrentHashMap<>();
+  private final ExecutorService runs;
+  private final ScheduledExecutorService timers;
+
+  RunScheduler(TrainingState state, TrainingRunner runner, TrainingProperties properties) {
+    this.state = state;
+    this.runner = runner;
+    AtomicInteger threads = new AtomicInteger();
+    this.runs = Executors.newFixedThreadPool(Math.max(1, properties.maxConcurrentRuns()), task -> {
+      Thread thread = new Thread(task, "training-run-" + threads.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.timers = Executors.newSingleThreadScheduledExecutor(task -> {
+      Thread thread = new Thread(task, "training-cooldown");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  /** New data for a dataset: every model trained on it checks whether it should run. */
+  public void newData(String dataset) {
+    state.modelsOf(dataset).forEach(spec -> considerNewData(spec.name()));
+  }
+
+  /** A request to retrain ({@code trigger} is the request's event id): runs now, or right after the current run. */
+  public void request(String model, String trigger) {
+    submit(model, trigger);
+  }
+
+  public ModelStatus status(String model) {
+    ModelRuns runs = models.get(model);
+    if (runs == null) {
+      return new ModelStatus(false, List.of());
+    }
+    synchronized (runs) {
+      return new ModelStatus(runs.running, List.copyOf(runs.pending));
+    }
+  }
+
+  void considerNewData(String model) {
+    Optional<ModelSpec> found = state.modelSpec(model);
+    if (found.isEmpty()) {
+      return;
+    }
+    ModelSpec spec = found.get();
+    long rows = state.newRows(spec);
+    if (rows < spec.minNewRows()) {
+      log.debug("Model {}: {} new rows of {} needed", model, rows, spec.minNewRows());
+      return;
+    }
+    Optional<Instant> lastStart = state.lastRun(model).map(TrainingState.LastRun::startedAt);
+    Duration wait = lastStart.map(start -> spec.cooldown().minus(Duration.between(start, Instant.now()))).orElse(Duration.ZERO);
+    if (!wait.isNegative() && !wait.isZero()) {
+      log.info("Model {}: {} new rows, but its cooldown lasts {} more ms", model, rows, wait.toMillis());
+      timers.schedule(() -> considerNewData(model), wait.toMillis() + 1, TimeUnit.MILLISECONDS);
+      return;
+    }
+    log.info("Model {}: {} new rows (at least {} needed)", model, rows, spec.minNewRows());
+    submit(model, TrainingRunner.NEW_DATA);
+  }
+
+  private void submit(String model, String trigger) {
+    ModelRuns runs = models.computeIfAbsent(model, m -> new ModelRuns());
+    synchronized (runs) {
+      if (runs.running) {
+        runs.pending.add(trigger);
+        log.info("Model {} is training; {} will start one run after it (waiting: {})", model, trigger, runs.pending);
+        return;
+      }
+      runs.running = true;
+    }
+    this.runs.submit(() -> runUntilNothingWaits(model, List.of(trigger)));
+  }
+
+  private void runUntilNothingWaits(String model, List<String> triggers) {
+    ModelRuns runs = models.get(model);
+    List<String> next = triggers;
+    boolean recheckNewData = false;
+    while (next != null) {
+      try {
+        runner.run(model, next);
+      } catch (RuntimeException e) {
+        log.error("Model {}: run ended unexpectedly", model, e);
+      }
+      synchronized (runs) {
+        Set<String> waiting = new LinkedHashSet<>(runs.pending);
+        runs.pending.clear();
+        if (waiting.isEmpty() || waiting.equals(Set.of(TrainingRunner.NEW_DATA))) {
+          // New data that arrived during the run must still reach the threshold on its own.
+          recheckNewData = !waiting.isEmpty();
+          runs.running = false;
+          next = null;
+        } else {
+          next = new ArrayList<>(waiting);
+        }
+      }
+    }
+    if (recheckNewData) {
+      considerNewData(model);
+    }
+  }
+
+  @Override
+  public void destroy() {
+    timers.shutdownNow();
+    runs.shutdownNow();
+    try {
+      if (!runs.awaitTermination(30, TimeUnit.SECONDS)) {
+        log.warn("A training run did not stop within 30 s of shutdown");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

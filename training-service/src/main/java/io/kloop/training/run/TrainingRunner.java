@@ -1,0 +1,230 @@
+package io.kloop.training.run;
+
+import io.kloop.events.BatchRef;
+import io.kloop.events.DatasetBatchCommitted;
+import io.kloop.events.DatasetSpecDeclared;
+import io.kloop.events.ModelApproved;
+import io.kloop.events.ModelTrained;
+import io.kloop.events.TrainingFailed;
+import io.kloop.events.TrainingWindowKind;
+import io.kloop.schemas.BatchFiles;
+import io.kloop.schemas.Topics;
+import io.kloop.service.artifacts.ArtifactStore;
+import io.kloop.training.TrainingProperties;
+import io.kloop.training.TrainingServiceApplication;
+import io.kloop.training.spec.ModelSpec;
+import io.kloop.training.state.TrainingState;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.GitProperties;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Carries out one run of a model: picks the window of batches, finds the champion, runs the
+ * {@link TrainingPipeline}, stores the ONNX file and announces {@code ModelTrained}, or, whatever went
+ * wrong, {@code TrainingFailed} with the phase and the reason. Logs each phase with its duration and
+ * times it in {@code kloop.training.phase} (tags model, phase).
+ */
+@Component
+class TrainingRunner {
+
+  static final String NEW_DATA = "new-data";
+  static final String ONNX_MEDIA_TYPE = "application/onnx";
+  private static final Logger log = LoggerFactory.getLogger(TrainingRunner.class);
+
+  private final TrainingState state;
+  private final ArtifactStore artifacts;
+  private final KafkaTemplate<String, Object> template;
+  private final RunRecords records;
+  private final MeterRegistry meters;
+  private final long seed;
+  private final String codeVersion;
+
+  TrainingRunner(TrainingState state, ArtifactStore artifacts, KafkaTemplate<String, Object> template, RunRecords records,
+      MeterRegistry meters, TrainingProperties properties, ObjectProvider<GitProperties> git) {
+    this.state = state;
+    this.artifacts = artifacts;
+    this.template = template;
+    this.records = records;
+    this.meters = meters;
+    this.seed = properties.seed();
+    GitProperties commit = git.getIfAvailable();
+    String commitId = commit == null ? null : commit.get("commit.id.full") != null ? commit.get("commit.id.full") : commit.getCommitId();
+    this.codeVersion = commitId == null ? "unknown" : commitId + ("true".equals(commit.get("dirty")) ? "-dirty" : "");
+  }
+
+  /** Runs the model once for the given triggers ({@value #NEW_DATA} or retraining request ids). */
+  void run(String model, List<String> triggers) {
+    String runId = model + "-" + UUID.randomUUID();
+    Instant startedAt = Instant.now();
+    String trigger = String.join(",", triggers);
+    records.started(runId, model, triggers, startedAt);
+    MDC.put("run", runId);
+    log.info("Run {} of model {} started (trigger {})", runId, model, trigger);
+    List<DatasetBatchCommitted> window = List.of();
+    try {
+      ModelSpec spec = state.modelSpec(model).orElseThrow(() -> new TrainingFailure("schedule",
+          "model " + model + " has no spec; declare it with PUT /v1/models/" + model));
+      DatasetSpecDeclared dataset = state.datasetSpec(spec.dataset()).orElseThrow(() -> new TrainingFailure("read",
+          "dataset " + spec.dataset() + " has no spec (declare it with PUT /v1/datasets/" + spec.dataset() + " on ingest)"));
+      window = window(spec);
+      if (window.isEmpty()) {
+        throw new TrainingFailure("read", "dataset " + spec.dataset() + " has no committed batches yet");
+      }
+      TrainingPipeline.Champion champion = state.champion(model).map(this::champion).orElse(null);
+      TrainingPipeline pipeline = new TrainingPipeline(this::readBatch, phaseListener(runId, model), seed);
+      TrainingPipeline.Result result = pipeline.run(spec, dataset, window,
+          spec.window().kind() == TrainingWindowKind.LAST_ROWS ? spec.window().size() : 0, champion, startedAt.toEpochMilli());
+      var artifact = artifacts.put(result.onnx(), ONNX_MEDIA_TYPE);
+      Instant finishedAt = Instant.now();
+      ModelTrained trained = ModelTrained.newBuilder()
+          .setEventId(UUID.randomUUID().toString())
+          .setEventTime(finishedAt)
+          .setProducer(TrainingServiceApplication.NAME)
+          .setModel(model)
+          .setRunId(runId)
+          .setDataset(spec.dataset())
+          .setLineage(lineage(window))
+          .setTrigger(trigger)
+          .setAlgorithm(result.algorithm().id())
+          .setHyperparameters(result.parameters())
+          .setMetrics(result.metrics())
+          .setChampionVersion(result.championVersion())
+          .setChampionMetrics(result.championMetrics())
+          .setReferenceProfile(result.profile())
+          .setArtifact(artifact)
+          .setSignature(result.signature())
+          .setCodeVersion(codeVersion)
+          .setStartedAt(startedAt)
+          .setDurationMillis(finishedAt.toEpochMilli() - startedAt.toEpochMilli())
+          .build();
+      announce(Topics.MODEL_TRAINED.name(), model, trained);
+      state.recordRun(model, new TrainingState.LastRun(runId, startedAt, trained.getLineage()));
+      records.succeeded(runId, finishedAt, result.metrics().getAccuracy(), artifact.getSha256());
+      meters.counter("kloop.training.runs", "model", model, "outcome", "succeeded").increment();
+      log.info("Run {} of model {} succeeded in {} ms: {} on {} rows, test accuracy {}{}, ONNX {}", runId, model,
+          trained.getDurationMillis(), result.algorithm().id(), result.trainingRows(), result.metrics().getAccuracy(),
+          result.championMetrics() == null ? "" : " (champion v" + result.championVersion() + ": " + result.championMetrics().getAccuracy() + ")",
+          artifact.getUri());
+    } catch (TrainingFailure failure) {
+      // An expected failure (bad data, export mismatch) is told by its reason; its stack trace only at debug level.
+      log.debug("Run {} failure", runId, failure);
+      fail(model, runId, trigger, startedAt, window, failure.phase(), failure.getMessage(), null);
+    } catch (RuntimeException e) {
+      fail(model, runId, trigger, startedAt, window, "run", e.toString(), e);
+    } finally {
+      MDC.remove("run");
+    }
+  }
+
+  private void fail(String model, String runId, String trigger, Instant startedAt, List<DatasetBatchCommitted> window, String phase,
+      String reason, Throwable cause) {
+    Instant finishedAt = Instant.now();
+    if (cause != null) {
+      log.warn("Run {} of model {} failed in phase {}: {}", runId, model, phase, reason, cause);
+    } else {
+      log.warn("Run {} of model {} failed in phase {}: {}", runId, model, phase, reason);
+    }
+    records.failed(runId, finishedAt, phase, reason);
+    meters.counter("kloop.training.runs", "model", model, "outcome", "failed").increment();
+    TrainingFailed failed = TrainingFailed.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setEventTime(finishedAt)
+        .setProducer(TrainingServiceApplication.NAME)
+        .setModel(model)
+        .setRunId(runId)
+        .setTrigger(trigger)
+        .setPhase(phase)
+        .setReason(reason)
+        .setLineage(lineage(window))
+        .setCodeVersion(codeVersion)
+        .setStartedAt(startedAt)
+        .setDurationMillis(finishedAt.toEpochMilli() - startedAt.toEpochMilli())
+        .build();
+    try {
+      announce(Topics.TRAINING_FAILED.name(), model, failed);
+      state.recordRun(model, new TrainingState.LastRun(runId, startedAt, failed.getLineage()));
+    } catch (RuntimeException e) {
+      log.error("Run {} of model {}: could not announce its failure", runId, model, e);
+    }
+  }
+
+  private List<DatasetBatchCommitted> window(ModelSpec spec) {
+    List<DatasetBatchCommitted> all = state.batches(spec.dataset());
+    long size = spec.window().size();
+    return switch (spec.window().kind()) {
+      case ALL -> all;
+      case LAST_BATCHES -> all.subList((int) Math.max(0, all.size() - size), all.size());
+      case LAST_ROWS -> {
+        int first = all.size();
+        long rows = 0;
+        while (first > 0 && rows < size) {
+          first--;
+          rows += all.get(first).getRowCount();
+        }
+        yield all.subList(first, all.size());
+      }
+    };
+  }
+
+  private List<BatchFiles.Row> readBatch(DatasetBatchCommitted batch) {
+    try {
+      return BatchFiles.read(artifacts.read(batch.getArtifact()));
+    } catch (RuntimeException e) {
+      throw new TrainingFailure("read", "batch " + batch.getBatchId() + " (" + batch.getArtifact().getUri() + ") cannot be used: " + e.getMessage(), e);
+    }
+  }
+
+  private TrainingPipeline.Champion champion(ModelApproved approved) {
+    return new TrainingPipeline.Champion(approved.getVersion(), approved.getSignature(), () -> artifacts.read(approved.getArtifact()));
+  }
+
+  private static List<BatchRef> lineage(List<DatasetBatchCommitted> window) {
+    List<BatchRef> lineage = new ArrayList<>();
+    for (DatasetBatchCommitted batch : window) {
+      lineage.add(BatchRef.newBuilder().setDataset(batch.getDataset()).setBatchId(batch.getBatchId())
+          .setSha256(batch.getArtifact().getSha256()).setRowCount(batch.getRowCount()).setStorageUri(batch.getArtifact().getUri()).build());
+    }
+    return lineage;
+  }
+
+  private TrainingPipeline.PhaseListener phaseListener(String runId, String model) {
+    return new TrainingPipeline.PhaseListener() {
+      @Override
+      public void started(String phase) {
+        records.phaseStarted(runId, phase);
+        log.debug("Run {}: phase {} started", runId, phase);
+      }
+
+      @Override
+      public void finished(String phase, long millis) {
+        records.phaseFinished(runId, phase, millis);
+        Timer.builder("kloop.training.phase").description("Duration of each phase of a training run")
+            .tag("model", model).tag("phase", phase).register(meters).record(Duration.ofMillis(millis));
+        log.info("Run {}: phase {} took {} ms", runId, phase, millis);
+      }
+    };
+  }
+
+  private void announce(String topic, String model, Object event) {
+    try {
+      template.send(topic, model, event).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while announcing to " + topic, e);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not announce to " + topic + ": " + e.getMessage(), e);
+    }
+  }
+}

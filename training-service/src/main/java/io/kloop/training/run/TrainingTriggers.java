@@ -1,0 +1,43 @@
+package io.kloop.training.run;
+
+import io.kloop.events.DatasetBatchCommitted;
+import io.kloop.events.RetrainingRequested;
+import io.kloop.training.state.TrainingState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * The two Kafka triggers of training, each consumed by the service's consumer group (one instance handles
+ * each event): new batches ({@code training-service-new-data}) and retraining requests
+ * ({@code training-service-retraining}).
+ */
+@Component
+class TrainingTriggers {
+
+  private static final Logger log = LoggerFactory.getLogger(TrainingTriggers.class);
+
+  private final TrainingState state;
+  private final RunScheduler scheduler;
+
+  TrainingTriggers(TrainingState state, RunScheduler scheduler) {
+    this.state = state;
+    this.scheduler = scheduler;
+  }
+
+  @KafkaListener(id = "training-service-new-data", topics = "mlops.ingest.dataset-batch-committed")
+  void onBatch(DatasetBatchCommitted batch) {
+    // The replica may not have seen the batch yet; adding it twice changes nothing.
+    state.addBatch(batch);
+    log.debug("Batch {} of dataset {}: {} rows", batch.getBatchId(), batch.getDataset(), batch.getRowCount());
+    scheduler.newData(batch.getDataset());
+  }
+
+  @KafkaListener(id = "training-service-retraining", topics = "mlops.training.retraining-requested")
+  void onRequest(RetrainingRequested request) {
+    log.info("Retraining of model {} requested by {} ({}{})", request.getModel(), request.getRequestedBy(), request.getReason(),
+        request.getDriftReportId() == null ? "" : ", drift report " + request.getDriftReportId());
+    scheduler.request(request.getModel(), request.getEventId());
+  }
+}

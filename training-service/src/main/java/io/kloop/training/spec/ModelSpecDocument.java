@@ -1,0 +1,107 @@
+package io.kloop.training.spec;
+
+import io.kloop.events.TrainingWindowKind;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.boot.convert.DurationStyle;
+
+/**
+ * A model spec as JSON (HTTP) or properties (configuration) write it:
+ *
+ * <pre>{@code
+ * {"dataset": "breast-cancer",
+ *  "algorithms": [{"algorithm": "logistic-regression", "grid": {"epochs": [10, 30]}}, {"algorithm": "liblinear"}],
+ *  "minNewRows": 100, "window": "last-rows:5000", "cooldown": "10m"}
+ * }</pre>
+ *
+ * {@code window} is {@code all} (the default), {@code last-rows:N} or {@code last-batches:N}; {@code cooldown}
+ * is a duration such as {@code 30s}, {@code 10m} or {@code PT1H} (default 1 minute); {@code minNewRows}
+ * defaults to 100; grid values may be numbers or strings.
+ */
+public record ModelSpecDocument(String name, String dataset, List<AlgorithmDocument> algorithms, Long minNewRows, String window,
+    String cooldown) {
+
+  public record AlgorithmDocument(String algorithm, Map<String, List<Object>> grid) {}
+
+  static final long DEFAULT_MIN_NEW_ROWS = 100;
+  static final Duration DEFAULT_COOLDOWN = Duration.ofMinutes(1);
+
+  /** The spec this document declares for model {@code name}, or the problems that stop it. */
+  public ModelSpec toSpec(String name, List<String> problems) {
+    List<ModelSpec.AlgorithmGrid> grids = new ArrayList<>();
+    if (algorithms != null) {
+      for (AlgorithmDocument document : algorithms) {
+        if (document == null || document.algorithm() == null) {
+          problems.add("every algorithm needs a name (" + String.join(", ", Algorithm.ids()) + ")");
+          continue;
+        }
+        Algorithm algorithm = Algorithm.byId(document.algorithm()).orElse(null);
+        if (algorithm == null) {
+          problems.add("unknown algorithm '" + document.algorithm() + "' (known: " + String.join(", ", Algorithm.ids()) + ")");
+          continue;
+        }
+        Map<String, List<String>> grid = new LinkedHashMap<>();
+        if (document.grid() != null) {
+          document.grid().forEach((parameter, values) -> grid.put(parameter, values == null ? List.of() : values.stream().map(String::valueOf).toList()));
+        }
+        grids.add(new ModelSpec.AlgorithmGrid(algorithm, grid));
+      }
+    }
+    ModelSpec.Window parsedWindow = parseWindow(window, problems);
+    Duration parsedCooldown = parseCooldown(cooldown, problems);
+    return new ModelSpec(name, dataset, grids, minNewRows == null ? DEFAULT_MIN_NEW_ROWS : minNewRows, parsedWindow, parsedCooldown);
+  }
+
+  public static ModelSpecDocument of(ModelSpec spec) {
+    List<AlgorithmDocument> algorithms = spec.algorithms().stream()
+        .map(grid -> new AlgorithmDocument(grid.algorithm().id(), grid.algorithm().completeGrid(grid.grid()).entrySet().stream()
+            .collect(LinkedHashMap<String, List<Object>>::new, (map, e) -> map.put(e.getKey(), List.copyOf(e.getValue())), Map::putAll)))
+        .toList();
+    return new ModelSpecDocument(spec.name(), spec.dataset(), algorithms, spec.minNewRows(), formatWindow(spec.window()),
+        DurationStyle.SIMPLE.print(spec.cooldown()));
+  }
+
+  static ModelSpec.Window parseWindow(String text, List<String> problems) {
+    if (text == null || text.isBlank() || text.trim().equalsIgnoreCase("all")) {
+      return ModelSpec.Window.ALL;
+    }
+    String[] parts = text.trim().toLowerCase(Locale.ROOT).split(":");
+    try {
+      if (parts.length == 2 && parts[0].equals("last-rows")) {
+        return new ModelSpec.Window(TrainingWindowKind.LAST_ROWS, Long.parseLong(parts[1]));
+      }
+      if (parts.length == 2 && parts[0].equals("last-batches")) {
+        return new ModelSpec.Window(TrainingWindowKind.LAST_BATCHES, Long.parseLong(parts[1]));
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problems.add("window must be all, last-rows:N or last-batches:N, not '" + text + "'");
+    return ModelSpec.Window.ALL;
+  }
+
+  static String formatWindow(ModelSpec.Window window) {
+    return switch (window.kind()) {
+      case ALL -> "all";
+      case LAST_ROWS -> "last-rows:" + window.size();
+      case LAST_BATCHES -> "last-batches:" + window.size();
+    };
+  }
+
+  static Duration parseCooldown(String text, List<String> problems) {
+    if (text == null || text.isBlank()) {
+      return DEFAULT_COOLDOWN;
+    }
+    try {
+      return DurationStyle.detectAndParse(text.trim());
+    } catch (IllegalArgumentException | DateTimeParseException e) {
+      problems.add("cooldown must be a duration such as 30s, 10m or PT1H, not '" + text + "'");
+      return DEFAULT_COOLDOWN;
+    }
+  }
+}

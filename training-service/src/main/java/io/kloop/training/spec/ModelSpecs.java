@@ -1,0 +1,104 @@
+package io.kloop.training.spec;
+
+import io.kloop.schemas.Topics;
+import io.kloop.training.TrainingProperties;
+import io.kloop.training.TrainingServiceApplication;
+import io.kloop.training.state.TrainingState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Declares model specs: each is stored as a {@code ModelSpecDeclared} event on the compacted topic
+ * {@code mlops.training.model-spec-declared} and applied to the {@link TrainingState}. At start-up (after
+ * the state is replayed) the models of {@code kloop.training.models} are declared, unless the stored spec
+ * already says the same.
+ */
+@Component
+public class ModelSpecs implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(ModelSpecs.class);
+
+  public enum Outcome { CREATED, UPDATED, UNCHANGED }
+
+  public record Declared(Outcome outcome, ModelSpec spec) {}
+
+  private final TrainingState state;
+  private final KafkaTemplate<String, Object> template;
+  private final TrainingProperties properties;
+  private volatile boolean running;
+
+  ModelSpecs(TrainingState state, KafkaTemplate<String, Object> template, TrainingProperties properties) {
+    this.state = state;
+    this.template = template;
+    this.properties = properties;
+  }
+
+  public synchronized Declared declare(ModelSpec spec, String actor) {
+    List<String> problems = spec.problems();
+    if (!problems.isEmpty()) {
+      throw new InvalidModelSpecException(problems);
+    }
+    Optional<ModelSpec> current = state.modelSpec(spec.name());
+    if (current.isPresent() && current.get().equals(spec)) {
+      return new Declared(Outcome.UNCHANGED, spec);
+    }
+    try {
+      template.send(Topics.MODEL_SPEC_DECLARED.name(), spec.name(), spec.toEvent(TrainingServiceApplication.NAME, actor)).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while storing the spec of model " + spec.name(), e);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not store the spec of model " + spec.name() + " in Kafka: " + e.getMessage(), e);
+    }
+    state.putModelSpec(spec);
+    log.info("Model {} spec declared by {}: dataset {}, {}", spec.name(), actor, spec.dataset(),
+        spec.algorithms().stream().map(grid -> grid.algorithm().id()).toList());
+    return new Declared(current.isEmpty() ? Outcome.CREATED : Outcome.UPDATED, spec);
+  }
+
+  @Override
+  public void start() {
+    for (Map.Entry<String, TrainingProperties.ConfiguredModel> entry : properties.models().entrySet()) {
+      TrainingProperties.ConfiguredModel configured = entry.getValue();
+      List<ModelSpecDocument.AlgorithmDocument> algorithms = new ArrayList<>();
+      for (String algorithm : configured.algorithms()) {
+        Map<String, List<String>> grid = configured.grid() == null ? null : configured.grid().get(algorithm);
+        algorithms.add(new ModelSpecDocument.AlgorithmDocument(algorithm, grid == null ? null
+            : grid.entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> List.<Object>copyOf(e.getValue())))));
+      }
+      List<String> problems = new ArrayList<>();
+      ModelSpec spec = new ModelSpecDocument(entry.getKey(), configured.dataset(), algorithms, configured.minNewRows(), configured.window(),
+          configured.cooldown() == null ? null : configured.cooldown().toString()).toSpec(entry.getKey(), problems);
+      problems.addAll(spec.problems());
+      if (!problems.isEmpty()) {
+        throw new IllegalStateException("kloop.training.models." + entry.getKey() + " is not a valid model spec: " + String.join("; ", problems));
+      }
+      declare(spec, "configuration");
+    }
+    running = true;
+  }
+
+  @Override
+  public void stop() {
+    running = false;
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  /** After the state replica (phase 0), before the listeners. */
+  @Override
+  public int getPhase() {
+    return 1;
+  }
+}

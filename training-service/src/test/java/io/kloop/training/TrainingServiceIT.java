@@ -1,0 +1,263 @@
+package io.kloop.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kloop.events.ArtifactRef;
+import io.kloop.events.DatasetBatchCommitted;
+import io.kloop.events.DatasetSpecDeclared;
+import io.kloop.events.ModelApproved;
+import io.kloop.events.ModelTrained;
+import io.kloop.events.TrainingFailed;
+import io.kloop.model.OnnxClassifier;
+import io.kloop.producer.BreastCancerCsv;
+import io.kloop.producer.SourceRecord;
+import io.kloop.schemas.BatchFiles;
+import io.kloop.schemas.Topics;
+import io.kloop.service.artifacts.LocalArtifactStore;
+import io.kloop.test.TestEvents;
+import io.kloop.test.TestKafkaBroker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * The training service on a real broker: batches of the shipped breast-cancer data committed as ingest
+ * would commit them, a champion approved as the registry would approve it, retraining requests over HTTP.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TrainingServiceIT {
+
+  private static final Duration RUN_TIMEOUT = Duration.ofSeconds(90);
+
+  private Path home;
+  private ConfigurableApplicationContext training;
+  private WebTestClient http;
+  private LocalArtifactStore store;
+  private final List<SourceRecord> breastCancer = readBreastCancer();
+
+  @BeforeAll
+  void start(@TempDir Path home) {
+    this.home = home;
+    training = TrainingServiceApplication.builder().run(
+        "--server.port=0",
+        "--spring.kafka.bootstrap-servers=" + TestKafkaBroker.bootstrapServers(),
+        "--kloop.training.artifact-root=" + home.resolve("artifacts"));
+    http = WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(30))
+        .baseUrl("http://127.0.0.1:" + training.getEnvironment().getProperty("local.server.port")).build();
+    store = new LocalArtifactStore(home.resolve("artifacts"));
+  }
+
+  @AfterAll
+  void stop() {
+    training.close();
+  }
+
+  @Test
+  void shouldTrainWhenEnoughRowsArriveAndScoreTheChampionOnTheSameSplitInTheNextRun() {
+    String dataset = "bc-" + shortId();
+    String model = "tumours-" + shortId();
+    declareModel(model, dataset, """
+        {"dataset": "%s", "algorithms": [{"algorithm": "logistic-regression"}, {"algorithm": "liblinear", "grid": {"cost": [0.1, 1]}}],
+         "minNewRows": 500, "cooldown": "0s"}""".formatted(dataset), 201);
+    declareBreastCancer(dataset);
+    List<DatasetBatchCommitted> batches = commitBreastCancer(dataset, 200);
+
+    ModelTrained first = TestEvents.awaitAtLeast(Topics.MODEL_TRAINED.name(), model, ModelTrained.class, 1, RUN_TIMEOUT).get(0);
+
+    assertThat(first.getTrigger()).isEqualTo("new-data");
+    assertThat(first.getLineage()).as("the run starts only once 500 rows arrived, with all three batches")
+        .extracting(ref -> ref.getBatchId()).containsExactlyElementsOf(batches.stream().map(DatasetBatchCommitted::getBatchId).toList());
+    assertThat(first.getLineage()).extracting(ref -> ref.getSha256()).containsExactlyElementsOf(batches.stream().map(b -> b.getArtifact().getSha256()).toList());
+    assertThat(first.getMetrics().getAccuracy()).isGreaterThanOrEqualTo(0.95);
+    assertThat(first.getMetrics().getSplit()).isEqualTo("test");
+    assertThat(first.getChampionVersion()).isNull();
+    assertThat(first.getChampionMetrics()).isNull();
+    assertThat(first.getSignature().getInputs()).hasSize(30);
+    assertThat(first.getReferenceProfile().getFeatures()).hasSize(30);
+    assertThat(first.getCodeVersion()).isNotBlank();
+    assertThat(first.getAlgorithm()).isIn("logistic-regression", "liblinear");
+    assertThat(first.getHyperparameters()).isNotEmpty();
+    // The stored ONNX file, run by ONNX Runtime on the test split, predicts exactly as the reported metrics say.
+    assertThat(onnxAccuracyOnTestSplit(first)).isEqualTo(first.getMetrics().getAccuracy());
+
+    approve(model, 1, first);
+    await().atMost(Duration.ofSeconds(30)).until(() -> Integer.valueOf(1).equals(modelView(model).get("championVersion")));
+    String requestId = requestRun(model);
+
+    ModelTrained second = TestEvents.awaitAtLeast(Topics.MODEL_TRAINED.name(), model, ModelTrained.class, 2, RUN_TIMEOUT).get(1);
+    assertThat(second.getTrigger()).isEqualTo(requestId);
+    assertThat(second.getChampionVersion()).isEqualTo(1);
+    assertThat(second.getChampionMetrics()).isNotNull();
+    assertThat(second.getChampionMetrics().getRows()).isEqualTo(second.getMetrics().getRows());
+    assertThat(second.getChampionMetrics().getAccuracy()).as("the champion scored on the same split as when it was trained")
+        .isEqualTo(first.getMetrics().getAccuracy());
+
+    http.get().uri("/v1/models/{name}/runs", model).exchange().expectStatus().isOk().expectBody()
+        .jsonPath("$.length()").isEqualTo(2)
+        .jsonPath("$[0].status").isEqualTo("SUCCEEDED")
+        .jsonPath("$[0].triggers[0]").isEqualTo(requestId)
+        .jsonPath("$[0].phases[?(@.name == 'champion')]").exists()
+        .jsonPath("$[1].status").isEqualTo("SUCCEEDED");
+  }
+
+  @Test
+  void shouldAnnounceTrainingFailedForABatchWhoseHashDoesNotMatchAndKeepServing() throws IOException {
+    String dataset = "bc-" + shortId();
+    String model = "corrupt-" + shortId();
+    declareModel(model, dataset, """
+        {"dataset": "%s", "algorithms": [{"algorithm": "liblinear"}], "minNewRows": 100000}""".formatted(dataset), 201);
+    declareBreastCancer(dataset);
+    List<DatasetBatchCommitted> batches = commitBreastCancer(dataset, 300);
+    DatasetBatchCommitted corrupted = batches.get(1);
+    Files.write(Path.of(java.net.URI.create(corrupted.getArtifact().getUri())), "not the batch any more".getBytes());
+
+    String requestId = requestRun(model);
+
+    TrainingFailed failed = TestEvents.awaitAtLeast(Topics.TRAINING_FAILED.name(), model, TrainingFailed.class, 1, RUN_TIMEOUT).get(0);
+    assertThat(failed.getTrigger()).isEqualTo(requestId);
+    assertThat(failed.getPhase()).isEqualTo("read");
+    assertThat(failed.getReason()).contains(corrupted.getBatchId()).containsIgnoringCase("sha-256");
+    assertThat(failed.getLineage()).hasSize(2);
+    http.get().uri("/v1/models/{name}/runs", model).exchange().expectStatus().isOk().expectBody()
+        .jsonPath("$[0].status").isEqualTo("FAILED")
+        .jsonPath("$[0].phase").isEqualTo("read");
+    http.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
+  }
+
+  @Test
+  void shouldCoalesceRequestsThatArriveDuringARunIntoExactlyOneFollowUpRun() {
+    String dataset = "bc-" + shortId();
+    String model = "busy-" + shortId();
+    // A grid big enough that the first run is still busy while the three requests arrive.
+    declareModel(model, dataset, """
+        {"dataset": "%s", "minNewRows": 100000,
+         "algorithms": [{"algorithm": "factorization-machine", "grid": {"epochs": [150], "factors": [8, 16], "learningRate": [0.05, 0.1]}}]}
+        """.formatted(dataset), 201);
+    declareBreastCancer(dataset);
+    commitBreastCancer(dataset, 300);
+
+    String firstRequest = requestRun(model);
+    await().atMost(Duration.ofSeconds(30)).until(() -> Boolean.TRUE.equals(status(model).get("running")));
+    List<String> duringTheRun = List.of(requestRun(model), requestRun(model), requestRun(model));
+    await().atMost(Duration.ofSeconds(30)).until(() -> ((List<?>) status(model).get("pending")).size() == 3);
+    assertThat(TestEvents.read(Topics.MODEL_TRAINED.name(), model, ModelTrained.class)).as("all three arrived during the first run").isEmpty();
+
+    List<ModelTrained> runs = TestEvents.awaitAtLeast(Topics.MODEL_TRAINED.name(), model, ModelTrained.class, 2, RUN_TIMEOUT);
+    await().atMost(Duration.ofSeconds(30)).until(() -> Boolean.FALSE.equals(status(model).get("running")));
+
+    assertThat(status(model).get("pending")).asList().isEmpty();
+    assertThat(TestEvents.read(Topics.MODEL_TRAINED.name(), model, ModelTrained.class)).hasSize(2);
+    assertThat(runs.get(0).getTrigger()).isEqualTo(firstRequest);
+    assertThat(runs.get(1).getTrigger().split(",")).containsExactlyInAnyOrderElementsOf(duringTheRun);
+  }
+
+  @Test
+  void shouldRejectAnInvalidModelSpecWithEveryProblem() {
+    http.put().uri("/v1/models/{name}", "bad-" + shortId()).contentType(MediaType.APPLICATION_JSON).bodyValue("""
+        {"algorithms": [{"algorithm": "random-forest"}, {"algorithm": "liblinear", "grid": {"cost": [-1], "depth": [3]}}],
+         "minNewRows": 0, "window": "last-weeks:2", "cooldown": "soon"}""")
+        .exchange().expectStatus().isBadRequest().expectBody()
+        .jsonPath("$.error").isEqualTo("invalid model spec")
+        .jsonPath("$.problems[?(@ =~ /.*unknown algorithm 'random-forest'.*/)]").exists()
+        .jsonPath("$.problems[?(@ =~ /.*window must be.*/)]").exists()
+        .jsonPath("$.problems[?(@ =~ /.*cooldown must be.*/)]").exists()
+        .jsonPath("$.problems[?(@ =~ /.*dataset is required.*/)]").exists()
+        .jsonPath("$.problems[?(@ =~ /.*minNewRows must be at least 1.*/)]").exists()
+        .jsonPath("$.problems[?(@ =~ /.*cost=-1.*positive.*/)]").exists()
+        .jsonPath("$.problems[?(@ =~ /.*unknown hyperparameter 'depth'.*/)]").exists();
+    http.post().uri("/v1/models/{name}/runs", "never-declared-" + shortId()).exchange().expectStatus().isNotFound()
+        .expectBody().jsonPath("$.error").value(message -> assertThat(message.toString()).contains("PUT /v1/models/"));
+  }
+
+  private void declareModel(String model, String dataset, String body, int status) {
+    http.put().uri("/v1/models/{name}", model).contentType(MediaType.APPLICATION_JSON).bodyValue(body)
+        .exchange().expectStatus().isEqualTo(status).expectBody().jsonPath("$.spec.dataset").isEqualTo(dataset);
+  }
+
+  private String requestRun(String model) {
+    Map<?, ?> accepted = http.post().uri("/v1/models/{name}/runs", model).contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"requestedBy\": \"test\"}").exchange().expectStatus().isAccepted()
+        .expectBody(Map.class).returnResult().getResponseBody();
+    return accepted.get("requestId").toString();
+  }
+
+  private Map<?, ?> modelView(String model) {
+    return http.get().uri("/v1/models/{name}", model).exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
+  }
+
+  private Map<?, ?> status(String model) {
+    return (Map<?, ?>) modelView(model).get("status");
+  }
+
+  /** Publishes the breast-cancer spec as ingest would after PUT /v1/datasets/{name}. */
+  private void declareBreastCancer(String dataset) {
+    DatasetSpecDeclared spec = io.kloop.training.run.TrainingDataAccess.breastCancerSpec(dataset);
+    TestEvents.publish(Topics.DATASET_SPEC_DECLARED.name(), dataset, spec);
+  }
+
+  /** Writes the shipped rows as batch files of {@code size} rows and announces each as ingest would. */
+  private List<DatasetBatchCommitted> commitBreastCancer(String dataset, int size) {
+    List<DatasetBatchCommitted> batches = new ArrayList<>();
+    for (int start = 0; start < breastCancer.size(); start += size) {
+      List<BatchFiles.Row> rows = new ArrayList<>();
+      for (int i = start; i < Math.min(breastCancer.size(), start + size); i++) {
+        SourceRecord record = breastCancer.get(i);
+        rows.add(new BatchFiles.Row(record.id(), record.label(), record.features(), 0, i));
+      }
+      String batchId = dataset + "-v1-p0-" + start + "-" + (start + rows.size() - 1);
+      ArtifactRef artifact = store.put(BatchFiles.write(batchId, rows), BatchFiles.MEDIA_TYPE);
+      DatasetBatchCommitted batch = DatasetBatchCommitted.newBuilder().setEventId(UUID.randomUUID().toString()).setEventTime(Instant.now())
+          .setProducer("ingest-service").setDataset(dataset).setSpecVersion(1).setBatchId(batchId).setRowCount(rows.size())
+          .setArtifact(artifact).setSchemaFingerprint(BatchFiles.rowSchemaFingerprint()).setFeatures(List.of()).setLabelCounts(Map.of()).build();
+      TestEvents.publish(Topics.DATASET_BATCH_COMMITTED.name(), dataset, batch);
+      batches.add(batch);
+    }
+    return batches;
+  }
+
+  /** Approves a trained model as the registry would. */
+  private static void approve(String model, int version, ModelTrained trained) {
+    ModelApproved approved = ModelApproved.newBuilder().setEventId(UUID.randomUUID().toString()).setEventTime(Instant.now())
+        .setProducer("registry-service").setModel(model).setVersion(version).setRunId(trained.getRunId())
+        .setDecisionId(UUID.randomUUID().toString()).setActor("test").setReason("approved by the test")
+        .setArtifact(trained.getArtifact()).setSignature(trained.getSignature()).setReferenceProfile(trained.getReferenceProfile())
+        .setMetrics(trained.getMetrics()).build();
+    TestEvents.publish(Topics.MODEL_APPROVED.name(), model, approved);
+  }
+
+  private double onnxAccuracyOnTestSplit(ModelTrained trained) {
+    List<SourceRecord> test = breastCancer.stream().filter(r -> io.kloop.training.run.TrainingDataAccess.isTest(r.id())).toList();
+    try (OnnxClassifier onnx = OnnxClassifier.load(store.read(trained.getArtifact()), trained.getSignature())) {
+      float[][] probabilities = onnx.probabilities(onnx.encoding().encodeAll(test.stream().map(SourceRecord::features).toList()));
+      long correct = 0;
+      for (int i = 0; i < test.size(); i++) {
+        int predicted = probabilities[i][0] >= probabilities[i][1] ? 0 : 1;
+        correct += trained.getSignature().getOutputClasses().get(predicted).equals(test.get(i).label()) ? 1 : 0;
+      }
+      return (double) correct / test.size();
+    }
+  }
+
+  private static List<SourceRecord> readBreastCancer() {
+    return io.kloop.training.run.TrainingDataAccess.breastCancer();
+  }
+
+  private static String shortId() {
+    return UUID.randomUUID().toString().substring(0, 8);
+  }
+}
