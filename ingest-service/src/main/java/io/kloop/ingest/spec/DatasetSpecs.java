@@ -2,13 +2,11 @@ package io.kloop.ingest.spec;
 
 import io.kloop.events.DatasetSpecDeclared;
 import io.kloop.ingest.IngestServiceApplication;
-import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.Topics;
-import java.time.Duration;
+import io.kloop.service.kafka.TopicReplica;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -19,14 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -47,14 +37,11 @@ import org.springframework.stereotype.Component;
 public class DatasetSpecs implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(DatasetSpecs.class);
-  private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
 
   private final Map<String, NavigableMap<Integer, DatasetSpec>> versions = new ConcurrentHashMap<>();
   private final ConsumerFactory<?, ?> consumerFactory;
   private final KafkaTemplate<String, Object> template;
-  private final AtomicBoolean running = new AtomicBoolean();
-  private KafkaConsumer<String, DatasetSpecDeclared> consumer;
-  private Thread follower;
+  private TopicReplica replica;
 
   DatasetSpecs(ConsumerFactory<?, ?> consumerFactory, KafkaTemplate<String, Object> template) {
     this.consumerFactory = consumerFactory;
@@ -158,71 +145,22 @@ public class DatasetSpecs implements SmartLifecycle {
   /** Reads the whole topic before the service takes traffic, then follows it on a thread of its own. */
   @Override
   public void start() {
-    Map<String, Object> config = new HashMap<>(consumerFactory.getConfigurationProperties());
-    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    config.put(ConsumerConfig.CLIENT_ID_CONFIG, IngestServiceApplication.NAME + "-dataset-specs");
-    consumer = new KafkaConsumer<>(config, new StringDeserializer(), new EventDeserializer<>(DatasetSpecDeclared.class));
-    String topic = Topics.DATASET_SPEC_DECLARED.name();
-    List<TopicPartition> partitions = consumer.partitionsFor(topic, CATCH_UP_TIMEOUT).stream()
-        .map(p -> new TopicPartition(topic, p.partition())).toList();
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
-    Map<TopicPartition, Long> end = consumer.endOffsets(partitions, CATCH_UP_TIMEOUT);
-    long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
-    while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("could not read the dataset specs from " + topic + " within " + CATCH_UP_TIMEOUT);
-      }
-      pollOnce();
-    }
-    log.info("Loaded {} dataset spec(s) from {}", versions.size(), topic);
-    running.set(true);
-    follower = new Thread(this::follow, IngestServiceApplication.NAME + "-dataset-specs");
-    follower.setDaemon(true);
-    follower.start();
-  }
-
-  private void follow() {
-    try {
-      while (running.get()) {
-        pollOnce();
-      }
-    } catch (WakeupException e) {
-      // stopping
-    } finally {
-      consumer.close(Duration.ofSeconds(5));
-    }
-  }
-
-  private void pollOnce() {
-    try {
-      for (ConsumerRecord<String, DatasetSpecDeclared> record : consumer.poll(Duration.ofMillis(500))) {
-        if (record.value() != null) {
-          apply(DatasetSpec.of(record.value()));
-        }
-      }
-    } catch (RecordDeserializationException e) {
-      log.error("Skipping undecodable dataset spec at {}@{}: {}", e.topicPartition(), e.offset(), e.getMessage());
-      consumer.seek(e.topicPartition(), e.offset() + 1);
-    }
+    replica = new TopicReplica(IngestServiceApplication.NAME + "-dataset-specs", consumerFactory.getConfigurationProperties(),
+        List.of(Topics.DATASET_SPEC_DECLARED), (topic, record, event) -> apply(DatasetSpec.of((DatasetSpecDeclared) event)), getPhase());
+    replica.start();
+    log.info("Loaded {} dataset spec(s)", versions.size());
   }
 
   @Override
   public void stop() {
-    if (running.compareAndSet(true, false)) {
-      consumer.wakeup();
-      try {
-        follower.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (replica != null) {
+      replica.stop();
     }
   }
 
   @Override
   public boolean isRunning() {
-    return running.get();
+    return replica != null && replica.isRunning();
   }
 
   /** Before the record pipeline and the web server: both need the specs. */
