@@ -43,6 +43,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 class TrainingServiceIT {
 
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(90);
+  private static final String CONFIGURED = "configured-" + shortId();
 
   private Path home;
   private ConfigurableApplicationContext training;
@@ -56,7 +57,12 @@ class TrainingServiceIT {
     training = TrainingServiceApplication.builder().run(
         "--server.port=0",
         "--spring.kafka.bootstrap-servers=" + TestKafkaBroker.bootstrapServers(),
-        "--kloop.training.artifact-root=" + home.resolve("artifacts"));
+        "--kloop.training.artifact-root=" + home.resolve("artifacts"),
+        "--kloop.training.models." + CONFIGURED + ".dataset=configured-data",
+        "--kloop.training.models." + CONFIGURED + ".algorithms=liblinear,factorization-machine",
+        "--kloop.training.models." + CONFIGURED + ".grid.liblinear.cost=0.5,2",
+        "--kloop.training.models." + CONFIGURED + ".window=last-batches:3",
+        "--kloop.training.models." + CONFIGURED + ".cooldown=5m");
     http = WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(30))
         .baseUrl("http://127.0.0.1:" + training.getEnvironment().getProperty("local.server.port")).build();
     store = new LocalArtifactStore(home.resolve("artifacts"));
@@ -107,6 +113,9 @@ class TrainingServiceIT {
     assertThat(second.getChampionMetrics().getAccuracy()).as("the champion scored on the same split as when it was trained")
         .isEqualTo(first.getMetrics().getAccuracy());
 
+    http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk().expectBody(String.class)
+        .value(metrics -> assertThat(metrics).contains("kloop_training_phase_seconds_count{", "model=\"" + model + "\"", "phase=\"verify\"")
+            .contains("kloop_training_runs_total{"));
     http.get().uri("/v1/models/{name}/runs", model).exchange().expectStatus().isOk().expectBody()
         .jsonPath("$.length()").isEqualTo(2)
         .jsonPath("$[0].status").isEqualTo("SUCCEEDED")
@@ -167,6 +176,41 @@ class TrainingServiceIT {
   }
 
   @Test
+  void shouldHonourTheCooldownBetweenRunsStartedByNewData() {
+    String dataset = "bc-" + shortId();
+    String model = "cool-" + shortId();
+    declareModel(model, dataset, """
+        {"dataset": "%s", "algorithms": [{"algorithm": "liblinear"}], "minNewRows": 500, "cooldown": "4s"}""".formatted(dataset), 201);
+    declareBreastCancer(dataset);
+    commitBreastCancer(dataset, 300);
+    ModelTrained first = TestEvents.awaitAtLeast(Topics.MODEL_TRAINED.name(), model, ModelTrained.class, 1, RUN_TIMEOUT).get(0);
+
+    // Enough new rows again at once (the same records under new batch ids), but the cooldown holds the run back.
+    List<DatasetBatchCommitted> again = commitBreastCancer(dataset, 569, "again");
+    ModelTrained second = TestEvents.awaitAtLeast(Topics.MODEL_TRAINED.name(), model, ModelTrained.class, 2, RUN_TIMEOUT).get(1);
+
+    assertThat(second.getTrigger()).isEqualTo("new-data");
+    assertThat(Duration.between(first.getStartedAt(), second.getStartedAt())).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
+    assertThat(second.getLineage()).extracting(ref -> ref.getBatchId()).contains(again.get(0).getBatchId());
+  }
+
+  @Test
+  void shouldStoreModelsDeclaredInConfigurationAsSpecEvents() {
+    http.get().uri("/v1/models/{name}", CONFIGURED).exchange().expectStatus().isOk().expectBody()
+        .jsonPath("$.spec.dataset").isEqualTo("configured-data")
+        .jsonPath("$.spec.algorithms[0].algorithm").isEqualTo("liblinear")
+        .jsonPath("$.spec.algorithms[0].grid.cost").isEqualTo(List.of("0.5", "2"))
+        .jsonPath("$.spec.algorithms[1].algorithm").isEqualTo("factorization-machine")
+        .jsonPath("$.spec.window").isEqualTo("last-batches:3")
+        .jsonPath("$.spec.cooldown").isEqualTo("5m")
+        .jsonPath("$.spec.minNewRows").isEqualTo(100);
+    List<io.kloop.events.ModelSpecDeclared> stored = TestEvents.read(Topics.MODEL_SPEC_DECLARED.name(), CONFIGURED, io.kloop.events.ModelSpecDeclared.class);
+    assertThat(stored).hasSize(1);
+    assertThat(stored.get(0).getDeclaredBy()).isEqualTo("configuration");
+    assertThat(stored.get(0).getWindow().getSize()).isEqualTo(3);
+  }
+
+  @Test
   void shouldRejectAnInvalidModelSpecWithEveryProblem() {
     http.put().uri("/v1/models/{name}", "bad-" + shortId()).contentType(MediaType.APPLICATION_JSON).bodyValue("""
         {"algorithms": [{"algorithm": "random-forest"}, {"algorithm": "liblinear", "grid": {"cost": [-1], "depth": [3]}}],
@@ -212,6 +256,10 @@ class TrainingServiceIT {
 
   /** Writes the shipped rows as batch files of {@code size} rows and announces each as ingest would. */
   private List<DatasetBatchCommitted> commitBreastCancer(String dataset, int size) {
+    return commitBreastCancer(dataset, size, "v1");
+  }
+
+  private List<DatasetBatchCommitted> commitBreastCancer(String dataset, int size, String tag) {
     List<DatasetBatchCommitted> batches = new ArrayList<>();
     for (int start = 0; start < breastCancer.size(); start += size) {
       List<BatchFiles.Row> rows = new ArrayList<>();
@@ -219,7 +267,7 @@ class TrainingServiceIT {
         SourceRecord record = breastCancer.get(i);
         rows.add(new BatchFiles.Row(record.id(), record.label(), record.features(), 0, i));
       }
-      String batchId = dataset + "-v1-p0-" + start + "-" + (start + rows.size() - 1);
+      String batchId = dataset + "-" + tag + "-p0-" + start + "-" + (start + rows.size() - 1);
       ArtifactRef artifact = store.put(BatchFiles.write(batchId, rows), BatchFiles.MEDIA_TYPE);
       DatasetBatchCommitted batch = DatasetBatchCommitted.newBuilder().setEventId(UUID.randomUUID().toString()).setEventTime(Instant.now())
           .setProducer("ingest-service").setDataset(dataset).setSpecVersion(1).setBatchId(batchId).setRowCount(rows.size())

@@ -3,6 +3,7 @@ package io.kloop.training.spec;
 import io.kloop.events.TrainingWindowKind;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +64,7 @@ public record ModelSpecDocument(String name, String dataset, List<AlgorithmDocum
             .collect(LinkedHashMap<String, List<Object>>::new, (map, e) -> map.put(e.getKey(), List.copyOf(e.getValue())), Map::putAll)))
         .toList();
     return new ModelSpecDocument(spec.name(), spec.dataset(), algorithms, spec.minNewRows(), formatWindow(spec.window()),
-        DurationStyle.SIMPLE.print(spec.cooldown()));
+        formatDuration(spec.cooldown()));
   }
 
   static ModelSpec.Window parseWindow(String text, List<String> problems) {
@@ -91,6 +92,18 @@ public record ModelSpecDocument(String name, String dataset, List<AlgorithmDocum
       case LAST_ROWS -> "last-rows:" + window.size();
       case LAST_BATCHES -> "last-batches:" + window.size();
     };
+  }
+
+  /** The shortest exact form: 2h, 10m, 30s or 1500ms. */
+  static String formatDuration(Duration duration) {
+    long millis = duration.toMillis();
+    for (ChronoUnit unit : List.of(ChronoUnit.DAYS, ChronoUnit.HOURS, ChronoUnit.MINUTES, ChronoUnit.SECONDS)) {
+      long size = unit.getDuration().toMillis();
+      if (millis != 0 && millis % size == 0) {
+        return DurationStyle.SIMPLE.print(duration, unit);
+      }
+    }
+    return DurationStyle.SIMPLE.print(duration, ChronoUnit.MILLIS);
   }
 
   static Duration parseCooldown(String text, List<String> problems) {
