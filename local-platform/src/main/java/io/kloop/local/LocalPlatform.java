@@ -140,6 +140,12 @@ public final class LocalPlatform implements AutoCloseable {
       String shortName = service.name().replace("-service", "");
       properties.put("kloop." + shortName + ".artifact-root", settings.home().resolve("artifacts").toString());
     }
+    if (service.name().equals("training-service")) {
+      // The demo model: ./kloop produce breast-cancer commits one batch of 569 rows, enough to train it.
+      properties.put("kloop.training.models.breast-cancer.dataset", "breast-cancer");
+      properties.put("kloop.training.models.breast-cancer.algorithms", "logistic-regression,liblinear");
+      properties.put("kloop.training.models.breast-cancer.min-new-rows", "500");
+    }
     // Command-line style arguments outrank each service's own yml; the platform owns ports and paths here.
     String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
     return service.application().get()

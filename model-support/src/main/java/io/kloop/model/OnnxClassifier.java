@@ -16,6 +16,10 @@ import java.util.Optional;
  */
 public final class OnnxClassifier implements AutoCloseable {
 
+  static {
+    OnnxNativeLibraries.prepare();
+  }
+
   private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
   private final OrtSession session;
   private final ModelSignature signature;
