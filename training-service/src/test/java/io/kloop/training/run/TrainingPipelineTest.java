@@ -137,6 +137,30 @@ class TrainingPipelineTest {
   }
 
   @Test
+  void shouldRefuseAnExportThatDoesNotReproduceTribuo() {
+    TrainingPipeline.Result result = pipeline.run(spec(Algorithm.LOGISTIC_REGRESSION), TrainingData.breastCancerSpec(DATASET),
+        breastCancerBatches(), 0, null, 1);
+    List<BatchFiles.Row> test = files.values().stream().flatMap(List::stream).filter(r -> Split.of(r.recordId()) == Split.TEST).toList();
+    float[][] raw = new FeatureEncoding(result.signature()).encodeAll(test.stream().map(BatchFiles.Row::features).toList());
+    double[][] exact;
+    try (OnnxClassifier onnx = OnnxClassifier.load(result.onnx(), result.signature())) {
+      float[][] probabilities = onnx.probabilities(raw);
+      exact = new double[probabilities.length][];
+      for (int i = 0; i < probabilities.length; i++) {
+        exact[i] = new double[] {probabilities[i][0], probabilities[i][1]};
+      }
+    }
+    assertThat(OnnxExport.verify(result.onnx(), result.signature(), raw, exact)).isZero();
+
+    exact[3][1] += 2e-5;
+    assertThatThrownBy(() -> OnnxExport.verify(result.onnx(), result.signature(), raw, exact))
+        .isInstanceOfSatisfying(TrainingFailure.class, failure -> {
+          assertThat(failure.phase()).isEqualTo("verify");
+          assertThat(failure.getMessage()).contains("row 3").contains("does not reproduce Tribuo");
+        });
+  }
+
+  @Test
   void shouldFailWhenOnlyOneClassIsPresent() {
     List<BatchFiles.Row> rows = TrainingData.rows(TrainingData.breastCancer()).stream().filter(r -> r.label().equals("benign")).toList();
     files.put("benign", rows);
