@@ -44,11 +44,16 @@ public final class ClassificationMetrics {
     double precision = 0;
     double recall = 0;
     double f1 = 0;
+    int present = 0;
     for (int c = 0; c < k; c++) {
       correct += confusion[c][c];
       final int cls = c;
       long predictedAsC = IntStream.range(0, k).mapToLong(t -> confusion[t][cls]).sum();
       long actuallyC = Arrays.stream(confusion[c]).sum();
+      if (predictedAsC + actuallyC == 0) {
+        continue; // a class neither present nor predicted does not count (as scikit-learn averages)
+      }
+      present++;
       double p = predictedAsC == 0 ? 0 : (double) confusion[c][c] / predictedAsC;
       double r = actuallyC == 0 ? 0 : (double) confusion[c][c] / actuallyC;
       precision += p;
@@ -63,9 +68,9 @@ public final class ClassificationMetrics {
         .setSplit(split)
         .setRows(n)
         .setAccuracy((double) correct / n)
-        .setMacroPrecision(precision / k)
-        .setMacroRecall(recall / k)
-        .setMacroF1(f1 / k)
+        .setMacroPrecision(precision / present)
+        .setMacroRecall(recall / present)
+        .setMacroF1(f1 / present)
         .setRocAuc(k == 2 ? rocAuc(truth, probabilities) : null)
         .setLogLoss(logLoss / n)
         .setConfusionMatrix(ConfusionMatrix.newBuilder().setLabels(List.copyOf(classes)).setCounts(counts).build())

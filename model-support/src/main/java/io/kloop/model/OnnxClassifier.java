@@ -38,9 +38,11 @@ public final class OnnxClassifier implements AutoCloseable {
    */
   public static OnnxClassifier load(byte[] model, ModelSignature signature) {
     OrtSession session;
+    // The environment first: ONNX Runtime crashes the JVM when session options are made before it exists.
+    OrtEnvironment environment = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(1);
-      session = OrtEnvironment.getEnvironment().createSession(model, options);
+      session = environment.createSession(model, options);
     } catch (OrtException e) {
       throw new ModelLoadException("ONNX Runtime cannot load the model: " + e.getMessage(), e);
     }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -13,9 +14,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Gives ONNX Runtime its native libraries from one directory per version, instead of letting it unpack
  * them into a fresh {@code onnxruntime-java*} temporary directory in every JVM (a directory it cannot
- * delete when the JVM exits, so each run left one behind). The libraries are copied once, from the
- * onnxruntime jar, into {@code <java.io.tmpdir>/kloop-onnxruntime-<version>-<os>-<user>}, and
- * {@code onnxruntime.native.path} points there. A value already set by the user is left alone.
+ * delete when the JVM exits, so each run left one behind). The libraries are copied from the onnxruntime
+ * jar into {@code ~/.cache/kloop/onnxruntime-<version>-<os>} (the user's own directory, not the shared
+ * temporary one, so nobody else can plant a library there), replaced whenever their bytes differ from
+ * the jar's, and {@code onnxruntime.native.path} points there. A value already set is left alone.
  */
 final class OnnxNativeLibraries {
 
@@ -38,24 +40,25 @@ final class OnnxNativeLibraries {
       return;
     }
     String version = String.valueOf(ai.onnxruntime.OrtEnvironment.class.getPackage().getImplementationVersion());
-    Path directory = Path.of(System.getProperty("java.io.tmpdir"),
-        "kloop-onnxruntime-" + version + "-" + platform + "-" + System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9_.-]", "_"));
+    Path directory = Path.of(System.getProperty("user.home"), ".cache", "kloop", "onnxruntime-" + version + "-" + platform);
     try {
       Files.createDirectories(directory);
       boolean any = false;
       for (String library : LIBRARIES) {
         String file = System.mapLibraryName(library).replace("jnilib", "dylib");
+        byte[] bytes;
         try (InputStream in = OnnxNativeLibraries.class.getResourceAsStream("/ai/onnxruntime/native/" + platform + "/" + file)) {
           if (in == null) {
             continue;
           }
-          any = true;
-          Path target = directory.resolve(file);
-          if (!Files.exists(target)) {
-            Path partial = Files.createTempFile(directory, file, ".partial");
-            Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-          }
+          bytes = in.readAllBytes();
+        }
+        any = true;
+        Path target = directory.resolve(file);
+        if (!Files.exists(target) || Files.size(target) != bytes.length || !Arrays.equals(Files.readAllBytes(target), bytes)) {
+          Path partial = Files.createTempFile(directory, file, ".partial");
+          Files.write(partial, bytes);
+          Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
       }
       if (any) {

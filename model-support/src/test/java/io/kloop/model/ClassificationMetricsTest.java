@@ -31,6 +31,14 @@ class ClassificationMetricsTest {
   }
 
   @Test
+  void shouldAverageOnlyOverClassesPresentOrPredicted() {
+    EvaluationMetrics metrics = ClassificationMetrics.evaluate("test", List.of("a", "b", "never"), new int[] {0, 1},
+        new double[][] {{0.9, 0.1, 0}, {0.2, 0.8, 0}});
+    assertThat(metrics.getMacroF1()).isEqualTo(1.0);
+    assertThat(metrics.getMacroPrecision()).isEqualTo(1.0);
+  }
+
+  @Test
   void shouldCountTiesAsHalfInTheRocAuc() {
     assertThat(ClassificationMetrics.rocAuc(new int[] {0, 1}, new double[][] {{0.5, 0.5}, {0.5, 0.5}})).isEqualTo(0.5);
     assertThat(ClassificationMetrics.rocAuc(new int[] {1, 0}, new double[][] {{0.1, 0.9}, {0.9, 0.1}})).isEqualTo(1.0);

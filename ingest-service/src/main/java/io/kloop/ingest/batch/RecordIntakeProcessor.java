@@ -92,11 +92,21 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     this.context = context;
     acceptedIds = context.getStateStore(RECORD_IDS);
     openBatches = context.getStateStore(OPEN_BATCHES);
+    // init() runs again on this instance when Streams revives a task after a failed transaction: what was
+    // in memory may belong to the aborted attempt, so start again from the restored stores.
+    open.clear();
+    openRows.clear();
     try (KeyValueIterator<String, String> all = openBatches.all()) {
       all.forEachRemaining(entry -> open.put(entry.key, OpenBatch.decode(entry.value)));
     }
     open.forEach(this::reread);
     context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::sealExpired);
+  }
+
+  @Override
+  public void close() {
+    open.clear();
+    openRows.clear();
   }
 
   @Override
@@ -160,8 +170,9 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
 
   /** Brings back the rows of an open batch that a previous owner of this task accepted. */
   private void reread(String dataset, OpenBatch batch) {
-    DatasetSpec spec = specs.version(dataset, batch.specVersion()).orElseThrow(() -> new IllegalStateException(
-        "dataset " + dataset + " has an open batch of spec v" + batch.specVersion() + " but that spec is unknown"));
+    // The batch's own spec version; the current one if compaction has removed it (as sealing does).
+    DatasetSpec spec = specs.version(dataset, batch.specVersion()).or(() -> specs.current(dataset)).orElseThrow(() -> new IllegalStateException(
+        "dataset " + dataset + " has an open batch of spec v" + batch.specVersion() + " but no spec is known"));
     List<BatchFiles.Row> rows = new ArrayList<>();
     replay.read(new TopicPartition(Topics.DATA_RECORD.name(), batch.partition()),
         batch.firstOffset(), batch.lastOffset(), source -> {

@@ -111,7 +111,8 @@ public class TopicReplica implements SmartLifecycle {
     } catch (WakeupException e) {
       // stopping
     } catch (RuntimeException e) {
-      log.error("{}: stopped following {}", name, topics.keySet(), e);
+      log.error("{}: stopped following {}; the service's copy of this state is no longer updated", name, topics.keySet(), e);
+      running.set(false);
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }

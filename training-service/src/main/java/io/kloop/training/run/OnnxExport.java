@@ -46,8 +46,8 @@ final class OnnxExport {
     ONNXNode present = input.apply(ONNXOperators.GREATER_OR_EQUAL, onnx.constant("negative_infinity", Float.NEGATIVE_INFINITY));
     ONNXNode imputed = present.apply(ONNXOperators.WHERE, List.of(input, means));
     ONNXNode standardized = imputed.apply(ONNXOperators.SUB, means).apply(ONNXOperators.MUL, scales);
-    ONNXNode probabilities = model instanceof LibLinearClassificationModel liblinear && liblinear.getOutputIDInfo().size() == 2
-        ? binaryLogistic(liblinear, standardized, width)
+    ONNXNode probabilities = model instanceof LibLinearClassificationModel liblinear
+        ? liblinearLogistic(liblinear, standardized, width)
         : exportable.writeONNXGraph(standardized);
     probabilities.assignTo(output);
     OnnxMl.ModelProto proto = ONNXExportable.buildModel(onnx, DOMAIN, version, model);
@@ -55,28 +55,56 @@ final class OnnxExport {
   }
 
   /**
-   * Binary LibLinear logistic regression, written here rather than by Tribuo: Tribuo 4.3's graph applies a
-   * softmax to {@code [z, -z]}, which is {@code sigmoid(2z)}, while LibLinear (and so Tribuo's own
-   * predictions) give {@code sigmoid(z)} to its first label; the verification below caught the difference.
+   * LibLinear logistic regression, written here rather than by Tribuo: Tribuo 4.3's graph applies a softmax
+   * to the decision values (for two classes to {@code [z, -z]}, which is {@code sigmoid(2z)}), while
+   * LibLinear, and so Tribuo's own predictions, give {@code sigmoid(z)} to its first label for two classes
+   * and, for more, each class's sigmoid divided by their sum. The verification below caught the difference.
    */
-  private static ONNXNode binaryLogistic(LibLinearClassificationModel model, ONNXNode input, int width) {
+  private static ONNXNode liblinearLogistic(LibLinearClassificationModel model, ONNXNode input, int width) {
     de.bwaldvogel.liblinear.Model inner = model.getInnerModels().get(0);
     if (!inner.isProbabilityModel()) {
       return model.writeONNXGraph(input);
     }
     ONNXContext onnx = input.onnxContext();
-    ONNXInitializer weights = onnx.floatTensor("liblinear_binary_weights", List.of(width, 1), buffer -> {
+    int[] labels = inner.getLabels();
+    int classes = labels.length;
+    // Binary models have one decision value (for labels[0]); multiclass ones one per class.
+    int decisions = classes == 2 ? 1 : classes;
+    ONNXInitializer weights = onnx.floatTensor("liblinear_weights", List.of(width, decisions), buffer -> {
       for (int feature = 1; feature <= width; feature++) {
-        buffer.put(feature <= inner.getNrFeature() ? (float) inner.getDecfunCoef(feature, 0) : 0f);
+        for (int d = 0; d < decisions; d++) {
+          buffer.put(feature <= inner.getNrFeature() ? (float) inner.getDecfunCoef(feature, d) : 0f);
+        }
       }
     });
-    ONNXInitializer bias = onnx.array("liblinear_binary_bias", new float[] {(float) inner.getDecfunBias(0)});
-    ONNXNode decision = input.apply(ONNXOperators.GEMM, List.of(weights, bias));
-    ONNXNode first = decision.apply(ONNXOperators.SIGMOID);
-    ONNXNode second = decision.apply(ONNXOperators.NEG).apply(ONNXOperators.SIGMOID);
-    // LibLinear's first label is the one its decision value speaks for; Tribuo numbers it inner.getLabels()[0].
-    List<ONNXRef<?>> columns = inner.getLabels()[0] == 0 ? List.of(first, second) : List.of(second, first);
-    return onnx.operation(ONNXOperators.CONCAT, columns, "liblinear_binary_probabilities", Map.of("axis", 1));
+    float[] biases = new float[decisions];
+    for (int d = 0; d < decisions; d++) {
+      biases[d] = (float) inner.getDecfunBias(d);
+    }
+    ONNXNode decision = input.apply(ONNXOperators.GEMM, List.of(weights, onnx.array("liblinear_biases", biases)));
+    if (classes == 2) {
+      ONNXNode first = decision.apply(ONNXOperators.SIGMOID);
+      ONNXNode second = decision.apply(ONNXOperators.NEG).apply(ONNXOperators.SIGMOID);
+      // Tribuo numbers LibLinear's first label inner.getLabels()[0].
+      List<ONNXRef<?>> columns = labels[0] == 0 ? List.of(first, second) : List.of(second, first);
+      return onnx.operation(ONNXOperators.CONCAT, columns, "liblinear_probabilities", Map.of("axis", 1));
+    }
+    // Column d of the decisions belongs to Tribuo's output id labels[d]; reorder into output id order.
+    ONNXInitializer order = onnx.floatTensor("liblinear_label_order", List.of(classes, classes), buffer -> {
+      for (int d = 0; d < classes; d++) {
+        for (int id = 0; id < classes; id++) {
+          buffer.put(labels[d] == id ? 1f : 0f);
+        }
+      }
+    });
+    ONNXNode sigmoids = decision.apply(ONNXOperators.SIGMOID);
+    ONNXNode ordered = sigmoids.apply(ONNXOperators.GEMM, List.of(order, onnx.array("liblinear_no_bias", new float[classes])));
+    ONNXNode total = ordered.apply(ONNXOperators.GEMM, List.of(onnx.floatTensor("liblinear_ones", List.of(classes, 1), buffer -> {
+      for (int c = 0; c < classes; c++) {
+        buffer.put(1f);
+      }
+    }), onnx.array("liblinear_zero", new float[] {0f})));
+    return ordered.apply(ONNXOperators.DIV, total);
   }
 
   /**

@@ -38,7 +38,13 @@ final class ReferenceProfiles {
       List<Object> values = new ArrayList<>();
       for (Map<String, Object> row : training) {
         Object value = row.get(feature.getName());
-        if (value != null) {
+        // A feature whose type changed between spec versions: only values of the current type count.
+        boolean usable = switch (feature.getType()) {
+          case NUMERIC -> value instanceof Number;
+          case BOOLEAN -> value instanceof Boolean;
+          case CATEGORICAL -> value != null;
+        };
+        if (usable) {
           values.add(value);
         }
       }

@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -61,6 +63,15 @@ public class RunScheduler implements DisposableBean {
       thread.setDaemon(true);
       return thread;
     });
+  }
+
+  /**
+   * After a start, every model checks its new rows once: data committed while the service was down, or a
+   * run that a cooldown timer was holding back, would otherwise wait for the next batch.
+   */
+  @EventListener(ApplicationReadyEvent.class)
+  void recheckAfterStart() {
+    state.modelSpecs().forEach(spec -> considerNewData(spec.name()));
   }
 
   /** New data for a dataset: every model trained on it checks whether it should run. */
@@ -125,7 +136,8 @@ public class RunScheduler implements DisposableBean {
     while (next != null) {
       try {
         runner.run(model, next);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        // Even an Error (out of memory, a native library that cannot load) must not leave the model "running".
         log.error("Model {}: run ended unexpectedly", model, e);
       }
       synchronized (runs) {

@@ -21,7 +21,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.springframework.stereotype.Component;
 
 /**
- * What training knows, all of it replayed from Kafka at start-up (see {@code TrainingStateReplica}): the
+ * What training knows, all of it replayed from Kafka at start-up (the {@code trainingStateReplica} bean): the
  * datasets' specs and committed batches, the models' specs, their champions (latest approved version) and
  * their last runs. Thread-safe.
  */
@@ -83,7 +83,7 @@ public class TrainingState {
     if (last.isEmpty()) {
       return all.stream().mapToLong(DatasetBatchCommitted::getRowCount).sum();
     }
-    List<String> read = last.get().lineage().stream().map(BatchRef::getBatchId).toList();
+    java.util.Set<String> read = last.get().lineage().stream().map(BatchRef::getBatchId).collect(java.util.stream.Collectors.toSet());
     int newest = -1;
     for (int i = 0; i < all.size(); i++) {
       if (read.contains(all.get(i).getBatchId())) {

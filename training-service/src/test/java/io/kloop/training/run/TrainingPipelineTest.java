@@ -137,6 +137,36 @@ class TrainingPipelineTest {
   }
 
   @Test
+  void shouldExportThreeClassModelsOfEveryFamilyThatReproduceTribuo() {
+    SplittableRandom random = new SplittableRandom(5);
+    List<BatchFiles.Row> rows = new ArrayList<>();
+    List<String> classes = List.of("low", "mid", "high");
+    for (int i = 0; i < 450; i++) {
+      int c = i % 3;
+      Map<String, Object> features = new LinkedHashMap<>();
+      features.put("a", c * 2.0 + random.nextGaussian());
+      features.put("b", -c + random.nextGaussian() * 0.5);
+      rows.add(new BatchFiles.Row("t" + i, classes.get(c), features, 0, i));
+    }
+    files.put("three", rows);
+    DatasetSpecDeclared spec = DatasetSpecDeclared.newBuilder().setEventId("e").setEventTime(Instant.EPOCH).setProducer("t")
+        .setDataset("three").setVersion(1).setIdField("id")
+        .setFeatures(List.of(
+            FeatureSpec.newBuilder().setName("a").setType(FeatureType.NUMERIC).setRequired(true).build(),
+            FeatureSpec.newBuilder().setName("b").setType(FeatureType.NUMERIC).setRequired(true).build()))
+        .setLabel(LabelSpec.newBuilder().setName("y").setClasses(classes).setRequired(true).build())
+        .setDeclaredBy("t").build();
+
+    for (Algorithm algorithm : Algorithm.values()) {
+      TrainingPipeline.Result result = pipeline.run(spec(algorithm), spec, List.of(TrainingData.batch("three", "three", rows.size())), 0, null, 1);
+      assertThat(result.exportDifference()).as(algorithm.id()).isLessThan(1e-5);
+      assertThat(result.signature().getOutputClasses()).as(algorithm.id()).containsExactlyInAnyOrderElementsOf(classes);
+      assertThat(result.metrics().getAccuracy()).as(algorithm.id()).isGreaterThan(0.8);
+      assertThat(result.metrics().getRocAuc()).isNull();
+    }
+  }
+
+  @Test
   void shouldRefuseAnExportThatDoesNotReproduceTribuo() {
     TrainingPipeline.Result result = pipeline.run(spec(Algorithm.LOGISTIC_REGRESSION), TrainingData.breastCancerSpec(DATASET),
         breastCancerBatches(), 0, null, 1);
