@@ -3,6 +3,7 @@ package io.kloop.ingest.spec;
 import io.kloop.events.DatasetSpecDeclared;
 import io.kloop.ingest.IngestServiceApplication;
 import io.kloop.schemas.Topics;
+import io.kloop.service.kafka.Acknowledgements;
 import io.kloop.service.kafka.TopicReplica;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,9 +15,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -127,14 +125,7 @@ public class DatasetSpecs implements SmartLifecycle {
         .setLabel(spec.label())
         .setDeclaredBy(actor)
         .build();
-    try {
-      template.send(Topics.DATASET_SPEC_DECLARED.name(), spec.dataset(), event).get(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while storing the spec of " + spec.dataset(), e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("could not store the spec of " + spec.dataset() + " in Kafka: " + e.getMessage(), e);
-    }
+    Acknowledgements.await(template.send(Topics.DATASET_SPEC_DECLARED.name(), spec.dataset(), event), "store the spec of " + spec.dataset());
   }
 
   private void apply(DatasetSpec spec) {

@@ -3,6 +3,7 @@ package io.kloop.training.run;
 import io.kloop.events.RetrainingReason;
 import io.kloop.events.RetrainingRequested;
 import io.kloop.schemas.Topics;
+import io.kloop.service.kafka.Acknowledgements;
 import io.kloop.training.TrainingServiceApplication;
 import io.kloop.training.spec.InvalidModelSpecException;
 import io.kloop.training.spec.ModelSpec;
@@ -15,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -97,12 +97,9 @@ class RunController {
         .setComment(body == null ? null : body.comment())
         .build();
     try {
-      template.send(Topics.RETRAINING_REQUESTED.name(), name, request).get(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "interrupted while requesting the run");
-    } catch (Exception e) {
-      throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "could not publish the request to Kafka: " + e.getMessage());
+      Acknowledgements.await(template.send(Topics.RETRAINING_REQUESTED.name(), name, request), "publish the request");
+    } catch (Acknowledgements.KafkaUnavailableException e) {
+      throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
     }
     Map<String, Object> accepted = new LinkedHashMap<>();
     accepted.put("requestId", request.getEventId());

@@ -10,6 +10,7 @@ import io.kloop.events.TrainingWindowKind;
 import io.kloop.schemas.BatchFiles;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.ArtifactStore;
+import io.kloop.service.kafka.Acknowledgements;
 import io.kloop.training.TrainingProperties;
 import io.kloop.training.TrainingServiceApplication;
 import io.kloop.training.spec.ModelSpec;
@@ -21,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -218,13 +218,6 @@ class TrainingRunner {
   }
 
   private void announce(String topic, String model, Object event) {
-    try {
-      template.send(topic, model, event).get(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while announcing to " + topic, e);
-    } catch (Exception e) {
-      throw new IllegalStateException("could not announce to " + topic + ": " + e.getMessage(), e);
-    }
+    Acknowledgements.await(template.send(topic, model, event), "announce to " + topic);
   }
 }

@@ -1,6 +1,7 @@
 package io.kloop.training.spec;
 
 import io.kloop.schemas.Topics;
+import io.kloop.service.kafka.Acknowledgements;
 import io.kloop.training.TrainingProperties;
 import io.kloop.training.TrainingServiceApplication;
 import io.kloop.training.state.TrainingState;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -50,14 +50,8 @@ public class ModelSpecs implements SmartLifecycle {
     if (current.isPresent() && current.get().equals(spec)) {
       return new Declared(Outcome.UNCHANGED, spec);
     }
-    try {
-      template.send(Topics.MODEL_SPEC_DECLARED.name(), spec.name(), spec.toEvent(TrainingServiceApplication.NAME, actor)).get(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while storing the spec of model " + spec.name(), e);
-    } catch (Exception e) {
-      throw new IllegalStateException("could not store the spec of model " + spec.name() + " in Kafka: " + e.getMessage(), e);
-    }
+    Acknowledgements.await(template.send(Topics.MODEL_SPEC_DECLARED.name(), spec.name(), spec.toEvent(TrainingServiceApplication.NAME, actor)),
+        "store the spec of model " + spec.name());
     state.putModelSpec(spec);
     log.info("Model {} spec declared by {}: dataset {}, {}", spec.name(), actor, spec.dataset(),
         spec.algorithms().stream().map(grid -> grid.algorithm().id()).toList());
