@@ -5,6 +5,7 @@ import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.DatasetSpecDeclared;
 import io.kloop.events.DriftDetected;
 import io.kloop.events.ModelApproved;
+import io.kloop.events.ModelDecisionRequested;
 import io.kloop.events.ModelRejected;
 import io.kloop.events.ModelRolledBack;
 import io.kloop.events.ModelSpecDeclared;
@@ -46,6 +47,7 @@ public final class EventCatalog {
           RetrainingRequested.class,
           ModelTrained.class,
           TrainingFailed.class,
+          ModelDecisionRequested.class,
           ModelApproved.class,
           ModelRejected.class,
           ModelRolledBack.class,

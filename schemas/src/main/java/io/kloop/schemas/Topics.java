@@ -9,6 +9,7 @@ import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.DatasetSpecDeclared;
 import io.kloop.events.DriftDetected;
 import io.kloop.events.ModelApproved;
+import io.kloop.events.ModelDecisionRequested;
 import io.kloop.events.ModelRejected;
 import io.kloop.events.ModelRolledBack;
 import io.kloop.events.ModelSpecDeclared;
@@ -66,6 +67,15 @@ public final class Topics {
       new Topic<>("mlops.training.training-failed", String.class, TrainingFailed.class, 3, DELETE,
           "failed training runs, keyed by model");
 
+  /**
+   * Operators' approve, reject and rollback requests, written by the registry's HTTP API and applied by the
+   * registry in order with the model's {@code ModelTrained} events (so it has as many partitions as that
+   * topic). Kept for ever: every request an operator made.
+   */
+  public static final Topic<String, ModelDecisionRequested> MODEL_DECISION_REQUESTED =
+      new Topic<>("mlops.registry.model-decision-requested", String.class, ModelDecisionRequested.class, 3, KEEP,
+          "operators' approve, reject and rollback requests, keyed by model (kept for ever)");
+
   /** "Approved model": the latest value per model is its champion, so the topic is compacted. */
   public static final Topic<String, ModelApproved> MODEL_APPROVED =
       new Topic<>("mlops.registry.model-approved", String.class, ModelApproved.class, 3, COMPACT,
@@ -97,7 +107,7 @@ public final class Topics {
   /** Every event topic, in the order of the loop. */
   public static final List<Topic<String, ?>> EVENT_TOPICS =
       List.of(DATASET_SPEC_DECLARED, DATA_RECORD, DATASET_BATCH_COMMITTED, MODEL_SPEC_DECLARED, RETRAINING_REQUESTED, MODEL_TRAINED, TRAINING_FAILED,
-          MODEL_APPROVED, MODEL_REJECTED, MODEL_ROLLED_BACK, PREDICTION_LOGGED, DRIFT_DETECTED);
+          MODEL_DECISION_REQUESTED, MODEL_APPROVED, MODEL_REJECTED, MODEL_ROLLED_BACK, PREDICTION_LOGGED, DRIFT_DETECTED);
 
   /**
    * The dead-letter topic of a service: records it could not process, with their original key and value
