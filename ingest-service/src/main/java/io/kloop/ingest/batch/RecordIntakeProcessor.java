@@ -13,9 +13,7 @@ import io.kloop.schemas.EventDecodingException;
 import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.ArtifactStore;
-import io.kloop.service.kafka.KafkaPlatformAutoConfiguration;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import io.kloop.service.kafka.StreamsDeadLetters;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +25,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -37,7 +34,6 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.kafka.support.KafkaHeaders;
 
 /**
  * The Kafka path of ingest, and where both paths meet: each raw record from {@code mlops.ingest.data-record}
@@ -233,12 +229,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
   }
 
   private void deadLetter(Record<String, byte[]> raw, RecordMetadata source, String reason) {
-    RecordHeaders headers = new RecordHeaders(raw.headers().toArray());
-    headers.add(KafkaPlatformAutoConfiguration.REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
-    headers.add(KafkaHeaders.DLT_ORIGINAL_TOPIC, source.topic().getBytes(StandardCharsets.UTF_8));
-    headers.add(KafkaHeaders.DLT_ORIGINAL_PARTITION, ByteBuffer.allocate(Integer.BYTES).putInt(source.partition()).array());
-    headers.add(KafkaHeaders.DLT_ORIGINAL_OFFSET, ByteBuffer.allocate(Long.BYTES).putLong(source.offset()).array());
-    context.forward(new Record<>(raw.key(), (Object) (raw.value() == null ? new byte[0] : raw.value()), raw.timestamp(), headers));
+    context.forward(StreamsDeadLetters.of(raw, source, reason));
   }
 
   private static String idKey(String dataset, String recordId) {

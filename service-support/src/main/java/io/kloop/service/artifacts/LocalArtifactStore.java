@@ -2,6 +2,7 @@ package io.kloop.service.artifacts;
 
 import io.kloop.events.ArtifactRef;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -13,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.regex.Pattern;
 
 /**
  * The artifact store in a local directory: {@code <root>/sha256/<first two hex digits>/<sha256>}, written
@@ -20,6 +22,8 @@ import java.util.HexFormat;
  * mid-write leaves at most an unreferenced temporary file. URIs are {@code file:} URIs.
  */
 public final class LocalArtifactStore implements ArtifactStore {
+
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
   private final Path root;
 
@@ -89,13 +93,48 @@ public final class LocalArtifactStore implements ArtifactStore {
     return content;
   }
 
+  /**
+   * The file of the artifact with this SHA-256, after checking that its bytes still have that hash (read as
+   * a stream, never whole in memory). The path is built from the hash alone, so nothing a client sends can
+   * point outside the store.
+   *
+   * @throws IllegalArgumentException when {@code sha256} is not 64 lower-case hex digits
+   * @throws ArtifactIntegrityException when the file is missing, unreadable or its bytes changed
+   */
+  public Path verifiedPath(String sha256) {
+    if (sha256 == null || !SHA256.matcher(sha256).matches()) {
+      throw new IllegalArgumentException("not a SHA-256 (64 lower-case hex digits): " + sha256);
+    }
+    Path path = pathOf(sha256);
+    MessageDigest digest = newDigest();
+    byte[] buffer = new byte[64 * 1024];
+    try (InputStream in = Files.newInputStream(path)) {
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        digest.update(buffer, 0, n);
+      }
+    } catch (NoSuchFileException e) {
+      throw new ArtifactIntegrityException("artifact " + sha256 + " is missing from the store " + root, e);
+    } catch (IOException e) {
+      throw new ArtifactIntegrityException("artifact " + sha256 + " cannot be read: " + e.getMessage(), e);
+    }
+    String actual = HexFormat.of().formatHex(digest.digest());
+    if (!actual.equals(sha256)) {
+      throw new ArtifactIntegrityException("artifact " + path + " has SHA-256 " + actual + ", expected " + sha256);
+    }
+    return path;
+  }
+
   Path pathOf(String sha256) {
     return root.resolve("sha256").resolve(sha256.substring(0, 2)).resolve(sha256);
   }
 
   public static String sha256(byte[] content) {
+    return HexFormat.of().formatHex(newDigest().digest(content));
+  }
+
+  private static MessageDigest newDigest() {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
