@@ -1,5 +1,7 @@
 package io.kloop.registry;
 
+import io.kloop.registry.policy.PromotionPolicies;
+import io.kloop.service.artifacts.LocalArtifactStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -7,6 +9,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
 
 /**
@@ -39,10 +42,21 @@ public class RegistryServiceApplication {
     return new SpringApplicationBuilder(RegistryServiceApplication.class).properties("spring.config.name=" + NAME);
   }
 
+  @Bean
+  LocalArtifactStore artifactStore() {
+    return new LocalArtifactStore(properties.artifactRoot());
+  }
+
+  @Bean
+  PromotionPolicies promotionPolicies() {
+    return new PromotionPolicies(properties.promotion());
+  }
+
   @EventListener
   void ready(ApplicationReadyEvent event) {
     ConfigurableApplicationContext context = event.getApplicationContext();
-    log.info("{} ready on port {} (artifactRoot={})", NAME, context.getEnvironment().getProperty("local.server.port"),
-        properties.artifactRoot());
+    log.info("{} ready on port {} (artifactRoot={}, operators={}, open reads={}); promotion policy: {}", NAME,
+        context.getEnvironment().getProperty("local.server.port"), properties.artifactRoot(),
+        properties.access().operators().keySet(), properties.access().openReads(), context.getBean(PromotionPolicies.class).describe());
   }
 }

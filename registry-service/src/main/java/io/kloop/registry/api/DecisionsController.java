@@ -1,0 +1,169 @@
+package io.kloop.registry.api;
+
+import io.kloop.events.ModelDecisionAction;
+import io.kloop.events.ModelDecisionRequested;
+import io.kloop.registry.RegistryProperties;
+import io.kloop.registry.RegistryServiceApplication;
+import io.kloop.registry.state.Decision;
+import io.kloop.registry.state.DecisionAction;
+import io.kloop.registry.state.RegistryReader;
+import io.kloop.registry.state.RegistryUnavailableException;
+import io.kloop.schemas.Topics;
+import io.kloop.service.kafka.Acknowledgements;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Operators' decisions: approve or reject a pending version, roll a model back. Each call is written to
+ * Kafka as a {@code ModelDecisionRequested} and applied by the registry's processor in order with the
+ * model's other events; the call waits (up to {@code kloop.registry.decision-timeout}) for the outcome.
+ * 200 with the decision when applied; 409 with the reason when the registry refused it (the refusal is in
+ * the audit trail too); 202 when it was not applied in time (it will be; follow the audit trail).
+ */
+@RestController
+@RequestMapping("/v1/models/{name}")
+class DecisionsController {
+
+  /** Body of a decision call: the operator's reason, and for a rollback the version to return to. */
+  record DecisionBody(String reason, Integer toVersion) {}
+
+  private static final Logger log = LoggerFactory.getLogger(DecisionsController.class);
+  private static final int MAX_REASON = 2000;
+  private static final Duration POLL = Duration.ofMillis(50);
+
+  private final RegistryReader registry;
+  private final KafkaTemplate<String, Object> template;
+  private final Duration timeout;
+
+  DecisionsController(RegistryReader registry, KafkaTemplate<String, Object> template, RegistryProperties properties) {
+    this.registry = registry;
+    this.template = template;
+    this.timeout = properties.decisionTimeout();
+  }
+
+  @PostMapping("/versions/{version}/approve")
+  Mono<ResponseEntity<Map<String, Object>>> approve(@PathVariable String name, @PathVariable int version,
+      @RequestBody(required = false) DecisionBody body, ServerWebExchange exchange) {
+    Lookups.version(registry, name, version);
+    String operator = operator(exchange);
+    String reason = reason(body, false);
+    return decide(name, ModelDecisionAction.APPROVE, version, operator, reason == null ? "approved by " + operator : reason);
+  }
+
+  @PostMapping("/versions/{version}/reject")
+  Mono<ResponseEntity<Map<String, Object>>> reject(@PathVariable String name, @PathVariable int version,
+      @RequestBody(required = false) DecisionBody body, ServerWebExchange exchange) {
+    Lookups.version(registry, name, version);
+    return decide(name, ModelDecisionAction.REJECT, version, operator(exchange), reason(body, true));
+  }
+
+  /** Rolls back to {@code toVersion}, or without it to the latest earlier champion. */
+  @PostMapping("/rollback")
+  Mono<ResponseEntity<Map<String, Object>>> rollback(@PathVariable String name, @RequestBody(required = false) DecisionBody body,
+      ServerWebExchange exchange) {
+    Integer target = body == null ? null : body.toVersion();
+    if (target != null) {
+      Lookups.version(registry, name, target);
+    } else {
+      Lookups.model(registry, name);
+    }
+    return decide(name, ModelDecisionAction.ROLLBACK, target, operator(exchange), reason(body, true));
+  }
+
+  private Mono<ResponseEntity<Map<String, Object>>> decide(String model, ModelDecisionAction action, Integer version, String operator,
+      String reason) {
+    ModelDecisionRequested request = ModelDecisionRequested.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setEventTime(Instant.now())
+        .setProducer(RegistryServiceApplication.NAME)
+        .setModel(model)
+        .setAction(action)
+        .setVersion(version)
+        .setActor(operator)
+        .setReason(reason)
+        .build();
+    String id = request.getEventId();
+    log.info("Operator {} asks to {} model {}{} (request {}): {}", operator, action, model, version == null ? "" : " version " + version, id, reason);
+    return Mono.fromCallable(() -> Acknowledgements.await(template.send(Topics.MODEL_DECISION_REQUESTED.name(), model, request),
+            "record the request"))
+        .subscribeOn(Schedulers.boundedElastic())
+        .onErrorMap(Acknowledgements.KafkaUnavailableException.class,
+            e -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage() + "; nothing was decided"))
+        .then(Flux.interval(Duration.ZERO, POLL)
+            .concatMap(tick -> decision(model, id))
+            .next()
+            .timeout(timeout, Mono.empty()))
+        .map(decision -> answer(model, decision))
+        .defaultIfEmpty(pending(model, id));
+  }
+
+  private Mono<Decision> decision(String model, String requestId) {
+    try {
+      return Mono.justOrEmpty(registry.decisionOf(model, requestId));
+    } catch (RegistryUnavailableException | InvalidStateStoreException e) {
+      return Mono.empty();
+    }
+  }
+
+  private ResponseEntity<Map<String, Object>> answer(String model, Decision decision) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    if (decision.action() == DecisionAction.REFUSED) {
+      body.put("error", decision.reason());
+      body.put("decision", decision);
+      return ResponseEntity.status(HttpStatus.CONFLICT).body(body);
+    }
+    body.put("decision", decision);
+    body.put("model", Views.model(registry.model(model).orElseThrow(), registry.versions(model)));
+    return ResponseEntity.ok(body);
+  }
+
+  private static ResponseEntity<Map<String, Object>> pending(String model, String requestId) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("requestId", requestId);
+    body.put("status", "accepted; not applied yet");
+    body.put("audit", Views.base(model) + "/audit");
+    return ResponseEntity.accepted().body(body);
+  }
+
+  private static String operator(ServerWebExchange exchange) {
+    String operator = exchange.getAttribute(OperatorAccess.OPERATOR);
+    if (operator == null) {
+      // The access filter authenticates every change; reaching here without an operator is a wiring fault.
+      throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "no authenticated operator");
+    }
+    return operator;
+  }
+
+  private static String reason(DecisionBody body, boolean required) {
+    String reason = body == null || body.reason() == null ? null : body.reason().trim();
+    if (reason == null || reason.isEmpty()) {
+      if (required) {
+        throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "say why: send {\"reason\": \"...\"}; the audit trail keeps it");
+      }
+      return null;
+    }
+    if (reason.length() > MAX_REASON) {
+      throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "the reason has " + reason.length() + " characters; at most " + MAX_REASON);
+    }
+    return reason;
+  }
+}
