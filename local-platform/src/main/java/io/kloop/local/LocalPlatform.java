@@ -8,8 +8,16 @@ import io.kloop.registry.RegistryServiceApplication;
 import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
 import io.kloop.training.TrainingServiceApplication;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +56,9 @@ public final class LocalPlatform implements AutoCloseable {
       new Service(RegistryServiceApplication.NAME, RegistryServiceApplication::builder, 8083, true),
       new Service(InferenceServiceApplication.NAME, InferenceServiceApplication::builder, 8084, false),
       new Service(MonitorServiceApplication.NAME, MonitorServiceApplication::builder, 8085, false));
+
+  /** The name the registry records as the actor of the local operator's decisions. */
+  static final String OPERATOR = "local-operator";
 
   private final LocalPlatformSettings settings;
   private EmbeddedKafkaBroker broker;
@@ -140,6 +151,9 @@ public final class LocalPlatform implements AutoCloseable {
       String shortName = service.name().replace("-service", "");
       properties.put("kloop." + shortName + ".artifact-root", settings.home().resolve("artifacts").toString());
     }
+    if (service.name().equals(RegistryServiceApplication.NAME)) {
+      properties.put("kloop.registry.access.operators." + OPERATOR, operatorToken());
+    }
     if (service.name().equals("training-service")) {
       // The demo model: ./kloop produce breast-cancer commits one batch of 569 rows, enough to train it.
       properties.put("kloop.training.models.breast-cancer.dataset", "breast-cancer");
@@ -174,6 +188,36 @@ public final class LocalPlatform implements AutoCloseable {
     }
   }
 
+  /**
+   * The local operator's bearer token for the registry's approve, reject and rollback calls: made once,
+   * random, in {@code <home>/operator-token} (readable by the owner only), and reused on every start.
+   */
+  String operatorToken() {
+    Path file = operatorTokenFile();
+    try {
+      if (Files.exists(file)) {
+        return Files.readString(file, StandardCharsets.US_ASCII).trim();
+      }
+      byte[] random = new byte[32];
+      new SecureRandom().nextBytes(random);
+      String token = HexFormat.of().formatHex(random);
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, token + "\n", StandardCharsets.US_ASCII);
+      try {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException e) {
+        // Not a POSIX file system: the file keeps the directory's default permissions.
+      }
+      return token;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read or create the operator token " + file, e);
+    }
+  }
+
+  Path operatorTokenFile() {
+    return settings.home().resolve("operator-token");
+  }
+
   /** Where everything listens, for people. */
   String summary() {
     StringBuilder text = new StringBuilder();
@@ -184,6 +228,8 @@ public final class LocalPlatform implements AutoCloseable {
           entry.getKey(), httpPort(entry.getKey())));
     }
     text.append("\n  Topics: kcat -b ").append(broker.bootstrapServers()).append(" -L\n");
+    text.append("  Registry decisions (approve, reject, rollback): -H \"Authorization: Bearer $(cat ").append(operatorTokenFile())
+        .append(")\"   (operator '").append(OPERATOR).append("')\n");
     return text.toString();
   }
 

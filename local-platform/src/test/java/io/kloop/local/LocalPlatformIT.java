@@ -41,6 +41,7 @@ class LocalPlatformIT {
   @Test
   void shouldRunBrokerAndAllServicesToReadinessStopCleanlyAndReuseItsDataOnRestart() throws Exception {
     String clusterId;
+    String operatorToken;
     List<Integer> ports = new ArrayList<>();
     try (LocalPlatform platform = new LocalPlatform(LocalPlatformSettings.parse(freePortArguments())).start()) {
       assertThat(platform.runningServices())
@@ -58,8 +59,18 @@ class LocalPlatformIT {
             .containsAll(Topics.all().stream().map(Topic::name).toList());
         clusterId = admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS);
       }
-      assertThat(platform.summary()).contains("kcat -b " + platform.broker().bootstrapServers() + " -L");
+      assertThat(platform.summary()).contains("kcat -b " + platform.broker().bootstrapServers() + " -L")
+          .contains("Bearer $(cat " + platform.operatorTokenFile() + ")");
+      // The registry takes the local operator's token (the call passes access control and finds no such model) and no other.
+      String token = Files.readString(platform.operatorTokenFile()).trim();
+      assertThat(token).matches("[0-9a-f]{64}");
+      int registry = platform.httpPort("registry-service");
+      assertThat(post(registry, "/v1/models/nothing-yet/rollback", token).statusCode()).isEqualTo(404);
+      assertThat(post(registry, "/v1/models/nothing-yet/rollback", "not-" + token).statusCode()).isEqualTo(403);
+      operatorToken = token;
     }
+    assertThat(new LocalPlatform(LocalPlatformSettings.parse("--home=" + home)).operatorToken()).as("token kept between runs")
+        .isEqualTo(operatorToken);
 
     for (int port : ports) {
       assertThatThrownBy(() -> get(port, "/actuator/health/liveness")).isInstanceOf(ConnectException.class);
@@ -117,6 +128,12 @@ class LocalPlatformIT {
     List<String> args = new ArrayList<>(List.of("--home=" + home, "--kafka-port=0", "--controller-port=0"));
     LocalPlatform.SERVICES.forEach(s -> args.add("--" + s.name() + "-port=0"));
     return args.toArray(String[]::new);
+  }
+
+  private HttpResponse<String> post(int port, String path, String token) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"test\"}")).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
