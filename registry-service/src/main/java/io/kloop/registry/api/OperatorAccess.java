@@ -20,15 +20,17 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Bearer-token access to the registry's API ({@code /v1/**}): every change (approve, reject, rollback)
- * needs an operator's token from {@code kloop.registry.access.operators}, and so do reads when
+ * Bearer-token access to the registry's API: every change (approve, reject, rollback) needs an operator's
+ * token from {@code kloop.registry.access.operators}, and so do reads when
  * {@code kloop.registry.access.open-reads} is false. No token: 401; a token that is no operator's: 403.
- * The operator's name is what the audit trail records as the decision's actor. Health and metrics
- * ({@code /actuator/**}) are not affected.
+ * The operator's name is what the audit trail records as the decision's actor. Only health and metrics
+ * ({@code /actuator/**}) are outside it.
  */
 @Component
 class OperatorAccess implements WebFilter {
@@ -39,6 +41,8 @@ class OperatorAccess implements WebFilter {
   private static final Logger log = LoggerFactory.getLogger(OperatorAccess.class);
   private static final String REALM = "Bearer realm=\"kloop-registry\"";
   private static final int SHORT_TOKEN = 16;
+  /** Health probes and metrics: open, so orchestrators and scrapers need no token. */
+  private static final PathPattern OPEN = PathPatternParser.defaultInstance.parse("/actuator/**");
 
   private final Map<String, byte[]> operatorsByToken = new LinkedHashMap<>();
   private final boolean openReads;
@@ -69,8 +73,9 @@ class OperatorAccess implements WebFilter {
 
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-    String path = exchange.getRequest().getPath().pathWithinApplication().value();
-    if (!path.startsWith("/v1/")) {
+    // Matched as routing matches (decoded segments, ';' parameters dropped), so no spelling of a path
+    // reaches a controller without passing here.
+    if (OPEN.matches(exchange.getRequest().getPath().pathWithinApplication())) {
       return chain.filter(exchange);
     }
     HttpMethod method = exchange.getRequest().getMethod();
