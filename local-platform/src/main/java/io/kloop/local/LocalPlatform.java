@@ -202,12 +202,13 @@ public final class LocalPlatform implements AutoCloseable {
       new SecureRandom().nextBytes(random);
       String token = HexFormat.of().formatHex(random);
       Files.createDirectories(file.getParent());
-      Files.writeString(file, token + "\n", StandardCharsets.US_ASCII);
       try {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        // Created readable by the owner only from the start, never briefly world-readable.
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       } catch (UnsupportedOperationException e) {
-        // Not a POSIX file system: the file keeps the directory's default permissions.
+        Files.createFile(file); // not a POSIX file system: the directory's default permissions
       }
+      Files.writeString(file, token + "\n", StandardCharsets.US_ASCII);
       return token;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or create the operator token " + file, e);

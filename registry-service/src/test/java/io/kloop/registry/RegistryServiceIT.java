@@ -17,6 +17,7 @@ import io.kloop.test.TestEvents;
 import io.kloop.test.TestKafkaBroker;
 import io.kloop.test.TestRecords;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,7 +116,6 @@ class RegistryServiceIT {
     publish(trained(MANUAL, "run-1", GOOD, null, null, store));
     awaitStatus(MANUAL, 1, "PENDING");
     assertThat((String) version(MANUAL, 1).get("reason")).contains("mode manual: waits for an operator");
-    assertThat(TestEvents.read(Topics.MODEL_APPROVED.name(), MANUAL, ModelApproved.class)).isEmpty();
 
     http.post().uri("/v1/models/{m}/versions/1/approve", MANUAL).exchange()
         .expectStatus().isUnauthorized()
@@ -173,18 +173,28 @@ class RegistryServiceIT {
 
     http.post().uri("/v1/models/{m}/rollback", model).contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("reason", "x")).exchange()
         .expectStatus().isUnauthorized();
+    http.post().uri(URI.create(baseUrl(registry) + "/v1;x=1/models/" + model + "/rollback"))
+        .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("reason", "x")).exchange()
+        .expectStatus().isUnauthorized();
     http.post().uri("/v1/models/{m}/rollback", model).header(HttpHeaders.AUTHORIZATION, "Bearer wrong")
         .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("reason", "x")).exchange()
         .expectStatus().isForbidden();
-    http.post().uri("/v1/models/{m}/rollback", model).header(HttpHeaders.AUTHORIZATION, "Bearer " + ALICE)
-        .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("reason", "version 2 misclassifies large tumours"))
-        .exchange()
-        .expectStatus().isOk()
-        .expectBody()
-        .jsonPath("$.decision.action").isEqualTo("ROLLED_BACK")
-        .jsonPath("$.decision.version").isEqualTo(1)
-        .jsonPath("$.decision.previousChampion").isEqualTo(2)
-        .jsonPath("$.model.championVersion").isEqualTo(1);
+    assertThat(versions(model)).extracting(v -> v.get("status")).containsExactly("RETIRED", "CHAMPION");
+
+    // Sent twice with one idempotency key (a client retrying after a timeout): one rollback.
+    for (int attempt = 0; attempt < 2; attempt++) {
+      http.post().uri("/v1/models/{m}/rollback", model).header(HttpHeaders.AUTHORIZATION, "Bearer " + ALICE)
+          .header("Idempotency-Key", "incident-42")
+          .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("reason", "version 2 misclassifies large tumours"))
+          .exchange()
+          .expectStatus().isOk()
+          .expectBody()
+          .jsonPath("$.decision.action").isEqualTo("ROLLED_BACK")
+          .jsonPath("$.decision.sequence").isEqualTo(5)
+          .jsonPath("$.decision.version").isEqualTo(1)
+          .jsonPath("$.decision.previousChampion").isEqualTo(2)
+          .jsonPath("$.model.championVersion").isEqualTo(1);
+    }
 
     ModelRolledBack rolledBack = TestEvents.awaitAtLeast(Topics.MODEL_ROLLED_BACK.name(), model, ModelRolledBack.class, 1, TIMEOUT).get(0);
     assertThat(rolledBack.getFromVersion()).isEqualTo(2);
@@ -199,15 +209,46 @@ class RegistryServiceIT {
     assertThat(champion.getDecisionId()).isEqualTo(rolledBack.getDecisionId());
     assertThat(champion.getArtifact()).isEqualTo(approvals.get(0).getArtifact());
     assertThat(versions(model)).extracting(v -> v.get("status")).containsExactly("CHAMPION", "ROLLED_BACK");
+    assertThat(audit(model)).extracting(d -> d.get("action")).containsOnlyOnce("ROLLED_BACK");
 
     http.post().uri("/v1/models/{m}/rollback", model).header(HttpHeaders.AUTHORIZATION, "Bearer " + ALICE)
         .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("reason", "again")).exchange()
         .expectStatus().isEqualTo(409)
         .expectBody().jsonPath("$.error").value(message -> assertThat((String) message).contains("no earlier champion"));
+  }
+
+  @Test
+  void shouldRollBackPastSeveralVersionsAndNotReturnToOneItSkipped() {
+    String model = "rollback-far-" + shortId();
+    publish(trained(model, "run-1", GOOD, null, null, store));
+    publish(trained(model, "run-2", metrics(0.96, 0.98), 1, GOOD, store));
+    publish(trained(model, "run-3", metrics(0.97, 0.98), 2, metrics(0.96, 0.98), store));
+    awaitStatus(model, 3, "CHAMPION");
+
+    http.post().uri("/v1/models/{m}/rollback", model).header(HttpHeaders.AUTHORIZATION, "Bearer " + ALICE)
+        .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("reason", "both newer versions use the faulty batch", "toVersion", 1))
+        .exchange()
+        .expectStatus().isOk()
+        .expectBody().jsonPath("$.model.championVersion").isEqualTo(1);
+
+    assertThat(versions(model)).extracting(v -> v.get("status")).containsExactly("CHAMPION", "ROLLED_BACK", "ROLLED_BACK");
+    http.post().uri("/v1/models/{m}/rollback", model).header(HttpHeaders.AUTHORIZATION, "Bearer " + ALICE)
+        .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("reason", "undo")).exchange()
+        .expectStatus().isEqualTo(409);
+    // Naming a version that served brings it back, even a newer one.
     http.post().uri("/v1/models/{m}/rollback", model).header(HttpHeaders.AUTHORIZATION, "Bearer " + ALICE)
         .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("reason", "version 2 was fine after all", "toVersion", 2)).exchange()
         .expectStatus().isOk()
         .expectBody().jsonPath("$.model.championVersion").isEqualTo(2);
+    assertThat(versions(model)).extracting(v -> v.get("status")).containsExactly("ROLLED_BACK", "CHAMPION", "ROLLED_BACK");
+    // A pending or rejected version never served, so no rollback can reach it.
+    publish(trained(model, "run-4", metrics(0.5, 0.5), 2, metrics(0.96, 0.98), store));
+    awaitStatus(model, 4, "REJECTED");
+    http.post().uri("/v1/models/{m}/rollback", model).header(HttpHeaders.AUTHORIZATION, "Bearer " + ALICE)
+        .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("reason", "try", "toVersion", 4)).exchange()
+        .expectStatus().isEqualTo(409)
+        .expectBody().jsonPath("$.error").isEqualTo("rollback refused: version 4 is REJECTED and has never served; "
+            + "a rollback returns to a version that was champion");
   }
 
   @Test
@@ -223,7 +264,7 @@ class RegistryServiceIT {
 
     awaitStatus(model, 2, "CHAMPION");
     assertThat(versions(model)).extracting(v -> v.get("runId")).containsExactly("run-1", "run-2");
-    assertThat(TestEvents.read(Topics.MODEL_APPROVED.name(), model, ModelApproved.class))
+    assertThat(TestEvents.awaitAtLeast(Topics.MODEL_APPROVED.name(), model, ModelApproved.class, 2, TIMEOUT))
         .extracting(ModelApproved::getVersion).containsExactly(1, 2);
   }
 
@@ -291,7 +332,12 @@ class RegistryServiceIT {
     // The same application restarted with an empty state directory, and reads closed this time: all of it comes back from Kafka.
     registry.close();
     registry = startRegistry(applicationId, elsewhere.resolve("state-closed-reads"), false);
-    client(registry, false).get().uri("/v1/models/{m}/versions", model).exchange().expectStatus().isUnauthorized();
+    WebTestClient noToken = client(registry, false);
+    noToken.get().uri("/v1/models/{m}/versions", model).exchange().expectStatus().isUnauthorized();
+    // Other spellings of the same path are routed to the same handler, and refused the same way.
+    noToken.get().uri(URI.create(baseUrl(registry) + "/v1;x=1/models/" + model + "/versions")).exchange().expectStatus().isUnauthorized();
+    noToken.get().uri(URI.create(baseUrl(registry) + "/%761/models")).exchange().expectStatus().isUnauthorized();
+    noToken.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
     WebTestClient withToken = client(registry, true);
     await().atMost(TIMEOUT).ignoreExceptions().until(() -> versions(withToken, model).size() == 3);
     assertThat(versions(withToken, model)).isEqualTo(before);
@@ -311,8 +357,8 @@ class RegistryServiceIT {
     publish(trained(model, "run-4", metrics(0.98, 0.99), 3, metrics(0.97, 0.99), store));
     await().atMost(TIMEOUT).ignoreExceptions().until(() -> versions(model).size() == 4);
     assertThat(versions(model)).extracting(v -> v.get("runId")).containsExactly("run-1", "run-2", "run-3", "run-4");
-    assertThat(TestEvents.read(Topics.MODEL_APPROVED.name(), model, ModelApproved.class)).extracting(ModelApproved::getVersion)
-        .containsExactly(1, 3, 4);
+    assertThat(TestEvents.awaitAtLeast(Topics.MODEL_APPROVED.name(), model, ModelApproved.class, 3, TIMEOUT))
+        .extracting(ModelApproved::getVersion).containsExactly(1, 3, 4);
   }
 
   private ConfigurableApplicationContext startRegistry(String applicationId, Path stateDir, boolean openReads) {
@@ -329,10 +375,13 @@ class RegistryServiceIT {
         "--kloop.registry.promotion.models." + MANUAL + ".mode=manual");
   }
 
+  private static String baseUrl(ConfigurableApplicationContext context) {
+    return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
+  }
+
   /** A client of the registry; {@code withToken}: every request carries alice's token. */
   private static WebTestClient client(ConfigurableApplicationContext context, boolean withToken) {
-    WebTestClient.Builder builder = WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(45))
-        .baseUrl("http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port"));
+    WebTestClient.Builder builder = WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(45)).baseUrl(baseUrl(context));
     if (withToken) {
       builder.defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + ALICE);
     }

@@ -10,10 +10,12 @@ import io.kloop.registry.state.RegistryReader;
 import io.kloop.registry.state.RegistryUnavailableException;
 import io.kloop.schemas.Topics;
 import io.kloop.service.kafka.Acknowledgements;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.slf4j.Logger;
@@ -37,7 +39,8 @@ import reactor.core.scheduler.Schedulers;
  * Kafka as a {@code ModelDecisionRequested} and applied by the registry's processor in order with the
  * model's other events; the call waits (up to {@code kloop.registry.decision-timeout}) for the outcome.
  * 200 with the decision when applied; 409 with the reason when the registry refused it (the refusal is in
- * the audit trail too); 202 when it was not applied in time (it will be; follow the audit trail).
+ * the audit trail too); 202 when it was not applied in time (it will be; follow the audit trail). Send an
+ * {@code Idempotency-Key} header to make retries safe.
  */
 @RestController
 @RequestMapping("/v1/models/{name}")
@@ -49,6 +52,8 @@ class DecisionsController {
   private static final Logger log = LoggerFactory.getLogger(DecisionsController.class);
   private static final int MAX_REASON = 2000;
   private static final Duration POLL = Duration.ofMillis(50);
+  /** Request header naming one decision request, so that retrying a call cannot decide twice. */
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
   private final RegistryReader registry;
   private final KafkaTemplate<String, Object> template;
@@ -63,17 +68,17 @@ class DecisionsController {
   @PostMapping("/versions/{version}/approve")
   Mono<ResponseEntity<Map<String, Object>>> approve(@PathVariable String name, @PathVariable int version,
       @RequestBody(required = false) DecisionBody body, ServerWebExchange exchange) {
-    Lookups.version(registry, name, version);
     String operator = operator(exchange);
     String reason = reason(body, false);
-    return decide(name, ModelDecisionAction.APPROVE, version, operator, reason == null ? "approved by " + operator : reason);
+    return decide(exchange, name, ModelDecisionAction.APPROVE, version, operator, reason == null ? "approved by " + operator : reason,
+        () -> Lookups.version(registry, name, version));
   }
 
   @PostMapping("/versions/{version}/reject")
   Mono<ResponseEntity<Map<String, Object>>> reject(@PathVariable String name, @PathVariable int version,
       @RequestBody(required = false) DecisionBody body, ServerWebExchange exchange) {
-    Lookups.version(registry, name, version);
-    return decide(name, ModelDecisionAction.REJECT, version, operator(exchange), reason(body, true));
+    return decide(exchange, name, ModelDecisionAction.REJECT, version, operator(exchange), reason(body, true),
+        () -> Lookups.version(registry, name, version));
   }
 
   /** Rolls back to {@code toVersion}, or without it to the latest earlier champion. */
@@ -81,18 +86,27 @@ class DecisionsController {
   Mono<ResponseEntity<Map<String, Object>>> rollback(@PathVariable String name, @RequestBody(required = false) DecisionBody body,
       ServerWebExchange exchange) {
     Integer target = body == null ? null : body.toVersion();
-    if (target != null) {
-      Lookups.version(registry, name, target);
-    } else {
-      Lookups.model(registry, name);
-    }
-    return decide(name, ModelDecisionAction.ROLLBACK, target, operator(exchange), reason(body, true));
+    return decide(exchange, name, ModelDecisionAction.ROLLBACK, target, operator(exchange), reason(body, true),
+        () -> {
+          if (target != null) {
+            Lookups.version(registry, name, target);
+          } else {
+            Lookups.model(registry, name);
+          }
+        });
   }
 
-  private Mono<ResponseEntity<Map<String, Object>>> decide(String model, ModelDecisionAction action, Integer version, String operator,
-      String reason) {
+  /**
+   * Checks that what the call names exists, records the request in Kafka and waits for its outcome; state
+   * reads and the send run off the event loop. With an {@code Idempotency-Key}, the request's id is derived
+   * from the model, operator and key, so a retried call is the same request: the registry applies it once
+   * and the retry answers with the first call's outcome.
+   */
+  private Mono<ResponseEntity<Map<String, Object>>> decide(ServerWebExchange exchange, String model, ModelDecisionAction action, Integer version,
+      String operator, String reason, Runnable lookups) {
+    String id = requestId(exchange, model, operator);
     ModelDecisionRequested request = ModelDecisionRequested.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
+        .setEventId(id)
         .setEventTime(Instant.now())
         .setProducer(RegistryServiceApplication.NAME)
         .setModel(model)
@@ -101,19 +115,38 @@ class DecisionsController {
         .setActor(operator)
         .setReason(reason)
         .build();
-    String id = request.getEventId();
-    log.info("Operator {} asks to {} model {}{} (request {}): {}", operator, action, model, version == null ? "" : " version " + version, id, reason);
-    return Mono.fromCallable(() -> Acknowledgements.await(template.send(Topics.MODEL_DECISION_REQUESTED.name(), model, request),
-            "record the request"))
+    return Mono.fromCallable(() -> {
+          lookups.run();
+          Optional<Decision> earlier = registry.decisionOf(model, id);
+          if (earlier.isPresent()) {
+            log.info("Operator {} repeated request {} on model {}; answering with its outcome", operator, id, model);
+            return earlier;
+          }
+          log.info("Operator {} asks to {} model {}{} (request {}): {}", operator, action, model, version == null ? "" : " version " + version,
+              id, reason);
+          Acknowledgements.await(template.send(Topics.MODEL_DECISION_REQUESTED.name(), model, request), "record the request");
+          return Optional.<Decision>empty();
+        })
         .subscribeOn(Schedulers.boundedElastic())
         .onErrorMap(Acknowledgements.KafkaUnavailableException.class,
             e -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage() + "; nothing was decided"))
-        .then(Flux.interval(Duration.ZERO, POLL)
+        .flatMap(earlier -> earlier.isPresent() ? Mono.just(earlier.get()) : Flux.interval(Duration.ZERO, POLL, Schedulers.boundedElastic())
             .concatMap(tick -> decision(model, id))
             .next()
             .timeout(timeout, Mono.empty()))
         .map(decision -> answer(model, decision))
         .defaultIfEmpty(pending(model, id));
+  }
+
+  private static String requestId(ServerWebExchange exchange, String model, String operator) {
+    String key = exchange.getRequest().getHeaders().getFirst(IDEMPOTENCY_KEY);
+    if (key == null) {
+      return UUID.randomUUID().toString();
+    }
+    if (key.isBlank() || key.length() > 200) {
+      throw new ResponseStatusException(HttpStatus.BAD_REQUEST, IDEMPOTENCY_KEY + " must have 1 to 200 characters");
+    }
+    return UUID.nameUUIDFromBytes((model + "\u0000" + operator + "\u0000" + key).getBytes(StandardCharsets.UTF_8)).toString();
   }
 
   private Mono<Decision> decision(String model, String requestId) {
@@ -139,7 +172,8 @@ class DecisionsController {
   private static ResponseEntity<Map<String, Object>> pending(String model, String requestId) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("requestId", requestId);
-    body.put("status", "accepted; not applied yet");
+    body.put("status", "recorded in Kafka but not applied yet; it will be: follow the audit trail, and retry only with the same "
+        + IDEMPOTENCY_KEY);
     body.put("audit", Views.base(model) + "/audit");
     return ResponseEntity.accepted().body(body);
   }

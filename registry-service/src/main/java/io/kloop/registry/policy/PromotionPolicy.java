@@ -120,6 +120,7 @@ public record PromotionPolicy(Mode mode, Map<Metric, Double> minimums, Map<Metri
       Double theirs = metric.of(champion);
       Double ours = metric.of(metrics);
       if (theirs == null) {
+        passed.add(metric.field() + " not compared (the champion has none)");
         continue;
       }
       String against = "champion (version " + championVersion + ") " + format(theirs) + ", tolerance " + format(tolerance);

@@ -10,7 +10,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The registry's own state values (not events) as JSON, so its changelog topics can be read by anyone with
- * a console consumer, and fields added later are simply absent from older values.
+ * a console consumer. Unknown fields are ignored; a field added later is null in older values, so its
+ * record must give it a default.
  */
 final class JsonSerde<T> implements Serde<T> {
 

@@ -16,7 +16,7 @@ public record ModelEntry(String model, int latestVersion, Integer champion, List
     Instant createdAt, Instant updatedAt) {
 
   public ModelEntry {
-    championHistory = List.copyOf(championHistory);
+    championHistory = championHistory == null ? List.of() : List.copyOf(championHistory);
   }
 
   static ModelEntry first(String model, Instant now) {

@@ -154,7 +154,7 @@ final class RegistryProcessor implements Processor<String, byte[], String, Objec
     if (refusal == null) {
       switch (request.getAction()) {
         case APPROVE -> entry = promote(entry, versions.get(RegistryStores.key(model, request.getVersion())), request.getEventId(),
-            request.getActor(), request.getReason(), now);
+            request.getActor(), request.getReason() + comparisonNote(entry, request.getVersion()), now);
         case REJECT -> entry = reject(entry, versions.get(RegistryStores.key(model, request.getVersion())), request.getEventId(),
             request.getActor(), request.getReason(), List.of(), now);
         case ROLLBACK -> {
@@ -176,6 +176,20 @@ final class RegistryProcessor implements Processor<String, byte[], String, Objec
     models.put(model, entry);
   }
 
+  /**
+   * What an operator's approval overrides, for the record: a version that was not scored against the
+   * champion it replaces was never compared with it.
+   */
+  private String comparisonNote(ModelEntry entry, int version) {
+    Integer champion = entry.champion();
+    if (champion == null) {
+      return "";
+    }
+    Integer scoredAgainst = trained.get(RegistryStores.key(entry.model(), version)).getChampionVersion();
+    return champion.equals(scoredAgainst) ? "" : " [not compared with the champion it replaces, version " + champion + "; "
+        + (scoredAgainst == null ? "scored without a champion" : "scored against version " + scoredAgainst) + "]";
+  }
+
   private String pendingRefusal(String model, ModelDecisionRequested request) {
     if (request.getVersion() == null) {
       return "no version given";
@@ -190,7 +204,10 @@ final class RegistryProcessor implements Processor<String, byte[], String, Objec
     return null;
   }
 
-  /** The champion before the current one that has not been rolled back past: the latest retired champion. */
+  /**
+   * The champion before the current one that has not been rolled back past: the latest retired champion
+   * (a rollback marks every version it passes {@code ROLLED_BACK}, so the history reads as a stack).
+   */
   private Integer defaultRollbackTarget(ModelEntry entry) {
     List<Integer> history = entry.championHistory();
     for (int i = history.size() - 1; i >= 0; i--) {
@@ -258,8 +275,16 @@ final class RegistryProcessor implements Processor<String, byte[], String, Objec
     int from = entry.champion();
     String decisionId = request.getEventId();
     String reason = "rollback from version " + from + " to version " + target + ": " + request.getReason();
-    String fromKey = RegistryStores.key(model, from);
-    versions.put(fromKey, versions.get(fromKey).with(VersionStatus.ROLLED_BACK, now, decisionId, request.getReason()));
+    // Every version that served after the target's last time as champion is rolled back past, not only the current one.
+    List<Integer> history = entry.championHistory();
+    for (int i = history.lastIndexOf(target) + 1; i < history.size(); i++) {
+      String key = RegistryStores.key(model, history.get(i));
+      VersionEntry past = versions.get(key);
+      if (past.status() == VersionStatus.CHAMPION || past.status() == VersionStatus.RETIRED) {
+        versions.put(key, past.with(VersionStatus.ROLLED_BACK, now, decisionId,
+            past.version() == from ? request.getReason() : "rolled back past, to version " + target + ": " + request.getReason()));
+      }
+    }
     String targetKey = RegistryStores.key(model, target);
     versions.put(targetKey, versions.get(targetKey).with(VersionStatus.CHAMPION, now, decisionId, reason));
     entry = entry.withChampion(target, now);

@@ -2,6 +2,7 @@ package io.kloop.registry.state;
 
 import io.kloop.events.ModelTrained;
 import io.kloop.schemas.EventSerde;
+import java.util.Locale;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
@@ -34,7 +35,7 @@ public final class RegistryStores {
 
   /** Key of a model's numbered item (a version or an audit entry); zero-padded so keys sort by number. */
   public static String key(String model, long number) {
-    return prefix(model) + String.format("%010d", number);
+    return prefix(model) + String.format(Locale.ROOT, "%010d", number);
   }
 
   /** Key of a model's item named by an id. */
