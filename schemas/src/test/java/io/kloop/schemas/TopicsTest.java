@@ -26,9 +26,15 @@ class TopicsTest {
   }
 
   @Test
+  void shouldPartitionTheRegistrysInboxLikeTheTrainedModelsItIsReadWith() {
+    // The registry reads both as one stream: a model's runs and requests must meet on one partition number.
+    assertThat(Topics.MODEL_DECISION_REQUESTED.partitions()).isEqualTo(Topics.MODEL_TRAINED.partitions());
+  }
+
+  @Test
   void shouldKeepTheLedgersThatReadersReplayWhole() {
     assertThat(Topics.EVENT_TOPICS).filteredOn(t -> t.cleanupPolicy() == Topic.CleanupPolicy.KEEP)
-        .containsExactly(Topics.DATASET_BATCH_COMMITTED, Topics.MODEL_TRAINED);
+        .containsExactly(Topics.DATASET_BATCH_COMMITTED, Topics.MODEL_TRAINED, Topics.MODEL_DECISION_REQUESTED);
     assertThat(Topics.DATASET_BATCH_COMMITTED.configs()).containsEntry("cleanup.policy", "delete").containsEntry("retention.ms", "-1");
     assertThat(Topics.PREDICTION_LOGGED.configs()).doesNotContainKey("retention.ms");
   }
