@@ -42,7 +42,8 @@ public class InferenceServiceApplication {
   @EventListener
   void ready(ApplicationReadyEvent event) {
     ConfigurableApplicationContext context = event.getApplicationContext();
-    log.info("{} ready on port {} (predictionLogBuffer={})", NAME, context.getEnvironment().getProperty("local.server.port"),
+    log.info("{} ready on port {} (artifactRoot={}, predictionLog={}, predictionLogBuffer={})", NAME,
+        context.getEnvironment().getProperty("local.server.port"), properties.artifactRoot(), properties.predictionLog(),
         properties.predictionLogBuffer());
   }
 }

@@ -54,7 +54,7 @@ public final class LocalPlatform implements AutoCloseable {
       new Service(IngestServiceApplication.NAME, IngestServiceApplication::builder, 8081, true),
       new Service(TrainingServiceApplication.NAME, TrainingServiceApplication::builder, 8082, true),
       new Service(RegistryServiceApplication.NAME, RegistryServiceApplication::builder, 8083, true),
-      new Service(InferenceServiceApplication.NAME, InferenceServiceApplication::builder, 8084, false),
+      new Service(InferenceServiceApplication.NAME, InferenceServiceApplication::builder, 8084, true),
       new Service(MonitorServiceApplication.NAME, MonitorServiceApplication::builder, 8085, false));
 
   /** The name the registry records as the actor of the local operator's decisions. */

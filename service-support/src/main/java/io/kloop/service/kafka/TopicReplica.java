@@ -46,6 +46,7 @@ public class TopicReplica implements SmartLifecycle {
   private final AtomicBoolean running = new AtomicBoolean();
   private KafkaConsumer<String, byte[]> consumer;
   private Thread follower;
+  private Runnable caughtUp = () -> {};
 
   /**
    * @param name names the consumer's client id and the follower thread, e.g. {@code training-service-state}
@@ -69,6 +70,16 @@ public class TopicReplica implements SmartLifecycle {
     }
     this.handler = handler;
     this.phase = phase;
+  }
+
+  /**
+   * Runs once the topics were read to their end at start-up, before following begins and before
+   * {@link #start()} returns: where a service acts on the state it has read (loads the current models,
+   * say) rather than on every event of the past.
+   */
+  public TopicReplica whenCaughtUp(Runnable action) {
+    this.caughtUp = action;
+    return this;
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -97,6 +108,12 @@ public class TopicReplica implements SmartLifecycle {
       events += pollOnce();
     }
     log.info("{}: read {} event(s) from {}", name, events, topics.keySet());
+    try {
+      caughtUp.run();
+    } catch (RuntimeException e) {
+      consumer.close();
+      throw e;
+    }
     running.set(true);
     follower = new Thread(this::follow, name);
     follower.setDaemon(true);

@@ -1,0 +1,57 @@
+package io.kloop.inference.api;
+
+import io.kloop.inference.serving.InvalidInputException;
+import io.kloop.inference.serving.Predictions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+/**
+ * The named-feature JSON API for tabular clients: {@code POST /v1/models/{name}/predict} with
+ * {@code {"instances": [{"feature": value, ...}, ...]}}, answering the class, the probability of each
+ * class and the model version for every instance. Scoring is short CPU work and runs on the event loop.
+ */
+@RestController
+class PredictController {
+
+  /** The request body. */
+  record PredictRequest(List<Map<String, Object>> instances) {}
+
+  private final Predictions predictions;
+
+  PredictController(Predictions predictions) {
+    this.predictions = predictions;
+  }
+
+  @PostMapping("/v1/models/{name}/predict")
+  Mono<Map<String, Object>> predict(@PathVariable String name, @RequestBody PredictRequest request,
+      @RequestHeader(name = "X-Request-Id", required = false) String requestId) {
+    return Mono.fromSupplier(() -> {
+      if (request == null || request.instances() == null) {
+        throw new InvalidInputException("the body must be {\"instances\": [{feature: value, ...}, ...]}");
+      }
+      Predictions.Result result = predictions.predict(name, null, requestId, request.instances(), "instances");
+      List<Map<String, Object>> answers = new ArrayList<>(result.predictions().size());
+      for (Predictions.Prediction prediction : result.predictions()) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("class", prediction.predictedClass());
+        answer.put("probabilities", prediction.probabilities());
+        answer.put("version", result.version());
+        answers.add(answer);
+      }
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("id", result.requestId());
+      body.put("model", result.model());
+      body.put("version", result.version());
+      body.put("predictions", answers);
+      return body;
+    });
+  }
+}

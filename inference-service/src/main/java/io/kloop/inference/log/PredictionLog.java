@@ -1,0 +1,134 @@
+package io.kloop.inference.log;
+
+import io.kloop.events.PredictionLogged;
+import io.kloop.schemas.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Every prediction served, to {@code mlops.inference.prediction-logged}, without slowing or failing the
+ * request: requests put events into a bounded buffer (never waiting), and one sender thread moves them to
+ * a Kafka producer in batches. When Kafka is slow or away and the buffer is full, new events are dropped
+ * and counted ({@code kloop.inference.prediction.log.dropped}), so memory stays bounded. On shutdown,
+ * after the HTTP server has stopped taking requests (this lifecycle stops after it), the buffer is
+ * drained into the producer and the producer flushed.
+ */
+public class PredictionLog implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(PredictionLog.class);
+  private static final int BATCH = 500;
+  private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Producer<String, PredictionLogged> producer;
+  private final BlockingQueue<PredictionLogged> buffer;
+  private final Counter logged;
+  private final Counter dropped;
+  private final Counter failed;
+  private final AtomicBoolean running = new AtomicBoolean();
+  private Thread sender;
+
+  public PredictionLog(Producer<String, PredictionLogged> producer, int capacity, MeterRegistry meters) {
+    this.producer = producer;
+    this.buffer = new ArrayBlockingQueue<>(capacity);
+    this.logged = meters.counter("kloop.inference.prediction.log.sent");
+    this.dropped = meters.counter("kloop.inference.prediction.log.dropped");
+    this.failed = meters.counter("kloop.inference.prediction.log.failed");
+    meters.gauge("kloop.inference.prediction.log.buffered", buffer, BlockingQueue::size);
+  }
+
+  /** Hands an event over; never blocks. False (and counted) when the buffer is full. */
+  public boolean offer(PredictionLogged event) {
+    if (buffer.offer(event)) {
+      return true;
+    }
+    dropped.increment();
+    return false;
+  }
+
+  /** Events dropped since start, because the buffer was full or Kafka refused them. */
+  public long lost() {
+    return (long) (dropped.count() + failed.count());
+  }
+
+  @Override
+  public void start() {
+    if (running.compareAndSet(false, true)) {
+      sender = new Thread(this::send, "prediction-log-sender");
+      sender.setDaemon(true);
+      sender.start();
+    }
+  }
+
+  private void send() {
+    List<PredictionLogged> batch = new ArrayList<>(BATCH);
+    while (running.get() || !buffer.isEmpty()) {
+      try {
+        PredictionLogged first = buffer.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        buffer.drainTo(batch, BATCH - 1);
+        for (PredictionLogged event : batch) {
+          producer.send(new ProducerRecord<>(Topics.PREDICTION_LOGGED.name(), event.getModel(), event), (metadata, error) -> {
+            if (error == null) {
+              logged.increment();
+            } else {
+              failed.increment();
+            }
+          });
+        }
+        batch.clear();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        // A send refused at once (producer closed, record too large): counted, never fatal to the sender.
+        failed.increment(batch.size());
+        log.warn("Prediction log: {} event(s) not sent: {}", batch.size(), e.toString());
+        batch.clear();
+      }
+    }
+  }
+
+  @Override
+  public void stop() {
+    if (running.compareAndSet(true, false)) {
+      try {
+        sender.join(FLUSH_TIMEOUT.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      producer.flush();
+      producer.close(FLUSH_TIMEOUT);
+      if (!buffer.isEmpty()) {
+        dropped.increment(buffer.size());
+        log.warn("Prediction log: {} event(s) still buffered at shutdown were lost", buffer.size());
+      }
+      log.info("Prediction log flushed: {} sent, {} dropped, {} failed", (long) logged.count(), (long) dropped.count(), (long) failed.count());
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running.get();
+  }
+
+  /** Starts before and stops after the web server, so every request it served is in the buffer when it drains. */
+  @Override
+  public int getPhase() {
+    return 0;
+  }
+}

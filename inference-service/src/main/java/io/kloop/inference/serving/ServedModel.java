@@ -1,0 +1,68 @@
+package io.kloop.inference.serving;
+
+import io.kloop.events.ModelApproved;
+import io.kloop.model.OnnxClassifier;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One loaded model version and its ONNX Runtime session. Requests hold it between {@link #tryAcquire()}
+ * and {@link #release()}; when a newer version replaces it, it is {@link #retire() retired} and its native
+ * session is closed only after the last request using it has finished, so a swap never breaks a request.
+ */
+public final class ServedModel {
+
+  private final ModelApproved approval;
+  private final OnnxClassifier classifier;
+  private final Instant loadedAt;
+  /** The serving table's reference plus one per request in flight; 0 once retired and idle (closed). */
+  private final AtomicInteger references = new AtomicInteger(1);
+
+  ServedModel(ModelApproved approval, OnnxClassifier classifier, Instant loadedAt) {
+    this.approval = approval;
+    this.classifier = classifier;
+    this.loadedAt = loadedAt;
+  }
+
+  public String name() {
+    return approval.getModel();
+  }
+
+  public int version() {
+    return approval.getVersion();
+  }
+
+  public ModelApproved approval() {
+    return approval;
+  }
+
+  public OnnxClassifier classifier() {
+    return classifier;
+  }
+
+  public Instant loadedAt() {
+    return loadedAt;
+  }
+
+  /** Takes a reference for one request; false when the model was retired and closed meanwhile. */
+  boolean tryAcquire() {
+    for (int current = references.get(); current > 0; current = references.get()) {
+      if (references.compareAndSet(current, current + 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Gives a request's reference back; the last one out of a retired model closes its session. */
+  public void release() {
+    if (references.decrementAndGet() == 0) {
+      classifier.close();
+    }
+  }
+
+  /** Drops the serving table's reference: the model closes once no request uses it. */
+  void retire() {
+    release();
+  }
+}

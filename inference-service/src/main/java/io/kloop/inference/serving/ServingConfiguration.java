@@ -1,0 +1,85 @@
+package io.kloop.inference.serving;
+
+import io.kloop.events.ModelApproved;
+import io.kloop.inference.InferenceProperties;
+import io.kloop.inference.InferenceServiceApplication;
+import io.kloop.schemas.Topic;
+import io.kloop.schemas.Topics;
+import io.kloop.service.artifacts.LocalArtifactStore;
+import io.kloop.service.kafka.TopicReplica;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.kloop.events.PredictionLogged;
+import io.kloop.inference.log.PredictionLog;
+import io.kloop.schemas.EventSerializer;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.ConsumerFactory;
+
+@Configuration(proxyBeanMethods = false)
+class ServingConfiguration {
+
+  @Bean(destroyMethod = "closeAll")
+  ServedModels servedModels(InferenceProperties properties, MeterRegistry meters) {
+    return new ServedModels(new LocalArtifactStore(properties.artifactRoot()), meters);
+  }
+
+  /**
+   * Every instance reads all of {@code mlops.registry.model-approved} (no consumer group): at start-up it
+   * loads each model's latest approval before the service reports ready, then swaps in each new one.
+   */
+  @Bean
+  TopicReplica approvedModels(ConsumerFactory<?, ?> consumers, ServedModels models) {
+    Map<String, ModelApproved> latest = new LinkedHashMap<>();
+    boolean[] caughtUp = {false};
+    List<Topic<String, ?>> topics = List.of(Topics.MODEL_APPROVED);
+    return new TopicReplica(InferenceServiceApplication.NAME + "-approved-models", consumers.getConfigurationProperties(), topics,
+        (topic, record, event) -> {
+          ModelApproved approval = (ModelApproved) event;
+          if (caughtUp[0]) {
+            models.apply(approval);
+          } else {
+            latest.put(approval.getModel(), approval);
+          }
+        }, 0)
+        .whenCaughtUp(() -> {
+          latest.values().forEach(models::apply);
+          latest.clear();
+          caughtUp[0] = true;
+        });
+  }
+
+  /** A producer of its own for the prediction log: batches for up to 20 ms, and gives up on a send after 1 s when Kafka is away. */
+  @Bean
+  PredictionLog predictionLog(KafkaProperties kafka, InferenceProperties properties, MeterRegistry meters) {
+    Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, InferenceServiceApplication.NAME + "-prediction-log");
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000);
+    Producer<String, PredictionLogged> producer = new KafkaProducer<>(config, new StringSerializer(), new EventSerializer<>());
+    return new PredictionLog(producer, properties.predictionLogBuffer(), meters);
+  }
+
+  @Bean
+  Predictions predictions(ServedModels models, PredictionLog log, InferenceProperties properties) {
+    return new Predictions(models, log, properties);
+  }
+
+  /** Readiness detail: each model's served version, and the last version that failed to load, with why. */
+  @Bean
+  HealthIndicator modelsHealthIndicator(ServedModels models) {
+    return () -> Health.up().withDetails(new LinkedHashMap<>(models.status())).build();
+  }
+}
