@@ -104,10 +104,10 @@ class OpenInferenceController {
       @RequestBody InferRequest request) {
     return Mono.fromSupplier(() -> {
       Integer wanted = version(name, version);
+      ModelSignature signature = predictions.served(name, wanted).signature();
       if (request == null || request.inputs() == null || request.inputs().isEmpty()) {
         throw new InvalidInputException("inputs: give one tensor per feature");
       }
-      ModelSignature signature = predictions.served(name, wanted).signature();
       List<Map<String, Object>> instances = instances(signature, request.inputs());
       Set<String> wantedOutputs = wantedOutputs(signature, request.outputs());
       Predictions.Result result = predictions.predict(name, wanted, request.id(), instances, "inputs");

@@ -77,6 +77,10 @@ public class Predictions {
         Map<String, Double> byClass = new LinkedHashMap<>();
         int best = 0;
         for (int c = 0; c < classes.size(); c++) {
+          if (Float.isNaN(probabilities[i][c])) {
+            throw new InvalidInputException(path + "[" + i + "]: the model gives no probabilities for this instance; it cannot score "
+                + "its missing (null) values");
+          }
           byClass.put(classes.get(c), (double) probabilities[i][c]);
           if (probabilities[i][c] > probabilities[i][best]) {
             best = c;

@@ -6,7 +6,6 @@ import io.kloop.service.artifacts.ArtifactIntegrityException;
 import io.kloop.service.artifacts.ArtifactStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,13 +42,15 @@ public class ServedModels {
   /**
    * Loads and swaps in an approved version. An approval of the version already served (a redelivery, or
    * the compacted topic replayed) changes nothing. Never throws: a failure leaves the running version.
+   *
+   * @return whether the approved version is now serving
    */
-  public synchronized void apply(ModelApproved approval) {
+  public synchronized boolean apply(ModelApproved approval) {
     String model = approval.getModel();
     ServedModel current = served.get(model);
     if (current != null && current.version() == approval.getVersion()
         && current.approval().getArtifact().getSha256().equals(approval.getArtifact().getSha256())) {
-      return;
+      return true;
     }
     long started = System.nanoTime();
     ServedModel loaded;
@@ -61,7 +62,7 @@ public class ServedModels {
           approval.getVersion(), e.getMessage(), Instant.now()));
       log.error("Model {} version {} cannot be served, {}: {}", model, approval.getVersion(),
           current == null ? "and no earlier version is loaded" : "version " + current.version() + " keeps serving", e.getMessage());
-      return;
+      return false;
     }
     served.put(model, loaded);
     statuses.put(model, new ModelStatus(model, loaded.version(), loaded.loadedAt(), null, null, null));
@@ -71,6 +72,7 @@ public class ServedModels {
     meters.counter("kloop.inference.model.swaps", "model", model).increment();
     log.info("Model {} version {} serving (loaded and warmed in {} ms{})", model, loaded.version(), (System.nanoTime() - started) / 1_000_000,
         current == null ? "" : "; replaces version " + current.version());
+    return true;
   }
 
   private ServedModel load(ModelApproved approval) {
@@ -95,13 +97,12 @@ public class ServedModels {
     return new ServedModel(approval, classifier, Instant.now());
   }
 
-  /** One prediction on a row of missing values: proves the session runs and answers one probability per class. */
+  /** One prediction on a row of zeros: proves the session runs and answers one probability per class. */
   private static void warmUp(OnnxClassifier classifier) {
     if (classifier.signature().getOutputClasses().isEmpty()) {
       throw new IllegalStateException("the signature names no output classes");
     }
     float[] row = new float[classifier.encoding().width()];
-    Arrays.fill(row, Float.NaN);
     float[][] probabilities = classifier.probabilities(new float[][] {row});
     for (float p : probabilities[0]) {
       if (!(p >= 0 && p <= 1)) {

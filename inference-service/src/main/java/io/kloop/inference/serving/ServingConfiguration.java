@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.kloop.events.PredictionLogged;
 import io.kloop.inference.log.PredictionLog;
 import io.kloop.schemas.EventSerializer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,12 +36,14 @@ class ServingConfiguration {
   }
 
   /**
-   * Every instance reads all of {@code mlops.registry.model-approved} (no consumer group): at start-up it
-   * loads each model's latest approval before the service reports ready, then swaps in each new one.
+   * Every instance reads all of {@code mlops.registry.model-approved} (no consumer group). At start-up it
+   * loads each model's latest approval before the service reports ready; when that version cannot be
+   * loaded, the approvals before it that the compacted topic still holds are tried, newest first. After
+   * that it swaps in each new approval as it comes.
    */
   @Bean
   TopicReplica approvedModels(ConsumerFactory<?, ?> consumers, ServedModels models) {
-    Map<String, ModelApproved> latest = new LinkedHashMap<>();
+    Map<String, List<ModelApproved>> history = new LinkedHashMap<>();
     boolean[] caughtUp = {false};
     List<Topic<String, ?>> topics = List.of(Topics.MODEL_APPROVED);
     return new TopicReplica(InferenceServiceApplication.NAME + "-approved-models", consumers.getConfigurationProperties(), topics,
@@ -49,12 +52,16 @@ class ServingConfiguration {
           if (caughtUp[0]) {
             models.apply(approval);
           } else {
-            latest.put(approval.getModel(), approval);
+            history.computeIfAbsent(approval.getModel(), m -> new ArrayList<>()).add(approval);
           }
         }, 0)
         .whenCaughtUp(() -> {
-          latest.values().forEach(models::apply);
-          latest.clear();
+          history.values().forEach(approvals -> {
+            for (int i = approvals.size() - 1; i >= 0 && !models.apply(approvals.get(i)); i--) {
+              // the next older approval, if any
+            }
+          });
+          history.clear();
           caughtUp[0] = true;
         });
   }

@@ -41,7 +41,11 @@ public class ApiErrors {
   @ExceptionHandler(ResponseStatusException.class)
   ResponseEntity<Map<String, Object>> status(ResponseStatusException e) {
     HttpStatusCode status = e.getStatusCode();
-    return ResponseEntity.status(status).body(error(e.getReason() == null ? status.toString() : e.getReason()));
+    String reason = e.getReason();
+    if (reason == null) {
+      reason = status.value() == HttpStatus.CONTENT_TOO_LARGE.value() ? "request body too large" : status.toString();
+    }
+    return ResponseEntity.status(status).body(error(reason));
   }
 
   private static String firstLine(String text) {

@@ -1,0 +1,316 @@
+package io.kloop.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kloop.events.ArtifactRef;
+import io.kloop.events.PredictionLogged;
+import io.kloop.model.OnnxClassifier;
+import io.kloop.schemas.Topics;
+import io.kloop.service.artifacts.LocalArtifactStore;
+import io.kloop.test.TestEvents;
+import io.kloop.test.TestKafkaBroker;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The inference service on a real broker, with real ONNX models approved as the registry approves them. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class InferenceServiceIT {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final List<Map<String, Object>> INSTANCES = List.of(
+      Map.of("radius", 1.5, "smooth", true, "shape", "round"),
+      Map.of("radius", -2, "smooth", false, "shape", "oval"),
+      Map.of("radius", 0.25, "smooth", true, "shape", "oval"));
+
+  private String guarded;
+  private Path home;
+  private LocalArtifactStore store;
+  private ConfigurableApplicationContext inference;
+  private WebTestClient http;
+  private final JsonMapper json = JsonMapper.builder().build();
+
+  @BeforeAll
+  void start(@TempDir Path home) {
+    this.home = home;
+    store = new LocalArtifactStore(home.resolve("artifacts"));
+    inference = startInference();
+    http = client();
+  }
+
+  @AfterAll
+  void stop() {
+    if (inference != null) {
+      inference.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void shouldAnswerAsOnnxRuntimeCalledDirectlyOnBothApis() {
+    String model = "tumours-" + shortId();
+    byte[] onnx = TestModels.onnx(1f);
+    approve(model, 1, TestModels.store(store, onnx));
+    awaitServing(model, 1);
+
+    Map<String, Object> answer = http.post().uri("/v1/models/{m}/predict", model).header("X-Request-Id", "req-1")
+        .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("instances", INSTANCES)).exchange()
+        .expectStatus().isOk().expectBody(new ParameterizedTypeReference<Map<String, Object>>() {}).returnResult().getResponseBody();
+
+    float[][] direct;
+    try (OnnxClassifier classifier = OnnxClassifier.load(onnx, TestModels.SIGNATURE)) {
+      direct = classifier.probabilities(classifier.encoding().encodeAll(INSTANCES));
+    }
+    assertThat(answer).containsEntry("id", "req-1").containsEntry("version", 1);
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> predictions = (List<Map<String, Object>>) answer.get("predictions");
+    assertThat(predictions).hasSize(3);
+    for (int i = 0; i < 3; i++) {
+      @SuppressWarnings("unchecked")
+      Map<String, Number> probabilities = (Map<String, Number>) predictions.get(i).get("probabilities");
+      assertThat(probabilities.get("benign").doubleValue()).isEqualTo((double) direct[i][0]);
+      assertThat(probabilities.get("malignant").doubleValue()).isEqualTo((double) direct[i][1]);
+      assertThat(predictions.get(i)).containsEntry("class", direct[i][0] >= direct[i][1] ? "benign" : "malignant").containsEntry("version", 1);
+    }
+
+    // The same instances as Open Inference Protocol tensors, with the version in the path.
+    Map<String, Object> infer = Map.of("id", "oip-7", "inputs", List.of(
+        Map.of("name", "radius", "datatype", "FP64", "shape", List.of(3), "data", List.of(1.5, -2, 0.25)),
+        Map.of("name", "smooth", "datatype", "BOOL", "shape", List.of(3, 1), "data", List.of(List.of(true), List.of(false), List.of(true))),
+        Map.of("name", "shape", "datatype", "BYTES", "shape", List.of(3), "data", List.of("round", "oval", "oval"))));
+    http.post().uri("/v2/models/{m}/versions/1/infer", model).contentType(MediaType.APPLICATION_JSON).bodyValue(infer).exchange()
+        .expectStatus().isOk()
+        .expectBody()
+        .jsonPath("$.id").isEqualTo("oip-7")
+        .jsonPath("$.model_name").isEqualTo(model)
+        .jsonPath("$.model_version").isEqualTo("1")
+        .jsonPath("$.outputs[0].name").isEqualTo("probabilities")
+        .jsonPath("$.outputs[0].shape").isEqualTo(List.of(3, 2))
+        .jsonPath("$.outputs[0].data[2]").isEqualTo((double) direct[1][0])
+        .jsonPath("$.outputs[1].name").isEqualTo("label")
+        .jsonPath("$.outputs[1].data.length()").isEqualTo(3);
+    http.get().uri("/v2/models/{m}", model).exchange().expectStatus().isOk().expectBody()
+        .jsonPath("$.platform").isEqualTo("onnxruntime_onnx")
+        .jsonPath("$.inputs[0].name").isEqualTo("radius")
+        .jsonPath("$.inputs[2].datatype").isEqualTo("BYTES")
+        .jsonPath("$.outputs[0].shape").isEqualTo(List.of(-1, 2));
+    http.get().uri("/v2/models/{m}/ready", model).exchange().expectStatus().isOk().expectBody().jsonPath("$.ready").isEqualTo(true);
+    http.get().uri("/v2/health/ready").exchange().expectStatus().isOk().expectBody().jsonPath("$.ready").isEqualTo(true);
+    http.get().uri("/v2/health/live").exchange().expectStatus().isOk();
+    http.get().uri("/v2").exchange().expectStatus().isOk().expectBody().jsonPath("$.name").isEqualTo("kloop-inference");
+  }
+
+  @Test
+  @Order(2)
+  void shouldAnswerEveryClientMistakeWith4xxNamingTheField() {
+    String model = "strict-" + shortId();
+    approve(model, 1, TestModels.store(store, TestModels.onnx(1f)));
+    awaitServing(model, 1);
+
+    assertError(predict("no-such-model", Map.of("instances", INSTANCES)), 404, "no model named no-such-model");
+    assertError(predict(model, Map.of("instances", List.of(Map.of("radius", 1, "smooth", true)))), 400, "instances[0]: missing feature 'shape'");
+    assertError(predict(model, Map.of("instances", List.of(Map.of("radius", 1, "smooth", true, "shape", "oval", "colour", "red")))), 400,
+        "instances[0]: unknown feature 'colour'");
+    assertError(predict(model, Map.of("instances", List.of(INSTANCES.get(0), Map.of("radius", "big", "smooth", true, "shape", "oval")))), 400,
+        "instances[1].radius: expected a number");
+    assertError(predict(model, Map.of("instances", List.of(Map.of("radius", 1, "smooth", "yes", "shape", "oval")))), 400,
+        "instances[0].smooth: expected true or false");
+    assertError(predict(model, Map.of("instances", List.of(Map.of("radius", 1, "smooth", true, "shape", "square")))), 400,
+        "instances[0].shape: 'square' is not one of [round, oval]");
+    assertError(predict(model, Map.of("instances", List.of())), 400, "no instances");
+    // This test model has no imputation layer (the platform's own models do): a missing value cannot be scored.
+    Map<String, Object> missing = new java.util.HashMap<>(Map.of("smooth", true, "shape", "oval"));
+    missing.put("radius", null);
+    assertError(predict(model, Map.of("instances", List.of(INSTANCES.get(0), missing))), 400,
+        "instances[1]: the model gives no probabilities for this instance");
+    assertError(rawPost("/v1/models/" + model + "/predict", "{\"instances\": [{\"radius\": NaN, \"smooth\": true, \"shape\": \"oval\"}]}"), 400,
+        "unreadable request");
+    assertError(rawPost("/v1/models/" + model + "/predict", "{\"instances\": [{\"radius\": 1e999, \"smooth\": true, \"shape\": \"oval\"}]}"), 400,
+        "is not a finite number");
+    assertError(rawPost("/v1/models/" + model + "/predict", "{\"instances\": [" + "{\"radius\": 1, \"smooth\": true, \"shape\": \"oval\"},"
+        .repeat(20_000) + "{}]}"), 413, "request body too large");
+    assertError(rawPost("/v2/models/" + model + "/infer", "{\"inputs\": [{\"name\": \"radius\", \"datatype\": \"FP64\", \"shape\": [2], "
+        + "\"data\": [1]}]}"), 400, "inputs[0] 'radius': shape [2] needs 2 value(s), got 1");
+    assertError(rawPost("/v2/models/" + model + "/infer", "{\"inputs\": [{\"name\": \"smooth\", \"datatype\": \"FP32\", \"shape\": [1], "
+        + "\"data\": [1]}]}"), 400, "datatype 'FP32' does not fit a BOOLEAN feature; use BOOL");
+    assertError(rawPost("/v2/models/" + model + "/versions/9/infer", "{\"inputs\": []}"), 404, "version 9 is not served");
+  }
+
+  @Test
+  @Order(3)
+  void shouldSwapModelsUnderContinuousLoadWithoutAFailedRequest() throws Exception {
+    String model = "swapped-" + shortId();
+    approve(model, 1, TestModels.store(store, TestModels.onnx(1f)));
+    awaitServing(model, 1);
+
+    HttpClient client = HttpClient.newHttpClient();
+    AtomicBoolean running = new AtomicBoolean(true);
+    Set<Integer> versionsSeen = ConcurrentHashMap.newKeySet();
+    List<String> failures = new CopyOnWriteArrayList<>();
+    AtomicInteger served = new AtomicInteger();
+    String body = json.writeValueAsString(Map.of("instances", INSTANCES.subList(0, 2)));
+    List<Thread> clients = new ArrayList<>();
+    for (int t = 0; t < 3; t++) {
+      Thread thread = new Thread(() -> {
+        while (running.get()) {
+          try {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/models/" + model + "/predict"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+              failures.add(response.statusCode() + " " + response.body());
+            } else {
+              served.incrementAndGet();
+              versionsSeen.add(((Number) json.readValue(response.body(), Map.class).get("version")).intValue());
+            }
+          } catch (Exception e) {
+            failures.add(e.toString());
+          }
+        }
+      });
+      thread.start();
+      clients.add(thread);
+    }
+    try {
+      await().atMost(TIMEOUT).until(() -> served.get() > 100);
+      approve(model, 2, TestModels.store(store, TestModels.onnx(2f)));
+      await().atMost(TIMEOUT).until(() -> versionsSeen.contains(2));
+      int atSwap = served.get();
+      await().atMost(TIMEOUT).until(() -> served.get() > atSwap + 100);
+      approve(model, 3, TestModels.store(store, TestModels.onnx(3f)));
+      await().atMost(TIMEOUT).until(() -> versionsSeen.contains(3));
+    } finally {
+      running.set(false);
+      for (Thread thread : clients) {
+        thread.join();
+      }
+    }
+    assertThat(failures).isEmpty();
+    assertThat(versionsSeen).contains(1, 2, 3);
+  }
+
+  @Test
+  @Order(4)
+  void shouldKeepServingTheOldModelWhenTheNewArtifactIsCorrupt() throws Exception {
+    String model = "guarded-" + shortId();
+    guarded = model;
+    approve(model, 1, TestModels.store(store, TestModels.onnx(1f)));
+    awaitServing(model, 1);
+
+    ArtifactRef good = TestModels.store(store, TestModels.onnx(5f));
+    java.nio.file.Files.write(store.verifiedPath(good.getSha256()), "not an onnx model".getBytes());
+    approve(model, 2, good);
+    ArtifactRef notOnnx = TestModels.store(store, "plain text, correctly hashed".getBytes());
+    approve(model, 3, notOnnx);
+
+    await().atMost(TIMEOUT).untilAsserted(() -> http.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk().expectBody()
+        .jsonPath("$.components.models.details['" + model + "'].failedVersion").isEqualTo(3)
+        .jsonPath("$.components.models.details['" + model + "'].servedVersion").isEqualTo(1)
+        .jsonPath("$.components.models.details['" + model + "'].failure").value(f -> assertThat((String) f).contains("cannot load")));
+    assertThat(predict(model, Map.of("instances", INSTANCES)).body()).contains("\"version\":1");
+    assertThat(http.get().uri("/actuator/prometheus").exchange().expectBody(String.class).returnResult().getResponseBody())
+        .containsPattern("kloop_inference_model_load_failures_total\\{.*model=\"" + model + "\".*} 2\\.0");
+  }
+
+  @Test
+  @Order(5)
+  void shouldLogEveryPredictionServedAndFlushTheLogOnShutdown() {
+    String model = "drained-" + shortId();
+    approve(model, 1, TestModels.store(store, TestModels.onnx(1f)));
+    awaitServing(model, 1);
+
+    int predictions = 0;
+    for (int i = 0; i < 200; i++) {
+      assertThat(predict(model, Map.of("instances", INSTANCES)).statusCode()).isEqualTo(200);
+      predictions += INSTANCES.size();
+    }
+    inference.close();
+    inference = null;
+
+    List<PredictionLogged> logged = TestEvents.read(Topics.PREDICTION_LOGGED.name(), model, PredictionLogged.class);
+    assertThat(logged).hasSize(predictions);
+    assertThat(logged).extracting(PredictionLogged::getVersion).containsOnly(1);
+    assertThat(logged.get(2).getInputs()).containsEntry("radius", 0.25).containsEntry("smooth", true).containsEntry("shape", "oval");
+    assertThat(logged.get(0).getProbabilities()).containsKeys("benign", "malignant");
+
+    // A new instance loads every current champion before it reports ready: it answers at once. Where the
+    // latest approval cannot load (the corrupt versions above), the newest one before it that can serves.
+    inference = startInference();
+    http = client();
+    assertThat(predict(model, Map.of("instances", INSTANCES)).statusCode()).isEqualTo(200);
+    assertThat(predict(guarded, Map.of("instances", INSTANCES)).body()).contains("\"version\":1");
+  }
+
+  private ConfigurableApplicationContext startInference() {
+    return InferenceServiceApplication.builder().run(
+        "--server.port=0",
+        "--spring.kafka.bootstrap-servers=" + TestKafkaBroker.bootstrapServers(),
+        "--kloop.inference.artifact-root=" + home.resolve("artifacts"));
+  }
+
+  private String baseUrl() {
+    return "http://127.0.0.1:" + inference.getEnvironment().getProperty("local.server.port");
+  }
+
+  private WebTestClient client() {
+    return WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(30)).baseUrl(baseUrl()).build();
+  }
+
+  private static void approve(String model, int version, ArtifactRef artifact) {
+    TestEvents.publish(Topics.MODEL_APPROVED.name(), model, TestModels.approval(model, version, artifact));
+  }
+
+  private void awaitServing(String model, int version) {
+    await().atMost(TIMEOUT).until(() -> http.get().uri("/v2/models/{m}/versions/{v}/ready", model, version).exchange()
+        .returnResult(String.class).getStatus().value() == 200);
+  }
+
+  private HttpResponse<String> predict(String model, Map<String, Object> body) {
+    return rawPost("/v1/models/" + model + "/predict", json.writeValueAsString(body));
+  }
+
+  private HttpResponse<String> rawPost(String path, String body) {
+    try {
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void assertError(HttpResponse<String> response, int status, String message) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(response.body()).startsWith("{\"error\":").contains(message);
+  }
+
+  private static String shortId() {
+    return UUID.randomUUID().toString().substring(0, 8);
+  }
+}
