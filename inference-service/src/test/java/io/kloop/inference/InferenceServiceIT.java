@@ -130,9 +130,7 @@ class InferenceServiceIT {
   @Test
   @Order(2)
   void shouldAnswerEveryClientMistakeWith4xxNamingTheField() {
-    String model = "strict-" + shortId();
-    approve(model, 1, TestModels.store(store, TestModels.onnx(1f)));
-    awaitServing(model, 1);
+    String model = servingVersionOne("strict-");
 
     assertError(predict("no-such-model", Map.of("instances", INSTANCES)), 404, "no model named no-such-model");
     assertError(predict(model, Map.of("instances", List.of(Map.of("radius", 1, "smooth", true)))), 400, "instances[0]: missing feature 'shape'");
@@ -166,9 +164,7 @@ class InferenceServiceIT {
   @Test
   @Order(3)
   void shouldSwapModelsUnderContinuousLoadWithoutAFailedRequest() throws Exception {
-    String model = "swapped-" + shortId();
-    approve(model, 1, TestModels.store(store, TestModels.onnx(1f)));
-    awaitServing(model, 1);
+    String model = servingVersionOne("swapped-");
 
     HttpClient client = HttpClient.newHttpClient();
     AtomicBoolean running = new AtomicBoolean(true);
@@ -219,10 +215,8 @@ class InferenceServiceIT {
   @Test
   @Order(4)
   void shouldKeepServingTheOldModelWhenTheNewArtifactIsCorrupt() throws Exception {
-    String model = "guarded-" + shortId();
+    String model = servingVersionOne("guarded-");
     guarded = model;
-    approve(model, 1, TestModels.store(store, TestModels.onnx(1f)));
-    awaitServing(model, 1);
 
     ArtifactRef good = TestModels.store(store, TestModels.onnx(5f));
     java.nio.file.Files.write(store.verifiedPath(good.getSha256()), "not an onnx model".getBytes());
@@ -242,9 +236,7 @@ class InferenceServiceIT {
   @Test
   @Order(5)
   void shouldLogEveryPredictionServedAndFlushTheLogOnShutdown() {
-    String model = "drained-" + shortId();
-    approve(model, 1, TestModels.store(store, TestModels.onnx(1f)));
-    awaitServing(model, 1);
+    String model = servingVersionOne("drained-");
 
     int predictions = 0;
     for (int i = 0; i < 200; i++) {
@@ -281,6 +273,14 @@ class InferenceServiceIT {
 
   private WebTestClient client() {
     return WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(30)).baseUrl(baseUrl()).build();
+  }
+
+  /** A new model (its name starts with the prefix) whose version 1, the scale-1 test model, serves. */
+  private String servingVersionOne(String prefix) {
+    String model = prefix + shortId();
+    approve(model, 1, TestModels.store(store, TestModels.onnx(1f)));
+    awaitServing(model, 1);
+    return model;
   }
 
   private static void approve(String model, int version, ArtifactRef artifact) {
