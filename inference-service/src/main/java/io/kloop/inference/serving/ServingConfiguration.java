@@ -66,7 +66,10 @@ class ServingConfiguration {
         });
   }
 
-  /** A producer of its own for the prediction log: batches for up to 20 ms, and gives up on a send after 1 s when Kafka is away. */
+  /**
+   * A producer of its own for the prediction log: batches for up to 20 ms; when Kafka is away, a send
+   * waits at most 1 s for buffer space and a batch at most 30 s for delivery.
+   */
   @Bean
   PredictionLog predictionLog(KafkaProperties kafka, InferenceProperties properties, MeterRegistry meters) {
     Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
@@ -75,6 +78,9 @@ class ServingConfiguration {
     config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000);
+    // Give up on a batch within 30 s (not the default 2 min), so a shutdown while Kafka is away ends in bounded time.
+    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     Producer<String, PredictionLogged> producer = new KafkaProducer<>(config, new StringSerializer(), new EventSerializer<>());
     return new PredictionLog(producer, properties.predictionLogBuffer(), meters);
   }
