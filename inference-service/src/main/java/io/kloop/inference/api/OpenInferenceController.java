@@ -3,11 +3,13 @@ package io.kloop.inference.api;
 import io.kloop.events.FeatureType;
 import io.kloop.events.ModelSignature;
 import io.kloop.events.SignatureField;
+import io.kloop.inference.serving.Instances;
 import io.kloop.inference.serving.InvalidInputException;
 import io.kloop.inference.serving.Predictions;
 import io.kloop.inference.serving.UnknownModelException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -174,7 +176,7 @@ class OpenInferenceController {
       }
       rows = values.size();
       for (int i = 0; i < values.size(); i++) {
-        values.set(i, io.kloop.inference.serving.Instances.value(field, values.get(i), where + ".data[" + i + "]"));
+        values.set(i, Instances.value(field, values.get(i), where + ".data[" + i + "]"));
       }
       columns.put(input.name(), values);
     }
@@ -199,7 +201,7 @@ class OpenInferenceController {
     if (requested == null || requested.isEmpty()) {
       return known;
     }
-    Set<String> wanted = new java.util.HashSet<>();
+    Set<String> wanted = new HashSet<>();
     for (int k = 0; k < requested.size(); k++) {
       String name = requested.get(k) == null ? null : requested.get(k).name();
       if (!known.contains(name)) {

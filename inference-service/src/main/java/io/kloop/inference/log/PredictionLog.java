@@ -57,11 +57,6 @@ public class PredictionLog implements SmartLifecycle {
     return false;
   }
 
-  /** Events dropped since start, because the buffer was full or Kafka refused them. */
-  public long lost() {
-    return (long) (dropped.count() + failed.count());
-  }
-
   @Override
   public void start() {
     if (running.compareAndSet(false, true)) {

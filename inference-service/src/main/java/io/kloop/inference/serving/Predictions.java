@@ -6,6 +6,7 @@ import io.kloop.inference.InferenceProperties;
 import io.kloop.inference.InferenceServiceApplication;
 import io.kloop.inference.log.PredictionLog;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,7 @@ public class Predictions {
       List<String> classes = signature.getOutputClasses();
       String id = requestId == null || requestId.isBlank() ? UUID.randomUUID().toString() : requestId;
       Instant now = Instant.now();
-      List<Prediction> predictions = new java.util.ArrayList<>(valid.size());
+      List<Prediction> predictions = new ArrayList<>(valid.size());
       for (int i = 0; i < valid.size(); i++) {
         Map<String, Double> byClass = new LinkedHashMap<>();
         int best = 0;
@@ -92,8 +93,8 @@ public class Predictions {
           log.offer(PredictionLogged.newBuilder()
               .setEventId(UUID.randomUUID().toString()).setEventTime(now).setProducer(InferenceServiceApplication.NAME)
               .setRequestId(id).setInstanceIndex(i).setModel(model).setVersion(served.version())
-              .setInputs(new LinkedHashMap<>(valid.get(i))).setPredictedClass(prediction.predictedClass())
-              .setProbabilities(new LinkedHashMap<>(byClass)).setLatencyMicros(latencyMicros)
+              .setInputs(valid.get(i)).setPredictedClass(prediction.predictedClass())
+              .setProbabilities(byClass).setLatencyMicros(latencyMicros)
               .build());
         }
       }

@@ -127,11 +127,6 @@ public class ServedModels {
     }
   }
 
-  /** Whether the model is known to this instance at all (approved, even if its load failed). */
-  public boolean knows(String model) {
-    return statuses.containsKey(model);
-  }
-
   public Optional<ModelStatus> status(String model) {
     return Optional.ofNullable(statuses.get(model));
   }

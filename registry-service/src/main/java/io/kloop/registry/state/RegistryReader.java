@@ -2,6 +2,7 @@ package io.kloop.registry.state;
 
 import io.kloop.events.ModelTrained;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -33,7 +34,7 @@ public class RegistryReader {
     try (KeyValueIterator<String, ModelEntry> entries = this.<ModelEntry>store(RegistryStores.MODELS).all()) {
       entries.forEachRemaining(entry -> all.add(entry.value));
     }
-    all.sort(java.util.Comparator.comparing(ModelEntry::model));
+    all.sort(Comparator.comparing(ModelEntry::model));
     return all;
   }
 

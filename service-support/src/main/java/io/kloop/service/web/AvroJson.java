@@ -55,13 +55,6 @@ public final class AvroJson {
     return value;
   }
 
-  /** A record's fields as a JSON object, for adding fields of one's own. */
-  public static Map<String, Object> object(IndexedRecord record) {
-    @SuppressWarnings("unchecked")
-    Map<String, Object> fields = (Map<String, Object>) tree(record);
-    return fields;
-  }
-
   private static byte[] toArray(ByteBuffer buffer) {
     ByteBuffer copy = buffer.duplicate();
     byte[] bytes = new byte[copy.remaining()];
