@@ -1,6 +1,7 @@
 package io.kloop.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.kloop.events.ArtifactRef;
@@ -143,10 +144,13 @@ class InferenceServiceIT {
     assertError(predict(model, Map.of("instances", List.of(Map.of("radius", 1, "smooth", true, "shape", "square")))), 400,
         "instances[0].shape: 'square' is not one of [round, oval]");
     assertError(predict(model, Map.of("instances", List.of())), 400, "no instances");
-    // This test model has no imputation layer (the platform's own models do): a missing value cannot be scored.
+    // A model without an imputation layer (the platform's own models have one) cannot score a missing value.
+    String unimputed = "unimputed-" + shortId();
+    approve(unimputed, 1, TestModels.store(store, TestModels.onnx(1f, true, false)));
+    awaitServing(unimputed, 1);
     Map<String, Object> missing = new java.util.HashMap<>(Map.of("smooth", true, "shape", "oval"));
     missing.put("radius", null);
-    assertError(predict(model, Map.of("instances", List.of(INSTANCES.get(0), missing))), 400,
+    assertError(predict(unimputed, Map.of("instances", List.of(INSTANCES.get(0), missing))), 400,
         "instances[1]: the model gives no probabilities for this instance");
     assertError(rawPost("/v1/models/" + model + "/predict", "{\"instances\": [{\"radius\": NaN, \"smooth\": true, \"shape\": \"oval\"}]}"), 400,
         "unreadable request");
@@ -159,6 +163,60 @@ class InferenceServiceIT {
     assertError(rawPost("/v2/models/" + model + "/infer", "{\"inputs\": [{\"name\": \"smooth\", \"datatype\": \"FP32\", \"shape\": [1], "
         + "\"data\": [1]}]}"), 400, "datatype 'FP32' does not fit a BOOLEAN feature; use BOOL");
     assertError(rawPost("/v2/models/" + model + "/versions/9/infer", "{\"inputs\": []}"), 404, "version 9 is not served");
+  }
+
+  @Test
+  @Order(2)
+  void shouldExplainALinearModelsPredictionsByFeatureContributions() {
+    String model = servingVersionOne("explained-");
+    Map<String, Object> missing = new java.util.HashMap<>(Map.of("smooth", false, "shape", "round"));
+    missing.put("radius", null);
+    List<Map<String, Object>> instances = List.of(INSTANCES.get(0), INSTANCES.get(1), missing);
+
+    Map<String, Object> answer = http.post().uri("/v1/models/{m}/predict?explain=true", model)
+        .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("instances", instances)).exchange()
+        .expectStatus().isOk().expectBody(new ParameterizedTypeReference<Map<String, Object>>() {}).returnResult().getResponseBody();
+
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> predictions = (List<Map<String, Object>>) answer.get("predictions");
+    float[][] encoded;
+    try (OnnxClassifier classifier = OnnxClassifier.load(TestModels.onnx(1f), TestModels.SIGNATURE)) {
+      encoded = classifier.encoding().encodeAll(instances);
+    }
+    for (int i = 0; i < instances.size(); i++) {
+      Map<String, Object> prediction = predictions.get(i);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> explanation = (Map<String, Object>) prediction.get("explanation");
+      @SuppressWarnings("unchecked")
+      Map<String, Number> probabilities = (Map<String, Number>) prediction.get("probabilities");
+      @SuppressWarnings("unchecked")
+      Map<String, Number> contributions = (Map<String, Number>) explanation.get("contributions");
+      String predicted = (String) prediction.get("class");
+      // The model's first class has weights w and the second -w: a column moves the first class's log-odds by 2w.
+      double sign = predicted.equals("benign") ? 1 : -1;
+      double[] column = new double[4];
+      for (int c = 0; c < 4; c++) {
+        column[c] = sign * 2 * TestModels.weight(c, 1f) * ((Float.isNaN(encoded[i][c]) ? TestModels.MEANS[c] : encoded[i][c]) - TestModels.MEANS[c]);
+      }
+      assertThat(explanation).containsEntry("class", predicted).containsEntry("score", "log-odds");
+      assertThat(contributions.keySet()).containsExactly("radius", "smooth", "shape");
+      assertThat(contributions.get("radius").doubleValue()).isCloseTo(column[0], within(1e-4));
+      assertThat(contributions.get("smooth").doubleValue()).isCloseTo(column[1], within(1e-4));
+      assertThat(contributions.get("shape").doubleValue()).isCloseTo(column[2] + column[3], within(1e-4));
+      double logOdds = Math.log(probabilities.get(predicted).doubleValue() / (1 - probabilities.get(predicted).doubleValue()));
+      double sum = ((Number) explanation.get("baseline")).doubleValue() + contributions.values().stream().mapToDouble(Number::doubleValue).sum();
+      assertThat(((Number) explanation.get("value")).doubleValue()).isCloseTo(logOdds, within(1e-4)).isCloseTo(sum, within(1e-9));
+    }
+    assertThat(predictions.get(2).get("explanation")).extracting("contributions").extracting("radius").isEqualTo(0.0);
+
+    // Without the flag there is no explanation; a model that does not declare additive scores cannot give one.
+    assertThat(predict(model, Map.of("instances", instances)).body()).doesNotContain("explanation");
+    String opaque = "opaque-" + shortId();
+    approve(opaque, 1, TestModels.store(store, TestModels.onnx(1f, false, true)));
+    awaitServing(opaque, 1);
+    assertError(rawPost("/v1/models/" + opaque + "/predict?explain=true", json.writeValueAsString(Map.of("instances", instances))), 400,
+        "explain: model " + opaque + " version 1 is not a linear model");
+    assertError(rawPost("/v1/models/" + model + "/predict?explain=maybe", json.writeValueAsString(Map.of("instances", instances))), 400, "(explain)");
   }
 
   @Test

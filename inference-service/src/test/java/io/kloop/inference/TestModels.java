@@ -1,5 +1,6 @@
 package io.kloop.inference;
 
+import ai.onnx.proto.OnnxMl;
 import io.kloop.events.ArtifactRef;
 import io.kloop.events.ConfusionMatrix;
 import io.kloop.events.EvaluationMetrics;
@@ -9,6 +10,7 @@ import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelSignature;
 import io.kloop.events.ReferenceProfile;
 import io.kloop.events.SignatureField;
+import io.kloop.model.OnnxClassifier;
 import io.kloop.service.artifacts.LocalArtifactStore;
 import java.time.Instant;
 import java.util.List;
@@ -32,22 +34,51 @@ final class TestModels {
       .setProbabilityTensor("probabilities")
       .build();
 
+  /** The "training means" the models impute for missing (NaN) columns, as exported models do. */
+  static final float[] MEANS = {0.5f, 0.5f, 0.6f, 0.4f};
+
   private TestModels() {}
 
-  /** A model whose weights are scaled by {@code scale}, so two versions answer differently. */
+  /**
+   * Weight of each column (radius, smooth, shape=round, shape=oval) for the first class; the second
+   * class has the opposite weights, so a column's effect on the first class's log-odds is twice its weight.
+   */
+  static float weight(int column, float scale) {
+    return new float[] {0.8f, 0.5f, 0.3f, -0.2f}[column] * scale;
+  }
+
+  /** A linear model whose weights are scaled by {@code scale}, so two versions answer differently. */
   static byte[] onnx(float scale) {
-    float[] weights = {0.8f * scale, -0.8f * scale, 0.5f * scale, -0.5f * scale, 0.3f * scale, -0.3f * scale, -0.2f * scale, 0.2f * scale};
+    return onnx(scale, true, true);
+  }
+
+  /**
+   * A linear model whose weights are scaled by {@code scale}; {@code declaredAdditive} says whether its
+   * artifact declares additive scores (as training does for linear models), {@code imputes} whether it
+   * replaces missing (NaN) columns by {@link #MEANS} (without, a missing value makes its probabilities NaN).
+   */
+  static byte[] onnx(float scale, boolean declaredAdditive, boolean imputes) {
+    float[] weights = new float[8];
+    for (int column = 0; column < 4; column++) {
+      weights[2 * column] = weight(column, scale);
+      weights[2 * column + 1] = -weight(column, scale);
+    }
     ONNXContext onnx = new ONNXContext();
     ONNXPlaceholder input = onnx.floatInput("input", 4);
     ONNXPlaceholder output = onnx.floatOutput("probabilities", 2);
     var w = onnx.floatTensor("weights", List.of(4, 2), buffer -> buffer.put(weights));
     var bias = onnx.array("bias", new float[] {0.1f, -0.1f});
-    input.apply(ONNXOperators.GEMM, List.of(w, bias)).apply(ONNXOperators.SOFTMAX, Map.of("axis", 1)).assignTo(output);
-    return ai.onnx.proto.OnnxMl.ModelProto.newBuilder()
+    var present = input.apply(ONNXOperators.GREATER_OR_EQUAL, onnx.constant("negative_infinity", Float.NEGATIVE_INFINITY));
+    (imputes ? present.apply(ONNXOperators.WHERE, List.of(input, onnx.array("means", MEANS))) : input)
+        .apply(ONNXOperators.GEMM, List.of(w, bias)).apply(ONNXOperators.SOFTMAX, Map.of("axis", 1)).assignTo(output);
+    OnnxMl.ModelProto.Builder model = OnnxMl.ModelProto.newBuilder()
         .setIrVersion(8)
-        .addOpsetImport(ai.onnx.proto.OnnxMl.OperatorSetIdProto.newBuilder().setVersion(13).build())
-        .setGraph(onnx.buildGraph())
-        .build().toByteArray();
+        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(13).build())
+        .setGraph(onnx.buildGraph());
+    if (declaredAdditive) {
+      model.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey(OnnxClassifier.ADDITIVE_KEY).setValue(OnnxClassifier.ADDITIVE_VALUE));
+    }
+    return model.build().toByteArray();
   }
 
   static ModelApproved approval(String model, int version, ArtifactRef artifact) {

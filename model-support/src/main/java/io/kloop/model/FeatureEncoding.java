@@ -21,16 +21,32 @@ public final class FeatureEncoding {
 
   private final List<SignatureField> inputs;
   private final List<String> columns = new ArrayList<>();
+  /** Where each input's columns start, in input order, with the width as the last entry. */
+  private final int[] starts;
 
   public FeatureEncoding(ModelSignature signature) {
     this.inputs = List.copyOf(signature.getInputs());
-    for (SignatureField input : inputs) {
+    this.starts = new int[inputs.size() + 1];
+    for (int i = 0; i < inputs.size(); i++) {
+      SignatureField input = inputs.get(i);
+      starts[i] = columns.size();
       if (input.getType() == FeatureType.CATEGORICAL) {
         input.getCategories().forEach(category -> columns.add(input.getName() + "=" + category));
       } else {
         columns.add(input.getName());
       }
     }
+    starts[inputs.size()] = columns.size();
+  }
+
+  /** The first column of the input at {@code index} (in signature order). */
+  public int firstColumn(int index) {
+    return starts[index];
+  }
+
+  /** One past the last column of the input at {@code index} (in signature order). */
+  public int endColumn(int index) {
+    return starts[index + 1];
   }
 
   /** Width of the input tensor's last dimension. */

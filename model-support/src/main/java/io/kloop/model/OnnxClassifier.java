@@ -22,13 +22,23 @@ public final class OnnxClassifier implements AutoCloseable {
 
   private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
   private final OrtSession session;
+  /**
+   * Metadata key under which an exported model says that its class scores are additive in its inputs
+   * ({@value #ADDITIVE_VALUE}), so each feature's contribution can be read off by setting it to its
+   * training mean. See {@link #additive()}.
+   */
+  public static final String ADDITIVE_KEY = "kloop.additive-scores";
+  public static final String ADDITIVE_VALUE = "true";
+
   private final ModelSignature signature;
   private final FeatureEncoding encoding;
+  private final boolean additive;
 
-  private OnnxClassifier(OrtSession session, ModelSignature signature) {
+  private OnnxClassifier(OrtSession session, ModelSignature signature, boolean additive) {
     this.session = session;
     this.signature = signature;
     this.encoding = new FeatureEncoding(signature);
+    this.additive = additive;
   }
 
   /**
@@ -52,11 +62,18 @@ public final class OnnxClassifier implements AutoCloseable {
     } else if (!session.getOutputNames().contains(signature.getProbabilityTensor())) {
       problem = "the model has no output tensor '" + signature.getProbabilityTensor() + "' (it has " + session.getOutputNames() + ")";
     }
+    boolean additive;
+    try {
+      additive = ADDITIVE_VALUE.equals(session.getMetadata().getCustomMetadata().get(ADDITIVE_KEY));
+    } catch (OrtException e) {
+      problem = "ONNX Runtime cannot read the model's metadata: " + e.getMessage();
+      additive = false;
+    }
     if (problem != null) {
       closeQuietly(session);
       throw new ModelLoadException(problem, null);
     }
-    return new OnnxClassifier(session, signature);
+    return new OnnxClassifier(session, signature, additive);
   }
 
   public ModelSignature signature() {
@@ -65,6 +82,17 @@ public final class OnnxClassifier implements AutoCloseable {
 
   public FeatureEncoding encoding() {
     return encoding;
+  }
+
+  /**
+   * Whether the model declares (metadata {@value #ADDITIVE_KEY}) that its class scores are additive in its
+   * inputs and that the graph replaces a missing (NaN) input column by its training mean: the log-odds of
+   * each class for two classes, the centred log-probabilities ({@code log p_c - mean_k log p_k}) for more.
+   * Linear models with a softmax (or, for two classes, a sigmoid) output are; trees and factorization
+   * machines are not.
+   */
+  public boolean additive() {
+    return additive;
   }
 
   /** Class probabilities per row, each in the order of {@link ModelSignature#getOutputClasses()}. */

@@ -27,6 +27,13 @@ class FeatureEncodingTest {
   }
 
   @Test
+  void shouldTellWhichColumnsEachInputTakes() {
+    assertThat(List.of(encoding.firstColumn(0), encoding.endColumn(0))).containsExactly(0, 1);
+    assertThat(List.of(encoding.firstColumn(1), encoding.endColumn(1))).containsExactly(1, 4);
+    assertThat(List.of(encoding.firstColumn(2), encoding.endColumn(2))).containsExactly(4, 5);
+  }
+
+  @Test
   void shouldEncodeMissingValuesAsNanOrNoCategory() {
     Map<String, Object> sparse = new HashMap<>();
     sparse.put("site", null);

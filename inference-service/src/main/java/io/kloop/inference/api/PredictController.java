@@ -10,6 +10,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
@@ -32,18 +33,29 @@ class PredictController {
 
   @PostMapping("/v1/models/{name}/predict")
   Mono<Map<String, Object>> predict(@PathVariable String name, @RequestBody PredictRequest request,
-      @RequestHeader(name = "X-Request-Id", required = false) String requestId) {
+      @RequestHeader(name = "X-Request-Id", required = false) String requestId,
+      @RequestParam(name = "explain", defaultValue = "false") boolean explain) {
     return Mono.fromSupplier(() -> {
       if (request == null || request.instances() == null) {
         throw new InvalidInputException("the body must be {\"instances\": [{feature: value, ...}, ...]}");
       }
-      Predictions.Result result = predictions.predict(name, null, requestId, request.instances(), "instances");
+      Predictions.Result result = predictions.predict(name, null, requestId, request.instances(), "instances", explain);
       List<Map<String, Object>> answers = new ArrayList<>(result.predictions().size());
       for (Predictions.Prediction prediction : result.predictions()) {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("class", prediction.predictedClass());
         answer.put("probabilities", prediction.probabilities());
         answer.put("version", result.version());
+        if (prediction.explanation() != null) {
+          Predictions.Explanation explanation = prediction.explanation();
+          Map<String, Object> why = new LinkedHashMap<>();
+          why.put("class", prediction.predictedClass());
+          why.put("score", explanation.scoreKind());
+          why.put("value", explanation.score());
+          why.put("baseline", explanation.baseline());
+          why.put("contributions", explanation.contributions());
+          answer.put("explanation", why);
+        }
         answers.add(answer);
       }
       Map<String, Object> body = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import io.kloop.events.PredictionLogged;
 import io.kloop.inference.InferenceProperties;
 import io.kloop.inference.InferenceServiceApplication;
 import io.kloop.inference.log.PredictionLog;
+import io.kloop.model.Contributions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,8 +20,16 @@ import java.util.UUID;
  */
 public class Predictions {
 
-  /** One instance's answer. */
-  public record Prediction(String predictedClass, Map<String, Double> probabilities) {}
+  /** One instance's answer; {@code explanation} only when asked for. */
+  public record Prediction(String predictedClass, Map<String, Double> probabilities, Explanation explanation) {}
+
+  /**
+   * Why a linear model predicted a class: the class's score (log-odds for two classes, centred
+   * log-probability for more), the score with every feature at its training mean, and each feature's
+   * contribution, so that {@code baseline + sum(contributions) = score}. A value is null when one feature
+   * alone saturates the model's probabilities.
+   */
+  public record Explanation(String scoreKind, Double score, Double baseline, Map<String, Double> contributions) {}
 
   /** A request's answers, all from one model version. */
   public record Result(String requestId, String model, int version, ModelSignature signature, List<Prediction> predictions, long latencyMicros) {}
@@ -60,6 +69,15 @@ public class Predictions {
    * @param path where the instances are in the request, for error messages (e.g. {@code instances})
    */
   public Result predict(String model, Integer version, String requestId, List<Map<String, Object>> instances, String path) {
+    return predict(model, version, requestId, instances, path, false);
+  }
+
+  /**
+   * Scores the instances and, when {@code explain} is set, explains each prediction.
+   *
+   * @throws InvalidInputException when an explanation is asked of a model whose scores are not additive
+   */
+  public Result predict(String model, Integer version, String requestId, List<Map<String, Object>> instances, String path, boolean explain) {
     if (instances != null && instances.size() > properties.maxInstances()) {
       throw new InvalidInputException(path + ": " + instances.size() + " instances; at most " + properties.maxInstances() + " per request");
     }
@@ -67,13 +85,19 @@ public class Predictions {
     try {
       ModelSignature signature = served.approval().getSignature();
       List<Map<String, Object>> valid = Instances.validate(signature, instances, path);
+      if (explain && !served.classifier().additive()) {
+        throw new InvalidInputException("explain: model " + model + " version " + served.version() + " is not a linear model (its "
+            + "artifact does not declare additive class scores), and explanations are given for linear models only");
+      }
       long started = System.nanoTime();
-      float[][] probabilities = served.classifier().probabilities(served.classifier().encoding().encodeAll(valid));
+      float[][] rows = served.classifier().encoding().encodeAll(valid);
+      float[][] probabilities = served.classifier().probabilities(rows);
       long latencyMicros = (System.nanoTime() - started) / 1_000;
       List<String> classes = signature.getOutputClasses();
       String id = requestId == null || requestId.isBlank() ? UUID.randomUUID().toString() : requestId;
       Instant now = Instant.now();
       List<Prediction> predictions = new ArrayList<>(valid.size());
+      int[] predicted = new int[valid.size()];
       for (int i = 0; i < valid.size(); i++) {
         Map<String, Double> byClass = new LinkedHashMap<>();
         int best = 0;
@@ -87,7 +111,8 @@ public class Predictions {
             best = c;
           }
         }
-        Prediction prediction = new Prediction(classes.get(best), byClass);
+        predicted[i] = best;
+        Prediction prediction = new Prediction(classes.get(best), byClass, null);
         predictions.add(prediction);
         if (properties.predictionLog()) {
           log.offer(PredictionLogged.newBuilder()
@@ -98,10 +123,33 @@ public class Predictions {
               .build());
         }
       }
+      if (explain) {
+        predictions = explained(predictions, Contributions.explain(served.classifier(), rows, predicted), signature);
+      }
       return new Result(id, model, served.version(), signature, predictions, latencyMicros);
     } finally {
       served.release();
     }
+  }
+
+  private static List<Prediction> explained(List<Prediction> predictions, Contributions.Explanation[] explanations, ModelSignature signature) {
+    String kind = signature.getOutputClasses().size() == 2 ? "log-odds" : "centred log-probability";
+    List<Prediction> explained = new ArrayList<>(predictions.size());
+    for (int i = 0; i < predictions.size(); i++) {
+      Contributions.Explanation explanation = explanations[i];
+      Map<String, Double> contributions = new LinkedHashMap<>();
+      for (int f = 0; f < explanation.contributions().length; f++) {
+        contributions.put(signature.getInputs().get(f).getName(), finite(explanation.contributions()[f]));
+      }
+      Prediction prediction = predictions.get(i);
+      explained.add(new Prediction(prediction.predictedClass(), prediction.probabilities(),
+          new Explanation(kind, finite(explanation.score()), finite(explanation.baseline()), contributions)));
+    }
+    return explained;
+  }
+
+  private static Double finite(double value) {
+    return Double.isFinite(value) ? value : null;
   }
 
   private ServedModel acquire(String model, Integer version) {

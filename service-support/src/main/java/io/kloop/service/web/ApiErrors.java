@@ -1,11 +1,13 @@
 package io.kloop.service.web;
 
 import java.util.Map;
+import org.springframework.core.MethodParameter;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebInputException;
@@ -35,7 +37,10 @@ public class ApiErrors {
       return tooLarge(tooLarge);
     }
     String detail = cause == null || cause == e ? e.getReason() : cause.getMessage();
-    return ResponseEntity.badRequest().body(error("unreadable request: " + firstLine(detail)));
+    // A bad query parameter, header or path variable is named; a bad body has no parameter name worth showing.
+    MethodParameter parameter = e.getMethodParameter();
+    String where = parameter == null || parameter.getParameterName() == null || parameter.hasParameterAnnotation(RequestBody.class) ? "" : " (" + parameter.getParameterName() + ")";
+    return ResponseEntity.badRequest().body(error("unreadable request" + where + ": " + firstLine(detail)));
   }
 
   @ExceptionHandler(ResponseStatusException.class)

@@ -9,6 +9,7 @@ import org.tribuo.Model;
 import org.tribuo.ONNXExportable;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.liblinear.LibLinearClassificationModel;
+import org.tribuo.classification.sgd.linear.LinearSGDModel;
 import org.tribuo.util.onnx.ONNXContext;
 import org.tribuo.util.onnx.ONNXInitializer;
 import org.tribuo.util.onnx.ONNXNode;
@@ -51,7 +52,28 @@ final class OnnxExport {
         : exportable.writeONNXGraph(standardized);
     probabilities.assignTo(output);
     OnnxMl.ModelProto proto = ONNXExportable.buildModel(onnx, DOMAIN, version, model);
+    if (additiveScores(model)) {
+      proto = proto.toBuilder().addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder()
+          .setKey(OnnxClassifier.ADDITIVE_KEY).setValue(OnnxClassifier.ADDITIVE_VALUE)).build();
+    }
     return proto.toByteArray();
+  }
+
+  /**
+   * Whether the exported graph's class scores are additive in the inputs (see {@link OnnxClassifier#additive()}):
+   * a softmax over linear decision values (logistic regression by SGD, LibLinear without probabilities) or a
+   * sigmoid of one (binary LibLinear logistic regression); not LibLinear's normalised sigmoids for more than two
+   * classes, nor a factorization machine's pairwise interactions.
+   */
+  static boolean additiveScores(Model<Label> model) {
+    if (model instanceof LinearSGDModel) {
+      return true;
+    }
+    if (model instanceof LibLinearClassificationModel liblinear) {
+      de.bwaldvogel.liblinear.Model inner = liblinear.getInnerModels().get(0);
+      return !inner.isProbabilityModel() || inner.getLabels().length == 2;
+    }
+    return false;
   }
 
   /**

@@ -2,6 +2,7 @@ package io.kloop.training.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.DatasetSpecDeclared;
@@ -9,6 +10,7 @@ import io.kloop.events.FeatureProfile;
 import io.kloop.events.FeatureSpec;
 import io.kloop.events.FeatureType;
 import io.kloop.events.LabelSpec;
+import io.kloop.model.Contributions;
 import io.kloop.model.FeatureEncoding;
 import io.kloop.model.OnnxClassifier;
 import io.kloop.schemas.BatchFiles;
@@ -17,6 +19,7 @@ import io.kloop.training.spec.ModelSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -163,6 +166,48 @@ class TrainingPipelineTest {
       assertThat(result.signature().getOutputClasses()).as(algorithm.id()).containsExactlyInAnyOrderElementsOf(classes);
       assertThat(result.metrics().getAccuracy()).as(algorithm.id()).isGreaterThan(0.8);
       assertThat(result.metrics().getRocAuc()).isNull();
+      assertAdditiveWhereExpected(result, algorithm == Algorithm.LOGISTIC_REGRESSION, algorithm.id() + ", three classes");
+    }
+  }
+
+  @Test
+  void shouldDeclareAdditiveScoresForLinearBinaryModelsAndTheirContributionsAddUp() {
+    for (Algorithm algorithm : Algorithm.values()) {
+      TrainingPipeline.Result result = pipeline.run(spec(algorithm), TrainingData.breastCancerSpec(DATASET), breastCancerBatches(), 0, null, 1);
+      assertAdditiveWhereExpected(result, algorithm != Algorithm.FACTORIZATION_MACHINE, algorithm.id() + ", two classes");
+    }
+  }
+
+  /** The export declares additive scores exactly when expected, and then baseline plus contributions is each row's score. */
+  private void assertAdditiveWhereExpected(TrainingPipeline.Result result, boolean additive, String description) {
+    try (OnnxClassifier onnx = OnnxClassifier.load(result.onnx(), result.signature())) {
+      assertThat(onnx.additive()).as(description).isEqualTo(additive);
+      if (!additive) {
+        return;
+      }
+      List<Map<String, Object>> features = files.values().stream().flatMap(List::stream).limit(40).map(BatchFiles.Row::features).toList();
+      float[][] rows = onnx.encoding().encodeAll(features);
+      int[] classes = new int[rows.length];
+      for (int i = 0; i < rows.length; i++) {
+        classes[i] = i % result.signature().getOutputClasses().size();
+      }
+      Contributions.Explanation[] explanations = Contributions.explain(onnx, rows, classes);
+      float[][] probabilities = onnx.probabilities(rows);
+      int compared = 0;
+      for (int i = 0; i < rows.length; i++) {
+        Contributions.Explanation explanation = explanations[i];
+        assertThat(explanation.score()).as(description).isFinite();
+        assertThat(Arrays.stream(explanation.contributions()).filter(c -> c != 0).count()).as(description).isPositive();
+        double direct = Contributions.score(probabilities[i], classes[i]);
+        if (Math.abs(direct) < 8) {
+          // Additivity: the score from the contributions is the score of the row's own probabilities (compared
+          // where single-precision probabilities still hold the log-odds well: beyond about e^-8 ONNX Runtime's
+          // sigmoid and softmax lose relative precision).
+          assertThat(explanation.score()).as(description + ", row " + i).isCloseTo(direct, within(2e-3 + 1e-3 * Math.abs(direct)));
+          compared++;
+        }
+      }
+      assertThat(compared).as(description).isGreaterThan(rows.length / 4);
     }
   }
 
