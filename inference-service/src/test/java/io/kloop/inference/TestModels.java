@@ -21,7 +21,7 @@ import org.tribuo.util.onnx.ONNXOperators;
 import org.tribuo.util.onnx.ONNXPlaceholder;
 
 /** Small real ONNX classifiers (a linear layer and a softmax) and their approvals, as the registry would announce them. */
-final class TestModels {
+public final class TestModels {
 
   /** Inputs: radius (numeric), smooth (boolean), shape (categorical: round, oval): four tensor columns. */
   static final ModelSignature SIGNATURE = ModelSignature.newBuilder()
@@ -82,13 +82,18 @@ final class TestModels {
   }
 
   static ModelApproved approval(String model, int version, ArtifactRef artifact) {
+    return approval(model, version, artifact, SIGNATURE);
+  }
+
+  /** An approval of a two-class model (benign, malignant) with this signature, as the registry announces one. */
+  public static ModelApproved approval(String model, int version, ArtifactRef artifact, ModelSignature signature) {
     FeatureProfile output = FeatureProfile.newBuilder().setName("prediction").setType(FeatureType.CATEGORICAL).setCount(10)
         .setCategoryFrequencies(Map.of("benign", 0.5, "malignant", 0.5)).build();
     return ModelApproved.newBuilder()
         .setEventId(UUID.randomUUID().toString()).setEventTime(Instant.now()).setProducer("registry-service")
         .setModel(model).setVersion(version).setRunId("run-" + version).setDecisionId(UUID.randomUUID().toString())
         .setActor("policy:auto").setReason("test").setPreviousVersion(version > 1 ? version - 1 : null)
-        .setArtifact(artifact).setSignature(SIGNATURE)
+        .setArtifact(artifact).setSignature(signature)
         .setReferenceProfile(ReferenceProfile.newBuilder().setFeatures(List.of()).setOutput(output).setSampleSeed(1).build())
         .setMetrics(EvaluationMetrics.newBuilder().setSplit("test").setRows(10).setAccuracy(0.9).setMacroPrecision(0.9).setMacroRecall(0.9)
             .setMacroF1(0.9).setConfusionMatrix(ConfusionMatrix.newBuilder().setLabels(List.of("benign", "malignant"))
