@@ -4,6 +4,7 @@ import io.kloop.events.DataRecord;
 import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.DatasetSpecDeclared;
 import io.kloop.events.DriftDetected;
+import io.kloop.events.DriftReported;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelDecisionRequested;
 import io.kloop.events.ModelRejected;
@@ -52,6 +53,7 @@ public final class EventCatalog {
           ModelRejected.class,
           ModelRolledBack.class,
           PredictionLogged.class,
+          DriftReported.class,
           DriftDetected.class);
 
   static final String FROZEN_ROOT = "io/kloop/schemas/frozen/";

@@ -8,6 +8,7 @@ import io.kloop.events.DataRecord;
 import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.DatasetSpecDeclared;
 import io.kloop.events.DriftDetected;
+import io.kloop.events.DriftReported;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelDecisionRequested;
 import io.kloop.events.ModelRejected;
@@ -96,6 +97,11 @@ public final class Topics {
       new Topic<>("mlops.inference.prediction-logged", String.class, PredictionLogged.class, 6, DELETE,
           "every prediction served, keyed by model");
 
+  /** One drift report per window of predictions, drifting or not. */
+  public static final Topic<String, DriftReported> DRIFT_REPORTED =
+      new Topic<>("mlops.monitor.drift-reported", String.class, DriftReported.class, 3, DELETE,
+          "the drift report of every window of predictions, keyed by model");
+
   /** Drift decisions on windows of predictions. */
   public static final Topic<String, DriftDetected> DRIFT_DETECTED =
       new Topic<>("mlops.monitor.drift-detected", String.class, DriftDetected.class, 3, DELETE,
@@ -107,7 +113,7 @@ public final class Topics {
   /** Every event topic, in the order of the loop. */
   public static final List<Topic<String, ?>> EVENT_TOPICS =
       List.of(DATASET_SPEC_DECLARED, DATA_RECORD, DATASET_BATCH_COMMITTED, MODEL_SPEC_DECLARED, RETRAINING_REQUESTED, MODEL_TRAINED, TRAINING_FAILED,
-          MODEL_DECISION_REQUESTED, MODEL_APPROVED, MODEL_REJECTED, MODEL_ROLLED_BACK, PREDICTION_LOGGED, DRIFT_DETECTED);
+          MODEL_DECISION_REQUESTED, MODEL_APPROVED, MODEL_REJECTED, MODEL_ROLLED_BACK, PREDICTION_LOGGED, DRIFT_REPORTED, DRIFT_DETECTED);
 
   /**
    * The dead-letter topic of a service: records it could not process, with their original key and value

@@ -2,6 +2,7 @@ package io.kloop.registry.state;
 
 import io.kloop.events.ModelTrained;
 import io.kloop.schemas.EventSerde;
+import io.kloop.service.kafka.JsonSerde;
 import java.util.Locale;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;

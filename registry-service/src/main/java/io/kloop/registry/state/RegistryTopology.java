@@ -1,20 +1,20 @@
 package io.kloop.registry.state;
 
+import static io.kloop.service.kafka.StreamsBranches.to;
+import static io.kloop.service.kafka.StreamsBranches.toDeadLetters;
+
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelRejected;
 import io.kloop.events.ModelRolledBack;
 import io.kloop.registry.RegistryServiceApplication;
 import io.kloop.registry.policy.PromotionPolicies;
-import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
@@ -44,16 +44,7 @@ class RegistryTopology {
         .branch((model, value) -> value instanceof ModelApproved, to(Topics.MODEL_APPROVED))
         .branch((model, value) -> value instanceof ModelRejected, to(Topics.MODEL_REJECTED))
         .branch((model, value) -> value instanceof ModelRolledBack, to(Topics.MODEL_ROLLED_BACK))
-        .defaultBranch(Branched.withConsumer(deadLetters -> deadLetters
-            .mapValues(value -> (byte[]) value)
-            .to(Topics.deadLetter(RegistryServiceApplication.NAME).name(), Produced.with(Serdes.String(), Serdes.ByteArray()))));
+        .defaultBranch(toDeadLetters(RegistryServiceApplication.NAME));
     return out;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <T> Branched<String, Object> to(Topic<String, T> topic) {
-    return Branched.withConsumer(events -> events
-        .mapValues(value -> (T) value)
-        .to(topic.name(), Produced.with(topic.keySerde(), topic.valueSerde())));
   }
 }

@@ -1,4 +1,4 @@
-package io.kloop.registry.state;
+package io.kloop.service.kafka;
 
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -9,17 +9,17 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The registry's own state values (not events) as JSON, so its changelog topics can be read by anyone with
+ * A service's own state values (not events) as JSON, so its changelog topics can be read by anyone with
  * a console consumer. Unknown fields are ignored; a field added later is null in older values, so its
  * record must give it a default.
  */
-final class JsonSerde<T> implements Serde<T> {
+public final class JsonSerde<T> implements Serde<T> {
 
   private static final JsonMapper MAPPER = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
   private final Class<T> type;
 
-  JsonSerde(Class<T> type) {
+  public JsonSerde(Class<T> type) {
     this.type = type;
   }
 
