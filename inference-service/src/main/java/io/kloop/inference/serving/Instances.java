@@ -1,5 +1,6 @@
 package io.kloop.inference.serving;
 
+import io.kloop.events.FeatureType;
 import io.kloop.events.ModelSignature;
 import io.kloop.events.SignatureField;
 import java.util.ArrayList;
@@ -28,37 +29,48 @@ public final class Instances {
     signature.getInputs().forEach(input -> names.add(input.getName()));
     List<Map<String, Object>> valid = new ArrayList<>(instances.size());
     for (int i = 0; i < instances.size(); i++) {
-      valid.add(validate(signature, names, instances.get(i), path + "[" + i + "]"));
+      valid.add(validate(signature, names, instances.get(i), path, i));
     }
     return valid;
   }
 
-  private static Map<String, Object> validate(ModelSignature signature, Set<String> names, Map<String, Object> instance, String where) {
+  /** Error locations are only put together when there is an error: this runs for every value scored. */
+  private static Map<String, Object> validate(ModelSignature signature, Set<String> names, Map<String, Object> instance, String path, int index) {
     if (instance == null) {
-      throw new InvalidInputException(where + ": an instance must be an object of feature values");
+      throw new InvalidInputException(path + "[" + index + "]: an instance must be an object of feature values");
     }
     for (String key : instance.keySet()) {
       if (!names.contains(key)) {
-        throw new InvalidInputException(where + ": unknown feature '" + key + "'; the model takes "
+        throw new InvalidInputException(path + "[" + index + "]: unknown feature '" + key + "'; the model takes "
             + signature.getInputs().stream().map(SignatureField::getName).collect(Collectors.joining(", ")));
       }
     }
     Map<String, Object> values = new HashMap<>(instance.size() * 2);
     for (SignatureField input : signature.getInputs()) {
       String name = input.getName();
-      if (!instance.containsKey(name)) {
-        throw new InvalidInputException(where + ": missing feature '" + name + "' (send null for a missing value)");
+      Object value = instance.get(name);
+      if (value == null && !instance.containsKey(name)) {
+        throw new InvalidInputException(path + "[" + index + "]: missing feature '" + name + "' (send null for a missing value)");
       }
-      values.put(name, value(input, instance.get(name), where + "." + name));
+      values.put(name, value(input, value, path, index, name));
     }
     return values;
   }
 
   /** One value, normalised: Double, Boolean or String; null stays null. */
   public static Object value(SignatureField input, Object value, String where) {
+    return value(input, value, where, -1, null);
+  }
+
+  /** {@link #value(SignatureField, Object, String)} for {@code path[index].name}, the location put together only on error. */
+  private static Object value(SignatureField input, Object value, String path, int index, String name) {
     if (value == null) {
       return null;
     }
+    if (input.getType() == FeatureType.NUMERIC && value instanceof Double d && Double.isFinite(d)) {
+      return d;
+    }
+    String where = index < 0 ? path : path + "[" + index + "]." + name;
     switch (input.getType()) {
       case NUMERIC -> {
         if (!(value instanceof Number number)) {
