@@ -1,12 +1,94 @@
 package io.kloop.monitor;
 
+import io.kloop.monitor.drift.DriftSettings;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Settings of the monitor-service, under {@code kloop.monitor}.
  *
- * @param windowSize Predictions per count window. Default {@code 1000}.
+ * @param window How predictions are grouped into the windows that are judged.
+ * @param drift Thresholds of the drift tests and of the model's drift decision.
+ * @param retraining When drift asks for retraining.
+ * @param recentReports How many recent drift reports per model the HTTP API and the report page keep. Default {@code 50}.
  */
 @ConfigurationProperties("kloop.monitor")
-record MonitorProperties(@DefaultValue("1000") int windowSize) {}
+public record MonitorProperties(
+    @DefaultValue Window window,
+    @DefaultValue Drift drift,
+    @DefaultValue Retraining retraining,
+    @DefaultValue("50") int recentReports) {
+
+  public MonitorProperties {
+    if (recentReports < 1) {
+      throw new IllegalArgumentException("kloop.monitor.recent-reports must be at least 1, got " + recentReports);
+    }
+  }
+
+  /**
+   * Windows of predictions, per model version.
+   *
+   * @param kind {@code count}: a window closes after {@code size} predictions; {@code time}: after {@code duration}. Default {@code count}.
+   * @param size Predictions per count window. Default {@code 1000}.
+   * @param duration Length of a time window, from its first prediction. Default {@code 1m}.
+   * @param minPredictions Fewest predictions a time window (or the last window of a replaced version) needs to be judged; fewer are reported as not judged. Default {@code 100}.
+   */
+  public record Window(
+      @DefaultValue("count") String kind,
+      @DefaultValue("1000") int size,
+      @DefaultValue("1m") Duration duration,
+      @DefaultValue("100") int minPredictions) {
+
+    public Window {
+      if (!kind.equals("count") && !kind.equals("time")) {
+        throw new IllegalArgumentException("kloop.monitor.window.kind must be count or time, got '" + kind + "'");
+      }
+      if (size < 2 || minPredictions < 2) {
+        throw new IllegalArgumentException("kloop.monitor.window.size and min-predictions must be at least 2");
+      }
+      if (duration.isNegative() || duration.isZero()) {
+        throw new IllegalArgumentException("kloop.monitor.window.duration must be positive, got " + duration);
+      }
+    }
+
+    public boolean byCount() {
+      return kind.equals("count");
+    }
+  }
+
+  /**
+   * The drift tests' thresholds (defaults as Evidently's).
+   *
+   * @param pValue Significance level of the Kolmogorov-Smirnov and chi-square tests, before the Bonferroni correction for the number of tests in a window. Default {@code 0.05}.
+   * @param psiThreshold Population stability index at which a feature counts as materially shifted. Default {@code 0.1}.
+   * @param distanceThreshold Jensen-Shannon distance at which a feature counts as materially shifted. Default {@code 0.1}.
+   * @param driftedShare Share of drifted input features at which the model counts as drifting (it also does when its output drifts). Default {@code 0.5}.
+   * @param requireEffectSize Whether a feature drifts only when its test is significant and its PSI or distance reaches its threshold (true), or on significance alone (false). Default {@code true}.
+   */
+  public record Drift(
+      @DefaultValue("0.05") double pValue,
+      @DefaultValue("0.1") double psiThreshold,
+      @DefaultValue("0.1") double distanceThreshold,
+      @DefaultValue("0.5") double driftedShare,
+      @DefaultValue("true") boolean requireEffectSize) {
+
+    public DriftSettings settings() {
+      return new DriftSettings(pValue, psiThreshold, distanceThreshold, driftedShare, requireEffectSize);
+    }
+  }
+
+  /**
+   * Retraining requests on drift: at most one per drift episode. An episode starts with a drifting window
+   * and ends when a newer version of the model is judged, or after {@code clearWindows} windows in a row
+   * that do not drift.
+   *
+   * @param enabled Whether drift asks for retraining at all. Default {@code true}.
+   * @param cooldown Least time between two requests for the same model, whatever the episodes. Default {@code 10m}.
+   * @param clearWindows Windows in a row without drift that end an episode. Default {@code 3}.
+   */
+  public record Retraining(
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("10m") Duration cooldown,
+      @DefaultValue("3") int clearWindows) {}
+}

@@ -42,7 +42,7 @@ public class MonitorServiceApplication {
   @EventListener
   void ready(ApplicationReadyEvent event) {
     ConfigurableApplicationContext context = event.getApplicationContext();
-    log.info("{} ready on port {} (windowSize={})", NAME, context.getEnvironment().getProperty("local.server.port"),
-        properties.windowSize());
+    log.info("{} ready on port {} (windows: {}, drift: {}, retraining: {})", NAME, context.getEnvironment().getProperty("local.server.port"),
+        properties.window(), properties.drift(), properties.retraining());
   }
 }

@@ -2,7 +2,9 @@ package io.kloop.monitor.drift;
 
 import io.kloop.events.FeatureProfile;
 import io.kloop.events.FeatureType;
+import io.kloop.events.ModelSignature;
 import io.kloop.events.ReferenceProfile;
+import io.kloop.events.SignatureField;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,11 +18,11 @@ import java.util.SplittableRandom;
  * logistic of a linear combination of the features. Its reference profile is built from a "training" draw
  * the way training builds it.
  */
-final class SyntheticModel {
+public final class SyntheticModel {
 
-  static final List<String> CLASSES = List.of("no", "yes");
-  static final List<String> NUMERIC = List.of("x1", "x2", "x3", "x4", "skewed");
-  static final List<String> COLOURS = List.of("red", "green", "blue");
+  public static final List<String> CLASSES = List.of("no", "yes");
+  public static final List<String> NUMERIC = List.of("x1", "x2", "x3", "x4", "skewed");
+  public static final List<String> COLOURS = List.of("red", "green", "blue");
   static final double[] MEANS = {0, 10, -5, 100};
   static final double[] SDS = {1, 2, 0.5, 15};
 
@@ -33,20 +35,20 @@ final class SyntheticModel {
    * @param interceptShift added to the model's log-odds (moves the output, not the inputs)
    * @param unseenColourShare share of colours outside the reference ("purple")
    */
-  record Scenario(double[] meanShift, double[] colourShares, double flagShare, double interceptShift,
+  public record Scenario(double[] meanShift, double[] colourShares, double flagShare, double interceptShift,
       double unseenColourShare) {
 
-    static Scenario stationary() {
+    public static Scenario stationary() {
       return new Scenario(new double[4], new double[] {0.5, 0.3, 0.2}, 0.3, 0, 0);
     }
 
-    Scenario withMeanShift(int feature, double sds) {
+    public Scenario withMeanShift(int feature, double sds) {
       double[] shift = meanShift.clone();
       shift[feature] = sds;
       return new Scenario(shift, colourShares, flagShare, interceptShift, unseenColourShare);
     }
 
-    Scenario withColours(double red, double green, double blue) {
+    public Scenario withColours(double red, double green, double blue) {
       return new Scenario(meanShift, new double[] {red, green, blue}, flagShare, interceptShift, unseenColourShare);
     }
 
@@ -68,12 +70,12 @@ final class SyntheticModel {
   private final Map<String, Double> probabilities = new HashMap<>();
   private String predicted;
 
-  SyntheticModel(long seed) {
+  public SyntheticModel(long seed) {
     random = new SplittableRandom(seed);
   }
 
   /** The reference profile of a training draw of {@code rows} rows and a test split of {@code testRows}. */
-  static ReferenceProfile reference(long seed, int rows, int testRows) {
+  public static ReferenceProfile reference(long seed, int rows, int testRows) {
     SyntheticModel training = new SyntheticModel(seed);
     Scenario stationary = Scenario.stationary();
     double[][] numeric = new double[NUMERIC.size()][rows];
@@ -102,7 +104,7 @@ final class SyntheticModel {
   }
 
   /** Draws the next prediction; the returned map is reused by the next call. */
-  Map<String, Object> next(Scenario scenario) {
+  public Map<String, Object> next(Scenario scenario) {
     double logit = -0.5 + scenario.interceptShift();
     for (int f = 0; f < 4; f++) {
       double z = random.nextGaussian() + scenario.meanShift()[f];
@@ -138,6 +140,26 @@ final class SyntheticModel {
     probabilities.put("yes", yes);
     predicted = yes > 0.5 ? "yes" : "no";
     return inputs;
+  }
+
+  /** The class predicted for the last instance drawn. */
+  public String predicted() {
+    return predicted;
+  }
+
+  /** The class probabilities of the last instance drawn (reused by the next call). */
+  public Map<String, Double> probabilities() {
+    return probabilities;
+  }
+
+  /** The model's signature: its inputs in profile order. */
+  public static ModelSignature signature() {
+    List<SignatureField> inputs = new ArrayList<>();
+    NUMERIC.forEach(name -> inputs.add(SignatureField.newBuilder().setName(name).setType(FeatureType.NUMERIC).build()));
+    inputs.add(SignatureField.newBuilder().setName("colour").setType(FeatureType.CATEGORICAL).setCategories(COLOURS).build());
+    inputs.add(SignatureField.newBuilder().setName("flag").setType(FeatureType.BOOLEAN).build());
+    return ModelSignature.newBuilder().setInputs(inputs).setOutputClasses(CLASSES).setInputTensor("input").setProbabilityTensor("probabilities")
+        .build();
   }
 
   /** A window of {@code size} predictions of the scenario. */

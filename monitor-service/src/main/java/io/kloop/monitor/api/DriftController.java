@@ -1,0 +1,128 @@
+package io.kloop.monitor.api;
+
+import io.kloop.events.DriftReported;
+import io.kloop.events.DriftStatistic;
+import io.kloop.monitor.window.ApprovedModels;
+import io.kloop.monitor.window.DriftReader;
+import io.kloop.monitor.window.ModelDriftState;
+import io.kloop.service.web.AvroJson;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * Drift for operators: {@code GET /v1/models/{name}/drift} (the current window's verdict per feature, the
+ * recent windows, the drift episode) as JSON, and {@code GET /v1/models/{name}/drift/report} as a page.
+ */
+@RestController
+class DriftController {
+
+  private final DriftReader reader;
+  private final ApprovedModels approvals;
+
+  DriftController(DriftReader reader, ApprovedModels approvals) {
+    this.reader = reader;
+    this.approvals = approvals;
+  }
+
+  @GetMapping("/v1/models/{name}/drift")
+  Map<String, Object> drift(@PathVariable String name) {
+    List<DriftReported> reports = reportsOf(name);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("model", name);
+    body.put("champion", approvals.champion(name).orElse(null));
+    Optional<ModelDriftState> state = reader.state(name);
+    Map<String, Object> episode = new LinkedHashMap<>();
+    episode.put("open", state.map(ModelDriftState::episodeOpen).orElse(false));
+    episode.put("openedBy", state.map(ModelDriftState::episodeReportId).orElse(null));
+    episode.put("lastRetrainingRequestAt", state.map(ModelDriftState::lastRequestAt).map(Instant::ofEpochMilli).map(Object::toString)
+        .orElse(null));
+    body.put("episode", episode);
+    if (reports.isEmpty()) {
+      body.put("current", null);
+      body.put("features", List.of());
+      body.put("windows", List.of());
+      return body;
+    }
+    DriftReported current = reports.get(reports.size() - 1);
+    body.put("current", summary(current));
+    body.put("features", features(current, inputsOf(name, current.getVersion())));
+    List<Object> windows = new ArrayList<>();
+    for (int i = reports.size() - 1; i >= 0; i--) {
+      windows.add(AvroJson.tree(reports.get(i)));
+    }
+    body.put("windows", windows);
+    return body;
+  }
+
+  @GetMapping(value = "/v1/models/{name}/drift/report", produces = MediaType.TEXT_HTML_VALUE)
+  String report(@PathVariable String name) {
+    List<DriftReported> reports = reportsOf(name);
+    Set<String> inputs = reports.isEmpty() ? Set.of() : inputsOf(name, reports.get(reports.size() - 1).getVersion());
+    return DriftReportPage.render(name, reports, inputs, reader.state(name).orElse(null), approvals.champion(name).orElse(null));
+  }
+
+  private List<DriftReported> reportsOf(String name) {
+    List<DriftReported> reports = reader.reports(name);
+    if (reports.isEmpty() && approvals.champion(name).isEmpty()) {
+      throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no model named " + name + " has been approved or monitored");
+    }
+    return reports;
+  }
+
+  /** The input feature names of a model version; from its approval, or else from what its reports call drifted. */
+  Set<String> inputsOf(String model, int version) {
+    return approvals.get(model, version)
+        .map(approval -> approval.getSignature().getInputs().stream().map(input -> input.getName()).collect(Collectors.toSet()))
+        .orElseGet(Set::of);
+  }
+
+  /** The window's decision, without the statistics. */
+  static Map<String, Object> summary(DriftReported report) {
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("reportId", report.getReportId());
+    summary.put("version", report.getVersion());
+    summary.put("window", AvroJson.tree(report.getWindow()));
+    summary.put("drifting", report.getDrifting());
+    summary.put("driftedFeatures", report.getDriftedFeatures());
+    summary.put("driftedShare", report.getDriftedShare());
+    summary.put("shareThreshold", report.getShareThreshold());
+    summary.put("outputDrifted", report.getOutputDrifted());
+    summary.put("notes", report.getNotes());
+    return summary;
+  }
+
+  /**
+   * Per input feature and output part: its verdict in the window (an output part carries the output's
+   * verdict) and each test's statistic, threshold and verdict.
+   */
+  static List<Map<String, Object>> features(DriftReported report, Set<String> inputs) {
+    Map<String, Map<String, Object>> byFeature = new LinkedHashMap<>();
+    for (DriftStatistic statistic : report.getFeatures()) {
+      Map<String, Object> feature = byFeature.computeIfAbsent(statistic.getFeature(), name -> {
+        boolean input = inputs.contains(name);
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("feature", name);
+        entry.put("role", input ? "input" : "output");
+        entry.put("drifted", input ? report.getDriftedFeatures().contains(name) : report.getOutputDrifted());
+        entry.put("tests", new ArrayList<>());
+        return entry;
+      });
+      @SuppressWarnings("unchecked")
+      List<Object> tests = (List<Object>) feature.get("tests");
+      tests.add(AvroJson.tree(statistic));
+    }
+    return new ArrayList<>(byFeature.values());
+  }
+}

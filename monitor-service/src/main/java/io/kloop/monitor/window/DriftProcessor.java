@@ -1,0 +1,287 @@
+package io.kloop.monitor.window;
+
+import io.kloop.events.DriftDetected;
+import io.kloop.events.DriftReported;
+import io.kloop.events.DriftWindow;
+import io.kloop.events.ModelApproved;
+import io.kloop.events.PredictionLogged;
+import io.kloop.events.RetrainingReason;
+import io.kloop.events.RetrainingRequested;
+import io.kloop.events.WindowKind;
+import io.kloop.monitor.MonitorProperties;
+import io.kloop.monitor.MonitorServiceApplication;
+import io.kloop.monitor.drift.DriftAnalyzer;
+import io.kloop.monitor.drift.DriftAssessment;
+import io.kloop.monitor.drift.DriftWindowAccumulator;
+import io.kloop.schemas.EventDecodingException;
+import io.kloop.schemas.EventDeserializer;
+import io.kloop.service.kafka.StreamsDeadLetters;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Judges windows of predictions, per model version, against the version's reference profile.
+ *
+ * <p>Each model's predictions arrive on one partition, in order. A model's open window collects its
+ * predictions in memory (primitive arrays, see {@link DriftWindowAccumulator}); when it is full (count
+ * windows) or old enough (time windows), it is judged by {@link DriftAnalyzer}, and the monitor emits the
+ * window's {@code DriftReported}, a {@code DriftDetected} when the model is drifting, and at most one
+ * {@code RetrainingRequested} per drift episode. A prediction of a newer version closes the old version's
+ * window (judged if it holds enough predictions) and opens one for the new version; predictions of an
+ * older version arriving late are counted and skipped.
+ *
+ * <p>Runs under exactly-once processing: the reports, requests, the model's state (window numbers, episode,
+ * last request) and the input offsets commit together. An open window lives in memory only: when the
+ * instance stops or its partitions move, the predictions of the open windows are not judged (the next
+ * window starts with the next prediction read). Undecodable records go to the dead-letter topic.
+ */
+final class DriftProcessor implements Processor<String, byte[], String, Object> {
+
+  private static final Logger log = LoggerFactory.getLogger(DriftProcessor.class);
+  private static final Duration TIME_WINDOW_CHECK = Duration.ofSeconds(1);
+
+  private final MonitorProperties properties;
+  private final ApprovedModels approvals;
+  private final DriftAnalyzer analyzer = new DriftAnalyzer();
+  private final EventDeserializer<PredictionLogged> decoder = new EventDeserializer<>(PredictionLogged.class);
+  private final Map<String, OpenWindow> open = new HashMap<>();
+  private final Set<String> unknownVersions = new HashSet<>();
+  private final Counter judged;
+  private final Counter skipped;
+
+  private ProcessorContext<String, Object> context;
+  private KeyValueStore<String, ModelDriftState> models;
+  private KeyValueStore<String, DriftReported> reports;
+
+  /** A model's window being filled. */
+  private record OpenWindow(ModelApproved approval, DriftWindowAccumulator predictions, long openedAt) {}
+
+  DriftProcessor(MonitorProperties properties, ApprovedModels approvals, MeterRegistry meters) {
+    this.properties = properties;
+    this.approvals = approvals;
+    this.judged = meters.counter("kloop.monitor.windows.judged");
+    this.skipped = meters.counter("kloop.monitor.predictions.skipped");
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    models = context.getStateStore(MonitorStores.MODELS);
+    reports = context.getStateStore(MonitorStores.REPORTS);
+    if (!properties.window().byCount()) {
+      context.schedule(TIME_WINDOW_CHECK, PunctuationType.WALL_CLOCK_TIME, this::closeExpiredWindows);
+    }
+  }
+
+  @Override
+  public void process(Record<String, byte[]> raw) {
+    RecordMetadata source = context.recordMetadata().orElseThrow();
+    PredictionLogged prediction;
+    try {
+      prediction = decoder.deserialize(source.topic(), raw.value());
+    } catch (EventDecodingException e) {
+      context.forward(StreamsDeadLetters.of(raw, source, e.getMessage()));
+      return;
+    }
+    String model = prediction.getModel();
+    if (!model.equals(raw.key())) {
+      // A model's windows and state live on the partition of its name: a prediction keyed otherwise would be judged apart.
+      context.forward(StreamsDeadLetters.of(raw, source, "record key '" + raw.key() + "' must be the model name '" + model + "'"));
+      return;
+    }
+    int version = prediction.getVersion();
+    long eventTime = prediction.getEventTime().toEpochMilli();
+    OpenWindow window = open.get(model);
+    if (window != null && window.approval().getVersion() != version) {
+      if (version < window.approval().getVersion()) {
+        skipped.increment();
+        return;
+      }
+      close(model, window, "version " + version + " took over");
+      window = null;
+    }
+    if (window != null && !properties.window().byCount()
+        && eventTime - window.predictions().earliestEventTime().orElse(eventTime) >= properties.window().duration().toMillis()) {
+      close(model, window, null);
+      window = null;
+    }
+    if (window == null) {
+      ModelApproved approval = approvals.get(model, version).orElse(null);
+      if (approval == null) {
+        if (unknownVersions.add(model + " " + version)) {
+          log.warn("Predictions of model {} version {} are not judged: no approval of that version (with its reference profile) has been read",
+              model, version);
+        }
+        skipped.increment();
+        return;
+      }
+      window = new OpenWindow(approval, new DriftWindowAccumulator(approval.getReferenceProfile(), approval.getSignature().getOutputClasses()),
+          System.currentTimeMillis());
+      open.put(model, window);
+    }
+    try {
+      window.predictions().add(eventTime, prediction.getInputs(), prediction.getPredictedClass(), prediction.getProbabilities());
+    } catch (RuntimeException e) {
+      context.forward(StreamsDeadLetters.of(raw, source, "cannot add the prediction to model " + model + " version " + version
+          + "'s drift window: " + e));
+      return;
+    }
+    if (properties.window().byCount() && window.predictions().count() >= properties.window().size()) {
+      close(model, window, null);
+    }
+  }
+
+  private void closeExpiredWindows(long now) {
+    long duration = properties.window().duration().toMillis();
+    for (Map.Entry<String, OpenWindow> entry : List.copyOf(open.entrySet())) {
+      if (now - entry.getValue().openedAt() >= duration) {
+        close(entry.getKey(), entry.getValue(), null);
+      }
+    }
+  }
+
+  /**
+   * Judges a window (when it holds enough predictions) and emits its report and what follows from it.
+   *
+   * @param replaced why the window closes early (a newer version took over), or null
+   */
+  private void close(String model, OpenWindow window, String replaced) {
+    open.remove(model);
+    ModelApproved approval = window.approval();
+    DriftWindowAccumulator predictions = window.predictions();
+    int count = predictions.count();
+    boolean full = properties.window().byCount() && replaced == null;
+    if (!full && count < properties.window().minPredictions()) {
+      log.info("Model {} version {}: a window of {} prediction(s) closed ({}) and is not judged: fewer than {}", model, approval.getVersion(), count,
+          replaced == null ? "time window over" : replaced, properties.window().minPredictions());
+      return;
+    }
+    ModelDriftState state = models.get(model);
+    int version = approval.getVersion();
+    boolean newerVersion = state == null || version > state.version();
+    if (state == null || version != state.version()) {
+      // A newer version was approved and serves: whatever drift episode there was belongs to its predecessor.
+      state = state == null ? ModelDriftState.first(version)
+          : new ModelDriftState(version, 0, newerVersion ? false : state.episodeOpen(), newerVersion ? null : state.episodeReportId(), 0,
+              state.lastRequestAt());
+    }
+    long sequence = state.nextSequence();
+    DriftAssessment assessment = analyzer.assess(approval.getReferenceProfile(), predictions, properties.drift().settings());
+    judged.increment();
+    Instant now = Instant.now();
+    String reportId = UUID.nameUUIDFromBytes((model + "\0" + version + "\0" + sequence).getBytes(StandardCharsets.UTF_8)).toString();
+    DriftWindow span = DriftWindow.newBuilder()
+        .setKind(properties.window().byCount() ? WindowKind.COUNT : WindowKind.TIME)
+        .setSequence(sequence)
+        .setStart(Instant.ofEpochMilli(predictions.earliestEventTime().orElse(now.toEpochMilli())))
+        .setEnd(Instant.ofEpochMilli(predictions.latestEventTime().orElse(now.toEpochMilli())))
+        .setPredictions(count)
+        .build();
+    List<String> notes = new ArrayList<>(assessment.notes());
+    if (replaced != null) {
+      notes.add("window closed early: " + replaced);
+    }
+    DriftReported report = DriftReported.newBuilder()
+        .setEventId(reportId).setEventTime(now).setProducer(MonitorServiceApplication.NAME)
+        .setReportId(reportId).setModel(model).setVersion(version).setWindow(span)
+        .setFeatures(assessment.statistics())
+        .setDriftedFeatures(assessment.driftedFeatures())
+        .setDriftedShare(assessment.driftedShare())
+        .setShareThreshold(properties.drift().driftedShare())
+        .setOutputDrifted(assessment.outputDrifted())
+        .setDrifting(assessment.drifting())
+        .setNotes(notes)
+        .build();
+    forward(model, report, now);
+    remember(model, version, sequence, report);
+    log.info("Model {} version {} window {} ({} predictions): {}; drifted features {} of {} ({}), output {}", model, version, sequence, count,
+        assessment.drifting() ? "DRIFTING" : "no drift", assessment.driftedFeatures().size(), assessment.featureVerdicts().size(),
+        assessment.driftedFeatures(), assessment.outputDrifted() ? "drifted" : "stable");
+    state = assessment.drifting() ? drifting(model, state, report, now) : steady(model, state);
+    models.put(model, new ModelDriftState(version, sequence + 1, state.episodeOpen(), state.episodeReportId(), state.cleanWindows(),
+        state.lastRequestAt()));
+  }
+
+  /** A drifting window: DriftDetected, and a retraining request when it starts an episode and the cooldown allows. */
+  private ModelDriftState drifting(String model, ModelDriftState state, DriftReported report, Instant now) {
+    forward(model, DriftDetected.newBuilder()
+        .setEventId(UUID.nameUUIDFromBytes(("detected\0" + report.getReportId()).getBytes(StandardCharsets.UTF_8)).toString())
+        .setEventTime(now).setProducer(MonitorServiceApplication.NAME)
+        .setReportId(report.getReportId()).setModel(model).setVersion(report.getVersion()).setWindow(report.getWindow())
+        .setFeatures(report.getFeatures()).setDriftedShare(report.getDriftedShare()).setShareThreshold(report.getShareThreshold())
+        .setOutputDrifted(report.getOutputDrifted())
+        .build(), now);
+    if (state.episodeOpen()) {
+      // The episode's request was made; more drift is the same episode.
+      return new ModelDriftState(state.version(), state.nextSequence(), true, state.episodeReportId(), 0, state.lastRequestAt());
+    }
+    MonitorProperties.Retraining retraining = properties.retraining();
+    if (!retraining.enabled()) {
+      return state;
+    }
+    if (state.lastRequestAt() != null && now.toEpochMilli() - state.lastRequestAt() < retraining.cooldown().toMillis()) {
+      log.info("Model {} is drifting (report {}); no retraining request before {} (cooldown {} since the last one)", model, report.getReportId(),
+          Instant.ofEpochMilli(state.lastRequestAt()).plus(retraining.cooldown()), retraining.cooldown());
+      return state;
+    }
+    String comment = "drift in window " + report.getWindow().getSequence() + " of version " + report.getVersion() + ": drifted features "
+        + report.getDriftedFeatures() + (report.getOutputDrifted() ? ", output drifted" : "");
+    forward(model, RetrainingRequested.newBuilder()
+        .setEventId(UUID.nameUUIDFromBytes(("retrain\0" + report.getReportId()).getBytes(StandardCharsets.UTF_8)).toString())
+        .setEventTime(now).setProducer(MonitorServiceApplication.NAME)
+        .setModel(model).setReason(RetrainingReason.DRIFT).setDriftReportId(report.getReportId())
+        .setRequestedBy(MonitorServiceApplication.NAME).setComment(comment)
+        .build(), now);
+    log.info("Model {}: drift episode starts (report {}); retraining requested: {}", model, report.getReportId(), comment);
+    return new ModelDriftState(state.version(), state.nextSequence(), true, report.getReportId(), 0, now.toEpochMilli());
+  }
+
+  /** A window without drift: counts towards the end of an open episode. */
+  private ModelDriftState steady(String model, ModelDriftState state) {
+    if (!state.episodeOpen()) {
+      return state;
+    }
+    int clean = state.cleanWindows() + 1;
+    if (clean >= properties.retraining().clearWindows()) {
+      log.info("Model {}: drift episode of report {} over after {} window(s) without drift", model, state.episodeReportId(), clean);
+      return new ModelDriftState(state.version(), state.nextSequence(), false, null, 0, state.lastRequestAt());
+    }
+    return new ModelDriftState(state.version(), state.nextSequence(), true, state.episodeReportId(), clean, state.lastRequestAt());
+  }
+
+  /** Keeps the report for the HTTP API, and only the model's most recent ones. */
+  private void remember(String model, int version, long sequence, DriftReported report) {
+    reports.put(MonitorStores.reportKey(model, version, sequence), report);
+    List<String> keys = new ArrayList<>();
+    try (KeyValueIterator<String, DriftReported> all = reports.prefixScan(MonitorStores.prefix(model), new StringSerializer())) {
+      all.forEachRemaining(entry -> keys.add(entry.key));
+    }
+    for (int i = 0; i < keys.size() - properties.recentReports(); i++) {
+      reports.delete(keys.get(i));
+    }
+  }
+
+  private void forward(String model, Object event, Instant now) {
+    context.forward(new Record<>(model, event, now.toEpochMilli()));
+  }
+}
