@@ -73,6 +73,11 @@ public record MonitorProperties(
       @DefaultValue("0.5") double driftedShare,
       @DefaultValue("true") boolean requireEffectSize) {
 
+    public Drift {
+      // Checked at start-up, with the settings' own messages, rather than at the first window.
+      new DriftSettings(pValue, psiThreshold, distanceThreshold, driftedShare, requireEffectSize);
+    }
+
     public DriftSettings settings() {
       return new DriftSettings(pValue, psiThreshold, distanceThreshold, driftedShare, requireEffectSize);
     }

@@ -159,6 +159,15 @@ class MonitorServiceIT {
     // Reports and requests commit in one transaction: the report being readable means any request is too.
     assertThat(TestEvents.read(Topics.RETRAINING_REQUESTED.name(), model, RetrainingRequested.class)).hasSize(1);
     assertThat(TestEvents.read(Topics.DRIFT_DETECTED.name(), model, DriftDetected.class)).hasSize(4);
+
+    // Rolled back to version 1 (the registry re-announces its approval): its predictions are judged again,
+    // under report ids never used before.
+    approve(model, 1);
+    predict(model, 1, STATIONARY, WINDOW);
+    reports = TestEvents.awaitAtLeast(Topics.DRIFT_REPORTED.name(), model, DriftReported.class, 9, TIMEOUT);
+    assertThat(reports.get(8)).extracting(DriftReported::getVersion, r -> r.getWindow().getSequence(), DriftReported::getDrifting)
+        .containsExactly(1, 0L, false);
+    assertThat(reports).extracting(r -> r.getReportId().toString()).doesNotHaveDuplicates();
   }
 
   @Test

@@ -28,6 +28,9 @@ import org.springframework.web.server.ResponseStatusException;
 @RestController
 class DriftController {
 
+  /** The name training gives the model output's profile. */
+  private static final String OUTPUT = "output";
+
   private final DriftReader reader;
   private final ApprovedModels approvals;
 
@@ -57,7 +60,7 @@ class DriftController {
     }
     DriftReported current = reports.get(reports.size() - 1);
     body.put("current", summary(current));
-    body.put("features", features(current, inputsOf(name, current.getVersion())));
+    body.put("features", features(current, inputsOf(name, current)));
     List<Object> windows = new ArrayList<>();
     for (int i = reports.size() - 1; i >= 0; i--) {
       windows.add(AvroJson.tree(reports.get(i)));
@@ -69,7 +72,7 @@ class DriftController {
   @GetMapping(value = "/v1/models/{name}/drift/report", produces = MediaType.TEXT_HTML_VALUE)
   String report(@PathVariable String name) {
     List<DriftReported> reports = reportsOf(name);
-    Set<String> inputs = reports.isEmpty() ? Set.of() : inputsOf(name, reports.get(reports.size() - 1).getVersion());
+    Set<String> inputs = reports.isEmpty() ? Set.of() : inputsOf(name, reports.get(reports.size() - 1));
     return DriftReportPage.render(name, reports, inputs, reader.state(name).orElse(null), approvals.champion(name).orElse(null));
   }
 
@@ -81,11 +84,16 @@ class DriftController {
     return reports;
   }
 
-  /** The input feature names of a model version; from its approval, or else from what its reports call drifted. */
-  Set<String> inputsOf(String model, int version) {
-    return approvals.get(model, version)
+  /**
+   * The input feature names of a model version: from its approval when the monitor has read it, otherwise
+   * every tested name but the output's (training names the output profile {@code output}, and the output's
+   * probability tests {@code output:P(<class>)}).
+   */
+  Set<String> inputsOf(String model, DriftReported report) {
+    return approvals.get(model, report.getVersion())
         .map(approval -> approval.getSignature().getInputs().stream().map(input -> input.getName()).collect(Collectors.toSet()))
-        .orElseGet(Set::of);
+        .orElseGet(() -> report.getFeatures().stream().map(statistic -> statistic.getFeature())
+            .filter(name -> !name.equals(OUTPUT) && !name.startsWith(OUTPUT + ":")).collect(Collectors.toSet()));
   }
 
   /** The window's decision, without the statistics. */

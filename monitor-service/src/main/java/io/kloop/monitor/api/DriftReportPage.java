@@ -4,6 +4,7 @@ import io.kloop.events.DriftReported;
 import io.kloop.events.DriftStatistic;
 import io.kloop.events.DriftTest;
 import io.kloop.monitor.window.ModelDriftState;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.springframework.web.util.UriUtils;
 
 /**
  * The drift report as a page a person can read: the current window's decision, each feature's status and
@@ -86,7 +88,8 @@ final class DriftReportPage {
           .append(report.getDrifting() ? " class=\"drift\">DRIFTING" : " class=\"ok\">no drift").append("</td><td class=\"muted\">")
           .append(escape(report.getReportId())).append("</td></tr>");
     }
-    html.append("</table><p class=\"muted\">JSON: <a href=\"/v1/models/").append(escape(model)).append("/drift\">/v1/models/")
+    html.append("</table><p class=\"muted\">JSON: <a href=\"/v1/models/").append(escape(UriUtils.encodePathSegment(model, StandardCharsets.UTF_8)))
+        .append("/drift\">/v1/models/")
         .append(escape(model)).append("/drift</a></p></body></html>");
     return html.toString();
   }

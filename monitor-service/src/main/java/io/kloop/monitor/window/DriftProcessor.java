@@ -12,6 +12,7 @@ import io.kloop.monitor.MonitorProperties;
 import io.kloop.monitor.MonitorServiceApplication;
 import io.kloop.monitor.drift.DriftAnalyzer;
 import io.kloop.monitor.drift.DriftAssessment;
+import io.kloop.monitor.drift.DriftSettings;
 import io.kloop.monitor.drift.DriftWindowAccumulator;
 import io.kloop.schemas.EventDecodingException;
 import io.kloop.schemas.EventDeserializer;
@@ -47,8 +48,9 @@ import org.slf4j.LoggerFactory;
  * windows) or old enough (time windows), it is judged by {@link DriftAnalyzer}, and the monitor emits the
  * window's {@code DriftReported}, a {@code DriftDetected} when the model is drifting, and at most one
  * {@code RetrainingRequested} per drift episode. A prediction of a newer version closes the old version's
- * window (judged if it holds enough predictions) and opens one for the new version; predictions of an
- * older version arriving late are counted and skipped.
+ * window (judged if it holds enough predictions) and opens one for the new version, as does the champion's
+ * when the model was rolled back to an older version; other older versions' predictions arriving late are
+ * counted and skipped.
  *
  * <p>Runs under exactly-once processing: the reports, requests, the model's state (window numbers, episode,
  * last request) and the input offsets commit together. An open window lives in memory only: when the
@@ -63,6 +65,7 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
   private final MonitorProperties properties;
   private final ApprovedModels approvals;
   private final DriftAnalyzer analyzer = new DriftAnalyzer();
+  private final DriftSettings settings;
   private final EventDeserializer<PredictionLogged> decoder = new EventDeserializer<>(PredictionLogged.class);
   private final Map<String, OpenWindow> open = new HashMap<>();
   private final Set<String> unknownVersions = new HashSet<>();
@@ -79,6 +82,7 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
   DriftProcessor(MonitorProperties properties, ApprovedModels approvals, MeterRegistry meters) {
     this.properties = properties;
     this.approvals = approvals;
+    this.settings = properties.drift().settings();
     this.judged = meters.counter("kloop.monitor.windows.judged");
     this.skipped = meters.counter("kloop.monitor.predictions.skipped");
   }
@@ -86,6 +90,9 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
+    // A processor can be closed and initialised again (a task revived after an unclean close): the records
+    // of the windows that were open are read again from the last commit.
+    open.clear();
     models = context.getStateStore(MonitorStores.MODELS);
     reports = context.getStateStore(MonitorStores.REPORTS);
     if (!properties.window().byCount()) {
@@ -98,9 +105,13 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
     RecordMetadata source = context.recordMetadata().orElseThrow();
     PredictionLogged prediction;
     try {
-      prediction = decoder.deserialize(source.topic(), raw.value());
+      prediction = raw.value() == null ? null : decoder.deserialize(source.topic(), raw.value());
     } catch (EventDecodingException e) {
       context.forward(StreamsDeadLetters.of(raw, source, e.getMessage()));
+      return;
+    }
+    if (prediction == null) {
+      context.forward(StreamsDeadLetters.of(raw, source, "a record without a value (tombstone) is not a prediction"));
       return;
     }
     String model = prediction.getModel();
@@ -113,7 +124,10 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
     long eventTime = prediction.getEventTime().toEpochMilli();
     OpenWindow window = open.get(model);
     if (window != null && window.approval().getVersion() != version) {
-      if (version < window.approval().getVersion()) {
+      // A newer version, or an older one the model was rolled back to, takes over; any other older version's
+      // predictions are late arrivals from before a swap.
+      boolean takesOver = version > window.approval().getVersion() || approvals.champion(model).orElse(-1) == version;
+      if (!takesOver) {
         skipped.increment();
         return;
       }
@@ -151,6 +165,11 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
     }
   }
 
+  @Override
+  public void close() {
+    open.clear();
+  }
+
   private void closeExpiredWindows(long now) {
     long duration = properties.window().duration().toMillis();
     for (Map.Entry<String, OpenWindow> entry : List.copyOf(open.entrySet())) {
@@ -178,18 +197,26 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
     }
     ModelDriftState state = models.get(model);
     int version = approval.getVersion();
-    boolean newerVersion = state == null || version > state.version();
-    if (state == null || version != state.version()) {
-      // A newer version was approved and serves: whatever drift episode there was belongs to its predecessor.
-      state = state == null ? ModelDriftState.first(version)
-          : new ModelDriftState(version, 0, newerVersion ? false : state.episodeOpen(), newerVersion ? null : state.episodeReportId(), 0,
-              state.lastRequestAt());
+    if (state == null) {
+      state = ModelDriftState.first(version);
+    } else if (version != state.version()) {
+      // Another version serves (retrained, or rolled back to): whatever drift episode there was belongs to its
+      // predecessor, and the new version's windows are numbered from 0.
+      state = new ModelDriftState(version, 0, false, null, 0, state.lastRequestAt(), state.reports());
     }
     long sequence = state.nextSequence();
-    DriftAssessment assessment = analyzer.assess(approval.getReferenceProfile(), predictions, properties.drift().settings());
+    DriftAssessment assessment;
+    try {
+      assessment = analyzer.assess(approval.getReferenceProfile(), predictions, settings);
+    } catch (RuntimeException e) {
+      log.error("Model {} version {}: window {} of {} predictions cannot be judged and is skipped", model, version, sequence, count, e);
+      return;
+    }
     judged.increment();
     Instant now = Instant.now();
-    String reportId = UUID.nameUUIDFromBytes((model + "\0" + version + "\0" + sequence).getBytes(StandardCharsets.UTF_8)).toString();
+    // Reports are numbered per model across versions, so ids and store keys never repeat (not even after a rollback).
+    long number = state.reports();
+    String reportId = UUID.nameUUIDFromBytes((model + "\0" + number).getBytes(StandardCharsets.UTF_8)).toString();
     DriftWindow span = DriftWindow.newBuilder()
         .setKind(properties.window().byCount() ? WindowKind.COUNT : WindowKind.TIME)
         .setSequence(sequence)
@@ -213,13 +240,13 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
         .setNotes(notes)
         .build();
     forward(model, report, now);
-    remember(model, version, sequence, report);
+    remember(model, number, report);
     log.info("Model {} version {} window {} ({} predictions): {}; drifted features {} of {} ({}), output {}", model, version, sequence, count,
         assessment.drifting() ? "DRIFTING" : "no drift", assessment.driftedFeatures().size(), assessment.featureVerdicts().size(),
         assessment.driftedFeatures(), assessment.outputDrifted() ? "drifted" : "stable");
     state = assessment.drifting() ? drifting(model, state, report, now) : steady(model, state);
     models.put(model, new ModelDriftState(version, sequence + 1, state.episodeOpen(), state.episodeReportId(), state.cleanWindows(),
-        state.lastRequestAt()));
+        state.lastRequestAt(), number + 1));
   }
 
   /** A drifting window: DriftDetected, and a retraining request when it starts an episode and the cooldown allows. */
@@ -231,15 +258,21 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
         .setFeatures(report.getFeatures()).setDriftedShare(report.getDriftedShare()).setShareThreshold(report.getShareThreshold())
         .setOutputDrifted(report.getOutputDrifted())
         .build(), now);
-    if (state.episodeOpen()) {
-      // The episode's request was made; more drift is the same episode.
-      return new ModelDriftState(state.version(), state.nextSequence(), true, state.episodeReportId(), 0, state.lastRequestAt());
-    }
     MonitorProperties.Retraining retraining = properties.retraining();
+    boolean cooledDown = state.lastRequestAt() == null || now.toEpochMilli() - state.lastRequestAt() >= retraining.cooldown().toMillis();
+    if (state.episodeOpen() && !cooledDown) {
+      // The episode's request was made; more drift is the same episode.
+      return new ModelDriftState(state.version(), state.nextSequence(), true, state.episodeReportId(), 0, state.lastRequestAt(), state.reports());
+    }
+    if (state.episodeOpen()) {
+      // Drift outlasted the cooldown on the same version (retraining failed, or its model was not approved): a new episode.
+      log.info("Model {}: still drifting a cooldown ({}) after the request of episode {}; a new episode starts", model, retraining.cooldown(),
+          state.episodeReportId());
+    }
     if (!retraining.enabled()) {
       return state;
     }
-    if (state.lastRequestAt() != null && now.toEpochMilli() - state.lastRequestAt() < retraining.cooldown().toMillis()) {
+    if (!cooledDown) {
       log.info("Model {} is drifting (report {}); no retraining request before {} (cooldown {} since the last one)", model, report.getReportId(),
           Instant.ofEpochMilli(state.lastRequestAt()).plus(retraining.cooldown()), retraining.cooldown());
       return state;
@@ -253,7 +286,7 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
         .setRequestedBy(MonitorServiceApplication.NAME).setComment(comment)
         .build(), now);
     log.info("Model {}: drift episode starts (report {}); retraining requested: {}", model, report.getReportId(), comment);
-    return new ModelDriftState(state.version(), state.nextSequence(), true, report.getReportId(), 0, now.toEpochMilli());
+    return new ModelDriftState(state.version(), state.nextSequence(), true, report.getReportId(), 0, now.toEpochMilli(), state.reports());
   }
 
   /** A window without drift: counts towards the end of an open episode. */
@@ -264,14 +297,14 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
     int clean = state.cleanWindows() + 1;
     if (clean >= properties.retraining().clearWindows()) {
       log.info("Model {}: drift episode of report {} over after {} window(s) without drift", model, state.episodeReportId(), clean);
-      return new ModelDriftState(state.version(), state.nextSequence(), false, null, 0, state.lastRequestAt());
+      return new ModelDriftState(state.version(), state.nextSequence(), false, null, 0, state.lastRequestAt(), state.reports());
     }
-    return new ModelDriftState(state.version(), state.nextSequence(), true, state.episodeReportId(), clean, state.lastRequestAt());
+    return new ModelDriftState(state.version(), state.nextSequence(), true, state.episodeReportId(), clean, state.lastRequestAt(), state.reports());
   }
 
   /** Keeps the report for the HTTP API, and only the model's most recent ones. */
-  private void remember(String model, int version, long sequence, DriftReported report) {
-    reports.put(MonitorStores.reportKey(model, version, sequence), report);
+  private void remember(String model, long number, DriftReported report) {
+    reports.put(MonitorStores.reportKey(model, number), report);
     List<String> keys = new ArrayList<>();
     try (KeyValueIterator<String, DriftReported> all = reports.prefixScan(MonitorStores.prefix(model), new StringSerializer())) {
       all.forEachRemaining(entry -> keys.add(entry.key));

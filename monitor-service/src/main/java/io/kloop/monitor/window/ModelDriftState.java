@@ -10,11 +10,12 @@ package io.kloop.monitor.window;
  * @param episodeReportId the drifting report that opened the episode
  * @param cleanWindows windows without drift since the last drifting one, in the episode
  * @param lastRequestAt when the last retraining request for the model was made (epoch ms), or null
+ * @param reports reports made for the model so far, all versions: the next report's number
  */
 public record ModelDriftState(int version, long nextSequence, boolean episodeOpen, String episodeReportId, int cleanWindows,
-    Long lastRequestAt) {
+    Long lastRequestAt, long reports) {
 
   static ModelDriftState first(int version) {
-    return new ModelDriftState(version, 0, false, null, 0, null);
+    return new ModelDriftState(version, 0, false, null, 0, null, 0);
   }
 }

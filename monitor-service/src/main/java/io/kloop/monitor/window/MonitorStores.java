@@ -18,16 +18,16 @@ public final class MonitorStores {
 
   /** Model name to {@link ModelDriftState}. */
   public static final String MODELS = "models";
-  /** {@code model\0version\0sequence} to the window's {@code DriftReported}: each model's recent reports. */
+  /** {@code model\0number} to the window's {@code DriftReported}: each model's recent reports, numbered across versions. */
   public static final String REPORTS = "reports";
 
   private static final char SEPARATOR = '\u0000';
 
   private MonitorStores() {}
 
-  /** Key of a report; zero-padded so a model's reports sort by version, then window. */
-  public static String reportKey(String model, int version, long sequence) {
-    return prefix(model) + String.format(Locale.ROOT, "%010d%c%010d", version, SEPARATOR, sequence);
+  /** Key of a model's report; zero-padded so a model's reports sort in the order they were made. */
+  public static String reportKey(String model, long number) {
+    return prefix(model) + String.format(Locale.ROOT, "%012d", number);
   }
 
   /** The prefix of every key of a model, and of no other model's keys. */
