@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kloop.events.FeatureProfile;
 import io.kloop.events.ReferenceProfile;
+import io.kloop.model.FeatureProfiles;
 import io.kloop.monitor.drift.DriftAnalyzer;
 import io.kloop.monitor.drift.DriftAssessment;
 import io.kloop.monitor.drift.DriftSettings;
@@ -228,7 +229,7 @@ class DriftThroughputBenchmark {
         }
       }
       for (int f = 0; f < FEATURES; f++) {
-        features.add(TrainingLikeProfiles.numeric(names[f], columns[f], 7 + f));
+        features.add(FeatureProfiles.numeric(names[f], columns[f], 7 + f));
       }
       double[] benign = new double[testRows];
       for (int r = 0; r < testRows; r++) {

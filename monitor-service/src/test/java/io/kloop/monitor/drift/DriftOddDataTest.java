@@ -11,6 +11,7 @@ import io.kloop.events.DriftTest;
 import io.kloop.events.FeatureProfile;
 import io.kloop.events.FeatureType;
 import io.kloop.events.ReferenceProfile;
+import io.kloop.model.FeatureProfiles;
 import io.kloop.monitor.drift.SyntheticModel.Scenario;
 import java.util.HashMap;
 import java.util.List;
@@ -105,7 +106,7 @@ class DriftOddDataTest {
   void shouldHandleConstantFeaturesAndTies() {
     double[] sevens = new double[1000];
     java.util.Arrays.fill(sevens, 7.0);
-    FeatureProfile constant = TrainingLikeProfiles.numeric("constant", sevens, 1);
+    FeatureProfile constant = FeatureProfiles.numeric("constant", sevens, 1);
     assertThat(constant.getBinEdges()).containsExactly(7.0);
     ReferenceProfile reference = profile(List.of(constant));
 
@@ -128,8 +129,8 @@ class DriftOddDataTest {
 
   @Test
   void shouldSkipFeaturesWithAnEmptyReference() {
-    FeatureProfile neverSeen = TrainingLikeProfiles.numeric("never", new double[0], 1);
-    FeatureProfile noCategories = TrainingLikeProfiles.categorical("kind", FeatureType.CATEGORICAL, List.of("a", "b"), List.of());
+    FeatureProfile neverSeen = FeatureProfiles.numeric("never", new double[0], 1);
+    FeatureProfile noCategories = FeatureProfiles.categorical("kind", FeatureType.CATEGORICAL, List.of("a", "b"), List.of());
     ReferenceProfile reference = profile(List.of(neverSeen, noCategories));
     DriftWindowAccumulator window = new DriftWindowAccumulator(reference, List.of("only"));
     for (int i = 0; i < 100; i++) {

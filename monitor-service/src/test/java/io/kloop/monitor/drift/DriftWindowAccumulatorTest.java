@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kloop.events.FeatureProfile;
 import io.kloop.events.FeatureType;
 import io.kloop.events.ReferenceProfile;
+import io.kloop.model.FeatureProfiles;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class DriftWindowAccumulatorTest {
 
   private static final FeatureProfile X = numeric("x", List.of(0.0), List.of(0.5, 0.5), List.of(-1.0, 1.0));
-  private static final FeatureProfile FLAG = TrainingLikeProfiles.categorical("flag", FeatureType.BOOLEAN,
+  private static final FeatureProfile FLAG = FeatureProfiles.categorical("flag", FeatureType.BOOLEAN,
       List.of("false", "true"), List.of(true, false));
   private static final FeatureProfile KIND = categorical("kind", Map.of("a", 0.5, "b", 0.5));
   private static final ReferenceProfile REFERENCE = TrainingLikeProfiles.profile(List.of(X, FLAG, KIND),

@@ -5,6 +5,7 @@ import io.kloop.events.FeatureType;
 import io.kloop.events.ModelSignature;
 import io.kloop.events.ReferenceProfile;
 import io.kloop.events.SignatureField;
+import io.kloop.model.FeatureProfiles;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -91,10 +92,10 @@ public final class SyntheticModel {
     }
     List<FeatureProfile> features = new ArrayList<>();
     for (int f = 0; f < NUMERIC.size(); f++) {
-      features.add(TrainingLikeProfiles.numeric(NUMERIC.get(f), numeric[f], seed + f));
+      features.add(FeatureProfiles.numeric(NUMERIC.get(f), numeric[f], seed + f));
     }
-    features.add(TrainingLikeProfiles.categorical("colour", FeatureType.CATEGORICAL, COLOURS, colours));
-    features.add(TrainingLikeProfiles.categorical("flag", FeatureType.BOOLEAN, List.of("false", "true"), flags));
+    features.add(FeatureProfiles.categorical("colour", FeatureType.CATEGORICAL, COLOURS, colours));
+    features.add(FeatureProfiles.categorical("flag", FeatureType.BOOLEAN, List.of("false", "true"), flags));
     double[] test = new double[testRows];
     for (int r = 0; r < testRows; r++) {
       training.next(stationary);

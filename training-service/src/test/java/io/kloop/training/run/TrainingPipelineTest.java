@@ -12,6 +12,7 @@ import io.kloop.events.FeatureType;
 import io.kloop.events.LabelSpec;
 import io.kloop.model.Contributions;
 import io.kloop.model.FeatureEncoding;
+import io.kloop.model.FeatureProfiles;
 import io.kloop.model.OnnxClassifier;
 import io.kloop.schemas.BatchFiles;
 import io.kloop.training.spec.Algorithm;
@@ -101,7 +102,7 @@ class TrainingPipelineTest {
     assertThat(radius.getBinProportions()).hasSize(10);
     assertThat(radius.getBinProportions().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(radius.getBinProportions()).allSatisfy(share -> assertThat(share).isBetween(0.07, 0.13));
-    assertThat(radius.getSample()).hasSize((int) Math.min(ReferenceProfiles.SAMPLE, radius.getCount())).isSorted();
+    assertThat(radius.getSample()).hasSize((int) Math.min(FeatureProfiles.SAMPLE, radius.getCount())).isSorted();
     assertThat(result.profile().getOutput().getCategoryFrequencies()).containsOnlyKeys("malignant", "benign");
     assertThat(result.profile().getOutput().getBinProportions()).hasSize(result.profile().getOutput().getBinEdges().size() + 1);
   }
