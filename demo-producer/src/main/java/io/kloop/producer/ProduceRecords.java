@@ -110,7 +110,8 @@ public final class ProduceRecords {
     return new Summary(dataset, records.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
   }
 
-  static void declare(String ingest, String dataset, String spec) throws IOException, InterruptedException {
+  /** Declares a dataset's spec with the ingest-service; an error names the refusal. */
+  public static void declare(String ingest, String dataset, String spec) throws IOException, InterruptedException {
     HttpResponse<String> response = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create(ingest + "/v1/datasets/" + dataset)).timeout(Duration.ofSeconds(30))
             .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(spec)).build(),
@@ -120,7 +121,8 @@ public final class ProduceRecords {
     }
   }
 
-  static void publish(String bootstrap, String dataset, List<SourceRecord> records) throws Exception {
+  /** Publishes records of a dataset as Avro {@code DataRecord}s (acks=all) and waits until the last is acknowledged. */
+  public static void publish(String bootstrap, String dataset, List<SourceRecord> records) throws Exception {
     Map<String, Object> config = Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ProducerConfig.ACKS_CONFIG, "all",

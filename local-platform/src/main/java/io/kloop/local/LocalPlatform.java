@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.Banner;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * The embedded default: a real Apache Kafka broker (KRaft) on {@code 127.0.0.1:9092} with its data in
@@ -60,12 +61,26 @@ public final class LocalPlatform implements AutoCloseable {
   /** The name the registry records as the actor of the local operator's decisions. */
   static final String OPERATOR = "local-operator";
 
+  /** The demo model, trained on the dataset of the same name: the shipped breast cancer data. */
+  static final String DEMO_MODEL = "breast-cancer";
+  /** The demo model learns from the newest rows only, so that it follows the world when it changes... */
+  static final int DEMO_WINDOW_ROWS = 400;
+  /** ... and trains on new data alone once this many rows arrived (the shipped data set has 569). */
+  static final int DEMO_MIN_NEW_ROWS = 500;
+
   private final LocalPlatformSettings settings;
+  private final Map<String, Map<String, Object>> overrides;
   private EmbeddedKafkaBroker broker;
   private final Map<String, ConfigurableApplicationContext> services = new LinkedHashMap<>();
 
   LocalPlatform(LocalPlatformSettings settings) {
+    this(settings, Map.of());
+  }
+
+  /** With extra properties per service (by service name), which outrank the platform's own. */
+  LocalPlatform(LocalPlatformSettings settings, Map<String, Map<String, Object>> overrides) {
     this.settings = settings;
+    this.overrides = overrides;
   }
 
   public static void main(String[] args) throws Exception {
@@ -82,7 +97,11 @@ public final class LocalPlatform implements AutoCloseable {
       return;
     }
     useOneLogConfiguration();
-    LocalPlatform platform = new LocalPlatform(settings);
+    if (settings.demo() && settings.demoHomeIsOwn()) {
+      // The demo tells its story from the start: its own home, emptied at every start.
+      FileSystemUtils.deleteRecursively(settings.home());
+    }
+    LocalPlatform platform = new LocalPlatform(settings, settings.demo() ? DEMO_OVERRIDES : Map.of());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       platform.close();
@@ -95,7 +114,35 @@ public final class LocalPlatform implements AutoCloseable {
       System.exit(1);
     }
     System.out.println(platform.summary());
+    if (settings.demo()) {
+      platform.runDemo();
+    }
     stopped.await();
+  }
+
+  /** In the demo, ingest seals a batch 5 s after its first record rather than 30 s, so nobody waits long. */
+  static final Map<String, Map<String, Object>> DEMO_OVERRIDES =
+      Map.of(IngestServiceApplication.NAME, Map.of("kloop.ingest.batch-max-age", "5s"));
+
+  /** Drives the closed loop once; a failure is logged and the platform keeps running for a look around. */
+  private void runDemo() {
+    Path data = Path.of("data", "breast_cancer.csv");
+    try {
+      ClosedLoopDemo.Outcome outcome = new ClosedLoopDemo(ClosedLoopDemo.Endpoints.of(this),
+          ClosedLoopDemo.Settings.defaults(data).withWindowSize(monitorWindowSize())).run();
+      System.out.printf("%n  The loop closed: drift onset to %s v%d serving in %.1f s. The platform keeps running (Ctrl-C stops it).%n"
+              + "  Drift report: http://127.0.0.1:%d/v1/models/%s/drift/report%n%n", DEMO_MODEL, outcome.second().getVersion(),
+          outcome.onsetToServing().toMillis() / 1000.0, httpPort(MonitorServiceApplication.NAME), DEMO_MODEL);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.error("The demo stopped: {}. The platform keeps running.", e.getMessage(), e);
+    }
+  }
+
+  /** The monitor's count window, so that the demo's stationary traffic fills whole windows. */
+  int monitorWindowSize() {
+    return services.get(MonitorServiceApplication.NAME).getEnvironment().getProperty("kloop.monitor.window.size", Integer.class, 1000);
   }
 
   /**
@@ -154,12 +201,15 @@ public final class LocalPlatform implements AutoCloseable {
     if (service.name().equals(RegistryServiceApplication.NAME)) {
       properties.put("kloop.registry.access.operators." + OPERATOR, operatorToken());
     }
-    if (service.name().equals("training-service")) {
-      // The demo model: ./kloop produce breast-cancer commits one batch of 569 rows, enough to train it.
-      properties.put("kloop.training.models.breast-cancer.dataset", "breast-cancer");
-      properties.put("kloop.training.models.breast-cancer.algorithms", "logistic-regression,liblinear");
-      properties.put("kloop.training.models.breast-cancer.min-new-rows", "500");
+    if (service.name().equals(TrainingServiceApplication.NAME)) {
+      // The demo model: ./kloop produce breast-cancer commits 569 rows, enough to train it.
+      String demo = "kloop.training.models." + DEMO_MODEL + ".";
+      properties.put(demo + "dataset", DEMO_MODEL);
+      properties.put(demo + "algorithms", "logistic-regression,liblinear");
+      properties.put(demo + "min-new-rows", String.valueOf(DEMO_MIN_NEW_ROWS));
+      properties.put(demo + "window", "last-rows:" + DEMO_WINDOW_ROWS);
     }
+    properties.putAll(overrides.getOrDefault(service.name(), Map.of()));
     // Command-line style arguments outrank each service's own yml; the platform owns ports and paths here.
     String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
     return service.application().get()

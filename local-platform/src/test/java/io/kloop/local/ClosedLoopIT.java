@@ -1,0 +1,227 @@
+package io.kloop.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kloop.events.DatasetBatchCommitted;
+import io.kloop.events.DriftDetected;
+import io.kloop.events.DriftReported;
+import io.kloop.events.ModelApproved;
+import io.kloop.events.ModelRejected;
+import io.kloop.events.ModelTrained;
+import io.kloop.events.PredictionLogged;
+import io.kloop.events.RetrainingReason;
+import io.kloop.events.RetrainingRequested;
+import io.kloop.ingest.IngestServiceApplication;
+import io.kloop.producer.BreastCancerCsv;
+import io.kloop.producer.SourceRecord;
+import io.kloop.schemas.EventDeserializer;
+import io.kloop.schemas.Topic;
+import io.kloop.schemas.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The closed loop on the embedded platform (a real broker and all five services in this JVM), driven by the
+ * same code as {@code ./kloop --demo}, and checked from the topics and the services' own APIs: the shipped
+ * data trains and serves version 1; stationary traffic raises no retraining; drifted data and traffic lead to
+ * DriftDetected, one RetrainingRequested, a run on the new data, version 2 approved and served; and a
+ * prediction of version 2 leads by ids to its version, its run and the batches it learnt from.
+ */
+class ClosedLoopIT {
+
+  @TempDir static Path home;
+
+  private static LocalPlatform platform;
+  private static ClosedLoopDemo.Outcome outcome;
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final JsonMapper json = JsonMapper.builder().build();
+
+  @BeforeAll
+  static void runTheLoop() throws Exception {
+    LocalPlatform.useOneLogConfiguration();
+    List<String> args = new ArrayList<>(List.of("--home=" + home, "--kafka-port=0", "--controller-port=0"));
+    LocalPlatform.SERVICES.forEach(s -> args.add("--" + s.name() + "-port=0"));
+    // Batches seal 2 s after their first record instead of 30 s: the loop's own speed is measured by ClosedLoopBenchmark.
+    platform = new LocalPlatform(LocalPlatformSettings.parse(args.toArray(String[]::new)),
+        Map.of(IngestServiceApplication.NAME, Map.of("kloop.ingest.batch-max-age", "2s"))).start();
+    ClosedLoopDemo.Settings settings = ClosedLoopDemo.Settings.defaults(Path.of("..", "data", "breast_cancer.csv"))
+        .withWindowSize(platform.monitorWindowSize()).withPace(0);
+    outcome = new ClosedLoopDemo(ClosedLoopDemo.Endpoints.of(platform), settings).run();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (platform != null) {
+      platform.close();
+    }
+  }
+
+  @Test
+  void shouldTrainAndServeTheFirstModelFromTheShippedData() {
+    String model = LocalPlatform.DEMO_MODEL;
+    assertThat(outcome.first().getVersion()).isEqualTo(1);
+    ModelTrained firstRun = single(read(Topics.MODEL_TRAINED), t -> t.getRunId().equals(outcome.first().getRunId()));
+    assertThat(firstRun.getTrigger()).isEqualTo("new-data");
+    assertThat(firstRun.getChampionVersion()).isNull();
+    List<DatasetBatchCommitted> shippedBatches = read(Topics.DATASET_BATCH_COMMITTED).stream()
+        .filter(b -> firstRun.getLineage().stream().anyMatch(l -> l.getBatchId().equals(b.getBatchId()))).toList();
+    assertThat(shippedBatches).extracting(DatasetBatchCommitted::getDataset).containsOnly(model);
+    assertThat(shippedBatches.stream().mapToLong(DatasetBatchCommitted::getRowCount).sum()).isEqualTo(569);
+    assertThat(read(Topics.TRAINING_FAILED)).isEmpty();
+  }
+
+  @Test
+  void shouldRaiseNoRetrainingOnStationaryTraffic() {
+    List<DriftReported> stationary = outcome.stationaryReports();
+    assertThat(stationary).extracting(r -> r.getWindow().getSequence()).containsExactly(0L, 1L);
+    assertThat(stationary).allSatisfy(report -> {
+      assertThat(report.getVersion()).isEqualTo(1);
+      assertThat(report.getWindow().getPredictions()).isEqualTo(platform.monitorWindowSize());
+      assertThat(report.getDrifting()).as("stationary window %d: drifted %s, output %s", report.getWindow().getSequence(),
+          report.getDriftedFeatures(), report.getOutputDrifted()).isFalse();
+    });
+    // Every request on the topic came after the drift onset: the stationary windows asked for nothing.
+    assertThat(read(Topics.RETRAINING_REQUESTED))
+        .allSatisfy(r -> assertThat(r.getEventTime()).isAfter(outcome.driftOnset()));
+  }
+
+  @Test
+  void shouldDetectDriftAskForRetrainingOnceAndServeTheRetrainedVersion() throws Exception {
+    String model = LocalPlatform.DEMO_MODEL;
+    // Drift on version 1, found in the drifted traffic's windows, and exactly one request (no storm) citing one of them.
+    List<DriftDetected> detections = read(Topics.DRIFT_DETECTED);
+    assertThat(detections).isNotEmpty().allSatisfy(d -> {
+      assertThat(d.getModel()).isEqualTo(model);
+      assertThat(d.getVersion()).isEqualTo(1);
+      assertThat(d.getWindow().getSequence()).isGreaterThanOrEqualTo(2);
+    });
+    RetrainingRequested request = single(read(Topics.RETRAINING_REQUESTED), r -> true);
+    assertThat(request.getModel()).isEqualTo(model);
+    assertThat(request.getReason()).isEqualTo(RetrainingReason.DRIFT);
+    assertThat(request.getRequestedBy()).isEqualTo("monitor-service");
+    assertThat(detections).extracting(DriftDetected::getReportId).contains(request.getDriftReportId());
+    DriftReported evidence = single(read(Topics.DRIFT_REPORTED), r -> r.getReportId().equals(request.getDriftReportId()));
+    assertThat(evidence.getDrifting()).isTrue();
+    assertThat(evidence.getWindow().getStart()).isAfterOrEqualTo(outcome.driftOnset());
+
+    // The run the request started learnt from the new scanner's batches only, and beat the champion on the same split.
+    ModelTrained retrained = single(read(Topics.MODEL_TRAINED), t -> t.getTrigger().contains(request.getEventId()));
+    Set<String> scannerBatches = outcome.scannerBatches().stream().map(DatasetBatchCommitted::getBatchId).collect(Collectors.toSet());
+    assertThat(retrained.getLineage()).extracting(l -> l.getBatchId()).containsExactlyInAnyOrderElementsOf(scannerBatches);
+    assertThat(retrained.getChampionVersion()).isEqualTo(1);
+    assertThat(retrained.getMetrics().getAccuracy()).isGreaterThan(retrained.getChampionMetrics().getAccuracy());
+
+    ModelApproved second = single(read(Topics.MODEL_APPROVED), a -> a.getVersion() == 2);
+    assertThat(second.getRunId()).isEqualTo(retrained.getRunId());
+    assertThat(second.getPreviousVersion()).isEqualTo(1);
+    assertThat(read(Topics.MODEL_REJECTED)).isEmpty();
+    assertThat(outcome.secondServing()).isAfter(outcome.driftOnset());
+
+    // Version 2 is judged against its own reference: the new scanner's traffic is its normal.
+    assertThat(outcome.secondReport().getVersion()).isEqualTo(2);
+    assertThat(outcome.secondReport().getDrifting()).as("v2 window: drifted %s, output %s",
+        outcome.secondReport().getDriftedFeatures(), outcome.secondReport().getOutputDrifted()).isFalse();
+  }
+
+  @Test
+  void shouldLeadFromAPredictionByIdsToItsVersionRunAndBatches() throws Exception {
+    String model = LocalPlatform.DEMO_MODEL;
+    SourceRecord scanned = ClosedLoopDemo.magnify(BreastCancerCsv.read(Path.of("..", "data", "breast_cancer.csv")).get(0));
+    String requestId = "closed-loop-lineage";
+    HttpResponse<String> answer = http.send(HttpRequest.newBuilder(service("inference-service", "/v1/models/" + model + "/predict"))
+        .header("Content-Type", "application/json").header("X-Request-Id", requestId)
+        .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("instances", List.of(scanned.features())))))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    assertThat(json.readTree(answer.body()).path("version").asInt()).isEqualTo(2);
+
+    // prediction -> model version
+    PredictionLogged logged = await().atMost(Duration.ofSeconds(30)).until(
+        () -> read(Topics.PREDICTION_LOGGED).stream().filter(p -> p.getRequestId().equals(requestId)).findFirst().orElse(null),
+        p -> p != null);
+    assertThat(logged.getModel()).isEqualTo(model);
+    assertThat(logged.getVersion()).isEqualTo(2);
+
+    // model version -> training run (the registry's record of the version)
+    JsonNode version = get("registry-service", "/v1/models/" + model + "/versions/" + logged.getVersion());
+    String runId = version.path("runId").asText();
+    assertThat(runId).isEqualTo(outcome.retrained().getRunId());
+    ModelTrained run = single(read(Topics.MODEL_TRAINED), t -> t.getRunId().equals(runId));
+
+    // training run -> batches: the ones ingest sealed from the new scanner's records
+    List<String> lineage = new ArrayList<>();
+    version.path("lineage").path("batches").forEach(batch -> lineage.add(batch.path("batchId").asText()));
+    assertThat(lineage).containsExactlyInAnyOrderElementsOf(run.getLineage().stream().map(b -> b.getBatchId()).toList());
+    List<DatasetBatchCommitted> batches = read(Topics.DATASET_BATCH_COMMITTED).stream()
+        .filter(b -> lineage.contains(b.getBatchId())).toList();
+    assertThat(batches).hasSize(lineage.size());
+    assertThat(batches.stream().mapToLong(DatasetBatchCommitted::getRowCount).sum()).isEqualTo(LocalPlatform.DEMO_WINDOW_ROWS);
+    assertThat(batches).allSatisfy(b -> assertThat(b.getEventTime()).isBefore(outcome.driftOnset()));
+    assertThat(batches).extracting(DatasetBatchCommitted::getBatchId)
+        .containsExactlyInAnyOrderElementsOf(outcome.scannerBatches().stream().map(DatasetBatchCommitted::getBatchId).toList());
+  }
+
+  private JsonNode get(String service, String path) throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(service(service, path)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as("%s %s: %s", service, path, response.body()).isEqualTo(200);
+    return json.readTree(response.body());
+  }
+
+  private URI service(String service, String path) {
+    return URI.create("http://127.0.0.1:" + platform.httpPort(service) + path);
+  }
+
+  private static <T> T single(List<T> events, java.util.function.Predicate<T> condition) {
+    List<T> matching = events.stream().filter(condition).toList();
+    assertThat(matching).as("matching events among %s", events).hasSize(1);
+    return matching.get(0);
+  }
+
+  /** Every committed event of a topic, from its beginning to its current end. */
+  private static <T extends SpecificRecord> List<T> read(Topic<String, T> topic) {
+    try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.broker().bootstrapServers(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new EventDeserializer<>(topic.valueType()))) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (int p = 0; p < topic.partitions(); p++) {
+        partitions.add(new TopicPartition(topic.name(), p));
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      List<T> events = new ArrayList<>();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        for (ConsumerRecord<String, T> record : consumer.poll(Duration.ofMillis(200))) {
+          if (record.value() != null) {
+            events.add(record.value());
+          }
+        }
+      }
+      return events;
+    }
+  }
+}
