@@ -35,6 +35,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -196,8 +197,13 @@ final class ClosedLoopDemo {
       sender.start();
       ModelApproved second;
       try {
-        second = tap.await(ModelApproved.class, a -> a.getModel().equals(model) && a.getVersion() > first.getVersion(),
-            settings.timeout(), "approval of a retrained " + model + " (" + failures(tap, model) + ")");
+        SpecificRecord decision = tap.await(SpecificRecord.class, e -> isDecisionAfter(e, model, first.getVersion()),
+            settings.timeout(), "decision on a retrained " + model + " (" + failures(tap, model) + ")");
+        if (decision instanceof ModelRejected rejected) {
+          throw new IllegalStateException(String.format("%s v%d was rejected by %s: %s; v%d keeps serving", model, rejected.getVersion(),
+              rejected.getActor(), rejected.getViolations(), first.getVersion()));
+        }
+        second = (ModelApproved) decision;
         traffic.awaitVersion(second.getVersion(), settings.timeout());
       } finally {
         traffic.stop();
@@ -232,6 +238,13 @@ final class ClosedLoopDemo {
     }
   }
 
+  private static boolean isDecisionAfter(SpecificRecord event, String model, int version) {
+    if (event instanceof ModelApproved approved) {
+      return approved.getModel().equals(model) && approved.getVersion() > version;
+    }
+    return event instanceof ModelRejected rejected && rejected.getModel().equals(model) && rejected.getVersion() > version;
+  }
+
   /** The demo tells its own story only on a model that has none yet. */
   private void requireFreshModel(String model) throws IOException, InterruptedException {
     HttpResponse<String> response = http.send(HttpRequest.newBuilder(endpoints.registry().resolve("/v1/models/" + model))
@@ -253,9 +266,9 @@ final class ClosedLoopDemo {
   private static List<SourceRecord> scannerRecords(List<SourceRecord> shipped, int count, long seed) {
     List<SourceRecord> chosen = new ArrayList<>(shipped);
     Collections.shuffle(chosen, new Random(seed));
-    String run = Long.toString(System.currentTimeMillis(), 36);
-    return chosen.subList(0, Math.min(count, chosen.size())).stream().map(ClosedLoopDemo::magnify)
-        .map(r -> new SourceRecord(r.id() + "-" + run, r.features(), r.label())).toList();
+    // Ids derive from the shipped ones, never from the clock: the held-out split is a hash of the id, so the same seed
+    // gives the same splits, the same models and the same decisions on every run.
+    return chosen.subList(0, Math.min(count, chosen.size())).stream().map(ClosedLoopDemo::magnify).toList();
   }
 
   private void awaitRows(LoopTap tap, int batchesBefore, long rows) throws InterruptedException, TimeoutException {

@@ -116,14 +116,6 @@ class LocalPlatformIT {
         assertThat(get(port, "/actuator/health/liveness").statusCode()).as("%s liveness", service).isEqualTo(200));
   }
 
-  @Test
-  void shouldExplainABadArgument() {
-    assertThatThrownBy(() -> LocalPlatformSettings.parse("--nonsense-port=1"))
-        .hasMessageContaining("unknown option --nonsense-port");
-    assertThatThrownBy(() -> LocalPlatformSettings.parse("--kafka-port=ninety"))
-        .hasMessageContaining("--kafka-port needs a port number, not 'ninety'");
-  }
-
   private String[] freePortArguments() {
     List<String> args = new ArrayList<>(List.of("--home=" + home, "--kafka-port=0", "--controller-port=0"));
     LocalPlatform.SERVICES.forEach(s -> args.add("--" + s.name() + "-port=0"));
