@@ -99,6 +99,7 @@ public class Predictions {
     try (Scope scope = span.makeCurrent()) {
       Result result = score(model, version, requestId, instances, path, explain, span.isRecording() ? span.getSpanContext() : null);
       span.setAttribute("kloop.model.version", result.version());
+      span.setAttribute("kloop.request.id", result.requestId());
       span.setAttribute("kloop.instances", result.predictions().size());
       return result;
     } catch (RuntimeException e) {
