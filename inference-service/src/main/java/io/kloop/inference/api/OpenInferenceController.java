@@ -24,6 +24,10 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
+import io.kloop.service.tracing.KloopTracing;
+import io.opentelemetry.context.Scope;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The Open Inference Protocol v2 REST API (KServe, Triton and MLServer clients work unchanged). A model
@@ -50,10 +54,12 @@ class OpenInferenceController {
       "UINT32", "UINT64");
 
   private final Predictions predictions;
+  private final KloopTracing tracing;
   private final ApplicationAvailability availability;
 
-  OpenInferenceController(Predictions predictions, ApplicationAvailability availability) {
+  OpenInferenceController(Predictions predictions, ApplicationAvailability availability, KloopTracing tracing) {
     this.predictions = predictions;
+    this.tracing = tracing;
     this.availability = availability;
   }
 
@@ -103,7 +109,7 @@ class OpenInferenceController {
 
   @PostMapping({"/v2/models/{name}/infer", "/v2/models/{name}/versions/{version}/infer"})
   Mono<Map<String, Object>> infer(@PathVariable String name, @PathVariable(required = false) String version,
-      @RequestBody InferRequest request) {
+      @RequestBody InferRequest request, ServerWebExchange exchange) {
     return Mono.fromSupplier(() -> {
       Integer wanted = version(name, version);
       ModelSignature signature = predictions.served(name, wanted).signature();
@@ -112,7 +118,10 @@ class OpenInferenceController {
       }
       List<Map<String, Object>> instances = instances(signature, request.inputs());
       Set<String> wantedOutputs = wantedOutputs(signature, request.outputs());
-      Predictions.Result result = predictions.predict(name, wanted, request.id(), instances, "inputs");
+      Predictions.Result result;
+      try (Scope traced = tracing.enter(ServerRequestObservationContext.findCurrent(exchange.getAttributes()).orElse(null))) {
+        result = predictions.predict(name, wanted, request.id(), instances, "inputs");
+      }
       List<String> classes = result.signature().getOutputClasses();
       int rows = result.predictions().size();
       List<Map<String, Object>> outputs = new ArrayList<>();

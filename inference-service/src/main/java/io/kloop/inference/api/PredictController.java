@@ -13,6 +13,10 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
+import io.kloop.service.tracing.KloopTracing;
+import io.opentelemetry.context.Scope;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The named-feature JSON API for tabular clients: {@code POST /v1/models/{name}/predict} with
@@ -26,20 +30,25 @@ class PredictController {
   record PredictRequest(List<Map<String, Object>> instances) {}
 
   private final Predictions predictions;
+  private final KloopTracing tracing;
 
-  PredictController(Predictions predictions) {
+  PredictController(Predictions predictions, KloopTracing tracing) {
     this.predictions = predictions;
+    this.tracing = tracing;
   }
 
   @PostMapping("/v1/models/{name}/predict")
   Mono<Map<String, Object>> predict(@PathVariable String name, @RequestBody PredictRequest request,
       @RequestHeader(name = "X-Request-Id", required = false) String requestId,
-      @RequestParam(name = "explain", defaultValue = "false") boolean explain) {
+      @RequestParam(name = "explain", defaultValue = "false") boolean explain, ServerWebExchange exchange) {
     return Mono.fromSupplier(() -> {
       if (request == null || request.instances() == null) {
         throw new InvalidInputException("the body must be {\"instances\": [{feature: value, ...}, ...]}");
       }
-      Predictions.Result result = predictions.predict(name, null, requestId, request.instances(), "instances", explain);
+      Predictions.Result result;
+      try (Scope traced = tracing.enter(ServerRequestObservationContext.findCurrent(exchange.getAttributes()).orElse(null))) {
+        result = predictions.predict(name, null, requestId, request.instances(), "instances", explain);
+      }
       List<Map<String, Object>> answers = new ArrayList<>(result.predictions().size());
       for (Predictions.Prediction prediction : result.predictions()) {
         Map<String, Object> answer = new LinkedHashMap<>();

@@ -3,7 +3,14 @@ package io.kloop.inference.log;
 import io.kloop.events.PredictionLogged;
 import io.kloop.schemas.Topics;
 import io.micrometer.core.instrument.Counter;
+import io.kloop.service.tracing.KloopTracing;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -24,6 +33,11 @@ import org.springframework.context.SmartLifecycle;
  * and counted ({@code kloop.inference.prediction.log.dropped}), so memory stays bounded. On shutdown,
  * after the HTTP server has stopped taking requests (this lifecycle stops after it), the buffer is
  * drained into the producer and the producer flushed.
+ *
+ * <p>An event handed over with the trace context of its request's scoring span is sent in a span of its own
+ * ({@code send mlops.inference.prediction-logged}, a child of the scoring span), whose W3C trace context
+ * goes in the record's headers, so the monitor continues the prediction's trace. Events of requests that
+ * are not traced (tracing off, or not sampled) carry no headers and cost no span.
  */
 public class PredictionLog implements SmartLifecycle {
 
@@ -31,26 +45,49 @@ public class PredictionLog implements SmartLifecycle {
   private static final int BATCH = 500;
   private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
 
+  private static final String TOPIC = Topics.PREDICTION_LOGGED.name();
+
+  /** An event waiting to be sent, with the trace context of the scoring span it belongs to (null when untraced). */
+  private record Pending(PredictionLogged event, SpanContext scoring) {}
+
   private final Producer<String, PredictionLogged> producer;
-  private final BlockingQueue<PredictionLogged> buffer;
+  private final BlockingQueue<Pending> buffer;
   private final Counter logged;
   private final Counter dropped;
   private final Counter failed;
+  private final KafkaClientMetrics clientMetrics;
+  private final KloopTracing tracing;
   private final AtomicBoolean running = new AtomicBoolean();
   private Thread sender;
 
   public PredictionLog(Producer<String, PredictionLogged> producer, int capacity, MeterRegistry meters) {
+    this(producer, capacity, meters, KloopTracing.OFF);
+  }
+
+  public PredictionLog(Producer<String, PredictionLogged> producer, int capacity, MeterRegistry meters, KloopTracing tracing) {
     this.producer = producer;
     this.buffer = new ArrayBlockingQueue<>(capacity);
+    this.tracing = tracing;
     this.logged = meters.counter("kloop.inference.prediction.log.sent");
     this.dropped = meters.counter("kloop.inference.prediction.log.dropped");
     this.failed = meters.counter("kloop.inference.prediction.log.failed");
     meters.gauge("kloop.inference.prediction.log.buffered", buffer, BlockingQueue::size);
+    // The producer's own client metrics (send rate, errors, batch sizes, buffer use) beside those of Boot's clients.
+    this.clientMetrics = new KafkaClientMetrics(producer);
+    clientMetrics.bindTo(meters);
   }
 
   /** Hands an event over; never blocks. False (and counted) when the buffer is full. */
   public boolean offer(PredictionLogged event) {
-    if (buffer.offer(event)) {
+    return offer(event, null);
+  }
+
+  /**
+   * Hands an event over with the trace context of its request's scoring span (null when the request is
+   * not traced); never blocks. False (and counted) when the buffer is full.
+   */
+  public boolean offer(PredictionLogged event, SpanContext scoring) {
+    if (buffer.offer(new Pending(event, scoring))) {
       return true;
     }
     dropped.increment();
@@ -67,23 +104,21 @@ public class PredictionLog implements SmartLifecycle {
   }
 
   private void send() {
-    List<PredictionLogged> batch = new ArrayList<>(BATCH);
+    List<Pending> batch = new ArrayList<>(BATCH);
     while (running.get() || !buffer.isEmpty()) {
       try {
-        PredictionLogged first = buffer.poll(100, TimeUnit.MILLISECONDS);
+        Pending first = buffer.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
         }
         batch.add(first);
         buffer.drainTo(batch, BATCH - 1);
-        for (PredictionLogged event : batch) {
-          producer.send(new ProducerRecord<>(Topics.PREDICTION_LOGGED.name(), event.getModel(), event), (metadata, error) -> {
-            if (error == null) {
-              logged.increment();
-            } else {
-              failed.increment();
-            }
-          });
+        for (Pending pending : batch) {
+          if (pending.scoring() == null) {
+            producer.send(new ProducerRecord<>(TOPIC, pending.event().getModel(), pending.event()), this::sent);
+          } else {
+            sendTraced(pending);
+          }
         }
         batch.clear();
       } catch (InterruptedException e) {
@@ -98,6 +133,41 @@ public class PredictionLog implements SmartLifecycle {
     }
   }
 
+  private void sent(RecordMetadata metadata, Exception error) {
+    if (error == null) {
+      logged.increment();
+    } else {
+      failed.increment();
+    }
+  }
+
+  /** A send in a span of its own, child of the scoring span; the span ends when Kafka has answered. */
+  private void sendTraced(Pending pending) {
+    Span span = tracing.span("send " + TOPIC).setSpanKind(SpanKind.PRODUCER)
+        .setParent(Context.root().with(Span.wrap(pending.scoring())))
+        .setAttribute("messaging.system", "kafka").setAttribute("messaging.destination.name", TOPIC)
+        .setAttribute("messaging.operation.type", "send").setAttribute("kloop.model", pending.event().getModel())
+        .setAttribute("kloop.model.version", pending.event().getVersion())
+        .startSpan();
+    RecordHeaders headers = new RecordHeaders();
+    tracing.inject(span, headers);
+    try {
+      producer.send(new ProducerRecord<>(TOPIC, null, pending.event().getModel(), pending.event(), headers), (metadata, error) -> {
+        sent(metadata, error);
+        if (error != null) {
+          span.recordException(error);
+          span.setStatus(StatusCode.ERROR);
+        }
+        span.end();
+      });
+    } catch (RuntimeException e) {
+      span.recordException(e);
+      span.setStatus(StatusCode.ERROR);
+      span.end();
+      throw e;
+    }
+  }
+
   @Override
   public void stop() {
     if (running.compareAndSet(true, false)) {
@@ -107,6 +177,7 @@ public class PredictionLog implements SmartLifecycle {
         Thread.currentThread().interrupt();
       }
       producer.flush();
+      clientMetrics.close();
       producer.close(FLUSH_TIMEOUT);
       if (!buffer.isEmpty()) {
         dropped.increment(buffer.size());

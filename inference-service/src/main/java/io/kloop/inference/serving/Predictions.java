@@ -6,6 +6,11 @@ import io.kloop.inference.InferenceProperties;
 import io.kloop.inference.InferenceServiceApplication;
 import io.kloop.inference.log.PredictionLog;
 import io.kloop.model.Contributions;
+import io.kloop.service.tracing.KloopTracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,11 +42,17 @@ public class Predictions {
   private final ServedModels models;
   private final PredictionLog log;
   private final InferenceProperties properties;
+  private final KloopTracing tracing;
 
   public Predictions(ServedModels models, PredictionLog log, InferenceProperties properties) {
+    this(models, log, properties, KloopTracing.OFF);
+  }
+
+  public Predictions(ServedModels models, PredictionLog log, InferenceProperties properties, KloopTracing tracing) {
     this.models = models;
     this.log = log;
     this.properties = properties;
+    this.tracing = tracing;
   }
 
   /** The serving version of a model and its signature. */
@@ -75,9 +86,34 @@ public class Predictions {
   /**
    * Scores the instances and, when {@code explain} is set, explains each prediction.
    *
+   * <p>When tracing is on, the scoring is a span ({@code score}) whose parent is the current context (the
+   * HTTP request's span, made current by the caller); each prediction's log event is sent in a child span.
+   *
    * @throws InvalidInputException when an explanation is asked of a model whose scores are not additive
    */
   public Result predict(String model, Integer version, String requestId, List<Map<String, Object>> instances, String path, boolean explain) {
+    if (!tracing.enabled()) {
+      return score(model, version, requestId, instances, path, explain, null);
+    }
+    Span span = tracing.span("score").setAttribute("kloop.model", model).startSpan();
+    try (Scope scope = span.makeCurrent()) {
+      Result result = score(model, version, requestId, instances, path, explain, span.isRecording() ? span.getSpanContext() : null);
+      span.setAttribute("kloop.model.version", result.version());
+      span.setAttribute("kloop.request.id", result.requestId());
+      span.setAttribute("kloop.instances", result.predictions().size());
+      return result;
+    } catch (RuntimeException e) {
+      span.recordException(e);
+      span.setStatus(StatusCode.ERROR, e.getMessage());
+      throw e;
+    } finally {
+      span.end();
+    }
+  }
+
+  private Result score(String model, Integer version, String requestId, List<Map<String, Object>> instances, String path, boolean explain,
+      SpanContext trace) {
+    long begun = System.nanoTime();
     if (instances != null && instances.size() > properties.maxInstances()) {
       throw new InvalidInputException(path + ": " + instances.size() + " instances; at most " + properties.maxInstances() + " per request");
     }
@@ -120,12 +156,13 @@ public class Predictions {
               .setRequestId(id).setInstanceIndex(i).setModel(model).setVersion(served.version())
               .setInputs(valid.get(i)).setPredictedClass(prediction.predictedClass())
               .setProbabilities(byClass).setLatencyMicros(latencyMicros)
-              .build());
+              .build(), trace);
         }
       }
       if (explain) {
         predictions = explained(predictions, Contributions.explain(served.classifier(), rows, predicted), signature);
       }
+      served.record(System.nanoTime() - begun, predictions.size());
       return new Result(id, model, served.version(), signature, predictions, latencyMicros);
     } finally {
       served.release();

@@ -2,7 +2,13 @@ package io.kloop.inference.serving;
 
 import io.kloop.events.ModelApproved;
 import io.kloop.model.OnnxClassifier;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,10 +24,26 @@ public final class ServedModel {
   /** The serving table's reference plus one per request in flight; 0 once retired and idle (closed). */
   private final AtomicInteger references = new AtomicInteger(1);
 
-  ServedModel(ModelApproved approval, OnnxClassifier classifier, Instant loadedAt) {
+  private final Timer latency;
+  private final Counter predictions;
+
+  ServedModel(ModelApproved approval, OnnxClassifier classifier, Instant loadedAt, MeterRegistry meters) {
     this.approval = approval;
     this.classifier = classifier;
     this.loadedAt = loadedAt;
+    Tags tags = Tags.of("model", approval.getModel(), "version", String.valueOf(approval.getVersion()));
+    this.latency = Timer.builder("kloop.inference.latency")
+        .description("Time to score one request with this model version: checks, encoding, ONNX Runtime, prediction log hand-over")
+        .tags(tags).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
+        .maximumExpectedValue(Duration.ofSeconds(1)).register(meters);
+    this.predictions = Counter.builder("kloop.inference.predictions").description("Instances scored by this model version")
+        .tags(tags).register(meters);
+  }
+
+  /** Counts one request's scoring time and its instances; meters are made once per loaded version, not per request. */
+  void record(long nanos, int instances) {
+    latency.record(nanos, TimeUnit.NANOSECONDS);
+    predictions.increment(instances);
   }
 
   public String name() {

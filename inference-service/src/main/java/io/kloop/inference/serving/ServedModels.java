@@ -4,7 +4,13 @@ import io.kloop.events.ModelApproved;
 import io.kloop.model.OnnxClassifier;
 import io.kloop.service.artifacts.ArtifactIntegrityException;
 import io.kloop.service.artifacts.ArtifactStore;
+import io.kloop.service.tracing.KloopTracing;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,32 +37,68 @@ public class ServedModels {
 
   private final ArtifactStore artifacts;
   private final MeterRegistry meters;
+  private final KloopTracing tracing;
   private final Map<String, ServedModel> served = new ConcurrentHashMap<>();
   private final Map<String, ModelStatus> statuses = new ConcurrentHashMap<>();
 
   public ServedModels(ArtifactStore artifacts, MeterRegistry meters) {
+    this(artifacts, meters, KloopTracing.OFF);
+  }
+
+  public ServedModels(ArtifactStore artifacts, MeterRegistry meters, KloopTracing tracing) {
     this.artifacts = artifacts;
     this.meters = meters;
+    this.tracing = tracing;
+  }
+
+  public boolean apply(ModelApproved approval) {
+    return apply(approval, SpanContext.getInvalid());
   }
 
   /**
    * Loads and swaps in an approved version. An approval of the version already served (a redelivery, or
    * the compacted topic replayed) changes nothing. Never throws: a failure leaves the running version.
    *
+   * <p>A load is a span of its own trace ({@code load model}), linked to the registry's decision whose
+   * trace context the approval's record carried: the last link of a model's life from data to serving.
+   *
+   * @param decision the trace context of the approval's record (invalid when it carried none)
    * @return whether the approved version is now serving
    */
-  public synchronized boolean apply(ModelApproved approval) {
+  public synchronized boolean apply(ModelApproved approval, SpanContext decision) {
     String model = approval.getModel();
     ServedModel current = served.get(model);
     if (current != null && current.version() == approval.getVersion()
         && current.approval().getArtifact().getSha256().equals(approval.getArtifact().getSha256())) {
       return true;
     }
+    if (current == null) {
+      Gauge.builder("kloop.inference.model.served.version", this, models -> models.servedVersion(model))
+          .description("The version of the model this instance serves (NaN while none)").tag("model", model).register(meters);
+    }
+    Span span = tracing.linkedTo("load model", SpanKind.CONSUMER, List.of(decision));
+    span.setAttribute("kloop.model", model);
+    span.setAttribute("kloop.model.version", approval.getVersion());
+    try {
+      return load(approval, current, span);
+    } finally {
+      span.end();
+    }
+  }
+
+  private double servedVersion(String model) {
+    ServedModel current = served.get(model);
+    return current == null ? Double.NaN : current.version();
+  }
+
+  private boolean load(ModelApproved approval, ServedModel current, Span span) {
+    String model = approval.getModel();
     long started = System.nanoTime();
     ServedModel loaded;
     try {
       loaded = load(approval);
     } catch (ModelLoadException e) {
+      span.setStatus(StatusCode.ERROR, e.getMessage());
       meters.counter("kloop.inference.model.load.failures", "model", model).increment();
       statuses.put(model, new ModelStatus(model, current == null ? null : current.version(), current == null ? null : current.loadedAt(),
           approval.getVersion(), e.getMessage(), Instant.now()));
@@ -94,7 +136,7 @@ public class ServedModels {
       classifier.close();
       throw new ModelLoadException("the model does not answer as its signature says: " + e.getMessage(), e);
     }
-    return new ServedModel(approval, classifier, Instant.now());
+    return new ServedModel(approval, classifier, Instant.now(), meters);
   }
 
   /** One prediction on a row of zeros: proves the session runs and answers one probability per class. */

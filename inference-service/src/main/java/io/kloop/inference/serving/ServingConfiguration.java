@@ -7,7 +7,9 @@ import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.LocalArtifactStore;
 import io.kloop.service.kafka.TopicReplica;
+import io.kloop.service.tracing.KloopTracing;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.SpanContext;
 import io.kloop.events.PredictionLogged;
 import io.kloop.inference.log.PredictionLog;
 import io.kloop.schemas.EventSerializer;
@@ -31,9 +33,12 @@ import org.springframework.kafka.core.ConsumerFactory;
 class ServingConfiguration {
 
   @Bean(destroyMethod = "closeAll")
-  ServedModels servedModels(InferenceProperties properties, MeterRegistry meters) {
-    return new ServedModels(new LocalArtifactStore(properties.artifactRoot()), meters);
+  ServedModels servedModels(InferenceProperties properties, MeterRegistry meters, KloopTracing tracing) {
+    return new ServedModels(new LocalArtifactStore(properties.artifactRoot()), meters, tracing);
   }
+
+  /** An approval read from the topic, with the trace context of the registry's decision its record carried. */
+  private record Approval(ModelApproved event, SpanContext decision) {}
 
   /**
    * Every instance reads all of {@code mlops.registry.model-approved} (no consumer group). At start-up it
@@ -42,22 +47,22 @@ class ServingConfiguration {
    * that it swaps in each new approval as it comes.
    */
   @Bean
-  TopicReplica approvedModels(ConsumerFactory<?, ?> consumers, ServedModels models) {
-    Map<String, List<ModelApproved>> history = new LinkedHashMap<>();
+  TopicReplica approvedModels(ConsumerFactory<?, ?> consumers, ServedModels models, KloopTracing tracing) {
+    Map<String, List<Approval>> history = new LinkedHashMap<>();
     boolean[] caughtUp = {false};
     List<Topic<String, ?>> topics = List.of(Topics.MODEL_APPROVED);
     return new TopicReplica(InferenceServiceApplication.NAME + "-approved-models", consumers.getConfigurationProperties(), topics,
         (topic, record, event) -> {
-          ModelApproved approval = (ModelApproved) event;
+          Approval approval = new Approval((ModelApproved) event, tracing.remote(record.headers()));
           if (caughtUp[0]) {
-            models.apply(approval);
+            models.apply(approval.event(), approval.decision());
           } else {
-            history.computeIfAbsent(approval.getModel(), m -> new ArrayList<>()).add(approval);
+            history.computeIfAbsent(approval.event().getModel(), m -> new ArrayList<>()).add(approval);
           }
         }, 0)
         .whenCaughtUp(() -> {
           history.values().forEach(approvals -> {
-            for (int i = approvals.size() - 1; i >= 0 && !models.apply(approvals.get(i)); i--) {
+            for (int i = approvals.size() - 1; i >= 0 && !models.apply(approvals.get(i).event(), approvals.get(i).decision()); i--) {
               // the next older approval, if any
             }
           });
@@ -71,7 +76,7 @@ class ServingConfiguration {
    * waits at most 1 s for buffer space and a batch at most 30 s for delivery.
    */
   @Bean
-  PredictionLog predictionLog(KafkaProperties kafka, InferenceProperties properties, MeterRegistry meters) {
+  PredictionLog predictionLog(KafkaProperties kafka, InferenceProperties properties, MeterRegistry meters, KloopTracing tracing) {
     Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
     config.put(ProducerConfig.CLIENT_ID_CONFIG, InferenceServiceApplication.NAME + "-prediction-log");
     config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
@@ -82,12 +87,12 @@ class ServingConfiguration {
     config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     Producer<String, PredictionLogged> producer = new KafkaProducer<>(config, new StringSerializer(), new EventSerializer<>());
-    return new PredictionLog(producer, properties.predictionLogBuffer(), meters);
+    return new PredictionLog(producer, properties.predictionLogBuffer(), meters, tracing);
   }
 
   @Bean
-  Predictions predictions(ServedModels models, PredictionLog log, InferenceProperties properties) {
-    return new Predictions(models, log, properties);
+  Predictions predictions(ServedModels models, PredictionLog log, InferenceProperties properties, KloopTracing tracing) {
+    return new Predictions(models, log, properties, tracing);
   }
 
   /** Readiness detail: each model's served version, and the last version that failed to load, with why. */

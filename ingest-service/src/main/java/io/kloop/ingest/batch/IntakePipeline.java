@@ -8,6 +8,8 @@ import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.ArtifactStore;
 import io.kloop.service.artifacts.LocalArtifactStore;
+import io.kloop.service.tracing.KloopTracing;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
@@ -33,7 +35,8 @@ class IntakePipeline {
 
   @Bean
   KStream<String, Object> recordIntake(StreamsBuilder builder, DatasetSpecs specs, ArtifactStore artifacts, IngestProperties properties,
-      KafkaProperties kafka) {
+      KafkaProperties kafka, MeterRegistry meterRegistry, KloopTracing tracing) {
+    IntakeMeters meters = new IntakeMeters(meterRegistry);
     SourceReplay replay = new SourceReplay(kafka.buildConsumerProperties());
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(RecordIntakeProcessor.RECORD_IDS), Serdes.String(), Serdes.Long()));
@@ -43,7 +46,8 @@ class IntakePipeline {
     Topic<String, DatasetBatchCommitted> batches = Topics.DATASET_BATCH_COMMITTED;
     KStream<String, Object> out = builder
         .stream(Topics.DATA_RECORD.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("raw-records"))
-        .process(() -> new RecordIntakeProcessor(specs, artifacts, replay, properties.batchMaxRecords(), properties.batchMaxAge()),
+        .process(() -> new RecordIntakeProcessor(specs, artifacts, replay, properties.batchMaxRecords(), properties.batchMaxAge(),
+                meters, tracing),
             Named.as("validate-deduplicate-batch"),
             RecordIntakeProcessor.RECORD_IDS, RecordIntakeProcessor.OPEN_BATCHES);
     out.split(Named.as("intake-"))

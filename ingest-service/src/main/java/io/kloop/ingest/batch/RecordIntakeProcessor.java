@@ -14,6 +14,10 @@ import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.ArtifactStore;
 import io.kloop.service.kafka.StreamsDeadLetters;
+import io.kloop.service.tracing.KloopTracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,6 +67,8 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
   private static final char SEPARATOR = '\u0000';
 
   private final DatasetSpecs specs;
+  private final IntakeMeters meters;
+  private final KloopTracing tracing;
   private final ArtifactStore artifacts;
   private final SourceReplay replay;
   private final int maxRecords;
@@ -75,7 +81,10 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
   private KeyValueStore<String, Long> acceptedIds;
   private KeyValueStore<String, String> openBatches;
 
-  RecordIntakeProcessor(DatasetSpecs specs, ArtifactStore artifacts, SourceReplay replay, int maxRecords, Duration maxAge) {
+  RecordIntakeProcessor(DatasetSpecs specs, ArtifactStore artifacts, SourceReplay replay, int maxRecords, Duration maxAge,
+      IntakeMeters meters, KloopTracing tracing) {
+    this.meters = meters;
+    this.tracing = tracing;
     this.specs = specs;
     this.artifacts = artifacts;
     this.replay = replay;
@@ -112,21 +121,21 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     try {
       record = records.deserialize(source.topic(), raw.value());
     } catch (EventDecodingException e) {
-      deadLetter(raw, source, e.getMessage());
+      deadLetter(raw, source, "undecodable", e.getMessage());
       return;
     }
     if (record == null) {
-      deadLetter(raw, source, "empty record (a tombstone has no meaning on the records topic)");
+      deadLetter(raw, source, "tombstone", "empty record (a tombstone has no meaning on the records topic)");
       return;
     }
     if (!record.getDataset().equals(raw.key())) {
-      deadLetter(raw, source, "record key '" + raw.key() + "' must be the dataset name '" + record.getDataset()
+      deadLetter(raw, source, "wrong-key", "record key '" + raw.key() + "' must be the dataset name '" + record.getDataset()
           + "', so that all records of a dataset share a partition");
       return;
     }
     Optional<DatasetSpec> spec = specs.current(record.getDataset());
     if (spec.isEmpty()) {
-      deadLetter(raw, source, "unknown dataset " + record.getDataset() + "; declare it with PUT /v1/datasets/" + record.getDataset());
+      deadLetter(raw, source, "unknown-dataset", "unknown dataset " + record.getDataset() + "; declare it with PUT /v1/datasets/" + record.getDataset());
       return;
     }
     RecordValidator.Result result = RecordValidator.validate(spec.get(), record.getRecordId(), record.getFeatures(), record.getLabel());
@@ -138,12 +147,13 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
           + " (accepted before from partition " + source.partition() + " offset " + firstOffset + ")"));
     }
     if (!violations.isEmpty()) {
-      deadLetter(raw, source, "invalid record " + record.getRecordId() + " for dataset " + record.getDataset()
+      deadLetter(raw, source, result.valid() ? "duplicate" : "invalid", "invalid record " + record.getRecordId() + " for dataset " + record.getDataset()
           + " (spec v" + spec.get().version() + "): " + violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
       return;
     }
     acceptedIds.put(idKey, source.offset());
     add(spec.get(), result, source);
+    meters.accepted(record.getDataset());
   }
 
   private void add(DatasetSpec spec, RecordValidator.Result row, RecordMetadata source) {
@@ -202,7 +212,31 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     expired.forEach(this::seal);
   }
 
+  /**
+   * Seals the dataset's open batch. When tracing is on, sealing is a span ({@code seal batch}), the first
+   * of a model's life: the batch's record carries its trace context, and training links its run to it.
+   */
   private void seal(String dataset) {
+    if (!tracing.enabled()) {
+      seal(dataset, Span.getInvalid());
+      return;
+    }
+    Span span = tracing.linkedTo("seal batch", SpanKind.PRODUCER, List.of());
+    span.setAttribute("kloop.dataset", dataset);
+    span.setAttribute("messaging.system", "kafka");
+    span.setAttribute("messaging.destination.name", Topics.DATASET_BATCH_COMMITTED.name());
+    try {
+      seal(dataset, span);
+    } catch (RuntimeException e) {
+      span.recordException(e);
+      span.setStatus(StatusCode.ERROR);
+      throw e;
+    } finally {
+      span.end();
+    }
+  }
+
+  private void seal(String dataset, Span span) {
     OpenBatch batch = open.remove(dataset);
     List<BatchFiles.Row> rows = openRows.remove(dataset);
     DatasetSpec spec = specs.version(dataset, batch.specVersion()).or(() -> specs.current(dataset)).orElseThrow();
@@ -224,11 +258,17 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
         .setLabelCounts(labels)
         .build();
     openBatches.delete(dataset);
-    context.forward(new Record<>(dataset, (Object) committed, context.currentSystemTimeMs()));
+    Record<String, Object> out = new Record<>(dataset, (Object) committed, context.currentSystemTimeMs());
+    span.setAttribute("kloop.batch.id", batchId);
+    span.setAttribute("kloop.batch.rows", rows.size());
+    tracing.inject(span, out.headers());
+    context.forward(out);
+    meters.committed(dataset, rows.size());
     log.info("Sealed batch {} of dataset {}: {} records, sha256 {}", batchId, dataset, rows.size(), artifact.getSha256());
   }
 
-  private void deadLetter(Record<String, byte[]> raw, RecordMetadata source, String reason) {
+  private void deadLetter(Record<String, byte[]> raw, RecordMetadata source, String kind, String reason) {
+    meters.deadLettered(kind);
     context.forward(StreamsDeadLetters.of(raw, source, reason));
   }
 

@@ -17,8 +17,14 @@ import io.kloop.monitor.drift.DriftWindowAccumulator;
 import io.kloop.schemas.EventDecodingException;
 import io.kloop.schemas.EventDeserializer;
 import io.kloop.service.kafka.StreamsDeadLetters;
+import io.kloop.schemas.Topics;
+import io.kloop.service.tracing.KloopTracing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,11 +62,17 @@ import org.slf4j.LoggerFactory;
  * last request) and the input offsets commit together. An open window lives in memory only: when the
  * instance stops or its partitions move, the predictions of the open windows are not judged (the next
  * window starts with the next prediction read). Undecodable records go to the dead-letter topic.
+ *
+ * <p>Traces: a prediction whose record carries a sampled trace context is processed in a span continuing
+ * that trace ({@code process mlops.inference.prediction-logged}), the last span of the prediction's trace.
+ * Judging a window is a span of its own trace ({@code judge drift window}), linked to the prediction that
+ * closed it; the reports and requests it emits carry its trace context.
  */
 final class DriftProcessor implements Processor<String, byte[], String, Object> {
 
   private static final Logger log = LoggerFactory.getLogger(DriftProcessor.class);
   private static final Duration TIME_WINDOW_CHECK = Duration.ofSeconds(1);
+  private static final String TRACEPARENT = "traceparent";
 
   private final MonitorProperties properties;
   private final ApprovedModels approvals;
@@ -71,6 +83,10 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
   private final Set<String> unknownVersions = new HashSet<>();
   private final Counter judged;
   private final Counter skipped;
+  private final DriftGauges gauges;
+  private final KloopTracing tracing;
+  /** The span of the window being judged, whose context the emitted events carry. */
+  private Span judging = Span.getInvalid();
 
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, ModelDriftState> models;
@@ -79,12 +95,14 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
   /** A model's window being filled. */
   private record OpenWindow(ModelApproved approval, DriftWindowAccumulator predictions, long openedAt) {}
 
-  DriftProcessor(MonitorProperties properties, ApprovedModels approvals, MeterRegistry meters) {
+  DriftProcessor(MonitorProperties properties, ApprovedModels approvals, MeterRegistry meters, DriftGauges gauges, KloopTracing tracing) {
     this.properties = properties;
     this.approvals = approvals;
     this.settings = properties.drift().settings();
     this.judged = meters.counter("kloop.monitor.windows.judged");
     this.skipped = meters.counter("kloop.monitor.predictions.skipped");
+    this.gauges = gauges;
+    this.tracing = tracing;
   }
 
   @Override
@@ -102,6 +120,33 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
 
   @Override
   public void process(Record<String, byte[]> raw) {
+    if (!tracing.enabled() || raw.headers().lastHeader(TRACEPARENT) == null) {
+      judge(raw);
+      return;
+    }
+    Span span = tracing.continueFrom("process " + Topics.PREDICTION_LOGGED.name(), SpanKind.CONSUMER, raw.headers());
+    if (!span.isRecording()) {
+      judge(raw);
+      return;
+    }
+    RecordMetadata source = context.recordMetadata().orElseThrow();
+    span.setAttribute("messaging.system", "kafka");
+    span.setAttribute("messaging.destination.name", source.topic());
+    span.setAttribute("messaging.operation.type", "process");
+    span.setAttribute("messaging.destination.partition.id", String.valueOf(source.partition()));
+    span.setAttribute("messaging.kafka.offset", source.offset());
+    try (Scope scope = span.makeCurrent()) {
+      judge(raw);
+    } catch (RuntimeException e) {
+      span.recordException(e);
+      span.setStatus(StatusCode.ERROR);
+      throw e;
+    } finally {
+      span.end();
+    }
+  }
+
+  private void judge(Record<String, byte[]> raw) {
     RecordMetadata source = context.recordMetadata().orElseThrow();
     PredictionLogged prediction;
     try {
@@ -185,6 +230,24 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
    * @param replaced why the window closes early (a newer version took over), or null
    */
   private void close(String model, OpenWindow window, String replaced) {
+    if (!tracing.enabled()) {
+      judgeWindow(model, window, replaced);
+      return;
+    }
+    // Linked to the prediction that closed the window, if it is traced (a time window's punctuation has none).
+    judging = tracing.linkedTo("judge drift window", SpanKind.INTERNAL, List.of(Span.current().getSpanContext()));
+    judging.setAttribute("kloop.model", model);
+    judging.setAttribute("kloop.model.version", window.approval().getVersion());
+    judging.setAttribute("kloop.window.predictions", window.predictions().count());
+    try {
+      judgeWindow(model, window, replaced);
+    } finally {
+      judging.end();
+      judging = Span.getInvalid();
+    }
+  }
+
+  private void judgeWindow(String model, OpenWindow window, String replaced) {
     open.remove(model);
     ModelApproved approval = window.approval();
     DriftWindowAccumulator predictions = window.predictions();
@@ -241,6 +304,8 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
         .build();
     forward(model, report, now);
     remember(model, number, report);
+    gauges.record(report);
+    judging.setAttribute("kloop.drift.drifting", assessment.drifting());
     log.info("Model {} version {} window {} ({} predictions): {}; drifted features {} of {} ({}), output {}", model, version, sequence, count,
         assessment.drifting() ? "DRIFTING" : "no drift", assessment.driftedFeatures().size(), assessment.featureVerdicts().size(),
         assessment.driftedFeatures(), assessment.outputDrifted() ? "drifted" : "stable");
@@ -315,6 +380,8 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
   }
 
   private void forward(String model, Object event, Instant now) {
-    context.forward(new Record<>(model, event, now.toEpochMilli()));
+    Record<String, Object> record = new Record<>(model, event, now.toEpochMilli());
+    tracing.inject(judging, record.headers());
+    context.forward(record);
   }
 }

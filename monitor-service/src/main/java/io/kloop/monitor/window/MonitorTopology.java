@@ -12,6 +12,7 @@ import io.kloop.monitor.MonitorServiceApplication;
 import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
 import io.kloop.service.kafka.TopicReplica;
+import io.kloop.service.tracing.KloopTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
@@ -47,12 +48,14 @@ class MonitorTopology {
   }
 
   @Bean
-  KStream<String, Object> driftWindows(StreamsBuilder builder, MonitorProperties properties, ApprovedModels approvals, MeterRegistry meters) {
+  KStream<String, Object> driftWindows(StreamsBuilder builder, MonitorProperties properties, ApprovedModels approvals, MeterRegistry meters,
+      KloopTracing tracing) {
+    DriftGauges gauges = new DriftGauges(meters);
     builder.addStateStore(MonitorStores.models());
     builder.addStateStore(MonitorStores.reports());
     KStream<String, Object> out = builder
         .stream(Topics.PREDICTION_LOGGED.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("predictions"))
-        .process(() -> new DriftProcessor(properties, approvals, meters), Named.as("judge-windows"), MonitorStores.MODELS, MonitorStores.REPORTS);
+        .process(() -> new DriftProcessor(properties, approvals, meters, gauges, tracing), Named.as("judge-windows"), MonitorStores.MODELS, MonitorStores.REPORTS);
     out.split(Named.as("monitor-"))
         .branch((model, value) -> value instanceof DriftReported, to(Topics.DRIFT_REPORTED))
         .branch((model, value) -> value instanceof DriftDetected, to(Topics.DRIFT_DETECTED))

@@ -12,6 +12,11 @@ import io.kloop.schemas.EventDecodingException;
 import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.Topics;
 import io.kloop.service.kafka.StreamsDeadLetters;
+import io.kloop.service.tracing.KloopTracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -36,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * commit together, so a crash at any moment leaves either all of a decision or none of it, and the input is
  * processed again from the last commit. A run or request seen before (a redelivery, a replay, a producer's
  * retry) is recognised by its id and changes nothing.
+ *
+ * <p>Traces: each decision (a registration put to the policy, an operator's request) is a span of its own
+ * trace ({@code registry decision}), linked to the trace its input record carried (the training run, or
+ * the operator's HTTP request); the announcements it emits carry its trace context.
  */
 final class RegistryProcessor implements Processor<String, byte[], String, Object> {
 
@@ -55,8 +64,13 @@ final class RegistryProcessor implements Processor<String, byte[], String, Objec
   private KeyValueStore<String, Long> seen;
   private KeyValueStore<String, Decision> audit;
 
-  RegistryProcessor(PromotionPolicies policies) {
+  private final KloopTracing tracing;
+  /** The span of the decision being made, whose context the announcements carry. */
+  private Span deciding = Span.getInvalid();
+
+  RegistryProcessor(PromotionPolicies policies, KloopTracing tracing) {
     this.policies = policies;
+    this.tracing = tracing;
   }
 
   @Override
@@ -71,6 +85,29 @@ final class RegistryProcessor implements Processor<String, byte[], String, Objec
 
   @Override
   public void process(Record<String, byte[]> raw) {
+    if (!tracing.enabled()) {
+      decide(raw);
+      return;
+    }
+    RecordMetadata source = context.recordMetadata().orElseThrow();
+    deciding = tracing.linkedTo("registry decision", SpanKind.CONSUMER, List.of(tracing.remote(raw.headers())));
+    deciding.setAttribute("messaging.system", "kafka");
+    deciding.setAttribute("messaging.destination.name", source.topic());
+    deciding.setAttribute("messaging.kafka.offset", source.offset());
+    deciding.setAttribute("kloop.model", String.valueOf(raw.key()));
+    try (Scope scope = deciding.makeCurrent()) {
+      decide(raw);
+    } catch (RuntimeException e) {
+      deciding.recordException(e);
+      deciding.setStatus(StatusCode.ERROR);
+      throw e;
+    } finally {
+      deciding.end();
+      deciding = Span.getInvalid();
+    }
+  }
+
+  private void decide(Record<String, byte[]> raw) {
     RecordMetadata source = context.recordMetadata().orElseThrow();
     boolean isRequest = source.topic().equals(Topics.MODEL_DECISION_REQUESTED.name());
     SpecificRecord event;
@@ -317,11 +354,17 @@ final class RegistryProcessor implements Processor<String, byte[], String, Objec
         decision.previousChampion(), decision.actor(), decision.reason(), decision.violations());
     audit.put(RegistryStores.key(entry.model(), updated.decisions()), numbered);
     log.info("Model {}: {} version {} by {}: {}", entry.model(), decision.action(), decision.version(), decision.actor(), decision.reason());
+    deciding.setAttribute("kloop.decision", decision.action().name());
+    if (decision.version() != null) {
+      deciding.setAttribute("kloop.model.version", decision.version());
+    }
     return updated;
   }
 
   private void forward(String model, SpecificRecord event, Instant now) {
-    context.forward(new Record<>(model, event, now.toEpochMilli()));
+    Record<String, Object> record = new Record<>(model, event, now.toEpochMilli());
+    tracing.inject(deciding, record.headers());
+    context.forward(record);
   }
 
   private void deadLetter(Record<String, byte[]> raw, RecordMetadata source, String reason) {

@@ -9,6 +9,7 @@ import io.kloop.events.ModelRolledBack;
 import io.kloop.registry.RegistryServiceApplication;
 import io.kloop.registry.policy.PromotionPolicies;
 import io.kloop.schemas.Topics;
+import io.kloop.service.tracing.KloopTracing;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -29,7 +30,7 @@ import org.springframework.kafka.annotation.EnableKafkaStreams;
 class RegistryTopology {
 
   @Bean
-  KStream<String, Object> registryDecisions(StreamsBuilder builder, PromotionPolicies policies) {
+  KStream<String, Object> registryDecisions(StreamsBuilder builder, PromotionPolicies policies, KloopTracing tracing) {
     builder.addStateStore(RegistryStores.models());
     builder.addStateStore(RegistryStores.versions());
     builder.addStateStore(RegistryStores.trained());
@@ -38,7 +39,7 @@ class RegistryTopology {
     KStream<String, Object> out = builder
         .stream(List.of(Topics.MODEL_TRAINED.name(), Topics.MODEL_DECISION_REQUESTED.name()),
             Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("trained-models-and-requests"))
-        .process(() -> new RegistryProcessor(policies), Named.as("register-and-decide"),
+        .process(() -> new RegistryProcessor(policies, tracing), Named.as("register-and-decide"),
             RegistryStores.MODELS, RegistryStores.VERSIONS, RegistryStores.TRAINED, RegistryStores.SEEN, RegistryStores.AUDIT);
     out.split(Named.as("registry-"))
         .branch((model, value) -> value instanceof ModelApproved, to(Topics.MODEL_APPROVED))

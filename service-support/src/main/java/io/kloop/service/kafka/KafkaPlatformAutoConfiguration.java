@@ -3,11 +3,14 @@ package io.kloop.service.kafka;
 import io.kloop.schemas.EventDecodingException;
 import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -52,8 +55,10 @@ public class KafkaPlatformAutoConfiguration {
 
   /** Built from Boot's producer settings, so connection details (bootstrap servers, SSL) are the listeners'. */
   @Bean
-  DeadLetterTemplate deadLetterTemplate(ProducerFactory<?, ?> producerFactory) {
-    return new DeadLetterTemplate(producerFactory.getConfigurationProperties());
+  DeadLetterTemplate deadLetterTemplate(ProducerFactory<?, ?> producerFactory, ObjectProvider<MeterRegistry> meters,
+      ObjectProvider<ObservationRegistry> observations, @Value("${kloop.tracing.enabled:false}") boolean tracing) {
+    return new DeadLetterTemplate(producerFactory.getConfigurationProperties(), meters.getIfAvailable(),
+        tracing ? observations.getIfAvailable() : null);
   }
 
   @Bean

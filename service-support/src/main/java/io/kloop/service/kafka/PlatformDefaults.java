@@ -3,7 +3,9 @@ package io.kloop.service.kafka;
 import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.EventSerializer;
 import io.kloop.schemas.Topics;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -26,7 +28,9 @@ import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
  *   <li>Kafka Streams applications skip undecodable records after writing them to the service's
  *       dead-letter topic (KIP-1034);
  *   <li>liveness and readiness probe endpoints, with Kafka reachability part of readiness;
- *   <li>metrics tagged with the service's name, exposed for Prometheus.
+ *   <li>metrics tagged with the service's name, exposed for Prometheus;
+ *   <li>tracing (see {@link #tracing}): off unless an exporter is chosen, every trace sampled when on, and
+ *       then Spring Kafka's templates and listeners observed, so their records carry the W3C trace context.
  * </ul>
  */
 public class PlatformDefaults implements EnvironmentPostProcessor, Ordered {
@@ -68,6 +72,50 @@ public class PlatformDefaults implements EnvironmentPostProcessor, Ordered {
     defaults.put("management.endpoint.health.group.readiness.include", "readinessState,kafka");
     defaults.put("management.endpoints.web.exposure.include", "health,info,metrics,prometheus");
     defaults.put("management.metrics.tags.application", service);
+    tracing(environment, defaults);
     environment.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME, defaults));
+  }
+
+  /**
+   * The tracing switches, derived from one choice: the span exporter, {@code kloop.tracing.exporter}
+   * ({@code otlp}, {@code logging}, both comma-separated, or {@code none}). Unset, it is the standard
+   * {@code OTEL_TRACES_EXPORTER}; unset too, {@code otlp} when an OTLP endpoint is configured
+   * ({@code OTEL_EXPORTER_OTLP_ENDPOINT}, {@code OTEL_EXPORTER_OTLP_TRACES_ENDPOINT} or
+   * {@code management.opentelemetry.tracing.export.otlp.endpoint}), else {@code none}: the embedded default
+   * needs no collector and makes no spans. Spring Boot itself maps the other {@code OTEL_*} variables
+   * (endpoint, sampler ratio {@code OTEL_TRACES_SAMPLER_ARG}, {@code OTEL_SERVICE_NAME}, ...).
+   */
+  static void tracing(ConfigurableEnvironment environment, Map<String, Object> defaults) {
+    String exporter = firstSet(environment.getProperty("kloop.tracing.exporter"), environment.getProperty("OTEL_TRACES_EXPORTER"));
+    boolean endpoint = firstSet(environment.getProperty("management.opentelemetry.tracing.export.otlp.endpoint"),
+        environment.getProperty("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"), environment.getProperty("OTEL_EXPORTER_OTLP_ENDPOINT")) != null;
+    if (exporter == null) {
+      exporter = endpoint ? "otlp" : "none";
+    }
+    exporter = exporter.trim().toLowerCase(Locale.ROOT);
+    boolean enabled = environment.getProperty("kloop.tracing.enabled", Boolean.class, !exporter.equals("none"));
+    boolean otlp = Arrays.stream(exporter.split(",")).map(String::trim).anyMatch("otlp"::equals);
+    defaults.put("kloop.tracing.exporter", exporter);
+    defaults.put("kloop.tracing.enabled", enabled);
+    defaults.put("management.opentelemetry.enabled", enabled);
+    defaults.put("management.tracing.export.otlp.enabled", enabled && otlp);
+    if (otlp && !endpoint) {
+      // The OpenTelemetry default: a collector on this host, OTLP over HTTP.
+      defaults.put("management.opentelemetry.tracing.export.otlp.endpoint", "http://localhost:4318/v1/traces");
+    }
+    // Boot samples 10 % by default; the platform's traffic outside inference is small, and a model's life
+    // is worth following whole. OTEL_TRACES_SAMPLER_ARG (or this property) sets the ratio of new traces.
+    defaults.put("management.tracing.sampling.probability", "1.0");
+    defaults.put("spring.kafka.template.observation-enabled", enabled);
+    defaults.put("spring.kafka.listener.observation-enabled", enabled);
+  }
+
+  private static String firstSet(String... values) {
+    for (String value : values) {
+      if (value != null && !value.isBlank()) {
+        return value;
+      }
+    }
+    return null;
   }
 }

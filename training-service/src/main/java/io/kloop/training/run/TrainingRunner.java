@@ -3,6 +3,7 @@ package io.kloop.training.run;
 import io.kloop.events.BatchRef;
 import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.DatasetSpecDeclared;
+import io.kloop.events.EvaluationMetrics;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelTrained;
 import io.kloop.events.TrainingFailed;
@@ -11,17 +12,30 @@ import io.kloop.schemas.BatchFiles;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.ArtifactStore;
 import io.kloop.service.kafka.Acknowledgements;
+import io.kloop.service.tracing.KloopTracing;
 import io.kloop.training.TrainingProperties;
 import io.kloop.training.TrainingServiceApplication;
 import io.kloop.training.spec.ModelSpec;
 import io.kloop.training.state.TrainingState;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -34,13 +48,22 @@ import org.springframework.stereotype.Component;
  * Carries out one run of a model: picks the window of batches, finds the champion, runs the
  * {@link TrainingPipeline}, stores the ONNX file and announces {@code ModelTrained}, or, whatever went
  * wrong, {@code TrainingFailed} with the phase and the reason. Logs each phase with its duration and
- * times it in {@code kloop.training.phase} (tags model, phase).
+ * times it in {@code kloop.training.phase} (tags model, phase); times the run in
+ * {@code kloop.training.run.duration} (tags model, outcome) and keeps the last successful run's test metrics
+ * in the gauge {@code kloop.training.test.metric} (tags model, metric).
+ *
+ * <p>A run is a trace of its own ({@code training run}), linked to the traces of its causes (the batches it
+ * reads, the retraining requests that asked for it), with a child span per phase ({@code phase read},
+ * {@code phase split}, ...); the {@code ModelTrained} it announces carries the run's trace context, which
+ * the registry's decision links to.
  */
 @Component
 class TrainingRunner {
 
   static final String NEW_DATA = "new-data";
   static final String ONNX_MEDIA_TYPE = "application/onnx";
+  /** A run over a long window links to its newest batches only (the SDK keeps 128 links by default). */
+  private static final int MAX_LINKED_BATCHES = 100;
   private static final Logger log = LoggerFactory.getLogger(TrainingRunner.class);
 
   private final TrainingState state;
@@ -50,9 +73,14 @@ class TrainingRunner {
   private final MeterRegistry meters;
   private final long seed;
   private final String codeVersion;
+  private final KloopTracing tracing;
+  private final CauseTraces causes;
+  private final Map<String, Map<String, AtomicLong>> testMetrics = new ConcurrentHashMap<>();
 
   TrainingRunner(TrainingState state, ArtifactStore artifacts, KafkaTemplate<String, Object> template, RunRecords records,
-      MeterRegistry meters, TrainingProperties properties, ObjectProvider<GitProperties> git) {
+      MeterRegistry meters, TrainingProperties properties, ObjectProvider<GitProperties> git, KloopTracing tracing, CauseTraces causes) {
+    this.tracing = tracing;
+    this.causes = causes;
     this.state = state;
     this.artifacts = artifacts;
     this.template = template;
@@ -66,7 +94,26 @@ class TrainingRunner {
 
   /** Runs the model once for the given triggers ({@value #NEW_DATA} or retraining request ids). */
   void run(String model, List<String> triggers) {
+    if (!tracing.enabled()) {
+      run(model, triggers, Span.getInvalid());
+      return;
+    }
+    List<SpanContext> requests = new ArrayList<>();
+    triggers.forEach(trigger -> requests.add(causes.get(trigger)));
+    Span span = tracing.linkedTo("training run", SpanKind.INTERNAL, requests);
+    span.setAttribute("kloop.model", model);
+    span.setAttribute("kloop.run.trigger", String.join(",", triggers));
+    try (Scope scope = span.makeCurrent()) {
+      run(model, triggers, span);
+    } finally {
+      span.end();
+    }
+  }
+
+  private void run(String model, List<String> triggers, Span span) {
+    long begun = System.nanoTime();
     String runId = model + "-" + UUID.randomUUID();
+    span.setAttribute("kloop.run.id", runId);
     Instant startedAt = Instant.now();
     String trigger = String.join(",", triggers);
     records.started(runId, model, triggers, startedAt);
@@ -79,11 +126,17 @@ class TrainingRunner {
       DatasetSpecDeclared dataset = state.datasetSpec(spec.dataset()).orElseThrow(() -> new TrainingFailure("read",
           "dataset " + spec.dataset() + " has no spec (declare it with PUT /v1/datasets/" + spec.dataset() + " on ingest)"));
       window = window(spec);
+      for (int i = Math.max(0, window.size() - MAX_LINKED_BATCHES); i < window.size() && span.isRecording(); i++) {
+        SpanContext batch = causes.get(window.get(i).getBatchId());
+        if (batch.isValid()) {
+          span.addLink(batch);
+        }
+      }
       if (window.isEmpty()) {
         throw new TrainingFailure("read", "dataset " + spec.dataset() + " has no committed batches yet");
       }
       TrainingPipeline.Champion champion = state.champion(model).map(this::champion).orElse(null);
-      TrainingPipeline pipeline = new TrainingPipeline(this::readBatch, phaseListener(runId, model), seed);
+      TrainingPipeline pipeline = new TrainingPipeline(this::readBatch, phaseListener(runId, model, span), seed);
       TrainingPipeline.Result result = pipeline.run(spec, dataset, window,
           spec.window().kind() == TrainingWindowKind.LAST_ROWS ? spec.window().size() : 0, champion, startedAt.toEpochMilli());
       var artifact = artifacts.put(result.onnx(), ONNX_MEDIA_TYPE);
@@ -113,6 +166,8 @@ class TrainingRunner {
       state.recordRun(model, new TrainingState.LastRun(runId, startedAt, trained.getLineage()));
       records.succeeded(runId, finishedAt, result.metrics().getAccuracy(), artifact.getSha256());
       meters.counter("kloop.training.runs", "model", model, "outcome", "succeeded").increment();
+      runDuration(model, "succeeded", begun);
+      testMetrics(model, result.metrics());
       log.info("Run {} of model {} succeeded in {} ms: {} on {} rows, test accuracy {}{}, ONNX {}", runId, model,
           trained.getDurationMillis(), result.algorithm().id(), result.trainingRows(), result.metrics().getAccuracy(),
           result.championMetrics() == null ? "" : " (champion v" + result.championVersion() + ": " + result.championMetrics().getAccuracy() + ")",
@@ -120,9 +175,14 @@ class TrainingRunner {
     } catch (TrainingFailure failure) {
       // An expected failure (bad data, export mismatch) is told by its reason; its stack trace only at debug level.
       log.debug("Run {} failure", runId, failure);
+      span.setStatus(StatusCode.ERROR, failure.phase() + ": " + failure.getMessage());
       fail(model, runId, trigger, startedAt, window, failure.phase(), failure.getMessage(), null);
+      runDuration(model, "failed", begun);
     } catch (RuntimeException e) {
+      span.recordException(e);
+      span.setStatus(StatusCode.ERROR, e.toString());
       fail(model, runId, trigger, startedAt, window, "run", e.toString(), e);
+      runDuration(model, "failed", begun);
     } finally {
       MDC.remove("run");
     }
@@ -199,16 +259,46 @@ class TrainingRunner {
     return lineage;
   }
 
-  private TrainingPipeline.PhaseListener phaseListener(String runId, String model) {
+  private void runDuration(String model, String outcome, long begun) {
+    Timer.builder("kloop.training.run.duration").description("Duration of a training run, from its start to its announcement")
+        .tag("model", model).tag("outcome", outcome).register(meters).record(System.nanoTime() - begun, TimeUnit.NANOSECONDS);
+  }
+
+  /** The last successful run's metrics on its held-out test split, one gauge per metric. */
+  private void testMetrics(String model, EvaluationMetrics metrics) {
+    Map<String, Double> values = new LinkedHashMap<>();
+    values.put("accuracy", metrics.getAccuracy());
+    values.put("macro_precision", metrics.getMacroPrecision());
+    values.put("macro_recall", metrics.getMacroRecall());
+    values.put("macro_f1", metrics.getMacroF1());
+    values.put("roc_auc", metrics.getRocAuc() == null ? Double.NaN : metrics.getRocAuc());
+    values.put("log_loss", metrics.getLogLoss() == null ? Double.NaN : metrics.getLogLoss());
+    Map<String, AtomicLong> gauges = testMetrics.computeIfAbsent(model, m -> new ConcurrentHashMap<>());
+    values.forEach((metric, value) -> gauges.computeIfAbsent(metric, name -> {
+      AtomicLong bits = new AtomicLong();
+      Gauge.builder("kloop.training.test.metric", bits, b -> Double.longBitsToDouble(b.get()))
+          .description("The last successful run's metric on its held-out test split").tag("model", model).tag("metric", name).register(meters);
+      return bits;
+    }).set(Double.doubleToLongBits(value)));
+  }
+
+  private TrainingPipeline.PhaseListener phaseListener(String runId, String model, Span run) {
     return new TrainingPipeline.PhaseListener() {
+      private Span phaseSpan = Span.getInvalid();
+
       @Override
       public void started(String phase) {
         records.phaseStarted(runId, phase);
         log.debug("Run {}: phase {} started", runId, phase);
+        if (run.isRecording()) {
+          phaseSpan = tracing.span("phase " + phase).setParent(Context.current().with(run)).setAttribute("kloop.phase", phase).startSpan();
+        }
       }
 
       @Override
       public void finished(String phase, long millis) {
+        phaseSpan.end();
+        phaseSpan = Span.getInvalid();
         records.phaseFinished(runId, phase, millis);
         Timer.builder("kloop.training.phase").description("Duration of each phase of a training run")
             .tag("model", model).tag("phase", phase).register(meters).record(Duration.ofMillis(millis));

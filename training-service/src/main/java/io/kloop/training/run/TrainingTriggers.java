@@ -3,6 +3,7 @@ package io.kloop.training.run;
 import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.RetrainingRequested;
 import io.kloop.training.state.TrainingState;
+import io.opentelemetry.api.trace.Span;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -20,14 +21,18 @@ class TrainingTriggers {
 
   private final TrainingState state;
   private final RunScheduler scheduler;
+  private final CauseTraces traces;
 
-  TrainingTriggers(TrainingState state, RunScheduler scheduler) {
+  TrainingTriggers(TrainingState state, RunScheduler scheduler, CauseTraces traces) {
     this.state = state;
     this.scheduler = scheduler;
+    this.traces = traces;
   }
 
   @KafkaListener(id = "training-service-new-data", topics = "mlops.ingest.dataset-batch-committed")
   void onBatch(DatasetBatchCommitted batch) {
+    // Spring traces the listener: its span continues the batch's trace (the state replica may keep the batch's own first).
+    traces.put(batch.getBatchId(), Span.current().getSpanContext());
     // The replica may not have seen the batch yet; adding it twice changes nothing.
     state.addBatch(batch);
     log.debug("Batch {} of dataset {}: {} rows", batch.getBatchId(), batch.getDataset(), batch.getRowCount());
@@ -36,6 +41,7 @@ class TrainingTriggers {
 
   @KafkaListener(id = "training-service-retraining", topics = "mlops.training.retraining-requested")
   void onRequest(RetrainingRequested request) {
+    traces.put(request.getEventId(), Span.current().getSpanContext());
     log.info("Retraining of model {} requested by {} ({}{})", request.getModel(), request.getRequestedBy(), request.getReason(),
         request.getDriftReportId() == null ? "" : ", drift report " + request.getDriftReportId());
     scheduler.request(request.getModel(), request.getEventId());
