@@ -193,6 +193,8 @@ public final class LocalPlatform implements AutoCloseable {
     Map<String, Object> properties = new LinkedHashMap<>();
     properties.put("spring.kafka.bootstrap-servers", broker.bootstrapServers());
     properties.put("server.port", settings.servicePort(service.name(), service.defaultPort()));
+    // Traces name their service even when OTEL_SERVICE_NAME is set, which would give all five one name in this JVM.
+    properties.put("management.opentelemetry.resource-attributes[service.name]", service.name());
     properties.put("spring.kafka.streams.state-dir", settings.home().resolve("state").resolve(service.name()).toString());
     if (service.usesArtifactStore()) {
       String shortName = service.name().replace("-service", "");

@@ -1,5 +1,6 @@
 package io.kloop.local;
 
+import static io.kloop.test.PrometheusText.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -182,6 +183,38 @@ class ClosedLoopIT {
     assertThat(batches).allSatisfy(b -> assertThat(b.getEventTime()).isBefore(outcome.driftOnset()));
     assertThat(batches).extracting(DatasetBatchCommitted::getBatchId)
         .containsExactlyInAnyOrderElementsOf(outcome.scannerBatches().stream().map(DatasetBatchCommitted::getBatchId).toList());
+  }
+
+  @Test
+  void shouldShowTheLoopInEveryServicesMetrics() throws Exception {
+    String model = LocalPlatform.DEMO_MODEL;
+    String ingest = prometheus("ingest-service");
+    assertThat(value(ingest, "kloop_ingest_records_accepted_total", "dataset=\"" + model + "\""))
+        .isEqualTo(569 + LocalPlatform.DEMO_WINDOW_ROWS);
+    String training = prometheus("training-service");
+    assertThat(value(training, "kloop_training_run_duration_seconds_count", "model=\"" + model + "\"", "outcome=\"succeeded\""))
+        .isEqualTo(2);
+    assertThat(value(training, "kloop_training_test_metric", "model=\"" + model + "\"", "metric=\"accuracy\""))
+        .isEqualTo(outcome.retrained().getMetrics().getAccuracy(), org.assertj.core.data.Offset.offset(1e-9));
+    String inference = prometheus("inference-service");
+    assertThat(value(inference, "kloop_inference_model_served_version", "model=\"" + model + "\"")).isEqualTo(2);
+    assertThat(value(inference, "kloop_inference_latency_seconds_count", "model=\"" + model + "\"", "version=\"2\""))
+        .isGreaterThan(0);
+    assertThat(value(inference, "kloop_inference_prediction_log_dropped_total")).isZero();
+    String monitor = prometheus("monitor-service");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(value(prometheus("monitor-service"), "kloop_monitor_drift_version", "model=\"" + model + "\"")).isEqualTo(2));
+    assertThat(value(monitor, "kloop_monitor_drift_statistic", "model=\"" + model + "\"", "feature=\"mean_radius\"",
+        "statistic=\"kolmogorov_smirnov\"")).isBetween(0.0, 1.0);
+    assertThat(value(monitor, "kafka_consumer_fetch_manager_records_lag_max", "client_id=\"monitor-service-StreamThread-1-consumer\""))
+        .isGreaterThanOrEqualTo(0);
+  }
+
+  private String prometheus(String service) throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(service(service, "/actuator/prometheus")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
   }
 
   private JsonNode get(String service, String path) throws Exception {

@@ -1,5 +1,6 @@
 package io.kloop.platform;
 
+import static io.kloop.test.PrometheusText.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -299,20 +300,6 @@ class TracingAndMetricsIT {
   }
 
   /** The value of the one sample of a metric whose labels include all those given. */
-  private static double value(String metrics, String name, String... labels) {
-    List<Double> values = new ArrayList<>();
-    for (String line : metrics.split("\n")) {
-      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-        String labelText = line.indexOf('{') > 0 ? line.substring(line.indexOf('{'), line.lastIndexOf('}') + 1) : "";
-        if (List.of(labels).stream().allMatch(labelText::contains)) {
-          values.add(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
-        }
-      }
-    }
-    assertThat(values).as("samples of %s with %s", name, List.of(labels)).hasSize(1);
-    return values.get(0);
-  }
-
   private HttpResponse<String> send(String service, String method, String path, String contentType, String body)
       throws IOException, InterruptedException {
     int port = services.get(service).getEnvironment().getProperty("local.server.port", Integer.class);
