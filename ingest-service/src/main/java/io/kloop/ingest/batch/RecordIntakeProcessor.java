@@ -17,7 +17,6 @@ import io.kloop.service.kafka.StreamsDeadLetters;
 import io.kloop.service.tracing.KloopTracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -225,15 +224,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     span.setAttribute("kloop.dataset", dataset);
     span.setAttribute("messaging.system", "kafka");
     span.setAttribute("messaging.destination.name", Topics.DATASET_BATCH_COMMITTED.name());
-    try {
-      seal(dataset, span);
-    } catch (RuntimeException e) {
-      span.recordException(e);
-      span.setStatus(StatusCode.ERROR);
-      throw e;
-    } finally {
-      span.end();
-    }
+    KloopTracing.within(span, () -> seal(dataset, span));
   }
 
   private void seal(String dataset, Span span) {

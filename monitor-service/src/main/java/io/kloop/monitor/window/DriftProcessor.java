@@ -23,8 +23,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.context.Scope;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -135,15 +133,7 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
     span.setAttribute("messaging.operation.type", "process");
     span.setAttribute("messaging.destination.partition.id", String.valueOf(source.partition()));
     span.setAttribute("messaging.kafka.offset", source.offset());
-    try (Scope scope = span.makeCurrent()) {
-      judge(raw);
-    } catch (RuntimeException e) {
-      span.recordException(e);
-      span.setStatus(StatusCode.ERROR);
-      throw e;
-    } finally {
-      span.end();
-    }
+    KloopTracing.within(span, () -> judge(raw));
   }
 
   private void judge(Record<String, byte[]> raw) {

@@ -15,8 +15,6 @@ import io.kloop.service.kafka.StreamsDeadLetters;
 import io.kloop.service.tracing.KloopTracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.context.Scope;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -95,14 +93,9 @@ final class RegistryProcessor implements Processor<String, byte[], String, Objec
     deciding.setAttribute("messaging.destination.name", source.topic());
     deciding.setAttribute("messaging.kafka.offset", source.offset());
     deciding.setAttribute("kloop.model", String.valueOf(raw.key()));
-    try (Scope scope = deciding.makeCurrent()) {
-      decide(raw);
-    } catch (RuntimeException e) {
-      deciding.recordException(e);
-      deciding.setStatus(StatusCode.ERROR);
-      throw e;
+    try {
+      KloopTracing.within(deciding, () -> decide(raw));
     } finally {
-      deciding.end();
       deciding = Span.getInvalid();
     }
   }

@@ -8,6 +8,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
@@ -83,6 +84,22 @@ public final class KloopTracing {
   }
 
   /** Spans of this application context's SDK. */
+  /**
+   * Runs {@code work} with {@code span} current, records an exception that escapes it on the span (status
+   * ERROR) and rethrows it, and ends the span.
+   */
+  public static void within(Span span, Runnable work) {
+    try (Scope scope = span.makeCurrent()) {
+      work.run();
+    } catch (RuntimeException e) {
+      span.recordException(e);
+      span.setStatus(StatusCode.ERROR);
+      throw e;
+    } finally {
+      span.end();
+    }
+  }
+
   public static KloopTracing of(OpenTelemetry openTelemetry) {
     return new KloopTracing(openTelemetry, true);
   }
