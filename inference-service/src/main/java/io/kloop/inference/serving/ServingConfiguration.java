@@ -3,6 +3,9 @@ package io.kloop.inference.serving;
 import io.kloop.events.ModelApproved;
 import io.kloop.inference.InferenceProperties;
 import io.kloop.inference.InferenceServiceApplication;
+import io.kloop.inference.artifacts.ModelArtifacts;
+import io.kloop.inference.artifacts.RegistryArtifacts;
+import io.kloop.inference.artifacts.SharedStoreArtifacts;
 import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.LocalArtifactStore;
@@ -11,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.kloop.events.PredictionLogged;
 import io.kloop.inference.log.PredictionLog;
 import io.kloop.schemas.EventSerializer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -30,9 +34,25 @@ import org.springframework.kafka.core.ConsumerFactory;
 @Configuration(proxyBeanMethods = false)
 class ServingConfiguration {
 
+  /**
+   * The shared artifact store by default; with {@code kloop.inference.registry-url} set, downloads from the
+   * registry, cached in the artifact root.
+   */
+  @Bean
+  ModelArtifacts modelArtifacts(InferenceProperties properties) {
+    return properties.registryUrl() == null
+        ? new SharedStoreArtifacts(new LocalArtifactStore(properties.artifactRoot()))
+        : new RegistryArtifacts(properties.registryUrl(), properties.artifactRoot(), properties.registryTimeout());
+  }
+
   @Bean(destroyMethod = "closeAll")
-  ServedModels servedModels(InferenceProperties properties, MeterRegistry meters) {
-    return new ServedModels(new LocalArtifactStore(properties.artifactRoot()), meters);
+  ServedModels servedModels(ModelArtifacts artifacts, InferenceProperties properties, MeterRegistry meters) {
+    Duration longest = properties.registryRetryMaxDelay();
+    if (longest.isNegative() || longest.isZero()) {
+      throw new IllegalArgumentException("kloop.inference.registry-retry-max-delay must be positive; got " + longest);
+    }
+    Duration first = Duration.ofSeconds(1);
+    return new ServedModels(artifacts, meters, longest.compareTo(first) < 0 ? longest : first, longest);
   }
 
   /**
@@ -56,11 +76,7 @@ class ServingConfiguration {
           }
         }, 0)
         .whenCaughtUp(() -> {
-          history.values().forEach(approvals -> {
-            for (int i = approvals.size() - 1; i >= 0 && !models.apply(approvals.get(i)); i--) {
-              // the next older approval, if any
-            }
-          });
+          history.values().forEach(models::applyNewest);
           history.clear();
           caughtUp[0] = true;
         });
