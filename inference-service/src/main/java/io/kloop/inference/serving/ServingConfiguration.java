@@ -106,6 +106,12 @@ class ServingConfiguration {
     return new Predictions(models, log, properties);
   }
 
+  /** Readiness detail of the prediction log: its buffer and counts. Always up: the service answers without Kafka. */
+  @Bean
+  HealthIndicator predictionLogHealthIndicator(PredictionLog log) {
+    return () -> Health.up().withDetails(log.status()).build();
+  }
+
   /** Readiness detail: each model's served version, and the last version that failed to load, with why. */
   @Bean
   HealthIndicator modelsHealthIndicator(ServedModels models) {
