@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -148,7 +149,11 @@ public class ServedModels {
           wait == null ? "" : "; trying again in " + wait.toMillis() + " ms");
       if (wait != null) {
         Duration next = wait.multipliedBy(2).compareTo(maxRetry) > 0 ? maxRetry : wait.multipliedBy(2);
-        retries.put(model, retrier.schedule(() -> retry(approval, next), wait.toMillis(), TimeUnit.MILLISECONDS));
+        try {
+          retries.put(model, retrier.schedule(() -> retry(approval, next), wait.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (RejectedExecutionException closing) {
+          // Shutting down.
+        }
       }
       return false;
     }
@@ -251,9 +256,14 @@ public class ServedModels {
   }
 
   /** Stops the attempts still due and closes every session (at shutdown, after requests have drained). */
-  public synchronized void closeAll() {
-    closed = true;
+  public void closeAll() {
+    // First, without the lock: interrupts a download in progress, which holds it.
     retrier.shutdownNow();
+    closeSessions();
+  }
+
+  private synchronized void closeSessions() {
+    closed = true;
     retries.clear();
     Map<String, ServedModel> all = new LinkedHashMap<>(served);
     served.clear();
