@@ -1,20 +1,28 @@
 package io.kloop.inference;
 
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Settings of the inference-service, under {@code kloop.inference}.
  *
- * @param artifactRoot Directory of the local artifact store the approved models are read from. Default {@code .kloop/artifacts}.
+ * @param artifactRoot Directory of the local artifact store the approved models are read from, shared with training and the registry; with {@code registryUrl} set, the cache the models downloaded from the registry are kept in. Default {@code .kloop/artifacts}.
  * @param predictionLogBuffer Most prediction-log events held in memory while Kafka is slow or away; beyond it they are dropped and counted. Default {@code 10000}.
  * @param predictionLog Whether every prediction is logged to {@code mlops.inference.prediction-logged}. Default {@code true}; off only to measure its cost.
  * @param maxInstances Most instances in one request. Default {@code 1000}.
+ * @param registryUrl Base URL of the registry, e.g. {@code http://registry-service:8083}: when set, approved models are downloaded from it ({@code GET /v1/models/{name}/versions/{v}/artifact}) into {@code artifactRoot} instead of being read from a shared artifact store. Unset by default.
+ * @param registryTimeout Most time one download from the registry may take, from connecting to the last byte. Default {@code 30s}.
+ * @param registryRetryMaxDelay Longest wait between two attempts at a download that failed (the first after 1 s, then twice as long each time). Default {@code 1m}.
  */
 @ConfigurationProperties("kloop.inference")
 public record InferenceProperties(
     @DefaultValue(".kloop/artifacts") Path artifactRoot,
     @DefaultValue("10000") int predictionLogBuffer,
     @DefaultValue("true") boolean predictionLog,
-    @DefaultValue("1000") int maxInstances) {}
+    @DefaultValue("1000") int maxInstances,
+    URI registryUrl,
+    @DefaultValue("30s") Duration registryTimeout,
+    @DefaultValue("1m") Duration registryRetryMaxDelay) {}

@@ -1,5 +1,6 @@
 package io.kloop.inference;
 
+import io.kloop.inference.artifacts.ModelArtifacts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -42,8 +43,8 @@ public class InferenceServiceApplication {
   @EventListener
   void ready(ApplicationReadyEvent event) {
     ConfigurableApplicationContext context = event.getApplicationContext();
-    log.info("{} ready on port {} (artifactRoot={}, predictionLog={}, predictionLogBuffer={})", NAME,
-        context.getEnvironment().getProperty("local.server.port"), properties.artifactRoot(), properties.predictionLog(),
+    log.info("{} ready on port {} (artifacts from {}, predictionLog={}, predictionLogBuffer={})", NAME,
+        context.getEnvironment().getProperty("local.server.port"), context.getBean(ModelArtifacts.class).describe(), properties.predictionLog(),
         properties.predictionLogBuffer());
   }
 }

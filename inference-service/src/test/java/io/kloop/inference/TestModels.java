@@ -24,7 +24,7 @@ import org.tribuo.util.onnx.ONNXPlaceholder;
 public final class TestModels {
 
   /** Inputs: radius (numeric), smooth (boolean), shape (categorical: round, oval): four tensor columns. */
-  static final ModelSignature SIGNATURE = ModelSignature.newBuilder()
+  public static final ModelSignature SIGNATURE = ModelSignature.newBuilder()
       .setInputs(List.of(
           SignatureField.newBuilder().setName("radius").setType(FeatureType.NUMERIC).build(),
           SignatureField.newBuilder().setName("smooth").setType(FeatureType.BOOLEAN).build(),
@@ -48,7 +48,7 @@ public final class TestModels {
   }
 
   /** A linear model whose weights are scaled by {@code scale}, so two versions answer differently. */
-  static byte[] onnx(float scale) {
+  public static byte[] onnx(float scale) {
     return onnx(scale, true, true);
   }
 
@@ -81,7 +81,7 @@ public final class TestModels {
     return model.build().toByteArray();
   }
 
-  static ModelApproved approval(String model, int version, ArtifactRef artifact) {
+  public static ModelApproved approval(String model, int version, ArtifactRef artifact) {
     return approval(model, version, artifact, SIGNATURE);
   }
 
@@ -101,7 +101,7 @@ public final class TestModels {
         .build();
   }
 
-  static ArtifactRef store(LocalArtifactStore store, byte[] onnx) {
+  public static ArtifactRef store(LocalArtifactStore store, byte[] onnx) {
     return store.put(onnx, "application/onnx");
   }
 }

@@ -13,11 +13,14 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -30,9 +33,10 @@ import org.springframework.context.SmartLifecycle;
  * Every prediction served, to {@code mlops.inference.prediction-logged}, without slowing or failing the
  * request: requests put events into a bounded buffer (never waiting), and one sender thread moves them to
  * a Kafka producer in batches. When Kafka is slow or away and the buffer is full, new events are dropped
- * and counted ({@code kloop.inference.prediction.log.dropped}), so memory stays bounded. On shutdown,
- * after the HTTP server has stopped taking requests (this lifecycle stops after it), the buffer is
- * drained into the producer and the producer flushed.
+ * and counted ({@code kloop.inference.prediction.log.dropped}), so memory stays bounded. Drops and events
+ * Kafka did not take are logged at most once a minute each, with the counts so far. On shutdown, after
+ * the HTTP server has stopped taking requests (this lifecycle stops after it), the buffer is drained into
+ * the producer and the producer flushed.
  *
  * <p>An event handed over with the trace context of its request's scoring span is sent in a span of its own
  * ({@code send mlops.inference.prediction-logged}, a child of the scoring span), whose W3C trace context
@@ -44,6 +48,7 @@ public class PredictionLog implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(PredictionLog.class);
   private static final int BATCH = 500;
   private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
+  private static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private static final String TOPIC = Topics.PREDICTION_LOGGED.name();
 
@@ -58,6 +63,10 @@ public class PredictionLog implements SmartLifecycle {
   private final KafkaClientMetrics clientMetrics;
   private final KloopTracing tracing;
   private final AtomicBoolean running = new AtomicBoolean();
+  private final int capacity;
+  /** When drops and failures were last logged (System.nanoTime()): each at most once a minute. */
+  private final AtomicLong dropWarned = new AtomicLong(System.nanoTime() - WARNING_INTERVAL_NANOS);
+  private final AtomicLong failureWarned = new AtomicLong(System.nanoTime() - WARNING_INTERVAL_NANOS);
   private Thread sender;
 
   public PredictionLog(Producer<String, PredictionLogged> producer, int capacity, MeterRegistry meters) {
@@ -66,6 +75,7 @@ public class PredictionLog implements SmartLifecycle {
 
   public PredictionLog(Producer<String, PredictionLogged> producer, int capacity, MeterRegistry meters, KloopTracing tracing) {
     this.producer = producer;
+    this.capacity = capacity;
     this.buffer = new ArrayBlockingQueue<>(capacity);
     this.tracing = tracing;
     this.logged = meters.counter("kloop.inference.prediction.log.sent");
@@ -91,7 +101,28 @@ public class PredictionLog implements SmartLifecycle {
       return true;
     }
     dropped.increment();
+    if (due(dropWarned)) {
+      log.warn("Prediction log: buffer full ({} events) while Kafka is slow or away; new predictions are not logged ({} dropped so far, "
+          + "kloop.inference.prediction.log.dropped)", capacity, (long) dropped.count());
+    }
     return false;
+  }
+
+  /** The log's counts, for the readiness detail: it never makes the service unready. */
+  public Map<String, Object> status() {
+    Map<String, Object> status = new LinkedHashMap<>();
+    status.put("capacity", capacity);
+    status.put("buffered", buffer.size());
+    status.put("sent", (long) logged.count());
+    status.put("dropped", (long) dropped.count());
+    status.put("failed", (long) failed.count());
+    return status;
+  }
+
+  private static boolean due(AtomicLong lastWarned) {
+    long now = System.nanoTime();
+    long last = lastWarned.get();
+    return now - last >= WARNING_INTERVAL_NANOS && lastWarned.compareAndSet(last, now);
   }
 
   @Override
@@ -138,6 +169,10 @@ public class PredictionLog implements SmartLifecycle {
       logged.increment();
     } else {
       failed.increment();
+      if (due(failureWarned)) {
+        log.warn("Prediction log: Kafka did not take events ({} failed so far, kloop.inference.prediction.log.failed): {}",
+            (long) failed.count(), error.toString());
+      }
     }
   }
 

@@ -1,9 +1,9 @@
 package io.kloop.inference.serving;
 
 import io.kloop.events.ModelApproved;
+import io.kloop.inference.artifacts.ArtifactUnavailableException;
+import io.kloop.inference.artifacts.ModelArtifacts;
 import io.kloop.model.OnnxClassifier;
-import io.kloop.service.artifacts.ArtifactIntegrityException;
-import io.kloop.service.artifacts.ArtifactStore;
 import io.kloop.service.tracing.KloopTracing;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,6 +11,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,49 +32,127 @@ import org.slf4j.LoggerFactory;
  * session created, signature checked against the session, one warm-up prediction) and only then swapped
  * in; if any step fails, the running version keeps serving and the failure is logged, counted and shown
  * in {@link #status()}.
+ *
+ * <p>When the artifact could not be had but trying again may help (a download from the registry that
+ * failed), the same approval is tried again after 1 s, then after twice as long each time up to the
+ * maximum delay, for as long as it is the model's latest approval and does not serve.
  */
 public class ServedModels {
 
-  /** Where a model stands, for readiness detail and the metadata APIs. */
-  public record ModelStatus(String model, Integer servedVersion, Instant loadedAt, Integer failedVersion, String failure, Instant failedAt) {}
+  /**
+   * Where a model stands, for readiness detail and the metadata APIs: the version serving and since when,
+   * and the last version that failed to load, why, when, and when it is tried again (null when it is not).
+   */
+  public record ModelStatus(String model, Integer servedVersion, Instant loadedAt, Integer failedVersion, String failure, Instant failedAt,
+      Instant retryAt) {}
+
+  /** An approval read from the topic, with the trace context of the registry's decision its record carried. */
+  public record Approval(ModelApproved event, SpanContext decision) {}
 
   private static final Logger log = LoggerFactory.getLogger(ServedModels.class);
+  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
 
-  private final ArtifactStore artifacts;
+  private final ModelArtifacts artifacts;
   private final MeterRegistry meters;
   private final KloopTracing tracing;
+  private final Duration firstRetry;
+  private final Duration maxRetry;
   private final Map<String, ServedModel> served = new ConcurrentHashMap<>();
   private final Map<String, ModelStatus> statuses = new ConcurrentHashMap<>();
+  /** Each model's latest approval: the version it should serve. Guarded by {@code this}. */
+  private final Map<String, ModelApproved> latest = new ConcurrentHashMap<>();
+  /** Each model's next attempt at its latest approval, when one is due. Guarded by {@code this}. */
+  private final Map<String, ScheduledFuture<?>> retries = new ConcurrentHashMap<>();
+  private final ScheduledThreadPoolExecutor retrier;
+  private boolean closed;
 
-  public ServedModels(ArtifactStore artifacts, MeterRegistry meters) {
-    this(artifacts, meters, KloopTracing.OFF);
+  /** Models read from these artifacts; a failed download is tried again after at most a minute. */
+  public ServedModels(ModelArtifacts artifacts, MeterRegistry meters) {
+    this(artifacts, meters, FIRST_RETRY, Duration.ofMinutes(1), KloopTracing.OFF);
   }
 
-  public ServedModels(ArtifactStore artifacts, MeterRegistry meters, KloopTracing tracing) {
+  /**
+   * @param firstRetry how long after a failed download it is tried again the first time; each next time waits twice as long
+   * @param maxRetry the longest wait between two attempts
+   */
+  public ServedModels(ModelArtifacts artifacts, MeterRegistry meters, Duration firstRetry, Duration maxRetry, KloopTracing tracing) {
+    if (firstRetry.isNegative() || firstRetry.isZero() || maxRetry.compareTo(firstRetry) < 0) {
+      throw new IllegalArgumentException("retry delays must be positive, the longest (" + maxRetry + ") at least the first (" + firstRetry + ")");
+    }
     this.artifacts = artifacts;
     this.meters = meters;
     this.tracing = tracing;
+    this.firstRetry = firstRetry;
+    this.maxRetry = maxRetry;
+    this.retrier = new ScheduledThreadPoolExecutor(1, task -> {
+      Thread thread = new Thread(task, "model-load-retry");
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.retrier.setRemoveOnCancelPolicy(true);
   }
 
-  public boolean apply(ModelApproved approval) {
+  /**
+   * Loads and swaps in a model's latest approval. An approval of the version already served (a
+   * redelivery, or the compacted topic replayed) changes nothing. Never throws: a failure leaves the
+   * running version, and a failed download is tried again later (see the class comment).
+   *
+   * @return whether the approved version is now serving
+   */
+  public synchronized boolean apply(ModelApproved approval) {
     return apply(approval, SpanContext.getInvalid());
   }
 
   /**
-   * Loads and swaps in an approved version. An approval of the version already served (a redelivery, or
-   * the compacted topic replayed) changes nothing. Never throws: a failure leaves the running version.
-   *
-   * <p>A load is a span of its own trace ({@code load model}), linked to the registry's decision whose
-   * trace context the approval's record carried: the last link of a model's life from data to serving.
+   * As {@link #apply(ModelApproved)}, the load being a span of its own trace ({@code load model}) linked to
+   * the registry's decision whose trace context the approval's record carried: the last link of a model's
+   * life from data to serving.
    *
    * @param decision the trace context of the approval's record (invalid when it carried none)
-   * @return whether the approved version is now serving
    */
   public synchronized boolean apply(ModelApproved approval, SpanContext decision) {
+    if (closed) {
+      return false;
+    }
+    latest.put(approval.getModel(), approval);
+    cancelRetry(approval.getModel());
+    return swapIn(approval, decision, firstRetry);
+  }
+
+  /**
+   * At start-up: loads the newest of a model's approvals (oldest first, as the topic holds them) as
+   * {@link #apply} does; if it cannot be loaded, the ones before it, newest first, until one loads. The
+   * newest stays the one tried again after a failed download, and the failure stays in the status while
+   * an older version serves.
+   *
+   * @return whether one of them is now serving
+   */
+  public synchronized boolean applyNewest(List<Approval> approvals) {
+    if (approvals.isEmpty()) {
+      return false;
+    }
+    Approval newest = approvals.get(approvals.size() - 1);
+    if (apply(newest.event(), newest.decision())) {
+      return true;
+    }
+    for (int i = approvals.size() - 2; i >= 0; i--) {
+      if (swapIn(approvals.get(i).event(), approvals.get(i).decision(), null)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Loads the approval and swaps it in; on a failure that may pass, tries again after {@code retryIn} (never when null). */
+  private boolean swapIn(ModelApproved approval, SpanContext decision, Duration retryIn) {
     String model = approval.getModel();
     ServedModel current = served.get(model);
     if (current != null && current.version() == approval.getVersion()
         && current.approval().getArtifact().getSha256().equals(approval.getArtifact().getSha256())) {
+      ModelStatus status = statuses.get(model);
+      if (status != null && approval == latest.get(model) && status.failedVersion() != null) {
+        statuses.put(model, new ModelStatus(model, current.version(), current.loadedAt(), null, null, null, null));
+      }
       return true;
     }
     if (current == null) {
@@ -80,7 +163,7 @@ public class ServedModels {
     span.setAttribute("kloop.model", model);
     span.setAttribute("kloop.model.version", approval.getVersion());
     try {
-      return load(approval, current, span);
+      return load(approval, decision, current, span, retryIn);
     } finally {
       span.end();
     }
@@ -91,7 +174,7 @@ public class ServedModels {
     return current == null ? Double.NaN : current.version();
   }
 
-  private boolean load(ModelApproved approval, ServedModel current, Span span) {
+  private boolean load(ModelApproved approval, SpanContext decision, ServedModel current, Span span, Duration retryIn) {
     String model = approval.getModel();
     long started = System.nanoTime();
     ServedModel loaded;
@@ -100,29 +183,64 @@ public class ServedModels {
     } catch (ModelLoadException e) {
       span.setStatus(StatusCode.ERROR, e.getMessage());
       meters.counter("kloop.inference.model.load.failures", "model", model).increment();
-      statuses.put(model, new ModelStatus(model, current == null ? null : current.version(), current == null ? null : current.loadedAt(),
-          approval.getVersion(), e.getMessage(), Instant.now()));
-      log.error("Model {} version {} cannot be served, {}: {}", model, approval.getVersion(),
-          current == null ? "and no earlier version is loaded" : "version " + current.version() + " keeps serving", e.getMessage());
+      Duration wait = e.retryable() ? retryIn : null;
+      if (approval == latest.get(model)) {
+        // An earlier approval tried at start-up in its stead does not hide why the latest cannot serve.
+        statuses.put(model, new ModelStatus(model, current == null ? null : current.version(), current == null ? null : current.loadedAt(),
+            approval.getVersion(), e.getMessage(), Instant.now(), wait == null ? null : Instant.now().plus(wait)));
+      }
+      log.error("Model {} version {} cannot be served, {}: {}{}", model, approval.getVersion(),
+          current == null ? "and no earlier version is loaded" : "version " + current.version() + " keeps serving", e.getMessage(),
+          wait == null ? "" : "; trying again in " + wait.toMillis() + " ms");
+      if (wait != null) {
+        Duration next = wait.multipliedBy(2).compareTo(maxRetry) > 0 ? maxRetry : wait.multipliedBy(2);
+        try {
+          retries.put(model, retrier.schedule(() -> retry(approval, decision, next), wait.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (RejectedExecutionException closing) {
+          // Shutting down.
+        }
+      }
       return false;
     }
     served.put(model, loaded);
-    statuses.put(model, new ModelStatus(model, loaded.version(), loaded.loadedAt(), null, null, null));
+    ModelStatus before = statuses.get(model);
+    boolean fallback = approval != latest.get(model);
+    statuses.put(model, fallback && before != null
+        ? new ModelStatus(model, loaded.version(), loaded.loadedAt(), before.failedVersion(), before.failure(), before.failedAt(), before.retryAt())
+        : new ModelStatus(model, loaded.version(), loaded.loadedAt(), null, null, null, null));
     if (current != null) {
       current.retire();
     }
     meters.counter("kloop.inference.model.swaps", "model", model).increment();
-    log.info("Model {} version {} serving (loaded and warmed in {} ms{})", model, loaded.version(), (System.nanoTime() - started) / 1_000_000,
-        current == null ? "" : "; replaces version " + current.version());
+    log.info("Model {} version {} serving (loaded and warmed in {} ms{}{})", model, loaded.version(), (System.nanoTime() - started) / 1_000_000,
+        current == null ? "" : "; replaces version " + current.version(),
+        fallback ? "; in place of the latest approval, which cannot be served" : "");
     return true;
+  }
+
+  /** Tries the approval again, unless a newer one came meanwhile or the service is closing. */
+  private synchronized void retry(ModelApproved approval, SpanContext decision, Duration next) {
+    String model = approval.getModel();
+    if (closed || latest.get(model) != approval) {
+      return;
+    }
+    retries.remove(model);
+    swapIn(approval, decision, next);
+  }
+
+  private void cancelRetry(String model) {
+    ScheduledFuture<?> pending = retries.remove(model);
+    if (pending != null) {
+      pending.cancel(false);
+    }
   }
 
   private ServedModel load(ModelApproved approval) {
     byte[] bytes;
     try {
-      bytes = artifacts.read(approval.getArtifact());
-    } catch (ArtifactIntegrityException | IllegalArgumentException e) {
-      throw new ModelLoadException("artifact " + approval.getArtifact().getSha256() + " unusable: " + e.getMessage(), e);
+      bytes = artifacts.read(approval);
+    } catch (ArtifactUnavailableException e) {
+      throw new ModelLoadException(e.getMessage(), e.retryable(), e);
     }
     OnnxClassifier classifier;
     try {
@@ -182,8 +300,16 @@ public class ServedModels {
     return served.keySet().stream().sorted().toList();
   }
 
-  /** Closes every session (at shutdown, after requests have drained). */
-  public synchronized void closeAll() {
+  /** Stops the attempts still due and closes every session (at shutdown, after requests have drained). */
+  public void closeAll() {
+    // First, without the lock: interrupts a download in progress, which holds it.
+    retrier.shutdownNow();
+    closeSessions();
+  }
+
+  private synchronized void closeSessions() {
+    closed = true;
+    retries.clear();
     Map<String, ServedModel> all = new LinkedHashMap<>(served);
     served.clear();
     all.values().forEach(ServedModel::retire);

@@ -3,16 +3,19 @@ package io.kloop.inference.serving;
 import io.kloop.events.ModelApproved;
 import io.kloop.inference.InferenceProperties;
 import io.kloop.inference.InferenceServiceApplication;
+import io.kloop.inference.artifacts.ModelArtifacts;
+import io.kloop.inference.artifacts.RegistryArtifacts;
+import io.kloop.inference.artifacts.SharedStoreArtifacts;
 import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.LocalArtifactStore;
 import io.kloop.service.kafka.TopicReplica;
 import io.kloop.service.tracing.KloopTracing;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.api.trace.SpanContext;
 import io.kloop.events.PredictionLogged;
 import io.kloop.inference.log.PredictionLog;
 import io.kloop.schemas.EventSerializer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,13 +35,26 @@ import org.springframework.kafka.core.ConsumerFactory;
 @Configuration(proxyBeanMethods = false)
 class ServingConfiguration {
 
-  @Bean(destroyMethod = "closeAll")
-  ServedModels servedModels(InferenceProperties properties, MeterRegistry meters, KloopTracing tracing) {
-    return new ServedModels(new LocalArtifactStore(properties.artifactRoot()), meters, tracing);
+  /**
+   * The shared artifact store by default; with {@code kloop.inference.registry-url} set, downloads from the
+   * registry, cached in the artifact root.
+   */
+  @Bean
+  ModelArtifacts modelArtifacts(InferenceProperties properties) {
+    return properties.registryUrl() == null
+        ? new SharedStoreArtifacts(new LocalArtifactStore(properties.artifactRoot()))
+        : new RegistryArtifacts(properties.registryUrl(), properties.artifactRoot(), properties.registryTimeout());
   }
 
-  /** An approval read from the topic, with the trace context of the registry's decision its record carried. */
-  private record Approval(ModelApproved event, SpanContext decision) {}
+  @Bean(destroyMethod = "closeAll")
+  ServedModels servedModels(ModelArtifacts artifacts, InferenceProperties properties, MeterRegistry meters, KloopTracing tracing) {
+    Duration longest = properties.registryRetryMaxDelay();
+    if (longest.isNegative() || longest.isZero()) {
+      throw new IllegalArgumentException("kloop.inference.registry-retry-max-delay must be positive; got " + longest);
+    }
+    Duration first = Duration.ofSeconds(1);
+    return new ServedModels(artifacts, meters, longest.compareTo(first) < 0 ? longest : first, longest, tracing);
+  }
 
   /**
    * Every instance reads all of {@code mlops.registry.model-approved} (no consumer group). At start-up it
@@ -48,12 +64,12 @@ class ServingConfiguration {
    */
   @Bean
   TopicReplica approvedModels(ConsumerFactory<?, ?> consumers, ServedModels models, KloopTracing tracing) {
-    Map<String, List<Approval>> history = new LinkedHashMap<>();
+    Map<String, List<ServedModels.Approval>> history = new LinkedHashMap<>();
     boolean[] caughtUp = {false};
     List<Topic<String, ?>> topics = List.of(Topics.MODEL_APPROVED);
     return new TopicReplica(InferenceServiceApplication.NAME + "-approved-models", consumers.getConfigurationProperties(), topics,
         (topic, record, event) -> {
-          Approval approval = new Approval((ModelApproved) event, tracing.remote(record.headers()));
+          ServedModels.Approval approval = new ServedModels.Approval((ModelApproved) event, tracing.remote(record.headers()));
           if (caughtUp[0]) {
             models.apply(approval.event(), approval.decision());
           } else {
@@ -61,11 +77,7 @@ class ServingConfiguration {
           }
         }, 0)
         .whenCaughtUp(() -> {
-          history.values().forEach(approvals -> {
-            for (int i = approvals.size() - 1; i >= 0 && !models.apply(approvals.get(i).event(), approvals.get(i).decision()); i--) {
-              // the next older approval, if any
-            }
-          });
+          history.values().forEach(models::applyNewest);
           history.clear();
           caughtUp[0] = true;
         });
@@ -93,6 +105,12 @@ class ServingConfiguration {
   @Bean
   Predictions predictions(ServedModels models, PredictionLog log, InferenceProperties properties, KloopTracing tracing) {
     return new Predictions(models, log, properties, tracing);
+  }
+
+  /** Readiness detail of the prediction log: its buffer and counts. Always up: the service answers without Kafka. */
+  @Bean
+  HealthIndicator predictionLogHealthIndicator(PredictionLog log) {
+    return () -> Health.up().withDetails(log.status()).build();
   }
 
   /** Readiness detail: each model's served version, and the last version that failed to load, with why. */

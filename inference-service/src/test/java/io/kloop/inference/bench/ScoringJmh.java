@@ -3,6 +3,7 @@ package io.kloop.inference.bench;
 import io.kloop.events.ArtifactRef;
 import io.kloop.inference.InferenceProperties;
 import io.kloop.inference.TestModels;
+import io.kloop.inference.artifacts.SharedStoreArtifacts;
 import io.kloop.inference.serving.Predictions;
 import io.kloop.inference.serving.ServedModels;
 import io.kloop.model.OnnxClassifier;
@@ -11,6 +12,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -52,12 +54,12 @@ public class ScoringJmh {
     LocalArtifactStore store = new LocalArtifactStore(home);
     ArtifactRef artifact = store.put(bench.onnx, "application/onnx");
     classifier = OnnxClassifier.load(bench.onnx, bench.signature);
-    models = new ServedModels(store, new SimpleMeterRegistry());
+    models = new ServedModels(new SharedStoreArtifacts(store), new SimpleMeterRegistry());
     if (!models.apply(TestModels.approval(MODEL, 1, artifact, bench.signature))) {
       throw new IllegalStateException("the benchmark model did not load");
     }
     // Logging off: the log is never offered an event.
-    predictions = new Predictions(models, null, new InferenceProperties(home, 1, false, 1000));
+    predictions = new Predictions(models, null, new InferenceProperties(home, 1, false, 1000, null, Duration.ofSeconds(30), Duration.ofMinutes(1)));
     one = List.of(bench.instances.get(7));
     batch = bench.instances.subList(0, 32);
     encoded = classifier.encoding().encodeAll(one);

@@ -124,7 +124,11 @@ public final class LocalArtifactStore implements ArtifactStore {
     return path;
   }
 
-  Path pathOf(String sha256) {
+  /**
+   * Where the artifact with this SHA-256 lives (or would live) in the store, whether or not it is there;
+   * a copy of the store elsewhere (a download cache) uses the same layout.
+   */
+  public Path pathOf(String sha256) {
     return root.resolve("sha256").resolve(sha256.substring(0, 2)).resolve(sha256);
   }
 
