@@ -13,11 +13,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -136,7 +133,7 @@ public final class RegistryArtifacts implements ModelArtifacts {
       if (!actual.equals(artifact.getSha256())) {
         throw failed(uri, "the downloaded bytes (" + bytes.length + ") have SHA-256 " + actual + ", not the approved " + artifact.getSha256(), null);
       }
-      move(temporary, target);
+      LocalArtifactStore.moveIntoPlace(temporary, target);
       log.info("Downloaded {} ({} bytes, SHA-256 verified) in {} ms", uri, bytes.length, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
       return bytes;
     } catch (IOException e) {
@@ -203,16 +200,6 @@ public final class RegistryArtifacts implements ModelArtifacts {
   private static String abbreviate(String body) {
     String line = body.strip().replaceAll("\\s+", " ");
     return line.length() <= ERROR_BODY_CHARS ? line : line.substring(0, ERROR_BODY_CHARS) + "...";
-  }
-
-  private static void move(Path temporary, Path target) throws IOException {
-    try {
-      Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (FileAlreadyExistsException e) {
-      // Another instance sharing the cache stored the same verified bytes meanwhile.
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-    }
   }
 
   private static void deleteQuietly(Path path) {

@@ -45,7 +45,7 @@ public final class LocalArtifactStore implements ArtifactStore {
         Path temporary = Files.createTempFile(target.getParent(), sha256, ".partial");
         try {
           Files.write(temporary, content);
-          move(temporary, target);
+          moveIntoPlace(temporary, target);
         } finally {
           Files.deleteIfExists(temporary);
         }
@@ -57,11 +57,15 @@ public final class LocalArtifactStore implements ArtifactStore {
         .setSizeBytes(content.length).setMediaType(mediaType).build();
   }
 
-  private static void move(Path temporary, Path target) throws IOException {
+  /**
+   * Moves a fully written temporary file to its content-addressed place, atomically where the file system
+   * can. A file already there holds the same bytes (someone stored them meanwhile), so it is kept.
+   */
+  public static void moveIntoPlace(Path temporary, Path target) throws IOException {
     try {
       Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (FileAlreadyExistsException e) {
-      // Someone stored the same bytes meanwhile: content-addressed, so nothing to do.
+      // Someone stored the same bytes meanwhile (another instance sharing the store): nothing to do.
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
     }
