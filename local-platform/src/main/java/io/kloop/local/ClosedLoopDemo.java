@@ -161,7 +161,7 @@ final class ClosedLoopDemo {
       ProduceRecords.publish(endpoints.bootstrapServers(), settings.dataset(), shipped);
       step("    waiting for the batch to seal, the model to train and the registry to decide");
       ModelApproved first = tap.await(ModelApproved.class, a -> a.getModel().equals(model), settings.timeout(),
-          "approval of " + model + " (" + failures(tap, model) + ")");
+          () -> "approval of " + model + " (" + failures(tap, model) + ")");
       awaitServing(first.getVersion());
       step("    %s v%d is served by inference: %s/v2/models/%s", model, first.getVersion(), endpoints.inference(), model);
 
@@ -170,7 +170,7 @@ final class ClosedLoopDemo {
       step("2/4 stationary traffic: %d predictions drawn from the same data (two monitor windows)", stationary);
       Random draw = new Random(settings.seed() + 1);
       send(stationary, () -> shipped.get(draw.nextInt(shipped.size())));
-      DriftReported lastStationary = tap.await(DriftReported.class,
+      tap.await(DriftReported.class,
           r -> r.getModel().equals(model) && r.getVersion() == first.getVersion() && r.getWindow().getSequence() == 1,
           settings.timeout(), "the monitor's report of the second stationary window");
       List<DriftReported> stationaryReports = tap.events(DriftReported.class).stream()
@@ -198,7 +198,7 @@ final class ClosedLoopDemo {
       ModelApproved second;
       try {
         SpecificRecord decision = tap.await(SpecificRecord.class, e -> isDecisionAfter(e, model, first.getVersion()),
-            settings.timeout(), "decision on a retrained " + model + " (" + failures(tap, model) + ")");
+            settings.timeout(), () -> "decision on a retrained " + model + " (" + failures(tap, model) + ")");
         if (decision instanceof ModelRejected rejected) {
           throw new IllegalStateException(String.format("%s v%d was rejected by %s: %s; v%d keeps serving", model, rejected.getVersion(),
               rejected.getActor(), rejected.getViolations(), first.getVersion()));

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -110,6 +111,12 @@ final class LoopTap implements AutoCloseable {
   /** Waits for the first event (seen before or after the call) of a type that matches. */
   <T extends SpecificRecord> T await(Class<T> type, Predicate<? super T> condition, Duration timeout, String what)
       throws InterruptedException, TimeoutException {
+    return await(type, condition, timeout, () -> what);
+  }
+
+  /** As {@link #await(Class, Predicate, Duration, String)}, with what was awaited described when the wait fails. */
+  <T extends SpecificRecord> T await(Class<T> type, Predicate<? super T> condition, Duration timeout, Supplier<String> what)
+      throws InterruptedException, TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (seen) {
       while (true) {
@@ -118,11 +125,11 @@ final class LoopTap implements AutoCloseable {
           return found.get();
         }
         if (failure != null) {
-          throw new IllegalStateException("the loop tap failed while waiting for " + what, failure);
+          throw new IllegalStateException("the loop tap failed while waiting for " + what.get(), failure);
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new TimeoutException("no " + what + " within " + timeout.toSeconds() + " s");
+          throw new TimeoutException("no " + what.get() + " within " + timeout.toSeconds() + " s");
         }
         TimeUnit.NANOSECONDS.timedWait(seen, left);
       }
