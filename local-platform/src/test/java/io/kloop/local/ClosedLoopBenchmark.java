@@ -72,9 +72,7 @@ class ClosedLoopBenchmark {
   }
 
   private static ClosedLoopDemo.Outcome oneLoop(int pace, Path home) throws Exception {
-    List<String> args = new ArrayList<>(List.of("--home=" + home, "--kafka-port=0", "--controller-port=0"));
-    LocalPlatform.SERVICES.forEach(s -> args.add("--" + s.name() + "-port=0"));
-    try (LocalPlatform platform = new LocalPlatform(LocalPlatformSettings.parse(args.toArray(String[]::new))).start()) {
+    try (LocalPlatform platform = new LocalPlatform(LocalPlatformSettings.parse(FreePorts.arguments(home))).start()) {
       ClosedLoopDemo.Settings settings = ClosedLoopDemo.Settings.defaults(Path.of("..", "data", "breast_cancer.csv"))
           .withWindowSize(platform.monitorWindowSize()).withPace(pace);
       return new ClosedLoopDemo(ClosedLoopDemo.Endpoints.of(platform), settings).run();

@@ -19,6 +19,7 @@ import io.kloop.producer.SourceRecord;
 import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
+import io.kloop.test.TestRecords;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,11 +32,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,10 +59,8 @@ class ClosedLoopIT {
   @BeforeAll
   static void runTheLoop() throws Exception {
     LocalPlatform.useOneLogConfiguration();
-    List<String> args = new ArrayList<>(List.of("--home=" + home, "--kafka-port=0", "--controller-port=0"));
-    LocalPlatform.SERVICES.forEach(s -> args.add("--" + s.name() + "-port=0"));
     // Batches seal 2 s after their first record instead of 30 s: the loop's own speed is measured by ClosedLoopBenchmark.
-    platform = new LocalPlatform(LocalPlatformSettings.parse(args.toArray(String[]::new)),
+    platform = new LocalPlatform(LocalPlatformSettings.parse(FreePorts.arguments(home)),
         Map.of(IngestServiceApplication.NAME, Map.of("kloop.ingest.batch-max-age", "2s"))).start();
     ClosedLoopDemo.Settings settings = ClosedLoopDemo.Settings.defaults(Path.of("..", "data", "breast_cancer.csv"))
         .withWindowSize(platform.monitorWindowSize()).withPace(0);
@@ -235,26 +229,8 @@ class ClosedLoopIT {
 
   /** Every committed event of a topic, from its beginning to its current end. */
   private static <T extends SpecificRecord> List<T> read(Topic<String, T> topic) {
-    try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.broker().bootstrapServers(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new EventDeserializer<>(topic.valueType()))) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (int p = 0; p < topic.partitions(); p++) {
-        partitions.add(new TopicPartition(topic.name(), p));
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      List<T> events = new ArrayList<>();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        for (ConsumerRecord<String, T> record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.value() != null) {
-            events.add(record.value());
-          }
-        }
-      }
-      return events;
-    }
+    EventDeserializer<T> events = new EventDeserializer<>(topic.valueType());
+    return TestRecords.readToEnd(platform.broker().bootstrapServers(), topic.name(), record -> record.value() != null).stream()
+        .map(record -> events.deserialize(topic.name(), record.value())).toList();
   }
 }

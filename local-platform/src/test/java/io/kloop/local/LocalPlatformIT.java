@@ -43,7 +43,7 @@ class LocalPlatformIT {
     String clusterId;
     String operatorToken;
     List<Integer> ports = new ArrayList<>();
-    try (LocalPlatform platform = new LocalPlatform(LocalPlatformSettings.parse(freePortArguments())).start()) {
+    try (LocalPlatform platform = new LocalPlatform(LocalPlatformSettings.parse(FreePorts.arguments(home))).start()) {
       assertThat(platform.runningServices())
           .containsExactly("ingest-service", "training-service", "registry-service", "inference-service", "monitor-service");
       for (String service : platform.runningServices()) {
@@ -80,7 +80,7 @@ class LocalPlatformIT {
     Path output = home.resolve("platform.log");
     List<String> command = new ArrayList<>(List.of(
         ProcessHandle.current().info().command().orElse("java"), "-Xmx1g", "-jar", "target/local-platform.jar"));
-    command.addAll(List.of(freePortArguments()));
+    command.addAll(List.of(FreePorts.arguments(home)));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
     try {
       await().atMost(Duration.ofSeconds(90)).until(() -> !process.isAlive() || Files.readString(output).contains("Ctrl-C stops it"));
@@ -114,12 +114,6 @@ class LocalPlatformIT {
     });
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(get(port, "/actuator/health/liveness").statusCode()).as("%s liveness", service).isEqualTo(200));
-  }
-
-  private String[] freePortArguments() {
-    List<String> args = new ArrayList<>(List.of("--home=" + home, "--kafka-port=0", "--controller-port=0"));
-    LocalPlatform.SERVICES.forEach(s -> args.add("--" + s.name() + "-port=0"));
-    return args.toArray(String[]::new);
   }
 
   private HttpResponse<String> post(int port, String path, String token) throws IOException, InterruptedException {

@@ -34,7 +34,7 @@ public final class TestRecords {
   public static List<ConsumerRecord<byte[], byte[]>> awaitAtLeast(
       String topic, Predicate<ConsumerRecord<byte[], byte[]>> filter, int count) {
     List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(TestKafkaBroker.bootstrapServers())) {
       consumer.subscribe(List.of(topic));
       await().atMost(TIMEOUT).until(() -> {
         consumer.poll(Duration.ofMillis(200)).forEach(record -> {
@@ -50,8 +50,14 @@ public final class TestRecords {
 
   /** Every matching record the topic holds now: reads each partition up to its current end offset. */
   public static List<ConsumerRecord<byte[], byte[]>> readToEnd(String topic, Predicate<ConsumerRecord<byte[], byte[]>> filter) {
+    return readToEnd(TestKafkaBroker.bootstrapServers(), topic, filter);
+  }
+
+  /** As {@link #readToEnd(String, Predicate)}, on another broker than the shared one. */
+  public static List<ConsumerRecord<byte[], byte[]>> readToEnd(
+      String bootstrapServers, String topic, Predicate<ConsumerRecord<byte[], byte[]>> filter) {
     List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers)) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
           .map(p -> new TopicPartition(topic, p.partition())).toList();
       consumer.assign(partitions);
@@ -69,9 +75,9 @@ public final class TestRecords {
     return found;
   }
 
-  private static KafkaConsumer<byte[], byte[]> consumer() {
+  private static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers) {
     return new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafkaBroker.bootstrapServers(),
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID(),
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
