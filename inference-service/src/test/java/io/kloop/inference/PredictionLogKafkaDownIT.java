@@ -153,9 +153,13 @@ class PredictionLogKafkaDownIT {
 
     HttpResponse<String> readiness = get("/actuator/health/readiness");
     JsonNode components = json.readTree(readiness.body()).path("components");
-    // Readiness includes Kafka, as every service's does: DOWN while the broker is away, though predictions are answered.
-    assertThat(readiness.statusCode()).isEqualTo(503);
-    assertThat(components.path("kafka").path("status").asString()).isEqualTo("DOWN");
+    // Still ready: predictions are answered without Kafka, so the outage must not take the instance out of rotation.
+    assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(200);
+    assertThat(components.has("kafka")).as("kafka is not part of readiness").isFalse();
+    // The full health shows the outage to operators.
+    HttpResponse<String> health = get("/actuator/health");
+    assertThat(health.statusCode()).isEqualTo(503);
+    assertThat(json.readTree(health.body()).path("components").path("kafka").path("status").asString()).isEqualTo("DOWN");
     JsonNode log = components.path("predictionLog");
     assertThat(log.path("status").asString()).isEqualTo("UP");
     assertThat(log.path("details").path("capacity").asInt()).isEqualTo(BUFFER);

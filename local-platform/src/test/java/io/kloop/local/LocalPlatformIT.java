@@ -110,7 +110,11 @@ class LocalPlatformIT {
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       HttpResponse<String> readiness = get(port, "/actuator/health/readiness");
       assertThat(readiness.statusCode()).as("%s readiness: %s", service, readiness.body()).isEqualTo(200);
-      assertThat(readiness.body()).contains("\"status\":\"UP\"").contains("\"kafka\"");
+      assertThat(readiness.body()).contains("\"status\":\"UP\"");
+      // Every service but inference, which answers without Kafka, is out of rotation while Kafka is away.
+      if (!service.equals("inference-service")) {
+        assertThat(readiness.body()).contains("\"kafka\"");
+      }
     });
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(get(port, "/actuator/health/liveness").statusCode()).as("%s liveness", service).isEqualTo(200));
