@@ -36,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The control the service is measured against: a bare Netty HTTP server wrapping the same ONNX Runtime
  * session. It reads the same {@code {"instances": [...]}} body with the same JSON library, encodes, scores
  * and answers class and probabilities, and does nothing else: no routing framework, no input checks, no
- * request ids, no prediction log, no metrics.
+ * request ids, no prediction log, no metrics. The HTTP benchmark runs it in a JVM of its own ({@link #main}).
  */
 final class BareNettyServer implements AutoCloseable {
 
@@ -45,7 +45,19 @@ final class BareNettyServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final Channel channel;
 
-  BareNettyServer(OnnxClassifier classifier, int threads) throws InterruptedException {
+  /**
+   * The control in a JVM of its own (see {@link ForkedJvm}): the benchmark's model on the port given as the
+   * only argument, with one event loop per core, until the process is stopped.
+   */
+  public static void main(String[] arguments) throws Exception {
+    BenchModel bench = new BenchModel();
+    OnnxClassifier classifier = OnnxClassifier.load(bench.onnx, bench.signature);
+    BareNettyServer server = new BareNettyServer(classifier, Runtime.getRuntime().availableProcessors(), Integer.parseInt(arguments[0]));
+    System.out.println("Control listening on port " + server.port());
+    server.channel.closeFuture().sync();
+  }
+
+  BareNettyServer(OnnxClassifier classifier, int threads, int port) throws InterruptedException {
     JsonMapper json = JsonMapper.builder().build();
     List<String> classes = classifier.signature().getOutputClasses();
     group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
@@ -82,7 +94,7 @@ final class BareNettyServer implements AutoCloseable {
             });
           }
         })
-        .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
   }
 
   int port() {

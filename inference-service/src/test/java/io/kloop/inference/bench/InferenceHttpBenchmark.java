@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kloop.events.ArtifactRef;
-import io.kloop.inference.InferenceServiceApplication;
 import io.kloop.inference.TestModels;
-import io.kloop.model.OnnxClassifier;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.LocalArtifactStore;
 import io.kloop.test.TestEvents;
 import io.kloop.test.TestKafkaBroker;
+import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,18 +23,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntPredicate;
 import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * HTTP throughput and latency of the named-feature API against a bare Netty server wrapping the same ONNX
- * Runtime model, and the cost of the prediction log, in one JVM and one run (a load driver, not a test of
- * speed). Three servers run side by side: the service with its prediction log to the in-JVM broker, the
- * service with the log off, and the bare Netty control; each request is one instance of the breast cancer
- * data (30 features).
+ * Runtime model, and the cost of the prediction log, in one run (a load driver, not a test of speed). Three
+ * servers run side by side, each in a JVM of its own with the same options ({@link ForkedJvm}): the service
+ * (its executable jar) with its prediction log to the broker, the service with the log off, and the bare
+ * Netty control. The load driver and the broker share the benchmark's JVM. Each request is one instance of
+ * the breast cancer data (30 features).
  *
  * <ol>
  *   <li>warm-up: each server under closed-loop load, not counted;
@@ -56,6 +57,10 @@ class InferenceHttpBenchmark {
   private static final Duration ROUND = Duration.ofSeconds(Integer.getInteger("bench.round.seconds", 10));
   private static final Duration OPEN_LOOP = Duration.ofSeconds(Integer.getInteger("bench.latency.seconds", 20));
 
+  private static final String LOG_ON = "service, prediction log on";
+  private static final String LOG_OFF = "service, prediction log off";
+  private static final String CONTROL = "bare Netty + ONNX Runtime (control)";
+
   private final JsonMapper json = JsonMapper.builder().build();
 
   @Test
@@ -68,36 +73,47 @@ class InferenceHttpBenchmark {
       bodies.add(json.writeValueAsBytes(Map.of("instances", List.of(instance))));
     }
 
-    ConfigurableApplicationContext logged = start(home, true);
-    ConfigurableApplicationContext unlogged = start(home, false);
-    // The services create the topics they use; approve once they are up.
-    TestEvents.publish(Topics.MODEL_APPROVED.name(), MODEL, TestModels.approval(MODEL, 1, artifact, bench.signature));
-    try (OnnxClassifier classifier = OnnxClassifier.load(bench.onnx, bench.signature);
-         BareNettyServer bare = new BareNettyServer(classifier, Runtime.getRuntime().availableProcessors())) {
-      Map<String, Integer> ports = new LinkedHashMap<>();
-      ports.put("service, prediction log on", port(logged));
-      ports.put("service, prediction log off", port(unlogged));
-      ports.put("bare Netty + ONNX Runtime (control)", bare.port());
-      for (int port : ports.values().stream().limit(2).toList()) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> status(port, "/v2/models/" + MODEL + "/ready") == 200);
+    Map<String, ForkedJvm> servers = new LinkedHashMap<>();
+    try {
+      servers.put(LOG_ON, service(home, "service-log-on", true));
+      servers.put(LOG_OFF, service(home, "service-log-off", false));
+      servers.put(CONTROL, ForkedJvm.main(CONTROL, home.resolve("control.log"), BareNettyServer.class));
+      // The services create the topics they use; approve once they are up.
+      for (String name : List.of(LOG_ON, LOG_OFF)) {
+        awaitServer(servers.get(name), port -> status(port, "/actuator/health/liveness") == 200);
       }
+      TestEvents.publish(Topics.MODEL_APPROVED.name(), MODEL, TestModels.approval(MODEL, 1, artifact, bench.signature));
+      for (String name : List.of(LOG_ON, LOG_OFF)) {
+        awaitServer(servers.get(name), port -> status(port, "/v2/models/" + MODEL + "/ready") == 200);
+      }
+      awaitServer(servers.get(CONTROL), InferenceHttpBenchmark::accepts);
       Map<String, LoadDriver> drivers = new LinkedHashMap<>();
-      ports.forEach((name, port) -> drivers.put(name, new LoadDriver(port, "/v1/models/" + MODEL + "/predict", bodies, CONNECTIONS)));
+      servers.forEach((name, server) -> drivers.put(name, new LoadDriver(server.port, "/v1/models/" + MODEL + "/predict", bodies, CONNECTIONS)));
       try {
         for (LoadDriver driver : drivers.values()) {
           LoadDriver.Result warm = driver.closedLoop(CONNECTIONS, WARM_UP);
           assertThat(warm.failed()).as("failed requests while warming up").isZero();
         }
         Map<String, List<LoadDriver.Result>> saturation = new LinkedHashMap<>();
+        Map<String, List<Double>> cpuPerRequest = new LinkedHashMap<>();
+        Map<String, List<Double>> driverCpuPerRequest = new LinkedHashMap<>();
         for (int round = 0; round < ROUNDS; round++) {
           for (Map.Entry<String, LoadDriver> driver : drivers.entrySet()) {
+            ForkedJvm server = servers.get(driver.getKey());
+            Duration cpuBefore = server.cpu();
+            Duration driverCpuBefore = ownCpu();
             LoadDriver.Result result = driver.getValue().closedLoop(CONNECTIONS, ROUND);
+            double cpuMicros = server.cpu().minus(cpuBefore).toNanos() / 1e3 / result.ok();
+            driverCpuPerRequest.computeIfAbsent(driver.getKey(), k -> new ArrayList<>())
+                .add(ownCpu().minus(driverCpuBefore).toNanos() / 1e3 / result.ok());
             assertThat(result.failed()).as(driver.getKey() + ": failed requests").isZero();
             saturation.computeIfAbsent(driver.getKey(), k -> new ArrayList<>()).add(result);
-            System.out.printf(Locale.ROOT, "round %d %-40s %,.0f requests/s%n", round, driver.getKey(), result.perSecond());
+            cpuPerRequest.computeIfAbsent(driver.getKey(), k -> new ArrayList<>()).add(cpuMicros);
+            System.out.printf(Locale.ROOT, "round %d %-40s %,.0f requests/s, %.0f µs CPU per request%n", round, driver.getKey(),
+                result.perSecond(), cpuMicros);
           }
         }
-        double serviceRate = median(saturation.get("service, prediction log on"), LoadDriver.Result::perSecond);
+        double serviceRate = median(saturation.get(LOG_ON), LoadDriver.Result::perSecond);
         double rate = serviceRate / 2;
         Map<String, LoadDriver.Result> latency = new LinkedHashMap<>();
         for (Map.Entry<String, LoadDriver> driver : drivers.entrySet()) {
@@ -105,19 +121,25 @@ class InferenceHttpBenchmark {
           assertThat(result.failed()).as(driver.getKey() + ": failed requests").isZero();
           latency.put(driver.getKey(), result);
         }
-        report(saturation, latency, rate);
+        // The log-on figures count only if the log kept up: every event sent, none dropped or failed.
+        Map<String, Object> counts = predictionLog(servers.get(LOG_ON).port);
+        assertThat(counts).as("prediction log of the log-on service").containsEntry("dropped", 0).containsEntry("failed", 0);
+        assertThat(((Number) counts.get("sent")).longValue()).as("events sent").isGreaterThan(0);
+        report(saturation, cpuPerRequest, driverCpuPerRequest, latency, rate);
       } finally {
         drivers.values().forEach(LoadDriver::close);
       }
     } finally {
-      logged.close();
-      unlogged.close();
+      for (ForkedJvm server : servers.values()) {
+        server.close();
+      }
     }
   }
 
-  private void report(Map<String, List<LoadDriver.Result>> saturation, Map<String, LoadDriver.Result> latency, double rate) throws Exception {
-    double control = median(saturation.get("bare Netty + ONNX Runtime (control)"), LoadDriver.Result::perSecond);
-    double unlogged = median(saturation.get("service, prediction log off"), LoadDriver.Result::perSecond);
+  private void report(Map<String, List<LoadDriver.Result>> saturation, Map<String, List<Double>> cpuPerRequest,
+      Map<String, List<Double>> driverCpuPerRequest, Map<String, LoadDriver.Result> latency, double rate) throws Exception {
+    double control = median(saturation.get(CONTROL), LoadDriver.Result::perSecond);
+    double unlogged = median(saturation.get(LOG_OFF), LoadDriver.Result::perSecond);
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "Saturation: closed loop, %d connections, %d rounds of %d s (median); one instance (30 features) per request.%n%n",
         CONNECTIONS, ROUNDS, ROUND.toSeconds()));
@@ -125,6 +147,16 @@ class InferenceHttpBenchmark {
     saturation.forEach((name, results) -> {
       double perSecond = median(results, LoadDriver.Result::perSecond);
       out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.2f | %.2f |%n", name, perSecond, perSecond / control, perSecond / unlogged));
+    });
+    double unloggedCpu = median(cpuPerRequest.get(LOG_OFF), Double::doubleValue);
+    out.append("\nCPU time per request answered, same rounds (medians): the server's JVM (all its threads: event loops, prediction "
+        + "log, JIT, GC), and the benchmark's JVM (the load driver, and the broker that receives the prediction log):\n\n");
+    out.append("| server | server CPU µs per request | ratio to log off | load driver + broker CPU µs per request |\n"
+        + "| --- | ---: | ---: | ---: |\n");
+    cpuPerRequest.forEach((name, values) -> {
+      double micros = median(values, Double::doubleValue);
+      out.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.0f |%n", name, micros, micros / unloggedCpu,
+          median(driverCpuPerRequest.get(name), Double::doubleValue)));
     });
     out.append(String.format(Locale.ROOT, "%nLatency: open loop at %,.0f requests/s (half of the service's saturation with its log on) for %d s, "
         + "timed from each request's due time.%n%n", rate, OPEN_LOOP.toSeconds()));
@@ -137,22 +169,45 @@ class InferenceHttpBenchmark {
     Files.writeString(file, out);
   }
 
-  private static double median(List<LoadDriver.Result> results, ToDoubleFunction<LoadDriver.Result> value) {
+  private static <T> double median(List<T> results, ToDoubleFunction<T> value) {
     double[] values = results.stream().mapToDouble(value).sorted().toArray();
     return values[values.length / 2];
   }
 
-  private static ConfigurableApplicationContext start(Path home, boolean predictionLog) {
-    return InferenceServiceApplication.builder().run(
-        "--server.port=0",
+  /** The service from its executable jar, in a JVM of its own, on the in-JVM broker. */
+  private static ForkedJvm service(Path home, String name, boolean predictionLog) {
+    return ForkedJvm.service(name, home.resolve(name + ".log"),
         "--spring.kafka.bootstrap-servers=" + TestKafkaBroker.bootstrapServers(),
         "--kloop.inference.artifact-root=" + home.resolve("artifacts"),
         "--kloop.inference.prediction-log=" + predictionLog,
         "--logging.level.root=WARN");
   }
 
-  private static int port(ConfigurableApplicationContext context) {
-    return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+  private static Duration ownCpu() {
+    return ProcessHandle.current().info().totalCpuDuration().orElseThrow();
+  }
+
+  /** Waits until the server passes the check, failing with its output if it exits first. */
+  private static void awaitServer(ForkedJvm server, IntPredicate check) {
+    await().atMost(Duration.ofSeconds(120)).until(() -> !server.alive() || check.test(server.port));
+    assertThat(server.alive()).as(server::output).isTrue();
+  }
+
+  /** The prediction log's counts from the readiness detail. */
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> predictionLog(int port) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.ofString());
+    Map<?, ?> components = (Map<?, ?>) json.readValue(response.body(), Map.class).get("components");
+    return (Map<String, Object>) ((Map<?, ?>) components.get("predictionLog")).get("details");
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static int status(int port, String path) {
