@@ -53,7 +53,12 @@ class InferenceHttpBenchmark {
   private static final String MODEL = "breast-cancer-bench";
   private static final int CONNECTIONS = Integer.getInteger("bench.connections", 16);
   private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
-  private static final Duration WARM_UP = Duration.ofSeconds(Integer.getInteger("bench.warmup.seconds", 15));
+  /**
+   * Warm-up per server. Each server has its own JIT now: the service's reactive stack keeps C2 busy for
+   * most of a minute on two cores (compilations of up to a second each), and rounds measured before that
+   * mostly measure the compiler.
+   */
+  private static final Duration WARM_UP = Duration.ofSeconds(Integer.getInteger("bench.warmup.seconds", 60));
   private static final Duration ROUND = Duration.ofSeconds(Integer.getInteger("bench.round.seconds", 10));
   private static final Duration OPEN_LOOP = Duration.ofSeconds(Integer.getInteger("bench.latency.seconds", 20));
 
