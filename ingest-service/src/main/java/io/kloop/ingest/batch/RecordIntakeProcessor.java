@@ -24,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
@@ -74,7 +73,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
   private final Duration maxAge;
   private final EventDeserializer<DataRecord> records = new EventDeserializer<>(DataRecord.class);
   private final Map<String, OpenBatch> open = new HashMap<>();
-  private final Map<String, List<BatchFiles.Row>> openRows = new HashMap<>();
+  private final Map<String, OpenRows> openRows = new HashMap<>();
 
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Long> acceptedIds;
@@ -165,8 +164,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     batch = batch == null ? OpenBatch.first(spec.version(), source.partition(), source.offset(), context.currentSystemTimeMs())
         : batch.plus(source.offset());
     open.put(dataset, batch);
-    openRows.computeIfAbsent(dataset, d -> new ArrayList<>())
-        .add(new BatchFiles.Row(row.recordId(), row.label(), row.features(), source.partition(), source.offset()));
+    openRows.computeIfAbsent(dataset, d -> new OpenRows(spec)).add(row, source.partition(), source.offset());
     openBatches.put(dataset, batch.encode());
     if (batch.count() >= maxRecords) {
       seal(dataset);
@@ -178,7 +176,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     // The batch's own spec version; the current one if compaction has removed it (as sealing does).
     DatasetSpec spec = specs.version(dataset, batch.specVersion()).or(() -> specs.current(dataset)).orElseThrow(() -> new IllegalStateException(
         "dataset " + dataset + " has an open batch of spec v" + batch.specVersion() + " but no spec is known"));
-    List<BatchFiles.Row> rows = new ArrayList<>();
+    OpenRows rows = new OpenRows(spec);
     replay.read(new TopicPartition(Topics.DATA_RECORD.name(), batch.partition()),
         batch.firstOffset(), batch.lastOffset(), source -> {
           if (!dataset.equals(source.key())) {
@@ -192,7 +190,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
           }
           if (record != null && Long.valueOf(source.offset()).equals(acceptedIds.get(idKey(dataset, record.getRecordId())))) {
             RecordValidator.Result row = RecordValidator.validate(spec, record.getRecordId(), record.getFeatures(), record.getLabel());
-            rows.add(new BatchFiles.Row(row.recordId(), row.label(), row.features(), source.partition(), source.offset()));
+            rows.add(row, source.partition(), source.offset());
           }
         });
     if (rows.size() != batch.count()) {
@@ -229,12 +227,9 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
 
   private void seal(String dataset, Span span) {
     OpenBatch batch = open.remove(dataset);
-    List<BatchFiles.Row> rows = openRows.remove(dataset);
-    DatasetSpec spec = specs.version(dataset, batch.specVersion()).or(() -> specs.current(dataset)).orElseThrow();
+    OpenRows rows = openRows.remove(dataset);
     String batchId = batch.batchId(dataset);
-    ArtifactRef artifact = artifacts.put(BatchFiles.write(batchId, rows), BatchFiles.MEDIA_TYPE);
-    Map<String, Long> labels = new TreeMap<>();
-    rows.stream().filter(r -> r.label() != null).forEach(r -> labels.merge(r.label(), 1L, Long::sum));
+    ArtifactRef artifact = artifacts.put(rows.file(batchId), BatchFiles.MEDIA_TYPE);
     DatasetBatchCommitted committed = DatasetBatchCommitted.newBuilder()
         .setEventId(UUID.randomUUID().toString())
         .setEventTime(Instant.ofEpochMilli(context.currentSystemTimeMs()))
@@ -245,8 +240,8 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
         .setRowCount(rows.size())
         .setArtifact(artifact)
         .setSchemaFingerprint(BatchFiles.rowSchemaFingerprint())
-        .setFeatures(FeatureSummaries.of(spec, rows))
-        .setLabelCounts(labels)
+        .setFeatures(rows.featureSummaries())
+        .setLabelCounts(rows.labelCounts())
         .build();
     openBatches.delete(dataset);
     Record<String, Object> out = new Record<>(dataset, (Object) committed, context.currentSystemTimeMs());
@@ -254,6 +249,9 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     span.setAttribute("kloop.batch.rows", rows.size());
     tracing.inject(span, out.headers());
     context.forward(out);
+    // Announce the batch at the next opportunity rather than at the end of the commit interval: the
+    // interval only needs to bound the work redone after a crash, a sealed batch should not wait for it.
+    context.commit();
     meters.committed(dataset, rows.size());
     log.info("Sealed batch {} of dataset {}: {} records, sha256 {}", batchId, dataset, rows.size(), artifact.getSha256());
   }
