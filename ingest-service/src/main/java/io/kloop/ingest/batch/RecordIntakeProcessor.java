@@ -247,9 +247,6 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     span.setAttribute("kloop.batch.rows", rows.size());
     tracing.inject(span, out.headers());
     context.forward(out);
-    // Announce the batch at the next opportunity rather than at the end of the commit interval: the
-    // interval only needs to bound the work redone after a crash, a sealed batch should not wait for it.
-    context.commit();
     meters.committed(dataset, rows.size());
     log.info("Sealed batch {} of dataset {}: {} records, sha256 {}", batchId, dataset, rows.size(), artifact.getSha256());
   }
