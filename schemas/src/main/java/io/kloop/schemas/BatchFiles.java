@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,14 +13,17 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.avro.Schema;
+import org.apache.avro.UnresolvedUnionException;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.file.SeekableByteArrayInput;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 
 /**
  * The format of sealed dataset batches: an Avro object container file of {@code BatchRow} records
@@ -49,23 +53,115 @@ public final class BatchFiles {
   }
 
   public static byte[] write(String batchId, List<Row> rows) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (DataFileWriter<GenericRecord> writer = new DataFileWriter<>(new GenericDatumWriter<>(ROW))) {
-      writer.setMeta("kloop.batch.id", batchId);
-      writer.create(ROW, out, syncMarker(batchId));
-      for (Row row : rows) {
-        GenericRecord record = new GenericData.Record(ROW);
-        record.put("recordId", row.recordId());
-        record.put("label", row.label());
-        record.put("features", row.features());
-        record.put("sourcePartition", row.sourcePartition());
-        record.put("sourceOffset", row.sourceOffset());
-        writer.append(record);
+    Builder builder = new Builder();
+    rows.forEach(builder::add);
+    return builder.write(batchId);
+  }
+
+  /**
+   * A batch file built row by row: each row is encoded (Avro binary, {@code BatchRow}) as it is added, so
+   * an open batch is held as bytes rather than objects, and the file is written once its id is known.
+   * {@link #write} gives exactly the bytes of {@link BatchFiles#write(String, List)} for the same rows.
+   */
+  public static final class Builder {
+
+    private static final int VALUE_NULL = 0;
+    private static final int VALUE_BOOLEAN = 1;
+    private static final int VALUE_DOUBLE = 2;
+    private static final int VALUE_STRING = 3;
+
+    private final Buffer rows = new Buffer();
+    private final BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(rows, null);
+    private int[] ends = new int[64];
+    private int count;
+
+    /** Encodes one row. Feature values must be Double, Boolean, a CharSequence or null. */
+    public void add(Row row) {
+      int start = rows.size();
+      try {
+        encoder.writeString(Objects.requireNonNull(row.recordId(), "recordId"));
+        if (row.label() == null) {
+          encoder.writeIndex(0);
+        } else {
+          encoder.writeIndex(1);
+          encoder.writeString(row.label());
+        }
+        Map<String, Object> features = row.features();
+        encoder.writeMapStart();
+        encoder.setItemCount(features.size());
+        for (Map.Entry<String, Object> feature : features.entrySet()) {
+          encoder.startItem();
+          encoder.writeString(feature.getKey());
+          Object value = feature.getValue();
+          if (value == null) {
+            encoder.writeIndex(VALUE_NULL);
+          } else if (value instanceof Double number) {
+            encoder.writeIndex(VALUE_DOUBLE);
+            encoder.writeDouble(number);
+          } else if (value instanceof Boolean bool) {
+            encoder.writeIndex(VALUE_BOOLEAN);
+            encoder.writeBoolean(bool);
+          } else if (value instanceof CharSequence text) {
+            encoder.writeIndex(VALUE_STRING);
+            encoder.writeString(text.toString());
+          } else {
+            throw new UnresolvedUnionException(ROW.getField("features").schema().getValueType(), value);
+          }
+        }
+        encoder.writeMapEnd();
+        encoder.writeInt(row.sourcePartition());
+        encoder.writeLong(row.sourceOffset());
+      } catch (IOException e) {
+        rows.truncate(start);
+        throw new UncheckedIOException(e);
+      } catch (RuntimeException e) {
+        rows.truncate(start);
+        throw e;
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write batch " + batchId, e);
+      if (count == ends.length) {
+        ends = Arrays.copyOf(ends, count * 2);
+      }
+      ends[count++] = rows.size();
     }
-    return out.toByteArray();
+
+    /** Rows added so far. */
+    public int size() {
+      return count;
+    }
+
+    /** The batch file of the rows added so far, under this batch id (which also fixes the sync marker). */
+    public byte[] write(String batchId) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(rows.size() + 1024);
+      try (DataFileWriter<Object> writer = new DataFileWriter<>(new GenericDatumWriter<>(ROW))) {
+        writer.setMeta("kloop.batch.id", batchId);
+        writer.create(ROW, out, syncMarker(batchId));
+        int start = 0;
+        for (int i = 0; i < count; i++) {
+          // The same blocks as appending the rows one by one: the writer cuts them by encoded size.
+          writer.appendEncoded(ByteBuffer.wrap(rows.bytes(), start, ends[i] - start));
+          start = ends[i];
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write batch " + batchId, e);
+      }
+      return out.toByteArray();
+    }
+  }
+
+  /** A byte array output stream whose array can be read without a copy. */
+  private static final class Buffer extends ByteArrayOutputStream {
+
+    Buffer() {
+      super(64 * 1024);
+    }
+
+    byte[] bytes() {
+      return buf;
+    }
+
+    void truncate(int size) {
+      count = size;
+    }
   }
 
   public static List<Row> read(byte[] file) {

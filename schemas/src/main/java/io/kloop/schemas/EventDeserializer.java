@@ -3,7 +3,6 @@ package io.kloop.schemas;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.specific.SpecificData;
@@ -100,7 +99,9 @@ public class EventDeserializer<T extends SpecificRecord> implements Deserializer
     }
     try {
       return (T) DECODERS.get(type).decode(data);
-    } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | ClassCastException e) {
+    } catch (IOException | RuntimeException e) {
+      // Corrupt bodies fail in many ways: AvroRuntimeException, IndexOutOfBoundsException, ClassCastException,
+      // and UnsupportedOperationException for a length beyond the JVM's largest array. All are "corrupt".
       throw new EventDecodingException(
           "topic " + topic + ": corrupt " + type.getSimpleName() + " body (schema fingerprint " + toHex(fingerprint)
               + "): " + e, e);

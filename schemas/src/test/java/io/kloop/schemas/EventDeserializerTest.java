@@ -76,6 +76,20 @@ class EventDeserializerTest {
   }
 
   @Test
+  void shouldReportAnImpossibleLengthAsACorruptBody() {
+    byte[] bytes = serializer.serialize("t", RandomEvents.of(DataRecord.class, 1, 6).get(0));
+    // The event id's length, a zig-zag varint, made 2^31 - 1 (more than an array can hold).
+    byte[] corrupt = new byte[bytes.length + 4];
+    System.arraycopy(bytes, 0, corrupt, 0, 10);
+    byte[] length = {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F};
+    System.arraycopy(length, 0, corrupt, 10, length.length);
+
+    assertThatThrownBy(() -> new EventDeserializer<>().deserialize("t", corrupt))
+        .isInstanceOf(EventDecodingException.class)
+        .hasMessageContaining("corrupt DataRecord body");
+  }
+
+  @Test
   void shouldRejectAnUnknownConfiguredType() {
     assertThatThrownBy(() -> new EventDeserializer<>().configure(Map.of(EventDeserializer.EVENT_TYPE_CONFIG, "Nope"), false))
         .isInstanceOf(IllegalArgumentException.class)

@@ -1,7 +1,6 @@
 package io.kloop.ingest.batch;
 
 import io.kloop.events.ArtifactRef;
-import io.kloop.events.DataRecord;
 import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.ingest.IngestServiceApplication;
 import io.kloop.ingest.spec.DatasetSpec;
@@ -10,7 +9,6 @@ import io.kloop.ingest.validation.RecordValidator;
 import io.kloop.ingest.validation.Violation;
 import io.kloop.schemas.BatchFiles;
 import io.kloop.schemas.EventDecodingException;
-import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.ArtifactStore;
 import io.kloop.service.kafka.StreamsDeadLetters;
@@ -24,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
@@ -72,9 +69,9 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
   private final SourceReplay replay;
   private final int maxRecords;
   private final Duration maxAge;
-  private final EventDeserializer<DataRecord> records = new EventDeserializer<>(DataRecord.class);
+  private final DataRecordReader records = new DataRecordReader();
   private final Map<String, OpenBatch> open = new HashMap<>();
-  private final Map<String, List<BatchFiles.Row>> openRows = new HashMap<>();
+  private final Map<String, OpenRows> openRows = new HashMap<>();
 
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, Long> acceptedIds;
@@ -116,9 +113,9 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
   @Override
   public void process(Record<String, byte[]> raw) {
     RecordMetadata source = context.recordMetadata().orElseThrow();
-    DataRecord record;
+    DataRecordReader.Fields record;
     try {
-      record = records.deserialize(source.topic(), raw.value());
+      record = records.read(source.topic(), raw.value());
     } catch (EventDecodingException e) {
       deadLetter(raw, source, "undecodable", e.getMessage());
       return;
@@ -127,32 +124,32 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
       deadLetter(raw, source, "tombstone", "empty record (a tombstone has no meaning on the records topic)");
       return;
     }
-    if (!record.getDataset().equals(raw.key())) {
-      deadLetter(raw, source, "wrong-key", "record key '" + raw.key() + "' must be the dataset name '" + record.getDataset()
+    if (!record.dataset().equals(raw.key())) {
+      deadLetter(raw, source, "wrong-key", "record key '" + raw.key() + "' must be the dataset name '" + record.dataset()
           + "', so that all records of a dataset share a partition");
       return;
     }
-    Optional<DatasetSpec> spec = specs.current(record.getDataset());
+    Optional<DatasetSpec> spec = specs.current(record.dataset());
     if (spec.isEmpty()) {
-      deadLetter(raw, source, "unknown-dataset", "unknown dataset " + record.getDataset() + "; declare it with PUT /v1/datasets/" + record.getDataset());
+      deadLetter(raw, source, "unknown-dataset", "unknown dataset " + record.dataset() + "; declare it with PUT /v1/datasets/" + record.dataset());
       return;
     }
-    RecordValidator.Result result = RecordValidator.validate(spec.get(), record.getRecordId(), record.getFeatures(), record.getLabel());
+    RecordValidator.Result result = RecordValidator.validate(spec.get(), record.recordId(), record.features(), record.label());
     List<Violation> violations = new ArrayList<>(result.violations());
-    String idKey = idKey(record.getDataset(), record.getRecordId());
+    String idKey = idKey(record.dataset(), record.recordId());
     Long firstOffset = result.valid() ? acceptedIds.get(idKey) : null;
     if (firstOffset != null) {
-      violations.add(new Violation(spec.get().idField(), "duplicate record id " + record.getRecordId()
+      violations.add(new Violation(spec.get().idField(), "duplicate record id " + record.recordId()
           + " (accepted before from partition " + source.partition() + " offset " + firstOffset + ")"));
     }
     if (!violations.isEmpty()) {
-      deadLetter(raw, source, result.valid() ? "duplicate" : "invalid", "invalid record " + record.getRecordId() + " for dataset " + record.getDataset()
+      deadLetter(raw, source, result.valid() ? "duplicate" : "invalid", "invalid record " + record.recordId() + " for dataset " + record.dataset()
           + " (spec v" + spec.get().version() + "): " + violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
       return;
     }
     acceptedIds.put(idKey, source.offset());
     add(spec.get(), result, source);
-    meters.accepted(record.getDataset());
+    meters.accepted(record.dataset());
   }
 
   private void add(DatasetSpec spec, RecordValidator.Result row, RecordMetadata source) {
@@ -165,8 +162,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     batch = batch == null ? OpenBatch.first(spec.version(), source.partition(), source.offset(), context.currentSystemTimeMs())
         : batch.plus(source.offset());
     open.put(dataset, batch);
-    openRows.computeIfAbsent(dataset, d -> new ArrayList<>())
-        .add(new BatchFiles.Row(row.recordId(), row.label(), row.features(), source.partition(), source.offset()));
+    openRows.computeIfAbsent(dataset, d -> new OpenRows(spec)).add(row, source.partition(), source.offset());
     openBatches.put(dataset, batch.encode());
     if (batch.count() >= maxRecords) {
       seal(dataset);
@@ -178,21 +174,21 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     // The batch's own spec version; the current one if compaction has removed it (as sealing does).
     DatasetSpec spec = specs.version(dataset, batch.specVersion()).or(() -> specs.current(dataset)).orElseThrow(() -> new IllegalStateException(
         "dataset " + dataset + " has an open batch of spec v" + batch.specVersion() + " but no spec is known"));
-    List<BatchFiles.Row> rows = new ArrayList<>();
+    OpenRows rows = new OpenRows(spec);
     replay.read(new TopicPartition(Topics.DATA_RECORD.name(), batch.partition()),
         batch.firstOffset(), batch.lastOffset(), source -> {
           if (!dataset.equals(source.key())) {
             return;
           }
-          DataRecord record;
+          DataRecordReader.Fields record;
           try {
-            record = records.deserialize(source.topic(), source.value());
+            record = records.read(source.topic(), source.value());
           } catch (EventDecodingException e) {
             return;
           }
-          if (record != null && Long.valueOf(source.offset()).equals(acceptedIds.get(idKey(dataset, record.getRecordId())))) {
-            RecordValidator.Result row = RecordValidator.validate(spec, record.getRecordId(), record.getFeatures(), record.getLabel());
-            rows.add(new BatchFiles.Row(row.recordId(), row.label(), row.features(), source.partition(), source.offset()));
+          if (record != null && Long.valueOf(source.offset()).equals(acceptedIds.get(idKey(dataset, record.recordId())))) {
+            RecordValidator.Result row = RecordValidator.validate(spec, record.recordId(), record.features(), record.label());
+            rows.add(row, source.partition(), source.offset());
           }
         });
     if (rows.size() != batch.count()) {
@@ -229,12 +225,9 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
 
   private void seal(String dataset, Span span) {
     OpenBatch batch = open.remove(dataset);
-    List<BatchFiles.Row> rows = openRows.remove(dataset);
-    DatasetSpec spec = specs.version(dataset, batch.specVersion()).or(() -> specs.current(dataset)).orElseThrow();
+    OpenRows rows = openRows.remove(dataset);
     String batchId = batch.batchId(dataset);
-    ArtifactRef artifact = artifacts.put(BatchFiles.write(batchId, rows), BatchFiles.MEDIA_TYPE);
-    Map<String, Long> labels = new TreeMap<>();
-    rows.stream().filter(r -> r.label() != null).forEach(r -> labels.merge(r.label(), 1L, Long::sum));
+    ArtifactRef artifact = artifacts.put(rows.file(batchId), BatchFiles.MEDIA_TYPE);
     DatasetBatchCommitted committed = DatasetBatchCommitted.newBuilder()
         .setEventId(UUID.randomUUID().toString())
         .setEventTime(Instant.ofEpochMilli(context.currentSystemTimeMs()))
@@ -245,8 +238,8 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
         .setRowCount(rows.size())
         .setArtifact(artifact)
         .setSchemaFingerprint(BatchFiles.rowSchemaFingerprint())
-        .setFeatures(FeatureSummaries.of(spec, rows))
-        .setLabelCounts(labels)
+        .setFeatures(rows.featureSummaries())
+        .setLabelCounts(rows.labelCounts())
         .build();
     openBatches.delete(dataset);
     Record<String, Object> out = new Record<>(dataset, (Object) committed, context.currentSystemTimeMs());

@@ -10,6 +10,8 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -50,22 +52,71 @@ final class IncomingRecords {
 
   static List<Incoming> ndjson(JsonMapper mapper, String body) {
     List<Incoming> records = new ArrayList<>();
-    String[] lines = body.split("\r?\n");
     int index = 0;
-    for (String line : lines) {
+    int start = 0;
+    while (start < body.length()) {
+      int newline = body.indexOf('\n', start);
+      int end = newline < 0 ? body.length() : newline;
+      String line = body.substring(start, end > start && body.charAt(end - 1) == '\r' ? end - 1 : end);
+      start = end + 1;
       if (line.isBlank()) {
         continue;
       }
-      try {
-        JsonNode node = mapper.readTree(line);
-        records.add(node != null && node.isObject() ? new Incoming(index, fields(node), null)
-            : new Incoming(index, Map.of(), "line is not a JSON object"));
-      } catch (JacksonException e) {
-        records.add(new Incoming(index, Map.of(), "line is not JSON: " + e.getOriginalMessage()));
+      Map<String, Object> flat = flatObject(mapper, line);
+      if (flat != null) {
+        records.add(new Incoming(index, flat, null));
+      } else {
+        try {
+          JsonNode node = mapper.readTree(line);
+          records.add(node != null && node.isObject() ? new Incoming(index, fields(node), null)
+              : new Incoming(index, Map.of(), "line is not a JSON object"));
+        } catch (JacksonException e) {
+          records.add(new Incoming(index, Map.of(), "line is not JSON: " + e.getOriginalMessage()));
+        }
       }
       index++;
     }
     return records;
+  }
+
+  /**
+   * The common case read in one pass, without a tree: a line that is exactly one JSON object whose values
+   * are all null, true, false, a number within a long or a double, or a string. Its fields are the same as
+   * {@link #fields} would give. Anything else (nested values, big integers, more than one value, bad JSON)
+   * is null: the caller reads the line as a tree and says what is wrong.
+   */
+  private static Map<String, Object> flatObject(JsonMapper mapper, String line) {
+    try (JsonParser parser = mapper.createParser(line)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      Map<String, Object> fields = new LinkedHashMap<>();
+      for (JsonToken token = parser.nextToken(); token != JsonToken.END_OBJECT; token = parser.nextToken()) {
+        String name = parser.currentName();
+        Object value;
+        switch (parser.nextToken()) {
+          case VALUE_NULL -> value = null;
+          case VALUE_TRUE -> value = Boolean.TRUE;
+          case VALUE_FALSE -> value = Boolean.FALSE;
+          case VALUE_STRING -> value = parser.getString();
+          case VALUE_NUMBER_INT -> {
+            JsonParser.NumberType type = parser.getNumberType();
+            if (type != JsonParser.NumberType.INT && type != JsonParser.NumberType.LONG) {
+              return null;
+            }
+            value = parser.getLongValue();
+          }
+          case VALUE_NUMBER_FLOAT -> value = parser.getDoubleValue();
+          default -> {
+            return null;
+          }
+        }
+        fields.put(name, value);
+      }
+      return parser.nextToken() == null ? fields : null;
+    } catch (JacksonException e) {
+      return null;
+    }
   }
 
   static List<Incoming> csv(String body) {

@@ -34,14 +34,14 @@ public final class RecordValidator {
     } else if (recordId.length() > 256) {
       violations.add(new Violation(spec.idField(), "record id is longer than 256 characters"));
     }
-    Map<String, Object> normalised = new LinkedHashMap<>();
-    Map<String, FeatureSpec> declared = spec.featuresByName();
+    List<FeatureSpec> declared = spec.features();
+    Map<String, Object> normalised = new LinkedHashMap<>(declared.size() * 2);
     for (String name : features.keySet()) {
-      if (!declared.containsKey(name)) {
+      if (!declares(declared, name)) {
         violations.add(new Violation(name, "not a feature of dataset " + spec.dataset() + " (spec v" + spec.version() + ")"));
       }
     }
-    for (FeatureSpec feature : declared.values()) {
+    for (FeatureSpec feature : declared) {
       Object raw = features.get(feature.getName());
       if (isMissing(raw)) {
         if (feature.getRequired()) {
@@ -69,11 +69,21 @@ public final class RecordValidator {
             "'" + normalisedLabel + "' is not a class of the label (classes: " + spec.label().getClasses() + ")"));
       }
     }
-    return new Result(recordId, normalised, normalisedLabel, List.copyOf(violations));
+    return new Result(recordId, normalised, normalisedLabel, violations.isEmpty() ? List.of() : List.copyOf(violations));
+  }
+
+  /** Whether {@code name} is a declared feature (features are few: a scan beats building a map per record). */
+  private static boolean declares(List<FeatureSpec> declared, String name) {
+    for (int i = 0; i < declared.size(); i++) {
+      if (declared.get(i).getName().equals(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isMissing(Object value) {
-    return value == null || (value instanceof CharSequence text && text.toString().isBlank());
+    return value == null || (value instanceof String string ? string.isBlank() : value instanceof CharSequence text && text.toString().isBlank());
   }
 
   private static Double numeric(FeatureSpec feature, Object raw, List<Violation> violations) {
