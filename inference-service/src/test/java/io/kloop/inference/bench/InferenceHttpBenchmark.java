@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,11 +55,14 @@ class InferenceHttpBenchmark {
   private static final int CONNECTIONS = Integer.getInteger("bench.connections", 16);
   private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
   /**
-   * Warm-up per server. Each server has its own JIT now: the service's reactive stack keeps C2 busy for
-   * most of a minute on two cores (compilations of up to a second each), and rounds measured before that
-   * mostly measure the compiler.
+   * Warm-up per server, until it is steady: at least {@code bench.warmup.seconds}, then slices of 10 s
+   * until the last three are within 10 % of each other, at most four times the minimum. Each server has its
+   * own JIT: on two cores the service's reactive stack keeps C2 busy for minutes (compilations of up to a
+   * second each), and rounds measured before that mostly measure the compiler.
    */
   private static final Duration WARM_UP = Duration.ofSeconds(Integer.getInteger("bench.warmup.seconds", 60));
+  private static final Duration WARM_UP_SLICE = Duration.ofSeconds(10);
+  private static final double STEADY = 1.10;
   private static final Duration ROUND = Duration.ofSeconds(Integer.getInteger("bench.round.seconds", 10));
   private static final Duration OPEN_LOOP = Duration.ofSeconds(Integer.getInteger("bench.latency.seconds", 20));
 
@@ -95,10 +99,8 @@ class InferenceHttpBenchmark {
       Map<String, LoadDriver> drivers = new LinkedHashMap<>();
       servers.forEach((name, server) -> drivers.put(name, new LoadDriver(server.port, "/v1/models/" + MODEL + "/predict", bodies, CONNECTIONS)));
       try {
-        for (LoadDriver driver : drivers.values()) {
-          LoadDriver.Result warm = driver.closedLoop(CONNECTIONS, WARM_UP);
-          assertThat(warm.failed()).as("failed requests while warming up").isZero();
-        }
+        Map<String, String> warmUps = new LinkedHashMap<>();
+        drivers.forEach((name, driver) -> warmUps.put(name, warmUp(name, driver)));
         Map<String, List<LoadDriver.Result>> saturation = new LinkedHashMap<>();
         Map<String, List<Double>> cpuPerRequest = new LinkedHashMap<>();
         Map<String, List<Double>> driverCpuPerRequest = new LinkedHashMap<>();
@@ -130,7 +132,7 @@ class InferenceHttpBenchmark {
         Map<String, Object> counts = predictionLog(servers.get(LOG_ON).port);
         assertThat(counts).as("prediction log of the log-on service").containsEntry("dropped", 0).containsEntry("failed", 0);
         assertThat(((Number) counts.get("sent")).longValue()).as("events sent").isGreaterThan(0);
-        report(saturation, cpuPerRequest, driverCpuPerRequest, latency, rate);
+        report(warmUps, saturation, cpuPerRequest, driverCpuPerRequest, latency, rate);
       } finally {
         drivers.values().forEach(LoadDriver::close);
       }
@@ -141,11 +143,39 @@ class InferenceHttpBenchmark {
     }
   }
 
-  private void report(Map<String, List<LoadDriver.Result>> saturation, Map<String, List<Double>> cpuPerRequest,
+  /** Closed-loop load in slices until the server is steady (see {@link #WARM_UP}); says how long it took. */
+  private static String warmUp(String name, LoadDriver driver) {
+    List<Double> rates = new ArrayList<>();
+    long start = System.nanoTime();
+    while (true) {
+      LoadDriver.Result slice;
+      try {
+        slice = driver.closedLoop(CONNECTIONS, WARM_UP_SLICE);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      assertThat(slice.failed()).as(name + ": failed requests while warming up").isZero();
+      rates.add(slice.perSecond());
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+      List<Double> last = rates.subList(Math.max(0, rates.size() - 3), rates.size());
+      boolean steady = last.size() == 3 && Collections.max(last) <= STEADY * Collections.min(last);
+      if (elapsed.compareTo(WARM_UP) >= 0 && (steady || elapsed.compareTo(WARM_UP.multipliedBy(4)) >= 0)) {
+        String outcome = String.format(Locale.ROOT, "%d s%s (last slices %s requests/s)", elapsed.toSeconds(), steady ? "" : ", not steady",
+            last.stream().map(rate -> String.format(Locale.ROOT, "%,.0f", rate)).toList());
+        System.out.printf(Locale.ROOT, "warm-up %-40s %s%n", name, outcome);
+        return outcome;
+      }
+    }
+  }
+
+  private void report(Map<String, String> warmUps, Map<String, List<LoadDriver.Result>> saturation, Map<String, List<Double>> cpuPerRequest,
       Map<String, List<Double>> driverCpuPerRequest, Map<String, LoadDriver.Result> latency, double rate) throws Exception {
     double control = median(saturation.get(CONTROL), LoadDriver.Result::perSecond);
     double unlogged = median(saturation.get(LOG_OFF), LoadDriver.Result::perSecond);
-    StringBuilder out = new StringBuilder();
+    StringBuilder out = new StringBuilder("Warm-up (closed loop until steady):\n\n");
+    warmUps.forEach((name, warmUp) -> out.append("- ").append(name).append(": ").append(warmUp).append('\n'));
+    out.append('\n');
     out.append(String.format(Locale.ROOT, "Saturation: closed loop, %d connections, %d rounds of %d s (median); one instance (30 features) per request.%n%n",
         CONNECTIONS, ROUNDS, ROUND.toSeconds()));
     out.append("| server | requests/s | ratio to control | ratio to log off |\n| --- | ---: | ---: | ---: |\n");
