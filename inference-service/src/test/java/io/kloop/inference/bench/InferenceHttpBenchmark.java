@@ -53,7 +53,7 @@ class InferenceHttpBenchmark {
 
   private static final String MODEL = "breast-cancer-bench";
   private static final int CONNECTIONS = Integer.getInteger("bench.connections", 16);
-  private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+  private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
   /**
    * Warm-up per server, until it is steady: at least {@code bench.warmup.seconds}, then slices of 10 s
    * until the last three are within 10 % of each other, at most four times the minimum. Each server has its
