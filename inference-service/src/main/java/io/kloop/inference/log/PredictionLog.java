@@ -33,8 +33,8 @@ import org.springframework.context.SmartLifecycle;
 /**
  * Every prediction served, to {@code mlops.inference.prediction-logged}, without slowing or failing the
  * request: requests put events into a bounded buffer (never waiting, never waking a thread), and one
- * sender thread moves them to a Kafka producer in batches, every few milliseconds. When Kafka is slow or away and the buffer is full, new events are dropped
- * and counted ({@code kloop.inference.prediction.log.dropped}), so memory stays bounded. Drops and events
+ * sender thread moves them to a Kafka producer in batches every few milliseconds. When Kafka is slow or
+ * away and the buffer is full, new events are dropped and counted ({@code kloop.inference.prediction.log.dropped}), so memory stays bounded. Drops and events
  * Kafka did not take are logged at most once a minute each, with the counts so far. On shutdown, after
  * the HTTP server has stopped taking requests (this lifecycle stops after it), the buffer is drained into
  * the producer and the producer flushed.
@@ -141,8 +141,8 @@ public class PredictionLog implements SmartLifecycle {
     while (running.get() || !buffer.isEmpty()) {
       try {
         // The sender drains the buffer on its own clock rather than being woken by each event: a request
-        // pays for one lock-free-ish offer and never for a thread wake-up (the producer batches for 20 ms
-        // anyway, so waiting up to DRAIN_INTERVAL here delays no batch).
+        // pays for one offer into the buffer (a short lock) and never for a thread wake-up. The producer
+        // batches for 20 ms anyway, so waiting up to DRAIN_INTERVAL here delays no batch.
         if (buffer.drainTo(batch, BATCH) == 0) {
           LockSupport.parkNanos(DRAIN_INTERVAL_NANOS);
           continue;
