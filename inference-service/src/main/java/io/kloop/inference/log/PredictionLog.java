@@ -34,8 +34,9 @@ import org.springframework.context.SmartLifecycle;
  * Every prediction served, to {@code mlops.inference.prediction-logged}, without slowing or failing the
  * request: requests put events into a bounded buffer (never waiting, never waking a thread), and one
  * sender thread moves them to a Kafka producer in batches every few milliseconds. When Kafka is slow or
- * away and the buffer is full, new events are dropped and counted ({@code kloop.inference.prediction.log.dropped}), so memory stays bounded. Drops and events
- * Kafka did not take are logged at most once a minute each, with the counts so far. On shutdown, after
+ * away and the buffer is full, new events are dropped and counted
+ * ({@code kloop.inference.prediction.log.dropped}), so memory stays bounded. Drops and events Kafka did
+ * not take are logged at most once a minute each, with the counts so far. On shutdown, after
  * the HTTP server has stopped taking requests (this lifecycle stops after it), the buffer is drained into
  * the producer and the producer flushed.
  *
