@@ -48,13 +48,7 @@ final class ForkedJvm implements AutoCloseable {
   static ForkedJvm service(String name, Path log, String... arguments) {
     int port = freePort();
     List<String> command = new ArrayList<>(java());
-    if (Boolean.getBoolean("bench.classpath")) {
-      String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-      command.addAll(List.of("-cp", manifestJar(log.resolveSibling(name + "-classpath.jar"), classpath).toString(),
-          "io.kloop.inference.InferenceServiceApplication", "--server.port=" + port));
-    } else {
-      command.addAll(List.of("-jar", executableJar().toString(), "--server.port=" + port));
-    }
+    command.addAll(List.of("-jar", executableJar().toString(), "--server.port=" + port));
     command.addAll(List.of(arguments));
     return new ForkedJvm(name, command, log, port);
   }
