@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Scoring: finds the model's serving version (held for the request, so a swap cannot close it
@@ -130,7 +131,7 @@ public class Predictions {
       float[][] probabilities = served.classifier().probabilities(rows);
       long latencyMicros = (System.nanoTime() - started) / 1_000;
       List<String> classes = signature.getOutputClasses();
-      String id = requestId == null || requestId.isBlank() ? UUID.randomUUID().toString() : requestId;
+      String id = requestId == null || requestId.isBlank() ? randomUuid() : requestId;
       Instant now = Instant.now();
       List<Prediction> predictions = new ArrayList<>(valid.size());
       int[] predicted = new int[valid.size()];
@@ -152,7 +153,7 @@ public class Predictions {
         predictions.add(prediction);
         if (properties.predictionLog()) {
           log.offer(PredictionLogged.newBuilder()
-              .setEventId(UUID.randomUUID().toString()).setEventTime(now).setProducer(InferenceServiceApplication.NAME)
+              .setEventId(randomUuid()).setEventTime(now).setProducer(InferenceServiceApplication.NAME)
               .setRequestId(id).setInstanceIndex(i).setModel(model).setVersion(served.version())
               .setInputs(valid.get(i)).setPredictedClass(prediction.predictedClass())
               .setProbabilities(byClass).setLatencyMicros(latencyMicros)
@@ -183,6 +184,17 @@ public class Predictions {
           new Explanation(kind, finite(explanation.score()), finite(explanation.baseline()), contributions)));
     }
     return explained;
+  }
+
+  /**
+   * A random (version 4) UUID from {@link ThreadLocalRandom}: request and event ids must be unique, not
+   * unguessable, and {@link UUID#randomUUID()} draws from a shared {@code SecureRandom} twice per prediction.
+   */
+  static String randomUuid() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+    return new UUID(high, low).toString();
   }
 
   private static Double finite(double value) {
