@@ -12,6 +12,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param artifactRoot Directory of the local artifact store the approved models are read from, shared with training and the registry; with {@code registryUrl} set, the cache the models downloaded from the registry are kept in. Default {@code .kloop/artifacts}.
  * @param predictionLogBuffer Most prediction-log events held in memory while Kafka is slow or away; beyond it they are dropped and counted. Default {@code 10000}.
  * @param predictionLog Whether every prediction is logged to {@code mlops.inference.prediction-logged}. Default {@code true}; off only to measure its cost.
+ * @param predictionLogCompression Compression of the prediction log's producer batches ({@code none}, {@code lz4}, {@code snappy}, {@code zstd}, {@code gzip}). Default {@code none} (Kafka's default): see the README.
  * @param maxInstances Most instances in one request. Default {@code 1000}.
  * @param registryUrl Base URL of the registry, e.g. {@code http://registry-service:8083}: when set, approved models are downloaded from it ({@code GET /v1/models/{name}/versions/{v}/artifact}) into {@code artifactRoot} instead of being read from a shared artifact store. Unset by default.
  * @param registryTimeout Most time one download from the registry may take, from connecting to the last byte. Default {@code 30s}.
@@ -22,6 +23,7 @@ public record InferenceProperties(
     @DefaultValue(".kloop/artifacts") Path artifactRoot,
     @DefaultValue("10000") int predictionLogBuffer,
     @DefaultValue("true") boolean predictionLog,
+    @DefaultValue("none") String predictionLogCompression,
     @DefaultValue("1000") int maxInstances,
     URI registryUrl,
     @DefaultValue("30s") Duration registryTimeout,

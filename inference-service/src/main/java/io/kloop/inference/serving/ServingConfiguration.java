@@ -93,7 +93,7 @@ class ServingConfiguration {
     config.put(ProducerConfig.CLIENT_ID_CONFIG, InferenceServiceApplication.NAME + "-prediction-log");
     config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-    config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, properties.predictionLogCompression());
     config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000);
     // Give up on a batch within 30 s (not the default 2 min), so a shutdown while Kafka is away ends in bounded time.
     config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
