@@ -101,6 +101,10 @@ class InferenceServiceIT {
       assertThat(predictions.get(i)).containsEntry("class", direct[i][0] >= direct[i][1] ? "benign" : "malignant").containsEntry("version", 1);
     }
 
+    // Operators see the request timed under its route's pattern, not under each model's path or as UNKNOWN.
+    assertThat(http.get().uri("/actuator/prometheus").exchange().expectBody(String.class).returnResult().getResponseBody())
+        .containsPattern("http_server_requests_seconds_count\\{[^}]*status=\"200\"[^}]*uri=\"/v1/models/\\{name}/predict\"[^}]*} [1-9]");
+
     // The same instances as Open Inference Protocol tensors, with the version in the path.
     Map<String, Object> infer = Map.of("id", "oip-7", "inputs", List.of(
         Map.of("name", "radius", "datatype", "FP64", "shape", List.of(3), "data", List.of(1.5, -2, 0.25)),

@@ -5,15 +5,58 @@ import io.kloop.inference.serving.ModelUnavailableException;
 import io.kloop.inference.serving.UnknownModelException;
 import io.kloop.service.web.ApiErrors;
 import java.util.Map;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
 
-/** The Open Inference Protocol's error shape for the serving errors: 400, 404 and 503 with {@code {"error": "..."}}. */
+/**
+ * The Open Inference Protocol's error shape for the serving errors: 400, 404 and 503 with
+ * {@code {"error": "..."}}, for the annotated controllers and (through {@link #response}) the functional
+ * endpoints.
+ */
 @RestControllerAdvice
 class InferenceApiErrors {
+
+  /**
+   * The answer of a functional endpoint to an error: the same statuses and messages as the annotated
+   * controllers get from this class and {@link ApiErrors}; anything else is not a client's mistake and goes
+   * on to the server's error handling.
+   */
+  static Mono<ServerResponse> response(Throwable e, ServerRequest request) {
+    ResponseEntity<Map<String, Object>> answer;
+    DataBufferLimitException tooLarge = tooLarge(e);
+    if (e instanceof InvalidInputException invalid) {
+      answer = new InferenceApiErrors().invalid(invalid);
+    } else if (e instanceof UnknownModelException unknown) {
+      answer = new InferenceApiErrors().unknown(unknown);
+    } else if (e instanceof ModelUnavailableException unavailable) {
+      answer = new InferenceApiErrors().unavailable(unavailable);
+    } else if (e instanceof UnreadableRequestException unreadable) {
+      answer = ResponseEntity.badRequest().body(ApiErrors.error(unreadable.getMessage()));
+    } else if (tooLarge != null) {
+      answer = ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(ApiErrors.error("request body too large: " + tooLarge.getMessage()));
+    } else {
+      return Mono.error(e);
+    }
+    return ServerResponse.status(answer.getStatusCode()).headers(headers -> headers.addAll(answer.getHeaders()))
+        .contentType(MediaType.APPLICATION_JSON).bodyValue(answer.getBody());
+  }
+
+  private static DataBufferLimitException tooLarge(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof DataBufferLimitException tooLarge) {
+        return tooLarge;
+      }
+    }
+    return null;
+  }
 
   @ExceptionHandler(InvalidInputException.class)
   ResponseEntity<Map<String, Object>> invalid(InvalidInputException e) {

@@ -53,7 +53,8 @@ public class ApiErrors {
     return ResponseEntity.status(status).body(error(reason));
   }
 
-  private static String firstLine(String text) {
+  /** The first line of a message (a parser's message can go on with the input it choked on). */
+  public static String firstLine(String text) {
     if (text == null) {
       return "(no detail)";
     }
