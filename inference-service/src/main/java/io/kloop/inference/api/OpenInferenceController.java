@@ -20,14 +20,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
-import reactor.core.publisher.Mono;
-import io.kloop.service.tracing.KloopTracing;
-import io.opentelemetry.context.Scope;
-import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
-import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The Open Inference Protocol v2 REST API (KServe, Triton and MLServer clients work unchanged). A model
@@ -35,7 +28,7 @@ import org.springframework.web.server.ServerWebExchange;
  * number type) for numeric features, BOOL for boolean ones, BYTES for categorical ones. It answers the
  * class probabilities ({@code FP32 [N, classes]}, named as the model's probability tensor) and the
  * predicted class ({@code label}, {@code BYTES [N]}). The version segment is optional; a version other
- * than the one serving is 404.
+ * than the one serving is 404. Infer itself is served by {@link ScoringRoutes}, with the checks here.
  */
 @RestController
 class OpenInferenceController {
@@ -54,12 +47,10 @@ class OpenInferenceController {
       "UINT32", "UINT64");
 
   private final Predictions predictions;
-  private final KloopTracing tracing;
   private final ApplicationAvailability availability;
 
-  OpenInferenceController(Predictions predictions, ApplicationAvailability availability, KloopTracing tracing) {
+  OpenInferenceController(Predictions predictions, ApplicationAvailability availability) {
     this.predictions = predictions;
-    this.tracing = tracing;
     this.availability = availability;
   }
 
@@ -105,45 +96,6 @@ class OpenInferenceController {
   Map<String, Object> modelReady(@PathVariable String name, @PathVariable(required = false) String version) {
     Predictions.Served served = predictions.served(name, version(name, version));
     return Map.of("name", name, "version", String.valueOf(served.version()), "ready", true);
-  }
-
-  @PostMapping({"/v2/models/{name}/infer", "/v2/models/{name}/versions/{version}/infer"})
-  Mono<Map<String, Object>> infer(@PathVariable String name, @PathVariable(required = false) String version,
-      @RequestBody InferRequest request, ServerWebExchange exchange) {
-    return Mono.fromSupplier(() -> {
-      Integer wanted = version(name, version);
-      ModelSignature signature = predictions.served(name, wanted).signature();
-      if (request == null || request.inputs() == null || request.inputs().isEmpty()) {
-        throw new InvalidInputException("inputs: give one tensor per feature");
-      }
-      List<Map<String, Object>> instances = instances(signature, request.inputs());
-      Set<String> wantedOutputs = wantedOutputs(signature, request.outputs());
-      Predictions.Result result;
-      try (Scope traced = tracing.enter(ServerRequestObservationContext.findCurrent(exchange.getAttributes()).orElse(null))) {
-        result = predictions.predict(name, wanted, request.id(), instances, "inputs");
-      }
-      List<String> classes = result.signature().getOutputClasses();
-      int rows = result.predictions().size();
-      List<Map<String, Object>> outputs = new ArrayList<>();
-      if (wantedOutputs.contains(result.signature().getProbabilityTensor())) {
-        List<Double> data = new ArrayList<>(rows * classes.size());
-        result.predictions().forEach(p -> classes.forEach(c -> data.add(p.probabilities().get(c))));
-        Map<String, Object> tensor = tensor(result.signature().getProbabilityTensor(), "FP32", List.of(rows, classes.size()));
-        tensor.put("data", data);
-        outputs.add(tensor);
-      }
-      if (wantedOutputs.contains(LABEL)) {
-        Map<String, Object> tensor = tensor(LABEL, "BYTES", List.of(rows));
-        tensor.put("data", result.predictions().stream().map(Predictions.Prediction::predictedClass).toList());
-        outputs.add(tensor);
-      }
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("model_name", name);
-      body.put("model_version", String.valueOf(result.version()));
-      body.put("id", result.requestId());
-      body.put("outputs", outputs);
-      return body;
-    });
   }
 
   /** Turns one tensor per feature into instances, checking names, shapes, datatypes and values. */
@@ -205,7 +157,7 @@ class OpenInferenceController {
     return instances;
   }
 
-  private static Set<String> wantedOutputs(ModelSignature signature, List<RequestedOutput> requested) {
+  static Set<String> wantedOutputs(ModelSignature signature, List<RequestedOutput> requested) {
     Set<String> known = Set.of(signature.getProbabilityTensor(), LABEL);
     if (requested == null || requested.isEmpty()) {
       return known;
@@ -231,7 +183,8 @@ class OpenInferenceController {
     }
   }
 
-  private static Integer version(String name, String version) {
+  /** The version segment of a path as a number; anything else names no version of the model (404). */
+  static Integer version(String name, String version) {
     if (version == null) {
       return null;
     }
@@ -250,7 +203,7 @@ class OpenInferenceController {
     };
   }
 
-  private static Map<String, Object> tensor(String name, String datatype, List<Integer> shape) {
+  static Map<String, Object> tensor(String name, String datatype, List<Integer> shape) {
     Map<String, Object> tensor = new LinkedHashMap<>();
     tensor.put("name", name);
     tensor.put("datatype", datatype);

@@ -1,0 +1,188 @@
+package io.kloop.inference.api;
+
+import io.kloop.events.ModelSignature;
+import io.kloop.inference.serving.InvalidInputException;
+import io.kloop.inference.serving.Predictions;
+import io.kloop.service.tracing.KloopTracing;
+import io.opentelemetry.context.Scope;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.ObjectWriter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The two scoring endpoints, the service's hot path:
+ *
+ * <ul>
+ *   <li>the named-feature JSON API for tabular clients, {@code POST /v1/models/{name}/predict} with
+ *       {@code {"instances": [{"feature": value, ...}, ...]}}, answering the class, the probability of each
+ *       class and the model version for every instance;
+ *   <li>the Open Inference Protocol's infer, {@code POST /v2/models/{name}[/versions/{version}]/infer} (the
+ *       tensors are described in {@link OpenInferenceController}, which serves the rest of the protocol).
+ * </ul>
+ *
+ * <p>Functional endpoints that read and write their JSON themselves: they skip the annotated controllers'
+ * per-request argument resolution, codec selection and content negotiation (the answer is always JSON),
+ * which cost more than the scoring. Scoring is short CPU work and runs on the event loop. Errors have the
+ * same statuses and messages as the annotated controllers' ({@link InferenceApiErrors}).
+ */
+@Configuration(proxyBeanMethods = false)
+class ScoringRoutes {
+
+  /** The predict request's body. */
+  record PredictRequest(List<Map<String, Object>> instances) {}
+
+  @Bean
+  RouterFunction<ServerResponse> scoringRouter(Predictions predictions, KloopTracing tracing, JsonMapper json) {
+    Predict predict = new Predict(predictions, tracing, json.readerFor(PredictRequest.class), json.writer());
+    Infer infer = new Infer(predictions, tracing, json.readerFor(OpenInferenceController.InferRequest.class), json.writer());
+    return RouterFunctions.route()
+        .POST("/v1/models/{name}/predict", predict::predict)
+        .POST("/v2/models/{name}/infer", infer::infer)
+        .POST("/v2/models/{name}/versions/{version}/infer", infer::infer)
+        .onError(Throwable.class, InferenceApiErrors::response)
+        .build();
+  }
+
+  /** The body as JSON of the given type, or an {@link UnreadableRequestException}; empty is an {@link InvalidInputException}. */
+  private static <T> Mono<T> body(ServerRequest request, ObjectReader reader, String expected) {
+    return request.bodyToMono(byte[].class)
+        .switchIfEmpty(Mono.error(() -> new InvalidInputException("the body must be " + expected)))
+        .map(body -> {
+          try {
+            return reader.<T>readValue(body);
+          } catch (JacksonException e) {
+            throw new UnreadableRequestException(null, e.getOriginalMessage(), e);
+          }
+        });
+  }
+
+  private static Mono<ServerResponse> json(ObjectWriter writer, Map<String, Object> answer) {
+    return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(writer.writeValueAsBytes(answer));
+  }
+
+  /** Makes the HTTP request's span current while scoring (a no-op when tracing is off). */
+  private static Scope traced(KloopTracing tracing, ServerRequest request) {
+    return tracing.enter(ServerRequestObservationContext.findCurrent(request.exchange().getAttributes()).orElse(null));
+  }
+
+  private record Predict(Predictions predictions, KloopTracing tracing, ObjectReader reader, ObjectWriter writer) {
+
+    private static final String SHAPE = "{\"instances\": [{feature: value, ...}, ...]}";
+
+    Mono<ServerResponse> predict(ServerRequest request) {
+      // Deferred, so that a bad query parameter is an error signal the route's error handling answers.
+      return Mono.defer(() -> {
+        String name = request.pathVariable("name");
+        boolean explain = explain(request);
+        String requestId = request.headers().firstHeader("X-Request-Id");
+        return ScoringRoutes.<PredictRequest>body(request, reader, SHAPE)
+            .flatMap(body -> json(writer, predict(name, body, requestId, explain, request)));
+      });
+    }
+
+    private Map<String, Object> predict(String name, PredictRequest body, String requestId, boolean explain, ServerRequest request) {
+      if (body == null || body.instances() == null) {
+        throw new InvalidInputException("the body must be " + SHAPE);
+      }
+      Predictions.Result result;
+      try (Scope traced = traced(tracing, request)) {
+        result = predictions.predict(name, null, requestId, body.instances(), "instances", explain);
+      }
+      List<Map<String, Object>> answers = new ArrayList<>(result.predictions().size());
+      for (Predictions.Prediction prediction : result.predictions()) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("class", prediction.predictedClass());
+        answer.put("probabilities", prediction.probabilities());
+        answer.put("version", result.version());
+        if (prediction.explanation() != null) {
+          Predictions.Explanation explanation = prediction.explanation();
+          Map<String, Object> why = new LinkedHashMap<>();
+          why.put("class", prediction.predictedClass());
+          why.put("score", explanation.scoreKind());
+          why.put("value", explanation.score());
+          why.put("baseline", explanation.baseline());
+          why.put("contributions", explanation.contributions());
+          answer.put("explanation", why);
+        }
+        answers.add(answer);
+      }
+      Map<String, Object> answer = new LinkedHashMap<>();
+      answer.put("id", result.requestId());
+      answer.put("model", result.model());
+      answer.put("version", result.version());
+      answer.put("predictions", answers);
+      return answer;
+    }
+
+    private static boolean explain(ServerRequest request) {
+      String explain = request.queryParam("explain").orElse("false");
+      if (explain.equalsIgnoreCase("true") || explain.equalsIgnoreCase("false")) {
+        return Boolean.parseBoolean(explain);
+      }
+      throw new UnreadableRequestException("explain", "'" + explain + "' is not true or false", null);
+    }
+  }
+
+  private record Infer(Predictions predictions, KloopTracing tracing, ObjectReader reader, ObjectWriter writer) {
+
+    Mono<ServerResponse> infer(ServerRequest request) {
+      return Mono.defer(() -> {
+        String name = request.pathVariable("name");
+        Integer version = OpenInferenceController.version(name, request.pathVariables().get("version"));
+        // A model or version that is not served is 404 before the body is read.
+        ModelSignature signature = predictions.served(name, version).signature();
+        return ScoringRoutes.<OpenInferenceController.InferRequest>body(request, reader, "{\"inputs\": [tensor, ...]}")
+            .flatMap(body -> json(writer, infer(name, version, signature, body, request)));
+      });
+    }
+
+    private Map<String, Object> infer(String name, Integer version, ModelSignature signature, OpenInferenceController.InferRequest body,
+        ServerRequest request) {
+      if (body == null || body.inputs() == null || body.inputs().isEmpty()) {
+        throw new InvalidInputException("inputs: give one tensor per feature");
+      }
+      List<Map<String, Object>> instances = OpenInferenceController.instances(signature, body.inputs());
+      Set<String> wantedOutputs = OpenInferenceController.wantedOutputs(signature, body.outputs());
+      Predictions.Result result;
+      try (Scope traced = traced(tracing, request)) {
+        result = predictions.predict(name, version, body.id(), instances, "inputs");
+      }
+      List<String> classes = result.signature().getOutputClasses();
+      int rows = result.predictions().size();
+      List<Map<String, Object>> outputs = new ArrayList<>();
+      if (wantedOutputs.contains(result.signature().getProbabilityTensor())) {
+        List<Double> data = new ArrayList<>(rows * classes.size());
+        result.predictions().forEach(p -> classes.forEach(c -> data.add(p.probabilities().get(c))));
+        Map<String, Object> tensor = OpenInferenceController.tensor(result.signature().getProbabilityTensor(), "FP32", List.of(rows, classes.size()));
+        tensor.put("data", data);
+        outputs.add(tensor);
+      }
+      if (wantedOutputs.contains(OpenInferenceController.LABEL)) {
+        Map<String, Object> tensor = OpenInferenceController.tensor(OpenInferenceController.LABEL, "BYTES", List.of(rows));
+        tensor.put("data", result.predictions().stream().map(Predictions.Prediction::predictedClass).toList());
+        outputs.add(tensor);
+      }
+      Map<String, Object> answer = new LinkedHashMap<>();
+      answer.put("model_name", name);
+      answer.put("model_version", String.valueOf(result.version()));
+      answer.put("id", result.requestId());
+      answer.put("outputs", outputs);
+      return answer;
+    }
+  }
+}
