@@ -167,6 +167,21 @@ class InferenceServiceIT {
     assertError(rawPost("/v2/models/" + model + "/infer", "{\"inputs\": [{\"name\": \"smooth\", \"datatype\": \"FP32\", \"shape\": [1], "
         + "\"data\": [1]}]}"), 400, "datatype 'FP32' does not fit a BOOLEAN feature; use BOOL");
     assertError(rawPost("/v2/models/" + model + "/versions/9/infer", "{\"inputs\": []}"), 404, "version 9 is not served");
+    assertError(rawPost("/v2/models/" + model + "/versions/latest/infer", "{\"inputs\": []}"), 404, "has no version 'latest'");
+    assertError(rawPost("/v2/models/no-such-model/infer", "{\"inputs\": []}"), 404, "no model named no-such-model");
+    assertError(rawPost("/v2/models/" + model + "/infer", "{\"inputs\": [{\"name\": \"radius\""), 400, "unreadable request");
+    assertError(rawPost("/v2/models/" + model + "/infer", ""), 400, "the body must be");
+    assertError(rawPost("/v2/models/" + model + "/infer", "{\"inputs\": [" + "{\"name\": \"radius\", \"datatype\": \"FP64\"},"
+        .repeat(10_000) + "{}]}"), 413, "request body too large");
+    // The scoring endpoints take JSON (a body without a Content-Type is read as JSON) and only POST.
+    assertError(rawPost("/v1/models/" + model + "/predict", json.writeValueAsString(Map.of("instances", INSTANCES)), "text/csv"), 415,
+        "text/csv");
+    assertError(rawPost("/v1/models/" + model + "/predict", json.writeValueAsString(Map.of("instances", INSTANCES)), "not a media type"), 415,
+        "Content-Type");
+    assertThat(rawPost("/v1/models/" + model + "/predict", json.writeValueAsString(Map.of("instances", INSTANCES)), null).statusCode())
+        .isEqualTo(200);
+    http.get().uri("/v2/models/{m}/infer", model).exchange().expectStatus().isEqualTo(405).expectHeader().valueEquals("Allow", "POST")
+        .expectBody().jsonPath("$.error").exists();
   }
 
   @Test
@@ -220,7 +235,13 @@ class InferenceServiceIT {
     awaitServing(opaque, 1);
     assertError(rawPost("/v1/models/" + opaque + "/predict?explain=true", json.writeValueAsString(Map.of("instances", instances))), 400,
         "explain: model " + opaque + " version 1 is not a linear model");
-    assertError(rawPost("/v1/models/" + model + "/predict?explain=maybe", json.writeValueAsString(Map.of("instances", instances))), 400, "(explain)");
+    assertError(rawPost("/v1/models/" + model + "/predict?explain=maybe", json.writeValueAsString(Map.of("instances", instances))), 400,
+        "unreadable request (explain): Invalid boolean value 'maybe'");
+    // As Spring reads a boolean parameter: yes is true, an empty value is false.
+    assertThat(rawPost("/v1/models/" + model + "/predict?explain=yes", json.writeValueAsString(Map.of("instances", instances))).body())
+        .contains("\"explanation\"");
+    assertThat(rawPost("/v1/models/" + model + "/predict?explain=", json.writeValueAsString(Map.of("instances", instances))).body())
+        .startsWith("{\"id\"").doesNotContain("\"explanation\"");
   }
 
   @Test
@@ -359,9 +380,17 @@ class InferenceServiceIT {
   }
 
   private HttpResponse<String> rawPost(String path, String body) {
+    return rawPost(path, body, "application/json");
+  }
+
+  /** A POST with the given Content-Type, or none when null. */
+  private HttpResponse<String> rawPost(String path, String body, String contentType) {
     try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).POST(HttpRequest.BodyPublishers.ofString(body));
+      if (contentType != null) {
+        request.header("Content-Type", contentType);
+      }
+      return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

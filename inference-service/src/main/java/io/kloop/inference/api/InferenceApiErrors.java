@@ -14,6 +14,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Mono;
 
 /**
@@ -42,6 +43,10 @@ class InferenceApiErrors {
       answer = ResponseEntity.badRequest().body(ApiErrors.error(unreadable.getMessage()));
     } else if (tooLarge != null) {
       answer = ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(ApiErrors.error("request body too large: " + tooLarge.getMessage()));
+    } else if (e instanceof ResponseStatusException status && status.getStatusCode().is4xxClientError()) {
+      // 405 (with Allow) and 415 from the routes themselves.
+      answer = ResponseEntity.status(status.getStatusCode()).headers(status.getHeaders())
+          .body(ApiErrors.error(status.getReason() == null ? status.getStatusCode().toString() : status.getReason()));
     } else {
       return Mono.error(e);
     }

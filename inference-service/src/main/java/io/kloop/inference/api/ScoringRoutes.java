@@ -1,5 +1,7 @@
 package io.kloop.inference.api;
 
+import static org.springframework.web.reactive.function.server.RequestPredicates.path;
+
 import io.kloop.events.ModelSignature;
 import io.kloop.inference.serving.InvalidInputException;
 import io.kloop.inference.serving.Predictions;
@@ -12,12 +14,19 @@ import java.util.Map;
 import java.util.Set;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.convert.ConversionFailedException;
+import org.springframework.core.convert.support.DefaultConversionService;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
+import org.springframework.web.reactive.function.server.RequestPredicate;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.MethodNotAllowedException;
+import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectReader;
@@ -46,20 +55,39 @@ class ScoringRoutes {
   /** The predict request's body. */
   record PredictRequest(List<Map<String, Object>> instances) {}
 
+  private static final String PREDICT = "/v1/models/{name}/predict";
+  private static final String INFER = "/v2/models/{name}/infer";
+  private static final String INFER_VERSION = "/v2/models/{name}/versions/{version}/infer";
+
   @Bean
   RouterFunction<ServerResponse> scoringRouter(Predictions predictions, KloopTracing tracing, JsonMapper json) {
     Predict predict = new Predict(predictions, tracing, json.readerFor(PredictRequest.class), json.writer());
     Infer infer = new Infer(predictions, tracing, json.readerFor(OpenInferenceController.InferRequest.class), json.writer());
+    RequestPredicate scoringPaths = path(PREDICT).or(path(INFER)).or(path(INFER_VERSION));
     return RouterFunctions.route()
-        .POST("/v1/models/{name}/predict", predict::predict)
-        .POST("/v2/models/{name}/infer", infer::infer)
-        .POST("/v2/models/{name}/versions/{version}/infer", infer::infer)
+        .POST(PREDICT, predict::predict)
+        .POST(INFER, infer::infer)
+        .POST(INFER_VERSION, infer::infer)
+        .route(scoringPaths, request -> Mono.error(new MethodNotAllowedException(request.method(), List.of(HttpMethod.POST))))
         .onError(Throwable.class, InferenceApiErrors::response)
         .build();
   }
 
-  /** The body as JSON of the given type, or an {@link UnreadableRequestException}; empty is an {@link InvalidInputException}. */
+  /**
+   * The body as JSON of the given type, or an {@link UnreadableRequestException}; empty is an
+   * {@link InvalidInputException}. The body must be declared JSON ({@code application/json} or a
+   * {@code +json} type), or not declared at all; anything else is 415.
+   */
   private static <T> Mono<T> body(ServerRequest request, ObjectReader reader, String expected) {
+    MediaType type;
+    try {
+      type = request.headers().contentType().orElse(MediaType.APPLICATION_JSON);
+    } catch (InvalidMediaTypeException e) {
+      throw new UnsupportedMediaTypeStatusException("unreadable Content-Type: " + e.getMessage());
+    }
+    if (!type.isCompatibleWith(MediaType.APPLICATION_JSON) && !"json".equals(type.getSubtypeSuffix())) {
+      throw new UnsupportedMediaTypeStatusException(type, List.of(MediaType.APPLICATION_JSON));
+    }
     return request.bodyToMono(byte[].class)
         .switchIfEmpty(Mono.error(() -> new InvalidInputException("the body must be " + expected)))
         .map(body -> {
@@ -129,12 +157,17 @@ class ScoringRoutes {
       return answer;
     }
 
+    /** The {@code explain} parameter, read as Spring reads a boolean request parameter (absent or empty is false). */
     private static boolean explain(ServerRequest request) {
-      String explain = request.queryParam("explain").orElse("false");
-      if (explain.equalsIgnoreCase("true") || explain.equalsIgnoreCase("false")) {
-        return Boolean.parseBoolean(explain);
+      String explain = request.queryParam("explain").orElse("");
+      if (explain.isBlank()) {
+        return false;
       }
-      throw new UnreadableRequestException("explain", "'" + explain + "' is not true or false", null);
+      try {
+        return Boolean.TRUE.equals(DefaultConversionService.getSharedInstance().convert(explain.trim(), Boolean.class));
+      } catch (ConversionFailedException e) {
+        throw new UnreadableRequestException("explain", e.getMostSpecificCause().getMessage(), e);
+      }
     }
   }
 

@@ -11,13 +11,15 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Scope;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+import java.util.random.RandomGeneratorFactory;
 
 /**
  * Scoring: finds the model's serving version (held for the request, so a swap cannot close it
@@ -39,6 +41,8 @@ public class Predictions {
 
   /** A request's answers, all from one model version. */
   public record Result(String requestId, String model, int version, ModelSignature signature, List<Prediction> predictions, long latencyMicros) {}
+
+  private static final SecureRandom SECURE = new SecureRandom();
 
   private final ServedModels models;
   private final PredictionLog log;
@@ -187,11 +191,19 @@ public class Predictions {
   }
 
   /**
-   * A random (version 4) UUID from {@link ThreadLocalRandom}: request and event ids must be unique, not
-   * unguessable, and {@link UUID#randomUUID()} draws from a shared {@code SecureRandom} twice per prediction.
+   * Each thread's generator of ids: an LXM generator of the JDK (384 bits of state, 128 bits of output per
+   * id), seeded from {@link SecureRandom} once per thread. Request and event ids must be unique, not
+   * unguessable; {@link UUID#randomUUID()} draws from the shared {@code SecureRandom} twice per prediction.
    */
+  private static final ThreadLocal<RandomGenerator> IDS = ThreadLocal.withInitial(() -> {
+    byte[] seed = new byte[48];
+    SECURE.nextBytes(seed);
+    return RandomGeneratorFactory.of("L128X256MixRandom").create(seed);
+  });
+
+  /** A random (version 4) UUID from this thread's {@link #IDS} generator. */
   static String randomUuid() {
-    ThreadLocalRandom random = ThreadLocalRandom.current();
+    RandomGenerator random = IDS.get();
     long high = (random.nextLong() & ~0xF000L) | 0x4000L;
     long low = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
     return new UUID(high, low).toString();
