@@ -171,6 +171,8 @@ class InferenceServiceIT {
     assertError(rawPost("/v2/models/no-such-model/infer", "{\"inputs\": []}"), 404, "no model named no-such-model");
     assertError(rawPost("/v2/models/" + model + "/infer", "{\"inputs\": [{\"name\": \"radius\""), 400, "unreadable request");
     assertError(rawPost("/v2/models/" + model + "/infer", ""), 400, "the body must be");
+    assertError(rawPost("/v2/models/" + model + "/infer", "null"), 400, "the body must be");
+    assertError(rawPost("/v1/models/" + model + "/predict", "null"), 400, "the body must be");
     assertError(rawPost("/v2/models/" + model + "/infer", "{\"inputs\": [" + "{\"name\": \"radius\", \"datatype\": \"FP64\"},"
         .repeat(10_000) + "{}]}"), 413, "request body too large");
     // The scoring endpoints take JSON (a body without a Content-Type is read as JSON) and only POST.

@@ -74,8 +74,8 @@ class ScoringRoutes {
   }
 
   /**
-   * The body as JSON of the given type, or an {@link UnreadableRequestException}; empty is an
-   * {@link InvalidInputException}. The body must be declared JSON ({@code application/json} or a
+   * The body as JSON of the given type, or an {@link UnreadableRequestException}; no body or a JSON
+   * {@code null} is an {@link InvalidInputException}. The body must be declared JSON ({@code application/json} or a
    * {@code +json} type), or not declared at all; anything else is 415.
    */
   private static <T> Mono<T> body(ServerRequest request, ObjectReader reader, String expected) {
@@ -89,14 +89,15 @@ class ScoringRoutes {
       throw new UnsupportedMediaTypeStatusException(type, List.of(MediaType.APPLICATION_JSON));
     }
     return request.bodyToMono(byte[].class)
-        .switchIfEmpty(Mono.error(() -> new InvalidInputException("the body must be " + expected)))
-        .map(body -> {
+        .flatMap(body -> {
           try {
-            return reader.<T>readValue(body);
+            // A JSON null reads as null: empty, like no body at all.
+            return Mono.justOrEmpty(reader.<T>readValue(body));
           } catch (JacksonException e) {
             throw new UnreadableRequestException(null, e.getOriginalMessage(), e);
           }
-        });
+        })
+        .switchIfEmpty(Mono.error(() -> new InvalidInputException("the body must be " + expected)));
   }
 
   private static Mono<ServerResponse> json(ObjectWriter writer, Map<String, Object> answer) {
