@@ -31,22 +31,22 @@ class InferenceApiErrors {
    * on to the server's error handling.
    */
   static Mono<ServerResponse> response(Throwable e, ServerRequest request) {
-    ResponseEntity<Map<String, Object>> answer;
+    InferenceApiErrors errors = new InferenceApiErrors();
     DataBufferLimitException tooLarge = tooLarge(e);
+    ResponseEntity<Map<String, Object>> answer;
     if (e instanceof InvalidInputException invalid) {
-      answer = new InferenceApiErrors().invalid(invalid);
+      answer = errors.invalid(invalid);
     } else if (e instanceof UnknownModelException unknown) {
-      answer = new InferenceApiErrors().unknown(unknown);
+      answer = errors.unknown(unknown);
     } else if (e instanceof ModelUnavailableException unavailable) {
-      answer = new InferenceApiErrors().unavailable(unavailable);
+      answer = errors.unavailable(unavailable);
     } else if (e instanceof UnreadableRequestException unreadable) {
       answer = ResponseEntity.badRequest().body(ApiErrors.error(unreadable.getMessage()));
     } else if (tooLarge != null) {
-      answer = ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(ApiErrors.error("request body too large: " + tooLarge.getMessage()));
+      answer = ApiErrors.tooLargeAnswer(tooLarge);
     } else if (e instanceof ResponseStatusException status && status.getStatusCode().is4xxClientError()) {
       // 405 (with Allow) and 415 from the routes themselves.
-      answer = ResponseEntity.status(status.getStatusCode()).headers(status.getHeaders())
-          .body(ApiErrors.error(status.getReason() == null ? status.getStatusCode().toString() : status.getReason()));
+      answer = ApiErrors.statusAnswer(status);
     } else {
       return Mono.error(e);
     }

@@ -10,9 +10,9 @@ class UnreadableRequestException extends RuntimeException {
 
   /**
    * @param parameter the query parameter at fault, or null for the body
-   * @param detail what is wrong (only its first line is kept: a parser's message can go on with the input)
+   * @param detail what is wrong (only its first line is kept)
    */
   UnreadableRequestException(String parameter, String detail, Throwable cause) {
-    super("unreadable request" + (parameter == null ? "" : " (" + parameter + ")") + ": " + ApiErrors.firstLine(detail), cause);
+    super(ApiErrors.unreadableMessage(parameter, detail), cause);
   }
 }

@@ -83,7 +83,7 @@ public final class RecordValidator {
   }
 
   private static boolean isMissing(Object value) {
-    return value == null || (value instanceof String string ? string.isBlank() : value instanceof CharSequence text && text.toString().isBlank());
+    return value == null || (value instanceof CharSequence text && text.toString().isBlank());
   }
 
   private static Double numeric(FeatureSpec feature, Object raw, List<Violation> violations) {
