@@ -1,20 +1,20 @@
 package io.kloop.inference.serving;
 
 import io.kloop.events.ModelApproved;
+import io.kloop.events.PredictionLogged;
 import io.kloop.inference.InferenceProperties;
 import io.kloop.inference.InferenceServiceApplication;
 import io.kloop.inference.artifacts.ModelArtifacts;
 import io.kloop.inference.artifacts.RegistryArtifacts;
 import io.kloop.inference.artifacts.SharedStoreArtifacts;
+import io.kloop.inference.log.PredictionLog;
+import io.kloop.inference.log.PredictionLoggedSerializer;
 import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.LocalArtifactStore;
 import io.kloop.service.kafka.TopicReplica;
 import io.kloop.service.tracing.KloopTracing;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.kloop.events.PredictionLogged;
-import io.kloop.inference.log.PredictionLog;
-import io.kloop.schemas.EventSerializer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,8 +26,8 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.ConsumerFactory;
@@ -98,7 +98,7 @@ class ServingConfiguration {
     // Give up on a batch within 30 s (not the default 2 min), so a shutdown while Kafka is away ends in bounded time.
     config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-    Producer<String, PredictionLogged> producer = new KafkaProducer<>(config, new StringSerializer(), new EventSerializer<>());
+    Producer<String, PredictionLogged> producer = new KafkaProducer<>(config, new StringSerializer(), new PredictionLoggedSerializer());
     return new PredictionLog(producer, properties.predictionLogBuffer(), meters, tracing);
   }
 
