@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -35,15 +36,26 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -62,7 +74,11 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
  *       last record is in a committed batch;
  *   <li><b>pipeline drain</b> (reported beside the goal, not part of it): the same records produced while
  *       the pipeline is paused, timed from its resumption until the last is in a committed batch: the
- *       pipeline's capacity when no producer competes with it for the machine.
+ *       pipeline's capacity when no producer competes with it for the machine;
+ *   <li><b>controls</b> (beside the goal too): the same drain through Kafka Streams applications with the
+ *       pipeline's configuration that do nothing with the records, or only the accepted-id store's work
+ *       (in RocksDB, or in memory), timed until their input offsets are committed: what Kafka Streams
+ *       allows on this machine before any of the pipeline's own work.
  * </ul>
  *
  * The four are run in turn, round after round, each round on fresh datasets: first {@code bench.warmup}
@@ -148,12 +164,30 @@ class IngestThroughputBenchmark {
             streams.resume();
           }
         }
+        // What Kafka Streams itself allows here: the same drain through an application that does nothing with
+        // the records, and through one that only does the accepted-id store's work, with the pipeline's config.
+        Properties streamsConfig = ingest.getBean(StreamsBuilderFactoryBean.class).getStreamsConfiguration();
+        double bareStreams;
+        try (StreamsControl control = new StreamsControl(streamsConfig, home.resolve("control-state"), IdStore.NONE)) {
+          bareStreams = control.drain(encoded(drainDataset));
+        }
+        double storeOnly;
+        try (StreamsControl control = new StreamsControl(streamsConfig, home.resolve("control-state"), IdStore.ROCKSDB)) {
+          storeOnly = control.drain(encoded(drainDataset));
+        }
+        double memoryStoreOnly;
+        try (StreamsControl control = new StreamsControl(streamsConfig, home.resolve("control-state"), IdStore.IN_MEMORY)) {
+          memoryStoreOnly = control.drain(encoded(drainDataset));
+        }
         boolean warmup = round < WARMUP_ROUNDS;
         System.out.printf(Locale.ROOT, "%s round %d: raw %,.0f/s, kafka path %,.0f/s (%.2f), http path %,.0f/s (%.2f), "
-                + "pipeline drain %,.0f/s (%.2f)%n",
-            warmup ? "warm-up" : "measured", round + 1, raw, kafkaPath, kafkaPath / raw, httpPath, httpPath / raw, drain, drain / raw);
+                + "pipeline drain %,.0f/s (%.2f), bare Kafka Streams drain %,.0f/s (%.2f), id store only %,.0f/s (%.2f), "
+                + "in memory %,.0f/s (%.2f)%n",
+            warmup ? "warm-up" : "measured", round + 1, raw, kafkaPath, kafkaPath / raw, httpPath, httpPath / raw, drain, drain / raw,
+            bareStreams, bareStreams / raw, storeOnly, storeOnly / raw, memoryStoreOnly, memoryStoreOnly / raw);
         if (!warmup) {
-          measured.add(new double[] {raw, kafkaPath, httpPath, kafkaPath / raw, httpPath / raw, drain, drain / raw});
+          measured.add(new double[] {raw, kafkaPath, httpPath, kafkaPath / raw, httpPath / raw, drain, drain / raw,
+              bareStreams, bareStreams / raw, storeOnly, storeOnly / raw, memoryStoreOnly, memoryStoreOnly / raw});
         }
       }
       double raw = median(measured, 0);
@@ -164,14 +198,23 @@ class IngestThroughputBenchmark {
           | Kafka path (produce → committed batch) | %,.0f | %.2f |
           | HTTP path (NDJSON, 1,000 per request, 4 clients → committed batch) | %,.0f | %.2f |
 
-          Beside the goal, not part of it: the pipeline's drain rate (the same records produced while it is
-          paused, timed from its resumption until the last is in a committed batch, so no producer competes
-          for the cores): %,.0f records/s, %.2f of the raw producer.
+          Beside the goal, not part of it, drain rates: the same records produced while the application is
+          paused, timed from its resumption until the last is processed and committed, so no producer competes
+          for the cores. The controls are Kafka Streams applications with the pipeline's configuration (exactly
+          once, same commit interval), the same topic layout and records: what Kafka Streams allows here.
+
+          | drain | records/s | ratio to raw producer |
+          | --- | ---: | ---: |
+          | the pipeline (resumed → last record in a committed batch) | %,.0f | %.2f |
+          | control: Kafka Streams doing nothing with the records (→ offsets committed) | %,.0f | %.2f |
+          | control: Kafka Streams doing only the accepted-id store's work, a RocksDB get and put with its changelog per record | %,.0f | %.2f |
+          | control: the same work on an in-memory store (with its changelog) | %,.0f | %.2f |
 
           Medians of %d measured rounds after %d warm-up rounds (ratios are medians of each round's ratio);
           %,d records per path and round, %d numeric features, one in-JVM broker, %d cores, Java %s.
           """, recordBytes, raw, median(measured, 1), median(measured, 3), median(measured, 2), median(measured, 4),
-          median(measured, 5), median(measured, 6), ROUNDS, WARMUP_ROUNDS, RECORDS, FEATURES, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+          median(measured, 5), median(measured, 6), median(measured, 7), median(measured, 8), median(measured, 9), median(measured, 10),
+          median(measured, 11), median(measured, 12), ROUNDS, WARMUP_ROUNDS, RECORDS, FEATURES, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
       System.out.println("\n" + report);
       Path out = Path.of("target/benchmark/ingest-throughput.md");
       Files.createDirectories(out.getParent());
@@ -275,6 +318,93 @@ class IngestThroughputBenchmark {
       }));
     }
     clients.forEach(CompletableFuture::join);
+  }
+
+  /**
+   * A Kafka Streams application with the pipeline's configuration (its own application id and state
+   * directory) on a topic of its own laid out as the records topic: it reads the records and does nothing
+   * with them, or only what the pipeline's accepted-id store does for each (a get and a put of an id,
+   * with the store's changelog), in RocksDB as the pipeline does or in memory. Its drain is timed until
+   * the input offsets are committed.
+   */
+  private static final class StreamsControl implements AutoCloseable {
+    private static final String IDS = "ids";
+    private final String topic = "bench.control-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String applicationId = "bench-control-" + UUID.randomUUID();
+    private final KafkaStreams streams;
+    private final Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafkaBroker.bootstrapServers()));
+
+    StreamsControl(Properties pipelineConfig, Path stateDir, IdStore idStore) throws Exception {
+      admin.createTopics(List.of(new NewTopic(topic, Optional.of(Topics.DATA_RECORD.partitions()), Optional.empty())))
+          .all().get(30, TimeUnit.SECONDS);
+      Properties config = new Properties();
+      config.putAll(pipelineConfig);
+      config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+      config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+      StreamsBuilder builder = new StreamsBuilder();
+      KStream<String, byte[]> records = builder.stream(topic, Consumed.with(Serdes.String(), Serdes.ByteArray()));
+      if (idStore != IdStore.NONE) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(idStore == IdStore.ROCKSDB ? Stores.persistentKeyValueStore(IDS)
+            : Stores.inMemoryKeyValueStore(IDS), Serdes.String(), Serdes.Long()));
+        records.process(IdStoreWork::new, IDS);
+      } else {
+        // Kafka Streams wants a new processor per task, so not a lambda: a non-capturing one is a single instance.
+        records.process(() -> new Processor<String, byte[], Void, Void>() {
+          @Override
+          public void process(Record<String, byte[]> record) {
+          }
+        });
+      }
+      streams = new KafkaStreams(builder.build(), config);
+      streams.start();
+      await().atMost(Duration.ofMinutes(2)).until(() -> streams.state() == KafkaStreams.State.RUNNING);
+      streams.pause();
+    }
+
+    /** Produces the records while paused, then resumes and returns records per second until all are committed. */
+    double drain(List<byte[]> encoded) throws Exception {
+      produce(topic, "control", encoded);
+      long start = System.nanoTime();
+      streams.resume();
+      await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(10)).until(() -> committed() >= encoded.size());
+      return encoded.size() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private long committed() throws Exception {
+      return admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+          .values().stream().filter(java.util.Objects::nonNull).mapToLong(OffsetAndMetadata::offset).sum();
+    }
+
+    @Override
+    public void close() {
+      streams.close(Duration.ofSeconds(30));
+      streams.cleanUp();
+      admin.close();
+    }
+  }
+
+  /** Which store a control keeps its ids in, if any. */
+  private enum IdStore { NONE, ROCKSDB, IN_MEMORY }
+
+  /** The accepted-id store's work for each record: is its id known, and if not, remember it with its offset. */
+  private static final class IdStoreWork implements Processor<String, byte[], Void, Void> {
+    private ProcessorContext<Void, Void> context;
+    private KeyValueStore<String, Long> ids;
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+      this.context = context;
+      this.ids = context.getStateStore(StreamsControl.IDS);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+      long offset = context.recordMetadata().orElseThrow().offset();
+      String id = record.key() + '\u0000' + "r" + offset;
+      if (ids.get(id) == null) {
+        ids.put(id, offset);
+      }
+    }
   }
 
   /** Counts the rows of committed batches per dataset, reading from the end of the topic as it was when opened. */
