@@ -6,6 +6,7 @@ import io.kloop.schemas.EventSerializer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -17,7 +18,7 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Writes {@link PredictionLogged} events in the same bytes as {@link EventSerializer} (Avro single-object
- * encoding), field by field instead of through Avro's reflective writer, which spends most of its time
+ * encoding), field by field instead of through Avro's reflective writer, which spends a quarter of its time
  * choosing each input's union branch by schema name. Any schema whose layout is not the one written here
  * (after an evolution of the event) goes through {@link EventSerializer}, as does anything this writer
  * refuses, so errors stay Avro's own. A test checks the bytes against {@link EventSerializer}'s.
@@ -72,21 +73,27 @@ public final class PredictionLoggedSerializer implements Serializer<PredictionLo
       Map<String, Object> inputs = event.getInputs();
       encoder.writeMapStart();
       encoder.setItemCount(inputs.size());
+      int written = 0;
       for (Map.Entry<String, Object> input : inputs.entrySet()) {
         encoder.startItem();
         encoder.writeString(input.getKey());
         writeInput(input.getValue());
+        written++;
       }
+      checkSize(inputs, written);
       encoder.writeMapEnd();
       encoder.writeString(event.getPredictedClass());
       Map<String, Double> probabilities = event.getProbabilities();
       encoder.writeMapStart();
       encoder.setItemCount(probabilities.size());
+      written = 0;
       for (Map.Entry<String, Double> probability : probabilities.entrySet()) {
         encoder.startItem();
         encoder.writeString(probability.getKey());
         encoder.writeDouble(probability.getValue());
+        written++;
       }
+      checkSize(probabilities, written);
       encoder.writeMapEnd();
       encoder.writeLong(event.getLatencyMicros());
       return Arrays.copyOf(buf, count);
@@ -107,10 +114,17 @@ public final class PredictionLoggedSerializer implements Serializer<PredictionLo
         encoder.writeLong(number);
       } else if (value instanceof CharSequence text) {
         encoder.writeIndex(4);
-        encoder.writeString(text.toString());
+        encoder.writeString(text); // as Avro does: a Utf8's own bytes, anything else as a String
       } else {
         throw new UnresolvedUnionException(INPUT, value);
       }
+    }
+  }
+
+  /** A map that changed while it was written: Avro's writer refuses it too (and says so). */
+  private static void checkSize(Map<?, ?> map, int written) {
+    if (written != map.size()) {
+      throw new ConcurrentModificationException("map size " + map.size() + " but " + written + " entries written");
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kloop.events.PredictionLogged;
 import io.kloop.schemas.EventSerializer;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,6 +47,15 @@ class PredictionLoggedSerializerTest {
     assertThatThrownBy(() -> serializer.serialize("t", unnamed)).isInstanceOf(SerializationException.class)
         .hasMessage(catchMessage(() -> avro.serialize("t", unnamed)));
 
+    // Values of no branch that Avro still writes (a BigDecimal as its text) take Avro's way, with Avro's bytes.
+    PredictionLogged decimal = event(new SplittableRandom(5), 3);
+    decimal.getInputs().put("amount", new BigDecimal("12.50"));
+    assertThat(serializer.serialize("t", decimal)).isEqualTo(avro.serialize("t", decimal));
+    PredictionLogged single = event(new SplittableRandom(5), 4);
+    single.getInputs().put("ratio", 0.5f); // a Float: no branch, refused by both
+    assertThatThrownBy(() -> serializer.serialize("t", single)).isInstanceOf(SerializationException.class)
+        .hasMessage(catchMessage(() -> avro.serialize("t", single)));
+
     // A refusal leaves nothing behind: the next event is written whole.
     PredictionLogged next = event(new SplittableRandom(5), 2);
     assertThat(serializer.serialize("t", next)).isEqualTo(avro.serialize("t", next));
@@ -66,17 +76,18 @@ class PredictionLoggedSerializerTest {
     int features = random.nextInt(40);
     for (int f = 0; f < features; f++) {
       String name = random.nextInt(10) == 0 ? "größe " + f : "feature_" + f;
-      inputs.put(name, switch (random.nextInt(6)) {
+      inputs.put(name, switch (random.nextInt(7)) {
         case 0 -> null;
         case 1 -> random.nextBoolean();
         case 2 -> random.nextLong();
         case 3 -> new Utf8("kind " + random.nextInt(5));
-        case 4 -> random.nextInt(3) == 0 ? Double.NaN : -random.nextDouble() * 1e6;
+        case 4 -> "colour é " + random.nextInt(5);
+        case 5 -> random.nextInt(3) == 0 ? Double.NaN : -random.nextDouble() * 1e6;
         default -> random.nextDouble();
       });
     }
     Map<String, Double> probabilities = new LinkedHashMap<>();
-    int classes = 1 + random.nextInt(4);
+    int classes = random.nextInt(5); // none at all too: an empty map
     for (int c = 0; c < classes; c++) {
       probabilities.put("class " + c, random.nextDouble());
     }
@@ -84,7 +95,7 @@ class PredictionLoggedSerializerTest {
         .setEventId("event-" + i + "-" + random.nextLong()).setEventTime(Instant.ofEpochMilli(random.nextLong(0, 4_000_000_000_000L)))
         .setProducer("inference-service").setRequestId(random.nextBoolean() ? "" : "request-" + i)
         .setInstanceIndex(random.nextInt(1_000)).setModel("model-" + random.nextInt(3)).setVersion(random.nextInt(Integer.MAX_VALUE))
-        .setInputs(inputs).setPredictedClass("class " + random.nextInt(classes)).setProbabilities(probabilities)
+        .setInputs(inputs).setPredictedClass("class " + random.nextInt(Math.max(1, classes))).setProbabilities(probabilities)
         .setLatencyMicros(random.nextLong(0, Long.MAX_VALUE))
         .build();
   }
