@@ -10,6 +10,8 @@ import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.EventSerializer;
 import io.kloop.schemas.Topics;
 import io.kloop.test.TestKafkaBroker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +38,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -119,75 +120,83 @@ class IngestThroughputBenchmark {
       String base = "http://127.0.0.1:" + ingest.getEnvironment().getProperty("local.server.port");
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
       List<double[]> measured = new ArrayList<>();
+      // What Kafka Streams itself allows here, with the pipeline's configuration: applications that do nothing
+      // with the records, or only the accepted-id store's work. Each lives through all rounds, as the pipeline
+      // does, so its store grows round after round as the pipeline's does.
+      Properties streamsConfig = ingest.getBean(StreamsBuilderFactoryBean.class).getStreamsConfiguration();
+      Map<IdStore, StreamsControl> controls = new LinkedHashMap<>();
       int recordBytes = 0;
-      for (int round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
-        String kafkaDataset = declare(http, base, "bench-kafka-");
-        String httpDataset = declare(http, base, "bench-http-");
-        String rawTopic = "bench.raw-" + UUID.randomUUID().toString().substring(0, 8);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafkaBroker.bootstrapServers()))) {
-          admin.createTopics(List.of(new NewTopic(rawTopic, Optional.of(Topics.DATA_RECORD.partitions()), Optional.empty())))
-              .all().get(30, TimeUnit.SECONDS);
+      try {
+        for (IdStore store : IdStore.values()) {
+          controls.put(store, new StreamsControl(streamsConfig, home.resolve("control-state"), store));
         }
-        List<byte[]> kafkaRecords = encoded(kafkaDataset);
-        recordBytes = kafkaRecords.get(0).length;
-        double raw = RECORDS / (produce(rawTopic, kafkaDataset, encoded(kafkaDataset)).toNanos() / 1e9);
+        for (int round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
+          String kafkaDataset = declare(http, base, "bench-kafka-");
+          String httpDataset = declare(http, base, "bench-http-");
+          String rawTopic = "bench.raw-" + UUID.randomUUID().toString().substring(0, 8);
+          try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafkaBroker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(rawTopic, Optional.of(Topics.DATA_RECORD.partitions()), Optional.empty())))
+                .all().get(30, TimeUnit.SECONDS);
+          }
+          List<byte[]> kafkaRecords = encoded(kafkaDataset);
+          recordBytes = kafkaRecords.get(0).length;
+          double raw = RECORDS / (produce(rawTopic, kafkaDataset, encoded(kafkaDataset)).toNanos() / 1e9);
 
-        double kafkaPath;
-        try (CommittedBatches batches = new CommittedBatches()) {
-          long start = System.nanoTime();
-          produce(Topics.DATA_RECORD.name(), kafkaDataset, kafkaRecords);
-          batches.awaitRows(kafkaDataset);
-          kafkaPath = RECORDS / ((System.nanoTime() - start) / 1e9);
-        }
-        List<String> bodies = ndjson();
-        double httpPath;
-        try (CommittedBatches batches = new CommittedBatches()) {
-          long start = System.nanoTime();
-          postAll(http, base, httpDataset, bodies);
-          batches.awaitRows(httpDataset);
-          httpPath = RECORDS / ((System.nanoTime() - start) / 1e9);
-        }
-        // The pipeline's capacity alone: the same records, produced while the pipeline is paused, timed from
-        // its resumption until the last is in a committed batch (no producer competing for the cores).
-        String drainDataset = declare(http, base, "bench-drain-");
-        double drain;
-        KafkaStreams streams = ingest.getBean(StreamsBuilderFactoryBean.class).getKafkaStreams();
-        streams.pause();
-        try (CommittedBatches batches = new CommittedBatches()) {
-          produce(Topics.DATA_RECORD.name(), drainDataset, encoded(drainDataset));
-          long start = System.nanoTime();
-          streams.resume();
-          batches.awaitRows(drainDataset);
-          drain = RECORDS / ((System.nanoTime() - start) / 1e9);
-        } finally {
-          if (streams.isPaused()) {
+          double kafkaPath;
+          try (CommittedBatches batches = new CommittedBatches()) {
+            long start = System.nanoTime();
+            produce(Topics.DATA_RECORD.name(), kafkaDataset, kafkaRecords);
+            batches.awaitRows(kafkaDataset);
+            kafkaPath = RECORDS / ((System.nanoTime() - start) / 1e9);
+          }
+          List<String> bodies = ndjson();
+          double httpPath;
+          try (CommittedBatches batches = new CommittedBatches()) {
+            long start = System.nanoTime();
+            postAll(http, base, httpDataset, bodies);
+            batches.awaitRows(httpDataset);
+            httpPath = RECORDS / ((System.nanoTime() - start) / 1e9);
+          }
+          // The pipeline's capacity alone: the same records, produced while the pipeline is paused, timed from
+          // its resumption until the last is in a committed batch (no producer competing for the cores).
+          String drainDataset = declare(http, base, "bench-drain-");
+          double drain;
+          KafkaStreams streams = ingest.getBean(StreamsBuilderFactoryBean.class).getKafkaStreams();
+          streams.pause();
+          double drainProcessed;
+          try (CommittedBatches batches = new CommittedBatches()) {
+            produce(Topics.DATA_RECORD.name(), drainDataset, encoded(drainDataset));
+            long start = System.nanoTime();
             streams.resume();
+            // Also timed as the controls are: until the last record is processed, before its transaction commits
+            // (up to commit.interval.ms later); the pipeline counts each accepted record as it processes it.
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(5)).until(() -> accepted(ingest, drainDataset) >= RECORDS);
+            drainProcessed = RECORDS / ((System.nanoTime() - start) / 1e9);
+            batches.awaitRows(drainDataset);
+            drain = RECORDS / ((System.nanoTime() - start) / 1e9);
+          } finally {
+            if (streams.isPaused()) {
+              streams.resume();
+            }
+          }
+          double bareStreams = controls.get(IdStore.NONE).drain(encoded(drainDataset));
+          double storeOnly = controls.get(IdStore.ROCKSDB).drain(encoded(drainDataset));
+          double memoryStoreOnly = controls.get(IdStore.IN_MEMORY).drain(encoded(drainDataset));
+          boolean warmup = round < WARMUP_ROUNDS;
+          System.out.printf(Locale.ROOT, "%s round %d: raw %,.0f/s, kafka path %,.0f/s (%.2f), http path %,.0f/s (%.2f), "
+                  + "pipeline drain %,.0f/s (%.2f), processed %,.0f/s (%.2f); controls, processed: bare Kafka Streams %,.0f/s (%.2f), "
+                  + "id store in RocksDB %,.0f/s (%.2f), in memory %,.0f/s (%.2f)%n",
+              warmup ? "warm-up" : "measured", round + 1, raw, kafkaPath, kafkaPath / raw, httpPath, httpPath / raw, drain, drain / raw,
+              drainProcessed, drainProcessed / raw, bareStreams, bareStreams / raw, storeOnly, storeOnly / raw, memoryStoreOnly, memoryStoreOnly / raw);
+          if (!warmup) {
+            measured.add(new double[] {raw, kafkaPath, httpPath, kafkaPath / raw, httpPath / raw, drain, drain / raw,
+                drainProcessed, drainProcessed / raw, bareStreams, bareStreams / raw, storeOnly, storeOnly / raw,
+                memoryStoreOnly, memoryStoreOnly / raw});
           }
         }
-        // What Kafka Streams itself allows here: the same drain through an application that does nothing with
-        // the records, and through one that only does the accepted-id store's work, with the pipeline's config.
-        Properties streamsConfig = ingest.getBean(StreamsBuilderFactoryBean.class).getStreamsConfiguration();
-        double bareStreams;
-        try (StreamsControl control = new StreamsControl(streamsConfig, home.resolve("control-state"), IdStore.NONE)) {
-          bareStreams = control.drain(encoded(drainDataset));
-        }
-        double storeOnly;
-        try (StreamsControl control = new StreamsControl(streamsConfig, home.resolve("control-state"), IdStore.ROCKSDB)) {
-          storeOnly = control.drain(encoded(drainDataset));
-        }
-        double memoryStoreOnly;
-        try (StreamsControl control = new StreamsControl(streamsConfig, home.resolve("control-state"), IdStore.IN_MEMORY)) {
-          memoryStoreOnly = control.drain(encoded(drainDataset));
-        }
-        boolean warmup = round < WARMUP_ROUNDS;
-        System.out.printf(Locale.ROOT, "%s round %d: raw %,.0f/s, kafka path %,.0f/s (%.2f), http path %,.0f/s (%.2f), "
-                + "pipeline drain %,.0f/s (%.2f), bare Kafka Streams drain %,.0f/s (%.2f), id store only %,.0f/s (%.2f), "
-                + "in memory %,.0f/s (%.2f)%n",
-            warmup ? "warm-up" : "measured", round + 1, raw, kafkaPath, kafkaPath / raw, httpPath, httpPath / raw, drain, drain / raw,
-            bareStreams, bareStreams / raw, storeOnly, storeOnly / raw, memoryStoreOnly, memoryStoreOnly / raw);
-        if (!warmup) {
-          measured.add(new double[] {raw, kafkaPath, httpPath, kafkaPath / raw, httpPath / raw, drain, drain / raw,
-              bareStreams, bareStreams / raw, storeOnly, storeOnly / raw, memoryStoreOnly, memoryStoreOnly / raw});
+      } finally {
+        for (StreamsControl control : controls.values()) {
+          control.close();
         }
       }
       double raw = median(measured, 0);
@@ -199,22 +208,24 @@ class IngestThroughputBenchmark {
           | HTTP path (NDJSON, 1,000 per request, 4 clients → committed batch) | %,.0f | %.2f |
 
           Beside the goal, not part of it, drain rates: the same records produced while the application is
-          paused, timed from its resumption until the last is processed and committed, so no producer competes
-          for the cores. The controls are Kafka Streams applications with the pipeline's configuration (exactly
-          once, same commit interval), the same topic layout and records: what Kafka Streams allows here.
+          paused, timed from its resumption, so no producer competes for the cores. The controls are Kafka
+          Streams applications with the pipeline's configuration (exactly once, same commit interval), the
+          same topic layout and records, and stores that live through all rounds: what Kafka Streams allows
+          here. "Processed" stops the clock at the last record's processing, before its transaction commits.
 
           | drain | records/s | ratio to raw producer |
           | --- | ---: | ---: |
-          | the pipeline (resumed → last record in a committed batch) | %,.0f | %.2f |
-          | control: Kafka Streams doing nothing with the records (→ offsets committed) | %,.0f | %.2f |
-          | control: Kafka Streams doing only the accepted-id store's work, a RocksDB get and put with its changelog per record | %,.0f | %.2f |
-          | control: the same work on an in-memory store (with its changelog) | %,.0f | %.2f |
+          | the pipeline, until the last record is in a committed batch | %,.0f | %.2f |
+          | the pipeline, until the last record is processed | %,.0f | %.2f |
+          | control: Kafka Streams doing nothing with the records, processed | %,.0f | %.2f |
+          | control: Kafka Streams doing only the accepted-id store's work (a RocksDB get and put with its changelog per record), processed | %,.0f | %.2f |
+          | control: the same work on an in-memory store (with its changelog), processed | %,.0f | %.2f |
 
           Medians of %d measured rounds after %d warm-up rounds (ratios are medians of each round's ratio);
           %,d records per path and round, %d numeric features, one in-JVM broker, %d cores, Java %s.
           """, recordBytes, raw, median(measured, 1), median(measured, 3), median(measured, 2), median(measured, 4),
           median(measured, 5), median(measured, 6), median(measured, 7), median(measured, 8), median(measured, 9), median(measured, 10),
-          median(measured, 11), median(measured, 12), ROUNDS, WARMUP_ROUNDS, RECORDS, FEATURES, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+          median(measured, 11), median(measured, 12), median(measured, 13), median(measured, 14), ROUNDS, WARMUP_ROUNDS, RECORDS, FEATURES, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
       System.out.println("\n" + report);
       Path out = Path.of("target/benchmark/ingest-throughput.md");
       Files.createDirectories(out.getParent());
@@ -222,6 +233,12 @@ class IngestThroughputBenchmark {
     } finally {
       ingest.close();
     }
+  }
+
+  /** Records of the dataset the pipeline has accepted so far ({@code kloop.ingest.records.accepted}). */
+  private static double accepted(ConfigurableApplicationContext ingest, String dataset) {
+    Counter counter = ingest.getBean(MeterRegistry.class).find("kloop.ingest.records.accepted").tag("dataset", dataset).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   private static double median(List<double[]> rounds, int column) {
@@ -325,18 +342,23 @@ class IngestThroughputBenchmark {
    * directory) on a topic of its own laid out as the records topic: it reads the records and does nothing
    * with them, or only what the pipeline's accepted-id store does for each (a get and a put of an id,
    * with the store's changelog), in RocksDB as the pipeline does or in memory. Its drain is timed until
-   * the input offsets are committed.
+   * the last record produced is processed.
    */
   private static final class StreamsControl implements AutoCloseable {
     private static final String IDS = "ids";
     private final String topic = "bench.control-" + UUID.randomUUID().toString().substring(0, 8);
     private final String applicationId = "bench-control-" + UUID.randomUUID();
     private final KafkaStreams streams;
-    private final Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafkaBroker.bootstrapServers()));
+    /** The offset whose processing ends the current drain, and when it was processed (0 until then). */
+    private final AtomicLong lastOffset = new AtomicLong(Long.MAX_VALUE);
+    private final AtomicLong processedAt = new AtomicLong();
+    private long produced;
 
     StreamsControl(Properties pipelineConfig, Path stateDir, IdStore idStore) throws Exception {
-      admin.createTopics(List.of(new NewTopic(topic, Optional.of(Topics.DATA_RECORD.partitions()), Optional.empty())))
-          .all().get(30, TimeUnit.SECONDS);
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafkaBroker.bootstrapServers()))) {
+        admin.createTopics(List.of(new NewTopic(topic, Optional.of(Topics.DATA_RECORD.partitions()), Optional.empty())))
+            .all().get(30, TimeUnit.SECONDS);
+      }
       Properties config = new Properties();
       config.putAll(pipelineConfig);
       config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -346,40 +368,65 @@ class IngestThroughputBenchmark {
       if (idStore != IdStore.NONE) {
         builder.addStateStore(Stores.keyValueStoreBuilder(idStore == IdStore.ROCKSDB ? Stores.persistentKeyValueStore(IDS)
             : Stores.inMemoryKeyValueStore(IDS), Serdes.String(), Serdes.Long()));
-        records.process(IdStoreWork::new, IDS);
+        records.process(() -> new IdStoreWork(this), IDS);
       } else {
-        // Kafka Streams wants a new processor per task, so not a lambda: a non-capturing one is a single instance.
         records.process(() -> new Processor<String, byte[], Void, Void>() {
+          private ProcessorContext<Void, Void> context;
+
+          @Override
+          public void init(ProcessorContext<Void, Void> context) {
+            this.context = context;
+          }
+
           @Override
           public void process(Record<String, byte[]> record) {
+            processed(context);
           }
         });
       }
       streams = new KafkaStreams(builder.build(), config);
-      streams.start();
-      await().atMost(Duration.ofMinutes(2)).until(() -> streams.state() == KafkaStreams.State.RUNNING);
-      streams.pause();
+      try {
+        streams.start();
+        await().atMost(Duration.ofMinutes(2)).until(() -> streams.state() == KafkaStreams.State.RUNNING);
+        streams.pause();
+      } catch (RuntimeException e) {
+        close();
+        throw e;
+      }
     }
 
-    /** Produces the records while paused, then resumes and returns records per second until all are committed. */
+    /** Notes when the drain's last record has been processed. */
+    void processed(ProcessorContext<?, ?> context) {
+      if (context.recordMetadata().orElseThrow().offset() >= lastOffset.get()) {
+        processedAt.compareAndSet(0, System.nanoTime());
+      }
+    }
+
+    /** Produces the records while paused, then resumes and returns records per second until the last is processed. */
     double drain(List<byte[]> encoded) throws Exception {
       produce(topic, "control", encoded);
+      produced += encoded.size();
+      processedAt.set(0);
+      lastOffset.set(produced - 1); // one key, so one partition, whose offsets are 0, 1, ... (no transaction markers)
       long start = System.nanoTime();
       streams.resume();
-      await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(10)).until(() -> committed() >= encoded.size());
-      return encoded.size() / ((System.nanoTime() - start) / 1e9);
-    }
-
-    private long committed() throws Exception {
-      return admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
-          .values().stream().filter(java.util.Objects::nonNull).mapToLong(OffsetAndMetadata::offset).sum();
+      await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(10)).until(() -> processedAt.get() != 0);
+      streams.pause();
+      return encoded.size() / ((processedAt.get() - start) / 1e9);
     }
 
     @Override
     public void close() {
-      streams.close(Duration.ofSeconds(30));
-      streams.cleanUp();
-      admin.close();
+      if (streams.close(Duration.ofSeconds(30))) {
+        streams.cleanUp();
+      }
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafkaBroker.bootstrapServers()))) {
+        admin.deleteConsumerGroups(List.of(applicationId));
+        admin.deleteTopics(admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+            .filter(name -> name.equals(topic) || name.startsWith(applicationId + "-")).toList());
+      } catch (Exception e) {
+        System.err.println("Could not delete the control's topics and group " + applicationId + ": " + e);
+      }
     }
   }
 
@@ -388,8 +435,13 @@ class IngestThroughputBenchmark {
 
   /** The accepted-id store's work for each record: is its id known, and if not, remember it with its offset. */
   private static final class IdStoreWork implements Processor<String, byte[], Void, Void> {
+    private final StreamsControl control;
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, Long> ids;
+
+    IdStoreWork(StreamsControl control) {
+      this.control = control;
+    }
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
@@ -404,6 +456,7 @@ class IngestThroughputBenchmark {
       if (ids.get(id) == null) {
         ids.put(id, offset);
       }
+      control.processed(context);
     }
   }
 
