@@ -106,6 +106,25 @@ public final class EventCatalog {
     return SchemaNormalization.parsingFingerprint64(schema);
   }
 
+  /**
+   * A record schema's fields as {@code name:TYPE}, in order, docs and other properties aside: what a
+   * hand-written reader or writer of the schema's binary form checks before it trusts its own layout (for
+   * example {@code eventTime:LONG/timestamp-millis}, {@code label:[NULL, STRING]}, {@code inputs:MAP<DOUBLE>}).
+   */
+  public static List<String> layout(Schema record) {
+    return record.getFields().stream().map(field -> field.name() + ":" + describe(field.schema())).toList();
+  }
+
+  private static String describe(Schema schema) {
+    return switch (schema.getType()) {
+      case MAP -> "MAP<" + describe(schema.getValueType()) + ">";
+      case ARRAY -> "ARRAY<" + describe(schema.getElementType()) + ">";
+      case UNION -> schema.getTypes().stream().map(EventCatalog::describe).toList().toString();
+      case RECORD, ENUM, FIXED -> schema.getFullName();
+      default -> schema.getType().name() + (schema.getLogicalType() == null ? "" : "/" + schema.getLogicalType().getName());
+    };
+  }
+
   static List<Schema> loadFrozen(Class<? extends SpecificRecord> type) {
     List<Schema> versions = new ArrayList<>();
     ClassLoader loader = EventCatalog.class.getClassLoader();

@@ -139,20 +139,10 @@ public final class PredictionLoggedSerializer implements Serializer<PredictionLo
     return header;
   }
 
-  /** The field names and types, in order, that {@link Writer#write} writes (docs and other properties aside). */
+  /** The fields, in order, that {@link Writer#write} writes. */
   private static boolean sameLayout() {
-    List<String> expected = List.of("eventId:STRING", "eventTime:LONG/timestamp-millis", "producer:STRING", "requestId:STRING",
-        "instanceIndex:INT", "model:STRING", "version:INT", "inputs:MAP<[NULL, BOOLEAN, LONG, DOUBLE, STRING]>",
-        "predictedClass:STRING", "probabilities:MAP<DOUBLE>", "latencyMicros:LONG");
-    List<String> actual = SCHEMA.getFields().stream().map(f -> f.name() + ":" + describe(f.schema())).toList();
-    return expected.equals(actual);
-  }
-
-  private static String describe(Schema schema) {
-    return switch (schema.getType()) {
-      case MAP -> "MAP<" + describe(schema.getValueType()) + ">";
-      case UNION -> schema.getTypes().stream().map(PredictionLoggedSerializer::describe).toList().toString();
-      default -> schema.getType().name() + (schema.getLogicalType() == null ? "" : "/" + schema.getLogicalType().getName());
-    };
+    return EventCatalog.layout(SCHEMA).equals(List.of("eventId:STRING", "eventTime:LONG/timestamp-millis", "producer:STRING",
+        "requestId:STRING", "instanceIndex:INT", "model:STRING", "version:INT", "inputs:MAP<[NULL, BOOLEAN, LONG, DOUBLE, STRING]>",
+        "predictedClass:STRING", "probabilities:MAP<DOUBLE>", "latencyMicros:LONG"));
   }
 }

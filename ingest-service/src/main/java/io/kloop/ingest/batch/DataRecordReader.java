@@ -87,20 +87,10 @@ final class DataRecordReader {
     return new Fields(dataset, recordId, features, label);
   }
 
-  /** The field names and types, in order, that {@link #direct} reads (docs and other properties aside). */
+  /** The fields, in order, that {@link #direct} reads. */
   private static boolean sameLayout() {
-    List<String> expected = List.of("eventId:STRING", "eventTime:LONG", "producer:STRING", "dataset:STRING", "recordId:STRING",
-        "features:MAP<[NULL, BOOLEAN, LONG, DOUBLE, STRING]>", "label:[NULL, STRING]");
-    List<String> actual = CURRENT.getFields().stream().map(f -> f.name() + ":" + describe(f.schema())).toList();
-    return expected.equals(actual);
-  }
-
-  private static String describe(Schema schema) {
-    return switch (schema.getType()) {
-      case MAP -> "MAP<" + describe(schema.getValueType()) + ">";
-      case UNION -> schema.getTypes().stream().map(DataRecordReader::describe).toList().toString();
-      default -> schema.getType().name();
-    };
+    return EventCatalog.layout(CURRENT).equals(List.of("eventId:STRING", "eventTime:LONG/timestamp-millis", "producer:STRING",
+        "dataset:STRING", "recordId:STRING", "features:MAP<[NULL, BOOLEAN, LONG, DOUBLE, STRING]>", "label:[NULL, STRING]"));
   }
 
   private static long littleEndianLong(byte[] data, int offset) {
