@@ -5,11 +5,13 @@ import io.kloop.schemas.EventCatalog;
 import io.kloop.schemas.EventSerializer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.UnresolvedUnionException;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
@@ -128,14 +130,16 @@ public final class PredictionLoggedSerializer implements Serializer<PredictionLo
     }
   }
 
+  /** The single-object header: marker C3 01, then the schema's CRC-64-AVRO fingerprint as Avro writes it. */
   private static byte[] header() {
-    byte[] header = new byte[10];
-    header[0] = (byte) 0xC3;
-    header[1] = (byte) 0x01;
-    long fingerprint = EventCatalog.fingerprint(SCHEMA);
-    for (int i = 0; i < 8; i++) {
-      header[2 + i] = (byte) (fingerprint >>> (8 * i));
+    byte[] fingerprint;
+    try {
+      fingerprint = SchemaNormalization.parsingFingerprint("CRC-64-AVRO", SCHEMA);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
+    byte[] header = Arrays.copyOf(new byte[] {(byte) 0xC3, 0x01}, 2 + fingerprint.length);
+    System.arraycopy(fingerprint, 0, header, 2, fingerprint.length);
     return header;
   }
 

@@ -140,7 +140,7 @@ class IngestThroughputBenchmark {
           }
           List<byte[]> kafkaRecords = encoded(kafkaDataset);
           recordBytes = kafkaRecords.get(0).length;
-          double raw = RECORDS / (produce(rawTopic, kafkaDataset, encoded(kafkaDataset)).toNanos() / 1e9);
+          double raw = RECORDS / (produce(rawTopic, kafkaDataset, kafkaRecords).toNanos() / 1e9);
 
           double kafkaPath;
           try (CommittedBatches batches = new CommittedBatches()) {
@@ -160,12 +160,13 @@ class IngestThroughputBenchmark {
           // The pipeline's capacity alone: the same records, produced while the pipeline is paused, timed from
           // its resumption until the last is in a committed batch (no producer competing for the cores).
           String drainDataset = declare(http, base, "bench-drain-");
+          List<byte[]> drainRecords = encoded(drainDataset);
           double drain;
           KafkaStreams streams = ingest.getBean(StreamsBuilderFactoryBean.class).getKafkaStreams();
           streams.pause();
           double drainProcessed;
           try (CommittedBatches batches = new CommittedBatches()) {
-            produce(Topics.DATA_RECORD.name(), drainDataset, encoded(drainDataset));
+            produce(Topics.DATA_RECORD.name(), drainDataset, drainRecords);
             long start = System.nanoTime();
             streams.resume();
             // Also timed as the controls are: until the last record is processed, before its transaction commits
@@ -179,9 +180,9 @@ class IngestThroughputBenchmark {
               streams.resume();
             }
           }
-          double bareStreams = controls.get(IdStore.NONE).drain(encoded(drainDataset));
-          double storeOnly = controls.get(IdStore.ROCKSDB).drain(encoded(drainDataset));
-          double memoryStoreOnly = controls.get(IdStore.IN_MEMORY).drain(encoded(drainDataset));
+          double bareStreams = controls.get(IdStore.NONE).drain(drainRecords);
+          double storeOnly = controls.get(IdStore.ROCKSDB).drain(drainRecords);
+          double memoryStoreOnly = controls.get(IdStore.IN_MEMORY).drain(drainRecords);
           boolean warmup = round < WARMUP_ROUNDS;
           System.out.printf(Locale.ROOT, "%s round %d: raw %,.0f/s, kafka path %,.0f/s (%.2f), http path %,.0f/s (%.2f), "
                   + "pipeline drain %,.0f/s (%.2f), processed %,.0f/s (%.2f); controls, processed: bare Kafka Streams %,.0f/s (%.2f), "
