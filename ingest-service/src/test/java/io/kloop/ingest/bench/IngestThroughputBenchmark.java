@@ -78,11 +78,15 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
  *       pipeline's capacity when no producer competes with it for the machine;
  *   <li><b>controls</b> (beside the goal too): the same drain through Kafka Streams applications with the
  *       pipeline's configuration that do nothing with the records, or only the accepted-id store's work
- *       (in RocksDB, or in memory), timed until their input offsets are committed: what Kafka Streams
- *       allows on this machine before any of the pipeline's own work.
+ *       (in RocksDB, or in memory), timed until their last record is processed: what Kafka Streams
+ *       allows on this machine before any of the pipeline's own work;
+ *   <li><b>kafka path controls</b> (beside the goal too): the Kafka path's producer while an application
+ *       that does nothing with the records reads them, a plain consumer or Kafka Streams, timed from the
+ *       first send until the last record is read or processed: the most any pipeline that reads the
+ *       records back could reach here while the producer runs.
  * </ul>
  *
- * The four are run in turn, round after round, each round on fresh datasets: first {@code bench.warmup}
+ * They are run in turn, round after round, each round on fresh datasets: first {@code bench.warmup}
  * rounds that are not counted (a fresh JVM spends most of its first seconds compiling), then
  * {@code bench.rounds} measured ones whose median is reported.
  *
@@ -183,16 +187,21 @@ class IngestThroughputBenchmark {
           double bareStreams = controls.get(IdStore.NONE).drain(drainRecords);
           double storeOnly = controls.get(IdStore.ROCKSDB).drain(drainRecords);
           double memoryStoreOnly = controls.get(IdStore.IN_MEMORY).drain(drainRecords);
+          // What the Kafka path could be at most: the same producer while something reads the records back.
+          double consumerLive = consumerLive(drainRecords);
+          double streamsLive = controls.get(IdStore.NONE).live(drainRecords);
           boolean warmup = round < WARMUP_ROUNDS;
           System.out.printf(Locale.ROOT, "%s round %d: raw %,.0f/s, kafka path %,.0f/s (%.2f), http path %,.0f/s (%.2f), "
                   + "pipeline drain %,.0f/s (%.2f), processed %,.0f/s (%.2f); controls, processed: bare Kafka Streams %,.0f/s (%.2f), "
-                  + "id store in RocksDB %,.0f/s (%.2f), in memory %,.0f/s (%.2f)%n",
+                  + "id store in RocksDB %,.0f/s (%.2f), in memory %,.0f/s (%.2f); kafka path controls: plain consumer %,.0f/s (%.2f), "
+                  + "bare Kafka Streams %,.0f/s (%.2f)%n",
               warmup ? "warm-up" : "measured", round + 1, raw, kafkaPath, kafkaPath / raw, httpPath, httpPath / raw, drain, drain / raw,
-              drainProcessed, drainProcessed / raw, bareStreams, bareStreams / raw, storeOnly, storeOnly / raw, memoryStoreOnly, memoryStoreOnly / raw);
+              drainProcessed, drainProcessed / raw, bareStreams, bareStreams / raw, storeOnly, storeOnly / raw, memoryStoreOnly, memoryStoreOnly / raw,
+              consumerLive, consumerLive / raw, streamsLive, streamsLive / raw);
           if (!warmup) {
             measured.add(new double[] {raw, kafkaPath, httpPath, kafkaPath / raw, httpPath / raw, drain, drain / raw,
                 drainProcessed, drainProcessed / raw, bareStreams, bareStreams / raw, storeOnly, storeOnly / raw,
-                memoryStoreOnly, memoryStoreOnly / raw});
+                memoryStoreOnly, memoryStoreOnly / raw, consumerLive, consumerLive / raw, streamsLive, streamsLive / raw});
           }
         }
       } finally {
@@ -222,11 +231,21 @@ class IngestThroughputBenchmark {
           | control: Kafka Streams doing only the accepted-id store's work (a RocksDB get and put with its changelog per record), processed | %,.0f | %.2f |
           | control: the same work on an in-memory store (with its changelog), processed | %,.0f | %.2f |
 
+          Beside the goal too, what the Kafka path could be at most here: the same producer while an application
+          that does nothing with the records reads them back (read_committed, as the pipeline reads), timed from
+          the first send until the last record is read or processed.
+
+          | Kafka path control | records/s | ratio to raw producer |
+          | --- | ---: | ---: |
+          | a plain consumer | %,.0f | %.2f |
+          | Kafka Streams with the pipeline's configuration | %,.0f | %.2f |
+
           Medians of %d measured rounds after %d warm-up rounds (ratios are medians of each round's ratio);
           %,d records per path and round, %d numeric features, one in-JVM broker, %d cores, Java %s.
           """, recordBytes, raw, median(measured, 1), median(measured, 3), median(measured, 2), median(measured, 4),
           median(measured, 5), median(measured, 6), median(measured, 7), median(measured, 8), median(measured, 9), median(measured, 10),
-          median(measured, 11), median(measured, 12), median(measured, 13), median(measured, 14), ROUNDS, WARMUP_ROUNDS, RECORDS, FEATURES, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+          median(measured, 11), median(measured, 12), median(measured, 13), median(measured, 14),
+          median(measured, 15), median(measured, 16), median(measured, 17), median(measured, 18), ROUNDS, WARMUP_ROUNDS, RECORDS, FEATURES, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
       System.out.println("\n" + report);
       Path out = Path.of("target/benchmark/ingest-throughput.md");
       Files.createDirectories(out.getParent());
@@ -299,6 +318,40 @@ class IngestThroughputBenchmark {
       last.get(60, TimeUnit.SECONDS);
     }
     return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  /**
+   * The producer sending the records to a topic of their own while a plain consumer (read_committed) reads
+   * them back and does nothing with them; records per second from the first send until the last is read.
+   */
+  private static double consumerLive(List<byte[]> encoded) throws Exception {
+    String topic = "bench.consumer-" + UUID.randomUUID().toString().substring(0, 8);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafkaBroker.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(topic, Optional.of(Topics.DATA_RECORD.partitions()), Optional.empty())))
+          .all().get(30, TimeUnit.SECONDS);
+      try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafkaBroker.bootstrapServers(),
+          ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+            .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        partitions.forEach(consumer::position);
+        CompletableFuture<Long> reader = CompletableFuture.supplyAsync(() -> {
+          long read = 0;
+          while (read < encoded.size()) {
+            read += consumer.poll(Duration.ofMillis(50)).count();
+          }
+          return System.nanoTime();
+        });
+        long start = System.nanoTime();
+        produce(topic, "control", encoded);
+        long end = reader.get(10, TimeUnit.MINUTES);
+        return encoded.size() / ((end - start) / 1e9);
+      } finally {
+        admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+      }
+    }
   }
 
   private static List<String> ndjson() {
@@ -411,6 +464,22 @@ class IngestThroughputBenchmark {
       lastOffset.set(produced - 1); // one key, so one partition, whose offsets are 0, 1, ... (no transaction markers)
       long start = System.nanoTime();
       streams.resume();
+      await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(10)).until(() -> processedAt.get() != 0);
+      streams.pause();
+      return encoded.size() / ((processedAt.get() - start) / 1e9);
+    }
+
+    /**
+     * Produces the records while the application runs: records per second from the first send until the
+     * last is processed.
+     */
+    double live(List<byte[]> encoded) throws Exception {
+      processedAt.set(0);
+      lastOffset.set(produced + encoded.size() - 1);
+      produced += encoded.size();
+      streams.resume();
+      long start = System.nanoTime();
+      produce(topic, "control", encoded);
       await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(10)).until(() -> processedAt.get() != 0);
       streams.pause();
       return encoded.size() / ((processedAt.get() - start) / 1e9);
