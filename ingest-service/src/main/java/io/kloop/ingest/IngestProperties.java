@@ -14,10 +14,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     answered 413. Default 10 MiB.
  * @param batchMaxRecords a dataset's open batch is sealed when it holds this many records. Default 1000.
  * @param batchMaxAge ... or when its first record is this old. Default 30 s.
+ * @param idFilterMaxIds most accepted ids a partition's Bloom filters hold ({@link
+ *     io.kloop.ingest.batch.AcceptedIds}, about 1.2 to 2 bytes of heap each); past it every id is looked up
+ *     in the accepted-id store, which is slower. 0 turns the filters off. Default 10,000,000.
  */
 @ConfigurationProperties("kloop.ingest")
 public record IngestProperties(
     @DefaultValue(".kloop/artifacts") Path artifactRoot,
     @DefaultValue("10485760") int maxRequestBytes,
     @DefaultValue("1000") int batchMaxRecords,
-    @DefaultValue("30s") Duration batchMaxAge) {}
+    @DefaultValue("30s") Duration batchMaxAge,
+    @DefaultValue("10000000") long idFilterMaxIds) {}

@@ -47,7 +47,7 @@ class IntakePipeline {
     KStream<String, Object> out = builder
         .stream(Topics.DATA_RECORD.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("raw-records"))
         .process(() -> new RecordIntakeProcessor(specs, artifacts, replay, properties.batchMaxRecords(), properties.batchMaxAge(),
-                meters, tracing),
+                properties.idFilterMaxIds(), meters, tracing),
             Named.as("validate-deduplicate-batch"),
             RecordIntakeProcessor.RECORD_IDS, RecordIntakeProcessor.OPEN_BATCHES);
     out.split(Named.as("intake-"))

@@ -69,16 +69,18 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
   private final SourceReplay replay;
   private final int maxRecords;
   private final Duration maxAge;
+  private final long idFilterMaxIds;
   private final DataRecordReader records = new DataRecordReader();
   private final Map<String, OpenBatch> open = new HashMap<>();
   private final Map<String, OpenRows> openRows = new HashMap<>();
 
   private ProcessorContext<String, Object> context;
-  private KeyValueStore<String, Long> acceptedIds;
+  private AcceptedIds acceptedIds;
   private KeyValueStore<String, String> openBatches;
 
   RecordIntakeProcessor(DatasetSpecs specs, ArtifactStore artifacts, SourceReplay replay, int maxRecords, Duration maxAge,
-      IntakeMeters meters, KloopTracing tracing) {
+      long idFilterMaxIds, IntakeMeters meters, KloopTracing tracing) {
+    this.idFilterMaxIds = idFilterMaxIds;
     this.meters = meters;
     this.tracing = tracing;
     this.specs = specs;
@@ -91,7 +93,15 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
-    acceptedIds = context.getStateStore(RECORD_IDS);
+    long start = System.nanoTime();
+    acceptedIds = AcceptedIds.load(context.getStateStore(RECORD_IDS), idFilterMaxIds);
+    if (acceptedIds.filtering()) {
+      log.info("Task {}: accepted-id filters built from {} ids in {} ms", context.taskId(), acceptedIds.filteredIds(),
+          (System.nanoTime() - start) / 1_000_000);
+    } else if (idFilterMaxIds > 0) {
+      log.warn("Task {}: more than {} accepted ids (kloop.ingest.id-filter-max-ids), so each record's id is read from the store,"
+          + " which is slower", context.taskId(), idFilterMaxIds);
+    }
     openBatches = context.getStateStore(OPEN_BATCHES);
     // init() runs again on this instance when Streams revives a task after a failed transaction: what was
     // in memory may belong to the aborted attempt, so start again from the restored stores.
@@ -137,7 +147,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     RecordValidator.Result result = RecordValidator.validate(spec.get(), record.recordId(), record.features(), record.label());
     List<Violation> violations = new ArrayList<>(result.violations());
     String idKey = idKey(record.dataset(), record.recordId());
-    Long firstOffset = result.valid() ? acceptedIds.get(idKey) : null;
+    Long firstOffset = result.valid() ? acceptedIds.offsetOf(idKey) : null;
     if (firstOffset != null) {
       violations.add(new Violation(spec.get().idField(), "duplicate record id " + record.recordId()
           + " (accepted before from partition " + source.partition() + " offset " + firstOffset + ")"));
@@ -147,7 +157,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
           + " (spec v" + spec.get().version() + "): " + violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
       return;
     }
-    acceptedIds.put(idKey, source.offset());
+    acceptedIds.accept(idKey, source.offset());
     add(spec.get(), result, source);
     meters.accepted(record.dataset());
   }
@@ -186,7 +196,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
           } catch (EventDecodingException e) {
             return;
           }
-          if (record != null && Long.valueOf(source.offset()).equals(acceptedIds.get(idKey(dataset, record.recordId())))) {
+          if (record != null && Long.valueOf(source.offset()).equals(acceptedIds.offsetOf(idKey(dataset, record.recordId())))) {
             RecordValidator.Result row = RecordValidator.validate(spec, record.recordId(), record.features(), record.label());
             rows.add(row, source.partition(), source.offset());
           }

@@ -104,6 +104,9 @@ class RecordPipelineIT {
         }
         send(producer, dataset, record("k15", 1.0, "a"));
         badByKafka.put("k15", "duplicate record id k15");
+        // Accepted, and sealed, by the first instance: the restarted one must know it too.
+        send(producer, dataset, record("k4", 1.0, "a"));
+        badByKafka.put("k4", "duplicate record id k4");
         send(producer, "not-" + dataset, record("wrong-key", 1.0, "a"));
         badByKafka.put("wrong-key", "must be the dataset name");
       }

@@ -1,0 +1,133 @@
+package io.kloop.ingest.batch;
+
+import com.google.common.hash.BloomFilter;
+import com.google.common.hash.Funnels;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The record ids a task has accepted: the accepted-id store (each id with the input offset it was accepted
+ * at), with Bloom filters in front of it, so that a new id, the usual case, is known to be new without
+ * reading the store. In RocksDB a read of a missing key is the dearest read there is (RocksDB's Java binding
+ * raises and unwinds a C++ exception for it): it was the largest single cost of the pipeline.
+ *
+ * <p>The filters never miss an id that is in the store: they are built from the store when the task's
+ * processor is initialised, after its state has been restored (and again when Kafka Streams revives the
+ * task after an aborted transaction), and every id accepted afterwards is added to them. A filter may answer
+ * "maybe" for a new id (at most about 2 % of them), which then costs the store read it would have cost
+ * anyway. They grow as a scalable Bloom filter: when the newest is full, one of twice its capacity and half
+ * its false-positive rate is added, so nothing is rebuilt while records are processed. They hold about
+ * 1.2 to 2 bytes per id; past {@code maxIds} ids they are dropped and every id is looked up in the store.
+ */
+public final class AcceptedIds {
+
+  private static final Logger log = LoggerFactory.getLogger(AcceptedIds.class);
+
+  /** Capacity of the first filter; each next one has twice the capacity of the one before. */
+  static final long FIRST_CAPACITY = 1 << 20;
+  /** False-positive rate of the first filter; each next one has half the rate of the one before. */
+  private static final double FIRST_FALSE_POSITIVES = 0.01;
+
+  private final KeyValueStore<String, Long> store;
+  private final long maxIds;
+  private final List<BloomFilter<CharSequence>> filters = new ArrayList<>();
+  /** Ids the filters are sized for, all of them and the newest. */
+  private long capacity;
+  private long newest;
+  private long ids;
+  private boolean filtering;
+
+  private AcceptedIds(KeyValueStore<String, Long> store, long maxIds) {
+    this.store = store;
+    this.maxIds = maxIds;
+  }
+
+  /**
+   * Ids of the given store, with filters built from its contents unless it holds more than {@code maxIds}
+   * ids (0 turns the filters off).
+   */
+  public static AcceptedIds load(KeyValueStore<String, Long> store, long maxIds) {
+    return load(store, maxIds, FIRST_CAPACITY);
+  }
+
+  static AcceptedIds load(KeyValueStore<String, Long> store, long maxIds, long firstCapacity) {
+    AcceptedIds accepted = new AcceptedIds(store, maxIds);
+    long estimate = store.approximateNumEntries();
+    if (maxIds > 0 && estimate <= maxIds) {
+      accepted.filtering = true;
+      accepted.grow(Math.max(firstCapacity, 2 * estimate));
+      try (KeyValueIterator<String, Long> all = store.all()) {
+        while (accepted.filtering && all.hasNext()) {
+          accepted.remember(all.next().key);
+        }
+      }
+    }
+    return accepted;
+  }
+
+  /** The offset the id was accepted at, or null if it was not. */
+  public Long offsetOf(String id) {
+    if (filtering && !mayHave(id)) {
+      return null;
+    }
+    return store.get(id);
+  }
+
+  /** Records the id as accepted at the offset. */
+  public void accept(String id, long offset) {
+    store.put(id, offset);
+    if (filtering) {
+      remember(id);
+    }
+  }
+
+  /** Whether the ids are filtered before the store is read (false past {@code maxIds}). */
+  public boolean filtering() {
+    return filtering;
+  }
+
+  /** Ids the filters hold (0 once they are dropped). */
+  public long filteredIds() {
+    return filtering ? ids : 0;
+  }
+
+  /** Whether the filters may hold the id (false only if it was never accepted), or true without filters. */
+  boolean mayHave(String id) {
+    if (!filtering) {
+      return true;
+    }
+    for (int i = filters.size() - 1; i >= 0; i--) {
+      if (filters.get(i).mightContain(id)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void remember(String id) {
+    if (ids >= maxIds) {
+      log.warn("More than {} accepted ids (kloop.ingest.id-filter-max-ids): the filters are dropped, and each record's id is"
+          + " read from the accepted-id store from now on, which is slower", maxIds);
+      filters.clear();
+      filtering = false;
+      return;
+    }
+    if (ids >= capacity) {
+      grow(2 * newest);
+    }
+    filters.get(filters.size() - 1).put(id);
+    ids++;
+  }
+
+  /** Adds a filter for up to {@code wanted} more ids (fewer if that would pass {@code maxIds}). */
+  private void grow(long wanted) {
+    newest = Math.max(1, Math.min(wanted, maxIds - capacity));
+    double falsePositives = FIRST_FALSE_POSITIVES / (1L << Math.min(filters.size(), 20));
+    filters.add(BloomFilter.create(Funnels.unencodedCharsFunnel(), newest, falsePositives));
+    capacity += newest;
+  }
+}
