@@ -15,8 +15,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param batchMaxRecords a dataset's open batch is sealed when it holds this many records. Default 1000.
  * @param batchMaxAge ... or when its first record is this old. Default 30 s.
  * @param idFilterMaxIds most accepted ids a partition's Bloom filters hold ({@link
- *     io.kloop.ingest.batch.AcceptedIds}, about 1.2 to 2 bytes of heap each); past it every id is looked up
- *     in the accepted-id store, which is slower. 0 turns the filters off. Default 10,000,000.
+ *     io.kloop.ingest.batch.AcceptedIds}: at least 1.2 MB of heap per partition, about 15 MB at 10 million
+ *     ids); past it every id is looked up in the accepted-id store, which is slower. 0 turns the filters
+ *     off. Default 10,000,000.
  */
 @ConfigurationProperties("kloop.ingest")
 public record IngestProperties(

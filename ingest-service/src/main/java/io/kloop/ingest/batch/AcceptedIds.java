@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * task after an aborted transaction), and every id accepted afterwards is added to them. A filter may answer
  * "maybe" for a new id (at most about 2 % of them), which then costs the store read it would have cost
  * anyway. They grow as a scalable Bloom filter: when the newest is full, one of twice its capacity and half
- * its false-positive rate is added, so nothing is rebuilt while records are processed. They hold about
- * 1.2 to 2 bytes per id; past {@code maxIds} ids they are dropped and every id is looked up in the store.
+ * its false-positive rate is added, so nothing is rebuilt while records are processed. The first is sized
+ * for twice the ids found in the store, and at least a million (1.2 MB); each takes 1.2 to 2 bytes of heap
+ * per id it is sized for. Past {@code maxIds} ids they are dropped and every id is looked up in the store.
  */
 public final class AcceptedIds {
 
@@ -57,7 +58,9 @@ public final class AcceptedIds {
   static AcceptedIds load(KeyValueStore<String, Long> store, long maxIds, long firstCapacity) {
     AcceptedIds accepted = new AcceptedIds(store, maxIds);
     long estimate = store.approximateNumEntries();
-    if (maxIds > 0 && estimate <= maxIds) {
+    if (maxIds > 0 && estimate > maxIds) {
+      warnUnfiltered(maxIds);
+    } else if (maxIds > 0) {
       accepted.filtering = true;
       accepted.grow(Math.max(firstCapacity, 2 * estimate));
       try (KeyValueIterator<String, Long> all = store.all()) {
@@ -110,8 +113,7 @@ public final class AcceptedIds {
 
   private void remember(String id) {
     if (ids >= maxIds) {
-      log.warn("More than {} accepted ids (kloop.ingest.id-filter-max-ids): the filters are dropped, and each record's id is"
-          + " read from the accepted-id store from now on, which is slower", maxIds);
+      warnUnfiltered(maxIds);
       filters.clear();
       filtering = false;
       return;
@@ -121,6 +123,11 @@ public final class AcceptedIds {
     }
     filters.get(filters.size() - 1).put(id);
     ids++;
+  }
+
+  private static void warnUnfiltered(long maxIds) {
+    log.warn("More than {} accepted ids (kloop.ingest.id-filter-max-ids): no filters, so each record's id is read from the"
+        + " accepted-id store, which is slower", maxIds);
   }
 
   /** Adds a filter for up to {@code wanted} more ids (fewer if that would pass {@code maxIds}). */

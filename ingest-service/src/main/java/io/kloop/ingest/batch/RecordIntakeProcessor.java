@@ -93,14 +93,14 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
+    // init() runs again on this instance when Streams revives a task: let the old filters go before the new
+    // ones are built from the restored store.
+    acceptedIds = null;
     long start = System.nanoTime();
     acceptedIds = AcceptedIds.load(context.getStateStore(RECORD_IDS), idFilterMaxIds);
     if (acceptedIds.filtering()) {
       log.info("Task {}: accepted-id filters built from {} ids in {} ms", context.taskId(), acceptedIds.filteredIds(),
           (System.nanoTime() - start) / 1_000_000);
-    } else if (idFilterMaxIds > 0) {
-      log.warn("Task {}: more than {} accepted ids (kloop.ingest.id-filter-max-ids), so each record's id is read from the store,"
-          + " which is slower", context.taskId(), idFilterMaxIds);
     }
     openBatches = context.getStateStore(OPEN_BATCHES);
     // init() runs again on this instance when Streams revives a task after a failed transaction: what was
@@ -118,6 +118,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
   public void close() {
     open.clear();
     openRows.clear();
+    acceptedIds = null;
   }
 
   @Override

@@ -1,8 +1,12 @@
 package io.kloop.ingest.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.AdditionalAnswers.delegatesTo;
+import static org.mockito.Mockito.doReturn;
+import static org.mockito.Mockito.mock;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Serdes;
@@ -31,6 +35,14 @@ class AcceptedIdsTest {
     store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore("ids"), Serdes.String(), Serdes.Long())
         .withLoggingDisabled().build();
     store.init(context.getStateStoreContext(), store);
+  }
+
+  /** The real store, but with the given estimate of its size. */
+  @SuppressWarnings("unchecked")
+  private KeyValueStore<String, Long> estimating(long entries) {
+    KeyValueStore<String, Long> estimating = mock(KeyValueStore.class, delegatesTo(store));
+    doReturn(entries).when(estimating).approximateNumEntries();
+    return estimating;
   }
 
   @AfterEach
@@ -76,6 +88,33 @@ class AcceptedIdsTest {
     assertThat(after.offsetOf("d\u0000r5000")).isNull();
     after.accept("d\u0000r5000", 5_000);
     assertThat(after.offsetOf("d\u0000r5000")).isEqualTo(5_000L);
+  }
+
+  @Test
+  void growsItsFiltersWhileLoadingAStoreThatHoldsMoreThanItsEstimate() {
+    IntStream.range(0, 5_000).forEach(i -> store.put("d\u0000r" + i, (long) i));
+    // RocksDB's count is an estimate: here it says the store is empty.
+    KeyValueStore<String, Long> undercounted = estimating(0);
+
+    AcceptedIds ids = AcceptedIds.load(undercounted, 1_000_000, 1_000);
+
+    assertThat(ids.filteredIds()).isEqualTo(5_000);
+    assertThat(IntStream.range(0, 5_000).allMatch(i -> ids.mayHave("d\u0000r" + i))).isTrue();
+    assertThat(IntStream.range(0, 10_000).filter(i -> ids.mayHave("d\u0000new" + i)).count()).isLessThan(10_000 * 3 / 100);
+  }
+
+  @Test
+  void doesNotFilterWhenTheStoreHoldsMoreThanTheLimitWhateverItsEstimate() {
+    IntStream.range(0, 150).forEach(i -> store.put("d\u0000r" + i, (long) i));
+
+    AcceptedIds estimatedBelow = AcceptedIds.load(estimating(0), 100, 1_000);
+    AcceptedIds estimatedAbove = AcceptedIds.load(estimating(1_000_000_000L), 100, 1_000);
+
+    for (AcceptedIds ids : List.of(estimatedBelow, estimatedAbove)) {
+      assertThat(ids.filtering()).isFalse();
+      assertThat(ids.offsetOf("d\u0000r149")).isEqualTo(149L);
+      assertThat(ids.offsetOf("d\u0000new")).isNull();
+    }
   }
 
   @Test

@@ -33,6 +33,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -341,17 +342,24 @@ class IngestThroughputBenchmark {
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         partitions.forEach(consumer::position);
+        AtomicBoolean stop = new AtomicBoolean();
         CompletableFuture<Long> reader = CompletableFuture.supplyAsync(() -> {
           long read = 0;
-          while (read < encoded.size()) {
+          while (read < encoded.size() && !stop.get()) {
             read += consumer.poll(Duration.ofMillis(50)).count();
           }
           return System.nanoTime();
         });
-        long start = System.nanoTime();
-        produce(topic, "control", encoded);
-        long end = reader.get(10, TimeUnit.MINUTES);
-        return encoded.size() / ((end - start) / 1e9);
+        try {
+          long start = System.nanoTime();
+          produce(topic, "control", encoded);
+          long end = reader.get(10, TimeUnit.MINUTES);
+          return encoded.size() / ((end - start) / 1e9);
+        } finally {
+          // On a failure, the reader must let go of the consumer before it is closed.
+          stop.set(true);
+          reader.handle((end, failure) -> end).get(30, TimeUnit.SECONDS);
+        }
       } finally {
         admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
       }
