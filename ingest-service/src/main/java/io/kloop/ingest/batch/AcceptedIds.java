@@ -40,7 +40,6 @@ public final class AcceptedIds {
   private long capacity;
   private long newest;
   private long ids;
-  private boolean filtering;
 
   private AcceptedIds(KeyValueStore<String, Long> store, long maxIds) {
     this.store = store;
@@ -61,10 +60,9 @@ public final class AcceptedIds {
     if (maxIds > 0 && estimate > maxIds) {
       warnUnfiltered(maxIds);
     } else if (maxIds > 0) {
-      accepted.filtering = true;
       accepted.grow(Math.max(firstCapacity, 2 * estimate));
       try (KeyValueIterator<String, Long> all = store.all()) {
-        while (accepted.filtering && all.hasNext()) {
+        while (accepted.filtering() && all.hasNext()) {
           accepted.remember(all.next().key);
         }
       }
@@ -74,7 +72,7 @@ public final class AcceptedIds {
 
   /** The offset the id was accepted at, or null if it was not. */
   public Long offsetOf(String id) {
-    if (filtering && !mayHave(id)) {
+    if (!mayHave(id)) {
       return null;
     }
     return store.get(id);
@@ -83,24 +81,24 @@ public final class AcceptedIds {
   /** Records the id as accepted at the offset. */
   public void accept(String id, long offset) {
     store.put(id, offset);
-    if (filtering) {
+    if (filtering()) {
       remember(id);
     }
   }
 
   /** Whether the ids are filtered before the store is read (false past {@code maxIds}). */
   public boolean filtering() {
-    return filtering;
+    return !filters.isEmpty();
   }
 
   /** Ids the filters hold (0 once they are dropped). */
   public long filteredIds() {
-    return filtering ? ids : 0;
+    return filtering() ? ids : 0;
   }
 
   /** Whether the filters may hold the id (false only if it was never accepted), or true without filters. */
   boolean mayHave(String id) {
-    if (!filtering) {
+    if (!filtering()) {
       return true;
     }
     for (int i = filters.size() - 1; i >= 0; i--) {
@@ -115,7 +113,6 @@ public final class AcceptedIds {
     if (ids >= maxIds) {
       warnUnfiltered(maxIds);
       filters.clear();
-      filtering = false;
       return;
     }
     if (ids >= capacity) {

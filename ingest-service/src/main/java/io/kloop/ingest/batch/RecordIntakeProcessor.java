@@ -93,8 +93,9 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
-    // init() runs again on this instance when Streams revives a task: let the old filters go before the new
-    // ones are built from the restored store.
+    // init() runs again on this instance when Streams revives a task after a failed transaction: what was
+    // in memory may belong to the aborted attempt, so start again from the restored stores (the old
+    // filters are let go before the new ones are built).
     acceptedIds = null;
     long start = System.nanoTime();
     acceptedIds = AcceptedIds.load(context.getStateStore(RECORD_IDS), idFilterMaxIds);
@@ -103,8 +104,6 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
           (System.nanoTime() - start) / 1_000_000);
     }
     openBatches = context.getStateStore(OPEN_BATCHES);
-    // init() runs again on this instance when Streams revives a task after a failed transaction: what was
-    // in memory may belong to the aborted attempt, so start again from the restored stores.
     open.clear();
     openRows.clear();
     try (KeyValueIterator<String, String> all = openBatches.all()) {
@@ -118,7 +117,6 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
   public void close() {
     open.clear();
     openRows.clear();
-    acceptedIds = null;
   }
 
   @Override

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.kloop.events.DataRecord;
 import io.kloop.events.DatasetBatchCommitted;
+import io.kloop.ingest.IngestProperties;
 import io.kloop.ingest.IngestServiceApplication;
 import io.kloop.ingest.batch.AcceptedIds;
 import io.kloop.schemas.EventDeserializer;
@@ -134,7 +135,8 @@ class IngestThroughputBenchmark {
       int recordBytes = 0;
       try {
         for (IdStore store : IdStore.values()) {
-          controls.put(store, new StreamsControl(streamsConfig, home.resolve("control-state"), store));
+          controls.put(store, new StreamsControl(streamsConfig, ingest.getBean(IngestProperties.class).idFilterMaxIds(),
+              home.resolve("control-state"), store));
         }
         for (int round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
           String kafkaDataset = declare(http, base, "bench-kafka-");
@@ -421,7 +423,7 @@ class IngestThroughputBenchmark {
     private final AtomicLong processedAt = new AtomicLong();
     private long produced;
 
-    StreamsControl(Properties pipelineConfig, Path stateDir, IdStore idStore) throws Exception {
+    StreamsControl(Properties pipelineConfig, long idFilterMaxIds, Path stateDir, IdStore idStore) throws Exception {
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafkaBroker.bootstrapServers()))) {
         admin.createTopics(List.of(new NewTopic(topic, Optional.of(Topics.DATA_RECORD.partitions()), Optional.empty())))
             .all().get(30, TimeUnit.SECONDS);
@@ -435,7 +437,7 @@ class IngestThroughputBenchmark {
       if (idStore != IdStore.NONE) {
         builder.addStateStore(Stores.keyValueStoreBuilder(idStore != IdStore.IN_MEMORY ? Stores.persistentKeyValueStore(IDS)
             : Stores.inMemoryKeyValueStore(IDS), Serdes.String(), Serdes.Long()));
-        records.process(() -> new IdStoreWork(this, idStore == IdStore.ROCKSDB_UNFILTERED ? 0 : 10_000_000), IDS);
+        records.process(() -> new IdStoreWork(this, idStore == IdStore.ROCKSDB_UNFILTERED ? 0 : idFilterMaxIds), IDS);
       } else {
         records.process(() -> new Processor<String, byte[], Void, Void>() {
           private ProcessorContext<Void, Void> context;
@@ -472,14 +474,10 @@ class IngestThroughputBenchmark {
     /** Produces the records while paused, then resumes and returns records per second until the last is processed. */
     double drain(List<byte[]> encoded) throws Exception {
       produce(topic, "control", encoded);
-      produced += encoded.size();
-      processedAt.set(0);
-      lastOffset.set(produced - 1); // one key, so one partition, whose offsets are 0, 1, ... (no transaction markers)
+      expect(encoded.size());
       long start = System.nanoTime();
       streams.resume();
-      await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(10)).until(() -> processedAt.get() != 0);
-      streams.pause();
-      return encoded.size() / ((processedAt.get() - start) / 1e9);
+      return processedSince(start, encoded.size());
     }
 
     /**
@@ -487,15 +485,25 @@ class IngestThroughputBenchmark {
      * last is processed.
      */
     double live(List<byte[]> encoded) throws Exception {
-      processedAt.set(0);
-      lastOffset.set(produced + encoded.size() - 1);
-      produced += encoded.size();
+      expect(encoded.size());
       streams.resume();
       long start = System.nanoTime();
       produce(topic, "control", encoded);
+      return processedSince(start, encoded.size());
+    }
+
+    /** Makes the last of the next {@code records} records the one whose processing stops the clock. */
+    private void expect(int records) {
+      produced += records;
+      processedAt.set(0);
+      lastOffset.set(produced - 1); // one key, so one partition, whose offsets are 0, 1, ... (no transaction markers)
+    }
+
+    /** Waits until the expected record is processed, pauses, and returns records per second since start. */
+    private double processedSince(long start, int records) {
       await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(10)).until(() -> processedAt.get() != 0);
       streams.pause();
-      return encoded.size() / ((processedAt.get() - start) / 1e9);
+      return records / ((processedAt.get() - start) / 1e9);
     }
 
     @Override
