@@ -9,10 +9,9 @@ import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelTrained;
 import io.kloop.schemas.EventSerializer;
 import io.kloop.schemas.Topics;
+import io.kloop.test.ServiceProcess;
 import io.kloop.test.TestEvents;
 import io.kloop.test.TestKafkaBroker;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,15 +20,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,11 +52,9 @@ class RegistryCrashIT {
         "--kloop.registry.artifact-root=" + home.resolve("artifacts"),
         // The killed instance never leaves its group: let the broker notice within 6 s rather than 45.
         "--spring.kafka.streams.properties.session.timeout.ms=6000");
-    createTopics();
-    Path log = home.resolve("registry.log");
-    Process registry = new ProcessBuilder(Stream.concat(Stream.of(
-            ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-jar", executableJar().toString()), arguments.stream()).toList())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    // The platform's topics as the services declare them (before the child JVM's registry would).
+    TestKafkaBroker.createPlatformTopics();
+    ServiceProcess registry = ServiceProcess.start("registry-service", "256m", home.resolve("registry.log"), arguments);
 
     // Each run is better than the one before and was scored against it, so each becomes the champion.
     List<ModelTrained> runs = IntStream.rangeClosed(1, RUNS).mapToObj(i -> trained(model, "run-" + i, metrics(0.8 + i * 0.001, 0.9),
@@ -73,8 +64,8 @@ class RegistryCrashIT {
     try {
       await().atMost(TIMEOUT).ignoreExceptions().until(() -> !registry.isAlive()
           || TestEvents.read(Topics.MODEL_APPROVED.name(), model, ModelApproved.class).size() >= 20);
-      assertThat(registry.isAlive()).as("registry output:%n%s", Files.readString(log)).isTrue();
-      registry.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      assertThat(registry.isAlive()).as("registry output:%n%s", registry.output()).isTrue();
+      registry.kill();
       int approvedBeforeKill = TestEvents.read(Topics.MODEL_APPROVED.name(), model, ModelApproved.class).size();
       assertThat(approvedBeforeKill).as("killed in the middle of the work").isLessThan(RUNS);
 
@@ -92,25 +83,10 @@ class RegistryCrashIT {
       assertThat(TestEvents.awaitAtLeast(Topics.MODEL_APPROVED.name(), model, ModelApproved.class, RUNS, TIMEOUT))
           .extracting(ModelApproved::getVersion).containsExactlyElementsOf(IntStream.rangeClosed(1, RUNS).boxed().toList());
     } finally {
-      registry.destroyForcibly();
+      registry.kill();
       producing.cancel(true);
       if (restarted != null) {
         restarted.close();
-      }
-    }
-  }
-
-  /** The platform's topics as the services declare them (before the child JVM's registry would). */
-  private static void createTopics() throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafkaBroker.bootstrapServers()))) {
-      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<NewTopic> missing = Topics.all().stream().filter(t -> !existing.contains(t.name())).map(t -> t.newTopic()).toList();
-      try {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw e;
-        }
       }
     }
   }
@@ -131,13 +107,5 @@ class RegistryCrashIT {
   private static List<Map<String, Object>> versions(WebTestClient http, String model) {
     return http.get().uri("/v1/models/{m}/versions", model).exchange()
         .expectStatus().isOk().expectBodyList(new ParameterizedTypeReference<Map<String, Object>>() {}).returnResult().getResponseBody();
-  }
-
-  /** The registry's runnable jar, built by the package phase before integration tests run. */
-  private static Path executableJar() throws IOException {
-    try (Stream<Path> files = Files.list(Path.of("target"))) {
-      return files.filter(f -> f.getFileName().toString().matches("registry-service-.*-exec\\.jar")).findFirst()
-          .orElseThrow(() -> new IllegalStateException("no registry-service-*-exec.jar in target/: run the package phase first"));
-    }
   }
 }
