@@ -1,8 +1,13 @@
 package io.kloop.ingest.batch;
 
 /**
- * What is known of a dataset's open (not yet sealed) batch, kept in a state store: the spec version its
- * records were validated against, how many it holds, the offset range they came from and when it opened.
+ * A dataset's open (not yet sealed) batch: the spec version its records were validated against, how many
+ * it holds, the offset range they came from and when it opened.
+ *
+ * <p>The open-batch store keeps only where the batch starts (spec version, partition, first offset, opening
+ * time), written once when the batch opens and deleted when it is sealed, in the same transactions as the
+ * accepted ids: a put per record cost a twentieth of the stream thread. Its count and last offset are found
+ * again, with its rows, by reading the input from the first offset (see {@link RecordIntakeProcessor}).
  */
 record OpenBatch(int specVersion, long count, int partition, long firstOffset, long lastOffset, long openedAtMillis) {
 
@@ -19,13 +24,23 @@ record OpenBatch(int specVersion, long count, int partition, long firstOffset, l
     return dataset + "-v" + specVersion + "-p" + partition + "-" + firstOffset + "-" + lastOffset;
   }
 
-  String encode() {
-    return specVersion + "," + count + "," + partition + "," + firstOffset + "," + lastOffset + "," + openedAtMillis;
+  /** Where the batch starts, as the open-batch store keeps it. */
+  String encodeStart() {
+    return specVersion + "," + partition + "," + firstOffset + "," + openedAtMillis;
   }
 
-  static OpenBatch decode(String text) {
+  /**
+   * The batch as it was when it opened (one record, at its first offset), from what the open-batch store
+   * keeps. Also reads the six fields that earlier versions stored and updated per record (spec version,
+   * count, partition, first offset, last offset, opening time), of which count and last offset are ignored.
+   */
+  static OpenBatch decodeStart(String text) {
     String[] parts = text.split(",");
-    return new OpenBatch(Integer.parseInt(parts[0]), Long.parseLong(parts[1]), Integer.parseInt(parts[2]),
-        Long.parseLong(parts[3]), Long.parseLong(parts[4]), Long.parseLong(parts[5]));
+    int legacy = parts.length == 6 ? 1 : 0;
+    if (parts.length != 4 && legacy == 0) {
+      throw new IllegalArgumentException("not an open batch: '" + text + "'");
+    }
+    return first(Integer.parseInt(parts[0]), Integer.parseInt(parts[1 + legacy]), Long.parseLong(parts[2 + legacy]),
+        Long.parseLong(parts[3 + 2 * legacy]));
   }
 }

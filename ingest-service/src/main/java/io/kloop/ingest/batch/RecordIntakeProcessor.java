@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
@@ -51,9 +52,12 @@ import org.slf4j.LoggerFactory;
  * none is lost.
  *
  * <p>An open batch's rows are held in memory only, not in a state store, so that a record costs one small
- * changelog write (its id) rather than two copies of its data. When a task starts (after a restart, a crash
- * or a rebalance), the rows of each open batch are read again from the input topic: exactly the records in
- * the batch's offset range whose id the accepted-id store maps to their own offset.
+ * changelog write (its id) rather than two copies of its data; the open-batch store keeps only where each
+ * open batch starts, written when it opens. When a task starts (after a restart, a crash or a rebalance),
+ * the rows of each open batch are read again from the input topic, from the batch's first offset up to the
+ * offset committed with the task's last transaction: exactly the records there whose id the accepted-id
+ * store maps to their own offset. The stores and that offset are committed in the same transactions, so
+ * these are the batch's records as of its last commit.
  */
 final class RecordIntakeProcessor implements Processor<String, byte[], String, Object> {
 
@@ -106,10 +110,14 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     openBatches = context.getStateStore(OPEN_BATCHES);
     open.clear();
     openRows.clear();
+    Map<String, OpenBatch> stored = new HashMap<>();
     try (KeyValueIterator<String, String> all = openBatches.all()) {
-      all.forEachRemaining(entry -> open.put(entry.key, OpenBatch.decode(entry.value)));
+      all.forEachRemaining(entry -> stored.put(entry.key, OpenBatch.decodeStart(entry.value)));
     }
-    open.forEach(this::reread);
+    if (!stored.isEmpty()) {
+      long until = committedOffset();
+      stored.forEach((dataset, opening) -> reread(dataset, opening, until));
+    }
     context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::sealExpired);
   }
 
@@ -172,41 +180,66 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
         : batch.plus(source.offset());
     open.put(dataset, batch);
     openRows.computeIfAbsent(dataset, d -> new OpenRows(spec)).add(row, source.partition(), source.offset());
-    openBatches.put(dataset, batch.encode());
+    if (batch.count() == 1) {
+      openBatches.put(dataset, batch.encodeStart());
+    }
     if (batch.count() >= maxRecords) {
       seal(dataset);
     }
   }
 
-  /** Brings back the rows of an open batch that a previous owner of this task accepted. */
-  private void reread(String dataset, OpenBatch batch) {
-    // The batch's own spec version; the current one if compaction has removed it (as sealing does).
-    DatasetSpec spec = specs.version(dataset, batch.specVersion()).or(() -> specs.current(dataset)).orElseThrow(() -> new IllegalStateException(
-        "dataset " + dataset + " has an open batch of spec v" + batch.specVersion() + " but no spec is known"));
-    OpenRows rows = new OpenRows(spec);
-    replay.read(new TopicPartition(Topics.DATA_RECORD.name(), batch.partition()),
-        batch.firstOffset(), batch.lastOffset(), source -> {
-          if (!dataset.equals(source.key())) {
-            return;
-          }
-          DataRecordReader.Fields record;
-          try {
-            record = records.read(source.topic(), source.value());
-          } catch (EventDecodingException e) {
-            return;
-          }
-          if (record != null && Long.valueOf(source.offset()).equals(acceptedIds.offsetOf(idKey(dataset, record.recordId())))) {
-            RecordValidator.Result row = RecordValidator.validate(spec, record.recordId(), record.features(), record.label());
-            rows.add(row, source.partition(), source.offset());
-          }
-        });
-    if (rows.size() != batch.count()) {
-      throw new IllegalStateException("open batch " + batch.batchId(dataset) + " should hold " + batch.count()
-          + " records but only " + rows.size() + " could be read again from partition " + batch.partition()
-          + " (was the input topic's retention shorter than the batch's age?)");
+  /**
+   * The offset up to which the open batches' records are read again: the one committed with the task's
+   * last transaction, from which it goes on processing.
+   */
+  private long committedOffset() {
+    TopicPartition partition = new TopicPartition(Topics.DATA_RECORD.name(), context.taskId().partition());
+    OptionalLong committed = replay.committed(context.applicationId(), partition);
+    if (committed.isPresent()) {
+      return committed.getAsLong();
     }
+    // Under exactly-once processing an open batch is committed with the offsets, so only expired group
+    // offsets get here. Reading to the end is still right (no record after the committed offset has its id
+    // mapped to its own offset), it only reads more.
+    log.warn("No committed offset of {} for {}: reading the open batches up to the partition's end", partition, context.applicationId());
+    return replay.end(partition);
+  }
+
+  /**
+   * Brings back the rows of an open batch that a previous owner of this task accepted: the records of the
+   * dataset from the batch's first offset up to {@code until} that the accepted-id store maps to their own
+   * offset.
+   */
+  private void reread(String dataset, OpenBatch start, long until) {
+    // The batch's own spec version; the current one if compaction has removed it (as sealing does).
+    DatasetSpec spec = specs.version(dataset, start.specVersion()).or(() -> specs.current(dataset)).orElseThrow(() -> new IllegalStateException(
+        "dataset " + dataset + " has an open batch of spec v" + start.specVersion() + " but no spec is known"));
+    TopicPartition partition = new TopicPartition(Topics.DATA_RECORD.name(), start.partition());
+    OpenRows rows = new OpenRows(spec);
+    OpenBatch[] batch = {null};
+    replay.read(partition, start.firstOffset(), until, source -> {
+      if (!dataset.equals(source.key())) {
+        return;
+      }
+      DataRecordReader.Fields record;
+      try {
+        record = records.read(source.topic(), source.value());
+      } catch (EventDecodingException e) {
+        return;
+      }
+      if (record != null && Long.valueOf(source.offset()).equals(acceptedIds.offsetOf(idKey(dataset, record.recordId())))) {
+        rows.add(RecordValidator.validate(spec, record.recordId(), record.features(), record.label()), source.partition(), source.offset());
+        batch[0] = batch[0] == null ? OpenBatch.first(start.specVersion(), source.partition(), source.offset(), start.openedAtMillis())
+            : batch[0].plus(source.offset());
+      }
+    });
+    if (batch[0] == null || batch[0].firstOffset() != start.firstOffset()) {
+      throw new IllegalStateException("the open batch of dataset " + dataset + " starts at offset " + start.firstOffset() + " of "
+          + partition + ", but that record could not be read again (was the input topic's retention shorter than the batch's age?)");
+    }
+    open.put(dataset, batch[0]);
     openRows.put(dataset, rows);
-    log.info("Resumed open batch of dataset {}: {} records from offsets {}..{}", dataset, rows.size(), batch.firstOffset(), batch.lastOffset());
+    log.info("Resumed open batch of dataset {}: {} records from offsets {}..{}", dataset, rows.size(), start.firstOffset(), batch[0].lastOffset());
   }
 
   private void sealExpired(long now) {

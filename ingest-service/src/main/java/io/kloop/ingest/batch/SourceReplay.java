@@ -4,10 +4,13 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -33,19 +36,41 @@ class SourceReplay {
     this.consumerConfig = config;
   }
 
-  /** Hands every record of {@code partition} from {@code first} to {@code last} (inclusive) to {@code each}. */
-  void read(TopicPartition partition, long first, long last, Consumer<ConsumerRecord<String, byte[]>> each) {
+  /**
+   * The offset from which the group (the Kafka Streams application) goes on reading the partition: the
+   * offset committed with its last transaction. Read with {@code read_committed}, so the broker answers only
+   * once no transaction that commits offsets for the partition is still open. Empty if none is committed.
+   */
+  OptionalLong committed(String group, TopicPartition partition) {
+    Map<String, Object> config = new HashMap<>(consumerConfig);
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    // Only asks for the group's offsets: never joins the group, never commits.
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
+      OffsetAndMetadata committed = consumer.committed(Set.of(partition), TIMEOUT).get(partition);
+      return committed == null ? OptionalLong.empty() : OptionalLong.of(committed.offset());
+    }
+  }
+
+  /** The partition's end for {@code read_committed} readers (its last stable offset). */
+  long end(TopicPartition partition) {
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig)) {
+      return consumer.endOffsets(List.of(partition), TIMEOUT).get(partition);
+    }
+  }
+
+  /** Hands every record of {@code partition} from offset {@code from} up to, not including, {@code until} to {@code each}. */
+  void read(TopicPartition partition, long from, long until, Consumer<ConsumerRecord<String, byte[]>> each) {
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig)) {
       consumer.assign(List.of(partition));
-      consumer.seek(partition, first);
+      consumer.seek(partition, from);
       long deadline = System.nanoTime() + TIMEOUT.toNanos();
-      while (consumer.position(partition) <= last) {
+      while (consumer.position(partition) < until) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("cannot read " + partition + " offsets " + first + ".." + last + " within " + TIMEOUT
+          throw new IllegalStateException("cannot read " + partition + " offsets " + from + " to " + until + " within " + TIMEOUT
               + "; stopped at " + consumer.position(partition));
         }
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.offset() <= last) {
+          if (record.offset() < until) {
             each.accept(record);
           }
         }
