@@ -12,16 +12,20 @@ import io.kloop.service.tracing.KloopTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
+import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
+import org.springframework.kafka.config.KafkaStreamsConfiguration;
 
 /** The Kafka Streams topology of ingest: raw records in, dead letters and sealed batches out. */
 @Configuration
@@ -35,7 +39,15 @@ class IntakePipeline {
 
   @Bean
   KStream<String, Object> recordIntake(StreamsBuilder builder, DatasetSpecs specs, ArtifactStore artifacts, IngestProperties properties,
-      KafkaProperties kafka, MeterRegistry meterRegistry, KloopTracing tracing) {
+      KafkaProperties kafka, @Qualifier(KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME) KafkaStreamsConfiguration streams,
+      MeterRegistry meterRegistry, KloopTracing tracing) {
+    Object guarantee = streams.asProperties().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+    if (!StreamsConfig.EXACTLY_ONCE_V2.equals(guarantee)) {
+      // The accepted ids, the open batches and the input offsets must commit together (README, "Exactly once").
+      throw new IllegalStateException("ingest needs spring.kafka.streams.properties.processing.guarantee="
+          + StreamsConfig.EXACTLY_ONCE_V2 + " (the default in ingest-service.yml), not " + guarantee
+          + ": without it a crash can lose records or put them in two batches");
+    }
     IntakeMeters meters = new IntakeMeters(meterRegistry);
     SourceReplay replay = new SourceReplay(kafka.buildConsumerProperties());
     builder.addStateStore(Stores.keyValueStoreBuilder(

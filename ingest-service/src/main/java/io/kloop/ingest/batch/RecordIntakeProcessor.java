@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * named by SHA-256, and a {@link DatasetBatchCommitted} is forwarded.
  *
  * <p>Runs under Kafka Streams' exactly-once processing: the accepted-id store (each accepted record id with
- * the input offset it was accepted at), the open-batch store (spec version, partition, offset range, size,
- * opening time), the dead letters, the batch announcements and the input offsets are committed in one
+ * the input offset it was accepted at), the open-batch store (where each open batch starts: spec version,
+ * partition, first offset, opening time), the dead letters, the batch announcements and the input offsets are committed in one
  * transaction. After a crash the uncommitted work is replayed; a file written before the crash is either
  * written again with the same bytes or left unreferenced, so no record ends up in two committed batches and
  * none is lost.
@@ -199,8 +199,10 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
       return committed.getAsLong();
     }
     // Under exactly-once processing an open batch is committed with the offsets, so only expired group
-    // offsets get here. Reading to the end is still right (no record after the committed offset has its id
-    // mapped to its own offset), it only reads more.
+    // offsets (offsets.retention.minutes after the group was last empty) get here. Reading to the end keeps
+    // every row of the batch (no record that was not accepted has its id mapped to its own offset); Kafka
+    // Streams then starts again from the earliest offset (auto.offset.reset), and each record accepted
+    // before is refused, and dead-lettered, as a duplicate of itself: noise, nothing lost.
     log.warn("No committed offset of {} for {}: reading the open batches up to the partition's end", partition, context.applicationId());
     return replay.end(partition);
   }

@@ -55,6 +55,7 @@ class IngestCrashIT {
   @Test
   void shouldLoseAndDuplicateNothingWhenKilledWithoutWarning(@TempDir Path home) throws Exception {
     List<String> arguments = List.of(
+        "--server.port=0",
         "--spring.kafka.bootstrap-servers=" + TestKafkaBroker.bootstrapServers(),
         "--spring.kafka.streams.application-id=ingest-crash-" + dataset,
         "--spring.kafka.streams.state-dir=" + home.resolve("state"),

@@ -1,6 +1,7 @@
 package io.kloop.ingest.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kloop.events.DataRecord;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -141,15 +143,23 @@ class RecordPipelineIT {
     }
   }
 
-  private ConfigurableApplicationContext startIngest(String batchMaxAge) {
-    return IngestServiceApplication.builder().run(
+  @Test
+  void shouldRefuseToStartWithoutExactlyOnceProcessing() {
+    assertThatThrownBy(() -> startIngest("10m", "--spring.kafka.streams.properties.processing.guarantee=at_least_once").close())
+        .rootCause().isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("ingest needs spring.kafka.streams.properties.processing.guarantee=exactly_once_v2")
+        .hasMessageContaining("not at_least_once");
+  }
+
+  private ConfigurableApplicationContext startIngest(String batchMaxAge, String... more) {
+    return IngestServiceApplication.builder().run(Stream.concat(Stream.of(
         "--server.port=0",
         "--spring.kafka.bootstrap-servers=" + TestKafkaBroker.bootstrapServers(),
         "--spring.kafka.streams.application-id=" + appId,
         "--spring.kafka.streams.state-dir=" + home.resolve("state"),
         "--kloop.ingest.artifact-root=" + home.resolve("artifacts"),
         "--kloop.ingest.batch-max-records=5",
-        "--kloop.ingest.batch-max-age=" + batchMaxAge);
+        "--kloop.ingest.batch-max-age=" + batchMaxAge), Stream.of(more)).toArray(String[]::new));
   }
 
   private static WebTestClient client(ConfigurableApplicationContext context) {
