@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.kloop.events.DataRecord;
 import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.ingest.IngestServiceApplication;
-import io.kloop.schemas.BatchFiles;
 import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.EventSerializer;
 import io.kloop.schemas.Topics;
@@ -97,26 +96,20 @@ class IngestCrashIT {
       assertThat(ingest.isAlive()).as("ingest output:%n%s", ingest.output()).isTrue();
 
       producing = CompletableFuture.runAsync(() -> publishOneByOne(records));
-      await().atMost(TIMEOUT).until(() -> !ingest.isAlive() || batches().size() >= 10);
+      await().atMost(TIMEOUT).until(() -> !ingest.isAlive() || CommittedBatches.of(dataset).size() >= 10);
       assertThat(ingest.isAlive()).as("ingest output:%n%s", ingest.output()).isTrue();
       ingest.kill();
-      long rowsBeforeKill = batches().stream().mapToLong(DatasetBatchCommitted::getRowCount).sum();
+      long rowsBeforeKill = CommittedBatches.rows(dataset);
       assertThat(rowsBeforeKill).as("killed in the middle of the stream").isLessThan(good.size());
 
       restarted = IngestServiceApplication.builder().run(
           arguments.stream().map(a -> a.equals("--kloop.ingest.batch-max-age=10m") ? "--kloop.ingest.batch-max-age=2s" : a)
               .toList().toArray(String[]::new));
       producing.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      await().atMost(TIMEOUT).until(() -> batches().stream().mapToLong(DatasetBatchCommitted::getRowCount).sum() >= good.size());
+      await().atMost(TIMEOUT).until(() -> CommittedBatches.rows(dataset) >= good.size());
 
-      List<DatasetBatchCommitted> batches = batches();
-      LocalArtifactStore store = new LocalArtifactStore(home.resolve("artifacts"));
-      List<String> inBatches = new ArrayList<>();
-      for (DatasetBatchCommitted batch : batches) {
-        List<BatchFiles.Row> rows = BatchFiles.read(store.read(batch.getArtifact()));
-        assertThat(rows).hasSize((int) batch.getRowCount());
-        rows.forEach(row -> inBatches.add(row.recordId()));
-      }
+      List<DatasetBatchCommitted> batches = CommittedBatches.of(dataset);
+      List<String> inBatches = CommittedBatches.recordIds(batches, new LocalArtifactStore(home.resolve("artifacts")));
       assertThat(inBatches).as("every good record in exactly one committed batch").containsExactlyInAnyOrderElementsOf(good);
       assertThat(batches).extracting(DatasetBatchCommitted::getBatchId).doesNotHaveDuplicates();
 
@@ -141,12 +134,6 @@ class IngestCrashIT {
         restarted.close();
       }
     }
-  }
-
-  private List<DatasetBatchCommitted> batches() {
-    EventDeserializer<DatasetBatchCommitted> events = new EventDeserializer<>(DatasetBatchCommitted.class);
-    return TestRecords.readToEnd(Topics.DATASET_BATCH_COMMITTED.name(), TestRecords.keyed(dataset)).stream()
-        .map(r -> events.deserialize("t", r.value())).toList();
   }
 
   private DataRecord record(String id, double radius) {
