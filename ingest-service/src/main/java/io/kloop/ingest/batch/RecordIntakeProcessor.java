@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Runs under Kafka Streams' exactly-once processing: the accepted-id store (each accepted record id with
  * the input offset it was accepted at), the open-batch store (where each open batch starts: spec version,
- * partition, first offset, opening time), the dead letters, the batch announcements and the input offsets are committed in one
- * transaction. After a crash the uncommitted work is replayed; a file written before the crash is either
+ * partition, first offset, opening time), the dead letters, the batch announcements and the input offsets
+ * are committed in one transaction. After a crash the uncommitted work is replayed; a file written before the crash is either
  * written again with the same bytes or left unreferenced, so no record ends up in two committed batches and
  * none is lost.
  *
