@@ -16,6 +16,7 @@ import io.kloop.service.kafka.KafkaPlatformAutoConfiguration;
 import io.kloop.test.TestKafkaBroker;
 import io.kloop.test.TestRecords;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,12 +59,7 @@ class RecordPipelineIT {
     ConfigurableApplicationContext ingest = startIngest("10m");
     try {
       WebTestClient http = client(ingest);
-      http.put().uri("/v1/datasets/{name}", dataset).contentType(MediaType.APPLICATION_JSON).bodyValue("""
-          {"idField": "id",
-           "features": [{"name": "radius", "type": "numeric", "min": 0, "max": 50},
-                        {"name": "site", "type": "categorical", "categories": ["a", "b"], "required": false}],
-           "label": {"name": "diagnosis", "classes": ["benign", "malignant"]}}""")
-          .exchange().expectStatus().isCreated();
+      declareDataset(http);
 
       try (KafkaProducer<String, byte[]> producer = producer()) {
         for (int i = 0; i < 12; i++) {
@@ -140,6 +136,58 @@ class RecordPipelineIT {
     }
   }
 
+  /**
+   * The artifact store cannot be written when the first batch is sealed: the stream thread dies, is replaced
+   * after a back-off (and again, while the store is still away), and once the store is back every record is
+   * in exactly one batch, none dead-lettered as a duplicate of itself by a replayed attempt.
+   */
+  @Test
+  void shouldLoseNothingWhileTheArtifactStoreIsAway() throws Exception {
+    Path artifacts = home.resolve("artifacts");
+    // A file where the store's directory should be: every write fails until it is replaced by a directory.
+    Files.writeString(artifacts, "not a directory");
+    // Kafka 4.2 keeps a replaced stream thread in the group until its session expires (45 s by default):
+    // the shortest session the broker allows lets the replacement take the task back sooner.
+    ConfigurableApplicationContext ingest = startIngest("10m", "--kloop.streams.failed-thread.first-backoff=200ms",
+        "--spring.kafka.streams.properties.session.timeout.ms=6000");
+    try {
+      WebTestClient http = client(ingest);
+      declareDataset(http);
+      List<String> good = new ArrayList<>();
+      try (KafkaProducer<String, byte[]> producer = producer()) {
+        for (int i = 0; i < 12; i++) {
+          send(producer, dataset, record("k" + i, 10.0 + i, "a"));
+          good.add("k" + i);
+        }
+      }
+
+      await().atMost(Duration.ofSeconds(60)).until(() -> ((Number) streamsHealth(http).get("failedThreads")).longValue() >= 2);
+      Map<?, ?> health = streamsHealth(http);
+      assertThat(health.get("state")).as("the client runs on with a replaced thread").isIn("RUNNING", "REBALANCING");
+      assertThat(((Map<?, ?>) health.get("lastThreadFailure")).get("cause").toString()).contains("cannot store artifact");
+      assertThat(CommittedBatches.of(dataset)).as("nothing is announced while the store is away").isEmpty();
+
+      Files.delete(artifacts);
+      Files.createDirectory(artifacts);
+      try (KafkaProducer<String, byte[]> producer = producer()) {
+        send(producer, dataset, record("bad-range", 77.0, "a"));
+      }
+
+      // k10 and k11 stay in the open third batch.
+      await().atMost(Duration.ofSeconds(60)).until(() -> CommittedBatches.rows(dataset) >= 10);
+      TestRecords.awaitAtLeast(Topics.deadLetter("ingest").name(), TestRecords.keyed(dataset), 1);
+      List<DatasetBatchCommitted> batches = CommittedBatches.of(dataset);
+      assertThat(CommittedBatches.recordIds(batches, new LocalArtifactStore(artifacts)))
+          .containsExactlyInAnyOrderElementsOf(good.subList(0, 10));
+      assertThat(TestRecords.readToEnd(Topics.deadLetter("ingest").name(), TestRecords.keyed(dataset)))
+          .as("only the bad record is dead-lettered").singleElement()
+          .satisfies(r -> assertThat(reason(r)).contains("radius: 77.0 is above the maximum 50.0"));
+      assertThat(streamsHealth(http).get("state")).isEqualTo("RUNNING");
+    } finally {
+      ingest.close();
+    }
+  }
+
   @Test
   void shouldRefuseToStartWithoutExactlyOnceProcessing() {
     assertThatThrownBy(() -> startIngest("10m", "--spring.kafka.streams.properties.processing.guarantee=at_least_once").close())
@@ -157,6 +205,21 @@ class RecordPipelineIT {
         "--kloop.ingest.artifact-root=" + home.resolve("artifacts"),
         "--kloop.ingest.batch-max-records=5",
         "--kloop.ingest.batch-max-age=" + batchMaxAge), Stream.of(more)).toArray(String[]::new));
+  }
+
+  private void declareDataset(WebTestClient http) {
+    http.put().uri("/v1/datasets/{name}", dataset).contentType(MediaType.APPLICATION_JSON).bodyValue("""
+        {"idField": "id",
+         "features": [{"name": "radius", "type": "numeric", "min": 0, "max": 50},
+                      {"name": "site", "type": "categorical", "categories": ["a", "b"], "required": false}],
+         "label": {"name": "diagnosis", "classes": ["benign", "malignant"]}}""")
+        .exchange().expectStatus().isCreated();
+  }
+
+  /** The details of the {@code kafkaStreams} health indicator, read over HTTP. */
+  private static Map<?, ?> streamsHealth(WebTestClient http) {
+    Map<?, ?> health = http.get().uri("/actuator/health").exchange().expectBody(Map.class).returnResult().getResponseBody();
+    return (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) health.get("components")).get("kafkaStreams")).get("details");
   }
 
   private static WebTestClient client(ConfigurableApplicationContext context) {

@@ -8,15 +8,18 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 /**
  * The service's Kafka Streams topology: UP when running; OUT_OF_SERVICE while it starts, rebalances or
  * restores its state (its stores cannot be queried then); DOWN when it stopped or failed. A service that
- * answers from its stores puts {@code kafkaStreams} in its readiness group.
+ * answers from its stores puts {@code kafkaStreams} in its readiness group. Its details say how many stream
+ * threads have failed and the last failure ({@link FailedStreamThreads}).
  */
 class KafkaStreamsHealthIndicator extends AbstractHealthIndicator {
 
   private final StreamsBuilderFactoryBean streams;
+  private final FailedStreamThreads failedThreads;
 
-  KafkaStreamsHealthIndicator(StreamsBuilderFactoryBean streams) {
+  KafkaStreamsHealthIndicator(StreamsBuilderFactoryBean streams, FailedStreamThreads failedThreads) {
     super("Kafka Streams health check failed");
     this.streams = streams;
+    this.failedThreads = failedThreads;
   }
 
   @Override
@@ -29,5 +32,7 @@ class KafkaStreamsHealthIndicator extends AbstractHealthIndicator {
       default -> builder.down();
     }
     builder.withDetail("state", state.name());
+    builder.withDetail("failedThreads", failedThreads.failures());
+    failedThreads.lastFailure().ifPresent(failure -> builder.withDetail("lastThreadFailure", failure));
   }
 }

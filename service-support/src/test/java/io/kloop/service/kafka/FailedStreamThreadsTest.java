@@ -1,0 +1,158 @@
+package io.kloop.service.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+import static org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.support.GenericApplicationContext;
+
+class FailedStreamThreadsTest {
+
+  private final MovableClock clock = new MovableClock();
+  private final List<Duration> waits = new ArrayList<>();
+  private boolean cutShort;
+
+  private FailedStreamThreads failedThreads(int maxReplacements) {
+    FailedStreamThreads.Policy policy = new FailedStreamThreads.Policy(maxReplacements, Duration.ofMinutes(10), Duration.ofSeconds(1),
+        Duration.ofSeconds(5));
+    return new FailedStreamThreads(policy, clock, duration -> {
+      waits.add(duration);
+      clock.now = clock.now.plus(duration);
+      return !cutShort;
+    });
+  }
+
+  @Test
+  void shouldReplaceAFailedThreadAfterADoublingCappedBackoff() {
+    FailedStreamThreads failed = failedThreads(5);
+
+    for (int i = 0; i < 5; i++) {
+      assertThat(failed.handle(new IllegalStateException("boom " + i))).isEqualTo(REPLACE_THREAD);
+    }
+
+    assertThat(waits).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(5),
+        Duration.ofSeconds(5));
+    assertThat(failed.failures()).isEqualTo(5);
+    assertThat(failed.lastFailure()).hasValueSatisfying(last -> {
+      assertThat(last.response()).isEqualTo(REPLACE_THREAD);
+      assertThat(last.cause()).isEqualTo("IllegalStateException: boom 4");
+      assertThat(last.thread()).isEqualTo(Thread.currentThread().getName());
+    });
+  }
+
+  @Test
+  void shouldShutTheClientDownOnceTheFailuresWithinTheWindowPassTheLimit() {
+    FailedStreamThreads failed = failedThreads(2);
+
+    assertThat(failed.handle(new IllegalStateException("one"))).isEqualTo(REPLACE_THREAD);
+    assertThat(failed.handle(new IllegalStateException("two"))).isEqualTo(REPLACE_THREAD);
+    assertThat(failed.handle(new IllegalStateException("three"))).isEqualTo(SHUTDOWN_CLIENT);
+
+    assertThat(waits).as("no wait before shutting down").hasSize(2);
+    assertThat(failed.lastFailure()).hasValueSatisfying(last -> assertThat(last.response()).isEqualTo(SHUTDOWN_CLIENT));
+  }
+
+  @Test
+  void shouldForgetFailuresOlderThanTheWindow() {
+    FailedStreamThreads failed = failedThreads(2);
+    failed.handle(new IllegalStateException("one"));
+    failed.handle(new IllegalStateException("two"));
+
+    clock.now = clock.now.plus(Duration.ofMinutes(10));
+
+    assertThat(failed.handle(new IllegalStateException("three, much later"))).isEqualTo(REPLACE_THREAD);
+    assertThat(waits).as("the back-off starts again").endsWith(Duration.ofSeconds(1));
+    assertThat(failed.failures()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldNeverReplaceWithZeroReplacements() {
+    FailedStreamThreads failed = failedThreads(0);
+
+    assertThat(failed.handle(new IllegalStateException("one"))).isEqualTo(SHUTDOWN_CLIENT);
+    assertThat(waits).isEmpty();
+  }
+
+  @Test
+  void shouldShutDownWhenTheBackoffIsCutShortOrTheContextIsClosing() {
+    FailedStreamThreads failed = failedThreads(5);
+    cutShort = true;
+    assertThat(failed.handle(new IllegalStateException("during the back-off"))).isEqualTo(SHUTDOWN_CLIENT);
+
+    cutShort = false;
+    failed.onApplicationEvent(new ContextClosedEvent(new GenericApplicationContext()));
+    assertThat(failed.handle(new IllegalStateException("after close"))).isEqualTo(SHUTDOWN_CLIENT);
+    assertThat(waits).as("no back-off once closing").hasSize(1);
+  }
+
+  @Test
+  void shouldCutABackoffShortWhenTheContextCloses() throws Exception {
+    FailedStreamThreads failed = new FailedStreamThreads(new FailedStreamThreads.Policy(5, Duration.ofMinutes(10), Duration.ofHours(1),
+        Duration.ofHours(1)));
+    Thread closer = new Thread(() -> failed.onApplicationEvent(new ContextClosedEvent(new GenericApplicationContext())));
+    closer.start();
+
+    // Would wait an hour if closing did not cut the back-off short.
+    assertThat(failed.handle(new IllegalStateException("failed as the service stops"))).isEqualTo(SHUTDOWN_CLIENT);
+    closer.join();
+  }
+
+  @Test
+  void shouldDescribeAWrappedExceptionOnOneLine() {
+    StreamsException wrapped = new StreamsException("Exception caught in process. taskId=0_0",
+        new UncheckedIOException("cannot store artifact abc", new IOException("No space left on device")));
+
+    assertThat(FailedStreamThreads.describe(wrapped)).isEqualTo("StreamsException: Exception caught in process. taskId=0_0"
+        + " <- UncheckedIOException: cannot store artifact abc <- IOException: No space left on device");
+    assertThat(FailedStreamThreads.describe(new IllegalStateException("x".repeat(400)))).hasSize("IllegalStateException: ".length() + 303);
+  }
+
+  @Test
+  void shouldPrintDurationsShort() {
+    assertThat(FailedStreamThreads.print(Duration.ofMinutes(10))).isEqualTo("10m");
+    assertThat(FailedStreamThreads.print(Duration.ofSeconds(90))).isEqualTo("1m30s");
+    assertThat(FailedStreamThreads.print(Duration.ofMillis(200))).isEqualTo("0.2s");
+  }
+
+  @Test
+  void shouldRefuseAnInconsistentPolicy() {
+    assertThatThrownBy(() -> new FailedStreamThreads.Policy(-1, Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofSeconds(1)))
+        .hasMessageContaining("max-replacements");
+    assertThatThrownBy(() -> new FailedStreamThreads.Policy(1, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1)))
+        .hasMessageContaining("window");
+    assertThatThrownBy(() -> new FailedStreamThreads.Policy(1, Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofSeconds(1)))
+        .hasMessageContaining("first-backoff <= max-backoff");
+  }
+
+  private static final class MovableClock extends Clock {
+    Instant now = Instant.parse("2026-11-22T10:00:00Z");
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+}
