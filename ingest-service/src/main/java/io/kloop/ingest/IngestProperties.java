@@ -25,4 +25,20 @@ public record IngestProperties(
     @DefaultValue("10485760") int maxRequestBytes,
     @DefaultValue("1000") int batchMaxRecords,
     @DefaultValue("30s") Duration batchMaxAge,
-    @DefaultValue("10000000") long idFilterMaxIds) {}
+    @DefaultValue("10000000") long idFilterMaxIds) {
+
+  public IngestProperties {
+    if (maxRequestBytes < 1) {
+      throw new IllegalArgumentException("kloop.ingest.max-request-bytes must be at least 1, got " + maxRequestBytes);
+    }
+    if (batchMaxRecords < 1) {
+      throw new IllegalArgumentException("kloop.ingest.batch-max-records must be at least 1, got " + batchMaxRecords);
+    }
+    if (batchMaxAge.isNegative() || batchMaxAge.isZero()) {
+      throw new IllegalArgumentException("kloop.ingest.batch-max-age must be positive, got " + batchMaxAge);
+    }
+    if (idFilterMaxIds < 0) {
+      throw new IllegalArgumentException("kloop.ingest.id-filter-max-ids must be 0 (no filters) or more, got " + idFilterMaxIds);
+    }
+  }
+}
