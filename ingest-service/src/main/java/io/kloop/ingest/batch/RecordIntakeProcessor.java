@@ -115,8 +115,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
       all.forEachRemaining(entry -> stored.put(entry.key, OpenBatch.decodeStart(entry.value)));
     }
     if (!stored.isEmpty()) {
-      long until = committedOffset();
-      stored.forEach((dataset, opening) -> reread(dataset, opening, until));
+      reread(stored, committedOffset());
     }
     context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::sealExpired);
   }
@@ -208,19 +207,22 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
   }
 
   /**
-   * Brings back the rows of an open batch that a previous owner of this task accepted: the records of the
-   * dataset from the batch's first offset up to {@code until} that the accepted-id store maps to their own
-   * offset.
+   * Brings back the rows of the open batches that a previous owner of this task accepted: for each, the
+   * records of its dataset from the batch's first offset up to {@code until} that the accepted-id store maps
+   * to their own offset. One scan of the partition, from the earliest first offset, serves them all.
    */
-  private void reread(String dataset, OpenBatch start, long until) {
-    // The batch's own spec version; the current one if compaction has removed it (as sealing does).
-    DatasetSpec spec = specs.version(dataset, start.specVersion()).or(() -> specs.current(dataset)).orElseThrow(() -> new IllegalStateException(
-        "dataset " + dataset + " has an open batch of spec v" + start.specVersion() + " but no spec is known"));
-    TopicPartition partition = new TopicPartition(Topics.DATA_RECORD.name(), start.partition());
-    OpenRows rows = new OpenRows(spec);
-    OpenBatch[] batch = {null};
-    replay.read(partition, start.firstOffset(), until, source -> {
-      if (!dataset.equals(source.key())) {
+  private void reread(Map<String, OpenBatch> starts, long until) {
+    Map<String, Resuming> resuming = new HashMap<>();
+    starts.forEach((dataset, start) -> resuming.put(dataset, new Resuming(dataset, start,
+        // The batch's own spec version; the current one if compaction has removed it (as sealing does).
+        specs.version(dataset, start.specVersion()).or(() -> specs.current(dataset)).orElseThrow(() -> new IllegalStateException(
+            "dataset " + dataset + " has an open batch of spec v" + start.specVersion() + " but no spec is known")))));
+    // Every record of a task's datasets is on the task's partition.
+    TopicPartition partition = new TopicPartition(Topics.DATA_RECORD.name(), context.taskId().partition());
+    long from = starts.values().stream().mapToLong(OpenBatch::firstOffset).min().orElseThrow();
+    replay.read(partition, from, until, source -> {
+      Resuming batch = resuming.get(source.key());
+      if (batch == null || source.offset() < batch.start.firstOffset()) {
         return;
       }
       DataRecordReader.Fields record;
@@ -229,19 +231,42 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
       } catch (EventDecodingException e) {
         return;
       }
-      if (record != null && Long.valueOf(source.offset()).equals(acceptedIds.offsetOf(idKey(dataset, record.recordId())))) {
-        rows.add(RecordValidator.validate(spec, record.recordId(), record.features(), record.label()), source.partition(), source.offset());
-        batch[0] = batch[0] == null ? OpenBatch.first(start.specVersion(), source.partition(), source.offset(), start.openedAtMillis())
-            : batch[0].plus(source.offset());
+      if (record != null && Long.valueOf(source.offset()).equals(acceptedIds.offsetOf(idKey(batch.dataset, record.recordId())))) {
+        batch.add(RecordValidator.validate(batch.spec, record.recordId(), record.features(), record.label()), source.partition(),
+            source.offset());
       }
     });
-    if (batch[0] == null || batch[0].firstOffset() != start.firstOffset()) {
-      throw new IllegalStateException("the open batch of dataset " + dataset + " starts at offset " + start.firstOffset() + " of "
-          + partition + ", but that record could not be read again (was the input topic's retention shorter than the batch's age?)");
+    for (Resuming batch : resuming.values()) {
+      if (batch.batch == null || batch.batch.firstOffset() != batch.start.firstOffset()) {
+        throw new IllegalStateException("the open batch of dataset " + batch.dataset + " starts at offset " + batch.start.firstOffset() + " of "
+            + partition + ", but that record could not be read again (was the input topic's retention shorter than the batch's age?)");
+      }
+      open.put(batch.dataset, batch.batch);
+      openRows.put(batch.dataset, batch.rows);
+      log.info("Resumed open batch of dataset {}: {} records from offsets {}..{}", batch.dataset, batch.rows.size(), batch.start.firstOffset(),
+          batch.batch.lastOffset());
     }
-    open.put(dataset, batch[0]);
-    openRows.put(dataset, rows);
-    log.info("Resumed open batch of dataset {}: {} records from offsets {}..{}", dataset, rows.size(), start.firstOffset(), batch[0].lastOffset());
+  }
+
+  /** An open batch whose rows are being read again. */
+  private static final class Resuming {
+    final String dataset;
+    final OpenBatch start;
+    final DatasetSpec spec;
+    final OpenRows rows;
+    OpenBatch batch;
+
+    Resuming(String dataset, OpenBatch start, DatasetSpec spec) {
+      this.dataset = dataset;
+      this.start = start;
+      this.spec = spec;
+      this.rows = new OpenRows(spec);
+    }
+
+    void add(RecordValidator.Result row, int partition, long offset) {
+      rows.add(row, partition, offset);
+      batch = batch == null ? OpenBatch.first(start.specVersion(), partition, offset, start.openedAtMillis()) : batch.plus(offset);
+    }
   }
 
   private void sealExpired(long now) {

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -38,18 +39,22 @@ import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * kill -9 in the middle of the stream: the packaged ingest runs in a JVM of its own while records keep
- * arriving, is killed without warning once it has sealed some batches (with a batch open and a transaction
- * under way), and a new instance on the same state directory carries on. Every good record ends up in
- * exactly one committed batch, every bad one in exactly one dead letter.
+ * kill -9 in the middle of the stream: the packaged ingest runs in a JVM of its own while records of two
+ * datasets that share a partition keep arriving, is killed without warning once it has sealed some batches
+ * (almost always with batches open and a transaction under way), and a new instance on the same state
+ * directory carries on. Every good record ends up in exactly one committed batch, every bad one in exactly
+ * one dead letter.
  */
 class IngestCrashIT {
 
-  private static final int RECORDS = 3000;
+  private static final int RECORDS = 1500;
   private static final int BATCH = 50;
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
   private final String dataset = "crash-" + UUID.randomUUID().toString().substring(0, 8);
+  /** A second dataset on the same partition, so one task holds both. */
+  private final String twin = PartitionTwins.of(dataset);
+  private final AtomicBoolean stopProducing = new AtomicBoolean();
 
   @Test
   void shouldLoseAndDuplicateNothingWhenKilledWithoutWarning(@TempDir Path home) throws Exception {
@@ -66,19 +71,22 @@ class IngestCrashIT {
         "--spring.kafka.streams.properties.session.timeout.ms=6000");
     TestKafkaBroker.createPlatformTopics();
 
-    List<String> good = new ArrayList<>();
-    Map<String, Integer> bad = new HashMap<>();
+    Map<String, List<String>> good = Map.of(dataset, new ArrayList<>(), twin, new ArrayList<>());
+    Map<String, Map<String, Integer>> bad = Map.of(dataset, new HashMap<>(), twin, new HashMap<>());
     List<DataRecord> records = new ArrayList<>();
     for (int i = 0; i < RECORDS; i++) {
-      records.add(record("r" + i, 10.0 + i % 40));
-      good.add("r" + i);
-      if (i % 10 == 9) {
-        records.add(record("r" + (i - 5), 1.0));
-        bad.merge("r" + (i - 5), 1, Integer::sum);
-      }
-      if (i % 13 == 12) {
-        records.add(record("bad-" + i, 77.0));
-        bad.merge("bad-" + i, 1, Integer::sum);
+      // The same ids in both datasets: ids are unique per dataset only.
+      for (String name : List.of(dataset, twin)) {
+        records.add(record(name, "r" + i, 10.0 + i % 40));
+        good.get(name).add("r" + i);
+        if (i % 10 == 9) {
+          records.add(record(name, "r" + (i - 5), 1.0));
+          bad.get(name).merge("r" + (i - 5), 1, Integer::sum);
+        }
+        if (i % 13 == 12) {
+          records.add(record(name, "bad-" + i, 77.0));
+          bad.get(name).merge("bad-" + i, 1, Integer::sum);
+        }
       }
     }
 
@@ -87,67 +95,73 @@ class IngestCrashIT {
     ConfigurableApplicationContext restarted = null;
     try {
       WebClient http = WebClient.create("http://127.0.0.1:" + ingest.port());
-      await().atMost(TIMEOUT).ignoreExceptions().until(() -> !ingest.isAlive() || http.put().uri("/v1/datasets/{name}", dataset)
-          .contentType(MediaType.APPLICATION_JSON).bodyValue("""
-              {"idField": "id",
-               "features": [{"name": "radius", "type": "numeric", "min": 0, "max": 50}],
-               "label": {"name": "diagnosis", "classes": ["benign", "malignant"]}}""")
-          .retrieve().toBodilessEntity().block(Duration.ofSeconds(10)).getStatusCode().is2xxSuccessful());
+      for (String name : List.of(dataset, twin)) {
+        await().atMost(TIMEOUT).ignoreExceptions().until(() -> !ingest.isAlive() || http.put().uri("/v1/datasets/{name}", name)
+            .contentType(MediaType.APPLICATION_JSON).bodyValue("""
+                {"idField": "id",
+                 "features": [{"name": "radius", "type": "numeric", "min": 0, "max": 50}],
+                 "label": {"name": "diagnosis", "classes": ["benign", "malignant"]}}""")
+            .retrieve().toBodilessEntity().block(Duration.ofSeconds(10)).getStatusCode().is2xxSuccessful());
+      }
       assertThat(ingest.isAlive()).as("ingest output:%n%s", ingest.output()).isTrue();
 
       producing = CompletableFuture.runAsync(() -> publishOneByOne(records));
-      await().atMost(TIMEOUT).until(() -> !ingest.isAlive() || CommittedBatches.of(dataset).size() >= 10);
+      await().atMost(TIMEOUT).until(() -> !ingest.isAlive() || CommittedBatches.of(dataset).size() + CommittedBatches.of(twin).size() >= 10);
       assertThat(ingest.isAlive()).as("ingest output:%n%s", ingest.output()).isTrue();
       ingest.kill();
-      long rowsBeforeKill = CommittedBatches.rows(dataset);
-      assertThat(rowsBeforeKill).as("killed in the middle of the stream").isLessThan(good.size());
+      assertThat(CommittedBatches.rows(dataset)).as("killed in the middle of the stream").isLessThan(RECORDS);
+      assertThat(CommittedBatches.rows(twin)).as("killed in the middle of the stream").isLessThan(RECORDS);
 
       restarted = IngestServiceApplication.builder().run(
           arguments.stream().map(a -> a.equals("--kloop.ingest.batch-max-age=10m") ? "--kloop.ingest.batch-max-age=2s" : a)
               .toList().toArray(String[]::new));
       producing.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      await().atMost(TIMEOUT).until(() -> CommittedBatches.rows(dataset) >= good.size());
-
-      List<DatasetBatchCommitted> batches = CommittedBatches.of(dataset);
-      List<String> inBatches = CommittedBatches.recordIds(batches, new LocalArtifactStore(home.resolve("artifacts")));
-      assertThat(inBatches).as("every good record in exactly one committed batch").containsExactlyInAnyOrderElementsOf(good);
-      assertThat(batches).extracting(DatasetBatchCommitted::getBatchId).doesNotHaveDuplicates();
-
-      int badCount = bad.values().stream().mapToInt(Integer::intValue).sum();
-      List<ConsumerRecord<byte[], byte[]>> deadLetters = TestRecords.awaitAtLeast(Topics.deadLetter("ingest").name(),
-          TestRecords.keyed(dataset), badCount);
+      LocalArtifactStore artifacts = new LocalArtifactStore(home.resolve("artifacts"));
       EventDeserializer<DataRecord> decoder = new EventDeserializer<>(DataRecord.class);
-      Map<String, Integer> deadLettered = new HashMap<>();
-      for (ConsumerRecord<byte[], byte[]> deadLetter : deadLetters) {
-        String id = decoder.deserialize("t", deadLetter.value()).getRecordId();
-        deadLettered.merge(id, 1, Integer::sum);
-        String reason = new String(deadLetter.headers().lastHeader(KafkaPlatformAutoConfiguration.REASON_HEADER).value(), StandardCharsets.UTF_8);
-        assertThat(reason).contains(id.startsWith("bad-") ? "radius: 77.0 is above the maximum 50.0" : "duplicate record id " + id);
+      for (String name : List.of(dataset, twin)) {
+        await().atMost(TIMEOUT).until(() -> CommittedBatches.rows(name) >= RECORDS);
+        List<DatasetBatchCommitted> batches = CommittedBatches.of(name);
+        assertThat(CommittedBatches.recordIds(batches, artifacts)).as("every good record of %s in exactly one committed batch", name)
+            .containsExactlyInAnyOrderElementsOf(good.get(name));
+        assertThat(batches).extracting(DatasetBatchCommitted::getBatchId).doesNotHaveDuplicates();
+
+        int badCount = bad.get(name).values().stream().mapToInt(Integer::intValue).sum();
+        List<ConsumerRecord<byte[], byte[]>> deadLetters = TestRecords.awaitAtLeast(Topics.deadLetter("ingest").name(),
+            TestRecords.keyed(name), badCount);
+        Map<String, Integer> deadLettered = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> deadLetter : deadLetters) {
+          String id = decoder.deserialize("t", deadLetter.value()).getRecordId();
+          deadLettered.merge(id, 1, Integer::sum);
+          String reason = new String(deadLetter.headers().lastHeader(KafkaPlatformAutoConfiguration.REASON_HEADER).value(), StandardCharsets.UTF_8);
+          assertThat(reason).contains(id.startsWith("bad-") ? "radius: 77.0 is above the maximum 50.0" : "duplicate record id " + id);
+        }
+        assertThat(deadLettered).as("every bad record of %s in exactly one dead letter", name).isEqualTo(bad.get(name));
       }
-      assertThat(deadLettered).as("every bad record in exactly one dead letter").isEqualTo(bad);
     } finally {
       ingest.kill();
-      if (producing != null) {
-        producing.cancel(true);
-      }
+      stopProducing.set(true);
       if (restarted != null) {
         restarted.close();
       }
     }
   }
 
-  private DataRecord record(String id, double radius) {
+  private static DataRecord record(String dataset, String id, double radius) {
     return DataRecord.newBuilder().setEventId(UUID.randomUUID().toString()).setEventTime(Instant.now())
         .setProducer("test").setDataset(dataset).setRecordId(id).setFeatures(Map.<String, Object>of("radius", radius)).setLabel("benign").build();
   }
 
-  /** Publishes the records one by one, each acknowledged, so they keep arriving while ingest is killed. */
-  private static void publishOneByOne(List<DataRecord> records) {
+  /**
+   * Publishes the records one by one, each acknowledged, so they keep arriving while ingest is killed; stops
+   * early once the test ends.
+   */
+  private void publishOneByOne(List<DataRecord> records) {
     EventSerializer<DataRecord> serializer = new EventSerializer<>();
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafkaBroker.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
         new StringSerializer(), new ByteArraySerializer())) {
-      for (DataRecord record : records) {
+      for (int i = 0; i < records.size() && !stopProducing.get(); i++) {
+        DataRecord record = records.get(i);
         producer.send(new ProducerRecord<>(Topics.DATA_RECORD.name(), record.getDataset().toString(), serializer.serialize("t", record)))
             .get(30, TimeUnit.SECONDS);
       }

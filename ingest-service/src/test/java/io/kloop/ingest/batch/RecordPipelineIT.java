@@ -48,6 +48,8 @@ class RecordPipelineIT {
 
   @TempDir Path home;
   private final String dataset = "pipeline-" + UUID.randomUUID().toString().substring(0, 8);
+  /** A second dataset on the same partition: the restarted task resumes both open batches in one scan. */
+  private final String twin = PartitionTwins.of(dataset);
   private final String appId = "ingest-pipeline-test-" + UUID.randomUUID();
 
   @Test
@@ -59,12 +61,16 @@ class RecordPipelineIT {
     ConfigurableApplicationContext ingest = startIngest("10m");
     try {
       WebTestClient http = client(ingest);
-      declareDataset(http);
+      declareDataset(http, dataset);
+      declareDataset(http, twin);
 
       try (KafkaProducer<String, byte[]> producer = producer()) {
         for (int i = 0; i < 12; i++) {
           send(producer, dataset, record("k" + i, 10.0 + i, i % 2 == 0 ? "a" : "b"));
           good.add("k" + i);
+        }
+        for (int i = 0; i < 3; i++) {
+          send(producer, twin, record(twin, "t" + i, 5.0 + i, "a"));
         }
         send(producer, dataset, record("k3", 1.0, "a"));
         badByKafka.put("k3", "duplicate record id k3");
@@ -84,7 +90,8 @@ class RecordPipelineIT {
       good.addAll(List.of("h1", "h3"));
 
       // Once the dead letter of the last Kafka record is committed, k0..k9 are sealed in two batches and
-      // k10, k11 are accepted into the open third one, which must survive the restart.
+      // k10, k11 are accepted into the open third one, which must survive the restart, as must the twin's
+      // open batch of t0..t2.
       TestRecords.awaitAtLeast(Topics.deadLetter("ingest").name(),
           r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).equals(dataset) && new String(r.value(), StandardCharsets.UTF_8).equals("garbage"), 1);
       assertThat(CommittedBatches.of(dataset)).hasSize(2);
@@ -106,6 +113,9 @@ class RecordPipelineIT {
         badByKafka.put("k4", "duplicate record id k4");
         send(producer, "not-" + dataset, record("wrong-key", 1.0, "a"));
         badByKafka.put("wrong-key", "must be the dataset name");
+        for (int i = 3; i < 7; i++) {
+          send(producer, twin, record(twin, "t" + i, 5.0 + i, "a"));
+        }
       }
 
       await().atMost(Duration.ofSeconds(90)).until(() -> CommittedBatches.rows(dataset) >= good.size());
@@ -123,6 +133,12 @@ class RecordPipelineIT {
       assertThat(batches).extracting(DatasetBatchCommitted::getBatchId).doesNotHaveDuplicates();
       assertThat(batches).as("the batch open at the restart is completed by the restarted instance").anySatisfy(batch ->
           assertThat(BatchFiles.read(store.read(batch.getArtifact()))).extracting(BatchFiles.Row::recordId).contains("k10", "k11", "k12"));
+      await().atMost(Duration.ofSeconds(60)).until(() -> CommittedBatches.rows(twin) >= 7);
+      List<DatasetBatchCommitted> twinBatches = CommittedBatches.of(twin);
+      assertThat(CommittedBatches.recordIds(twinBatches, store)).as("every record of the twin dataset in exactly one committed batch")
+          .containsExactlyInAnyOrder("t0", "t1", "t2", "t3", "t4", "t5", "t6");
+      assertThat(twinBatches).as("the twin's open batch is resumed too").anySatisfy(batch ->
+          assertThat(BatchFiles.read(store.read(batch.getArtifact()))).extracting(BatchFiles.Row::recordId).contains("t0", "t2", "t3"));
 
       List<ConsumerRecord<byte[], byte[]>> deadLetters = TestRecords.awaitAtLeast(Topics.deadLetter("ingest").name(),
           r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).endsWith(dataset), badByKafka.size());
@@ -152,7 +168,7 @@ class RecordPipelineIT {
         "--spring.kafka.streams.properties.session.timeout.ms=6000");
     try {
       WebTestClient http = client(ingest);
-      declareDataset(http);
+      declareDataset(http, dataset);
       List<String> good = new ArrayList<>();
       try (KafkaProducer<String, byte[]> producer = producer()) {
         for (int i = 0; i < 12; i++) {
@@ -207,8 +223,8 @@ class RecordPipelineIT {
         "--kloop.ingest.batch-max-age=" + batchMaxAge), Stream.of(more)).toArray(String[]::new));
   }
 
-  private void declareDataset(WebTestClient http) {
-    http.put().uri("/v1/datasets/{name}", dataset).contentType(MediaType.APPLICATION_JSON).bodyValue("""
+  private static void declareDataset(WebTestClient http, String name) {
+    http.put().uri("/v1/datasets/{name}", name).contentType(MediaType.APPLICATION_JSON).bodyValue("""
         {"idField": "id",
          "features": [{"name": "radius", "type": "numeric", "min": 0, "max": 50},
                       {"name": "site", "type": "categorical", "categories": ["a", "b"], "required": false}],
@@ -228,6 +244,10 @@ class RecordPipelineIT {
   }
 
   private DataRecord record(String id, double radius, String site) {
+    return record(dataset, id, radius, site);
+  }
+
+  private static DataRecord record(String dataset, String id, double radius, String site) {
     Map<String, Object> features = new HashMap<>();
     features.put("radius", radius);
     features.put("site", site);
