@@ -12,6 +12,7 @@ import io.kloop.schemas.EventDecodingException;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.ArtifactStore;
 import io.kloop.service.kafka.StreamsDeadLetters;
+import io.kloop.service.kafka.UnrecoverableStreamException;
 import io.kloop.service.tracing.KloopTracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -238,8 +239,9 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     });
     for (Resuming batch : resuming.values()) {
       if (batch.batch == null || batch.batch.firstOffset() != batch.start.firstOffset()) {
-        throw new IllegalStateException("the open batch of dataset " + batch.dataset + " starts at offset " + batch.start.firstOffset() + " of "
-            + partition + ", but that record could not be read again (was the input topic's retention shorter than the batch's age?)");
+        // Replacing the thread would read the same log again: stop instead (README, "Batches, exactly once").
+        throw new UnrecoverableStreamException("the open batch of dataset " + batch.dataset + " starts at offset " + batch.start.firstOffset()
+            + " of " + partition + ", but that record could not be read again (was the input topic's retention shorter than the batch's age?)");
       }
       open.put(batch.dataset, batch.batch);
       openRows.put(batch.dataset, batch.rows);

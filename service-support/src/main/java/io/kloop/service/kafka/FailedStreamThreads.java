@@ -3,12 +3,12 @@ package io.kloop.service.kafka;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.streams.errors.MissingSourceTopicException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,26 +22,33 @@ import org.springframework.context.event.ContextClosedEvent;
  * (an artifact store that cannot be written, a bug): it waits a back-off, then replaces the thread, which
  * takes the failed thread's tasks back from their last commit (under exactly-once nothing the failed
  * attempt did is kept). A cause that goes away, such as a full disk or a network store that was away, then
- * costs a pause and nothing else. One that does not go away fails again: after {@code maxReplacements}
- * failures within {@code window} the Kafka Streams client is shut down (its health indicator turns DOWN)
- * instead of failing and restoring for ever; its input waits in Kafka until the service is restarted.
+ * costs a pause and nothing else. One that does not go away fails again: once {@code maxReplacements}
+ * threads have been replaced without {@code resetAfter} passing free of failures, the next failure shuts
+ * the Kafka Streams client down (its health indicator turns DOWN) instead of failing and restoring for ever;
+ * its input waits in Kafka until the service is restarted. So does, at once, an {@link
+ * UnrecoverableStreamException}: a processor's way of saying that trying again cannot help.
  *
  * <p>Kafka Streams' own default, without a handler, is to shut the client down at the first failure. The
- * back-off doubles with each failure in the window, from {@code firstBackoff} up to {@code maxBackoff}; it
- * is cut short when the application context closes, and the client is then shut down.
+ * back-off doubles with each failure since the last quiet {@code resetAfter}, from {@code firstBackoff} up to
+ * {@code maxBackoff}; it is cut short, and the client shut down, when the application context closes or the
+ * client stops. A missing source topic, which Kafka Streams reports here without killing the thread, is
+ * logged and left to Kafka Streams.
  */
 public final class FailedStreamThreads implements StreamsUncaughtExceptionHandler, ApplicationListener<ContextClosedEvent> {
 
   private static final Logger log = LoggerFactory.getLogger(FailedStreamThreads.class);
+  /** How often a back-off looks whether the client still runs. */
+  private static final Duration SLICE = Duration.ofMillis(200);
 
   /**
    * Settings under {@code kloop.streams.failed-thread}.
    *
-   * @param maxReplacements failed stream threads replaced within {@code window}; the next failure shuts
-   *     the client down. 0 shuts it down at the first failure. Default 10.
-   * @param window how far back failures count. Default 10 minutes.
-   * @param firstBackoff wait before the first replacement; it doubles with each failure in the window.
-   *     Default 1 s.
+   * @param maxReplacements failed stream threads replaced in a row (no {@code resetAfter} without a failure
+   *     between them); the next failure shuts the client down. 0 shuts it down at the first failure.
+   *     Default 10.
+   * @param resetAfter how long the service must run without a failure for the count and the back-off to
+   *     start again. Default 10 minutes.
+   * @param firstBackoff wait before the first replacement; it doubles with each failure in a row. Default 1 s.
    * @param maxBackoff longest wait before a replacement. Default 1 minute; it must stay well under the
    *     consumer's {@code max.poll.interval.ms} (5 minutes in Kafka Streams), as the failed thread keeps its
    *     tasks while it waits.
@@ -49,7 +56,7 @@ public final class FailedStreamThreads implements StreamsUncaughtExceptionHandle
   @ConfigurationProperties("kloop.streams.failed-thread")
   public record Policy(
       @DefaultValue("10") int maxReplacements,
-      @DefaultValue("10m") Duration window,
+      @DefaultValue("10m") Duration resetAfter,
       @DefaultValue("1s") Duration firstBackoff,
       @DefaultValue("1m") Duration maxBackoff) {
 
@@ -57,8 +64,8 @@ public final class FailedStreamThreads implements StreamsUncaughtExceptionHandle
       if (maxReplacements < 0) {
         throw new IllegalArgumentException("kloop.streams.failed-thread.max-replacements must be at least 0, got " + maxReplacements);
       }
-      if (window.isNegative() || window.isZero()) {
-        throw new IllegalArgumentException("kloop.streams.failed-thread.window must be positive, got " + window);
+      if (resetAfter.isNegative() || resetAfter.isZero()) {
+        throw new IllegalArgumentException("kloop.streams.failed-thread.reset-after must be positive, got " + resetAfter);
       }
       if (firstBackoff.isNegative() || maxBackoff.compareTo(firstBackoff) < 0) {
         throw new IllegalArgumentException("kloop.streams.failed-thread back-offs must satisfy 0 <= first-backoff <= max-backoff, got "
@@ -66,7 +73,7 @@ public final class FailedStreamThreads implements StreamsUncaughtExceptionHandle
       }
     }
 
-    /** The wait before replacing a thread after the {@code n}th failure in the window (n from 1). */
+    /** The wait before replacing a thread after the {@code n}th failure in a row (n from 1). */
     Duration backoff(int n) {
       Duration backoff = firstBackoff;
       for (int i = 1; i < n && backoff.compareTo(maxBackoff) < 0; i++) {
@@ -88,14 +95,16 @@ public final class FailedStreamThreads implements StreamsUncaughtExceptionHandle
   private final Clock clock;
   private final Pause pause;
   private final CountDownLatch closing = new CountDownLatch(1);
-  private final Deque<Instant> recent = new ArrayDeque<>();
+  private volatile BooleanSupplier clientStopping = () -> false;
+  private int inARow;
+  private Instant lastAt;
   private long failures;
   private Failure last;
 
   public FailedStreamThreads(Policy policy) {
     this.policy = policy;
     this.clock = Clock.systemUTC();
-    this.pause = duration -> !closing.await(duration.toNanos(), TimeUnit.NANOSECONDS);
+    this.pause = this::awaitUnlessStopping;
   }
 
   FailedStreamThreads(Policy policy, Clock clock, Pause pause) {
@@ -104,28 +113,49 @@ public final class FailedStreamThreads implements StreamsUncaughtExceptionHandle
     this.pause = pause;
   }
 
+  /** Tells the handler how to see that its Kafka Streams client is stopping, so a back-off ends early. */
+  public void watch(BooleanSupplier clientStopping) {
+    this.clientStopping = clientStopping;
+  }
+
   @Override
   public StreamThreadExceptionResponse handle(Throwable exception) {
     String thread = Thread.currentThread().getName();
     String cause = describe(exception);
-    int inWindow = record();
-    if (inWindow > policy.maxReplacements() || closing.getCount() == 0) {
-      log.error("Stream thread {} failed (failure {} within {}, kloop.streams.failed-thread.max-replacements is {}): shutting the"
-          + " Kafka Streams client down, its input waits in Kafka until the service is restarted. Cause: {}",
-          thread, inWindow, print(policy.window()), policy.maxReplacements(), cause, exception);
+    if (causedBy(exception, MissingSourceTopicException.class)) {
+      // Reported on a live thread (Kafka Streams does not replace it, whatever the answer): not a failure.
+      log.warn("Kafka Streams reports a missing source topic on {}: {}", thread, cause);
+      return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+    int n = record();
+    if (closing.getCount() == 0 || clientStopping.getAsBoolean()) {
+      log.warn("Stream thread {} failed while the service is stopping: not replacing it. Cause: {}", thread, cause);
       return done(thread, cause, StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
     }
-    Duration backoff = policy.backoff(inWindow);
+    if (causedBy(exception, UnrecoverableStreamException.class)) {
+      log.error("Stream thread {} failed and trying again cannot help: shutting the Kafka Streams client down, its input waits in"
+          + " Kafka until the cause is fixed and the service restarted. Cause: {}", thread, cause, exception);
+      return done(thread, cause, StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+    }
+    if (n > policy.maxReplacements()) {
+      log.error("Stream thread {} failed, {} times in a row (kloop.streams.failed-thread.max-replacements is {}): shutting the"
+          + " Kafka Streams client down, its input waits in Kafka until the service is restarted. Cause: {}",
+          thread, n, policy.maxReplacements(), cause, exception);
+      return done(thread, cause, StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+    }
+    Duration backoff = policy.backoff(n);
     // Kafka Streams logs the stack trace when it replaces the thread.
-    log.error("Stream thread {} failed (failure {} of at most {} within {}): replacing it in {}, it resumes from the last commit."
-        + " Cause: {}", thread, inWindow, policy.maxReplacements(), print(policy.window()), print(backoff), cause);
+    log.error("Stream thread {} failed ({} in a row, at most {} are replaced): replacing it in {}, it resumes from the last commit."
+        + " Cause: {}", thread, n, policy.maxReplacements(), print(backoff), cause);
+    boolean waited;
     try {
-      if (!pause.await(backoff)) {
-        log.warn("The application is closing: not replacing stream thread {}", thread);
-        return done(thread, cause, StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
-      }
+      waited = pause.await(backoff);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      // Not re-raised: the thread is dying, and an interrupt flag would make the closing of its clients unclean.
+      waited = false;
+    }
+    if (!waited) {
+      log.warn("The service is stopping: not replacing stream thread {}", thread);
       return done(thread, cause, StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
     }
     return done(thread, cause, StreamThreadExceptionResponse.REPLACE_THREAD);
@@ -146,20 +176,40 @@ public final class FailedStreamThreads implements StreamsUncaughtExceptionHandle
     return Optional.ofNullable(last);
   }
 
-  /** Counts a failure now and answers how many fell within the window. */
+  /** Counts a failure now and answers how many there have been in a row. */
   private synchronized int record() {
     Instant now = clock.instant();
-    while (!recent.isEmpty() && !recent.peekFirst().isAfter(now.minus(policy.window()))) {
-      recent.removeFirst();
+    if (lastAt != null && !now.isBefore(lastAt.plus(policy.resetAfter()))) {
+      inARow = 0;
     }
-    recent.addLast(now);
+    lastAt = now;
     failures++;
-    return recent.size();
+    return ++inARow;
   }
 
   private synchronized StreamThreadExceptionResponse done(String thread, String cause, StreamThreadExceptionResponse response) {
     last = new Failure(clock.instant(), thread, cause, response);
     return response;
+  }
+
+  private boolean awaitUnlessStopping(Duration duration) throws InterruptedException {
+    long deadline = System.nanoTime() + duration.toNanos();
+    for (long left = duration.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+      if (closing.await(Math.min(left, SLICE.toNanos()), TimeUnit.NANOSECONDS) || clientStopping.getAsBoolean()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean causedBy(Throwable exception, Class<? extends Throwable> type) {
+    Throwable t = exception;
+    for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** 10m, 1m30s, 0.2s. */

@@ -2,6 +2,7 @@ package io.kloop.service.kafka;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.streams.KafkaStreams;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -39,6 +40,10 @@ public class KafkaStreamsPlatformAutoConfiguration {
     return factoryBean -> {
       factoryBean.setLeaveGroupOnClose(true);
       factoryBean.setStreamsUncaughtExceptionHandler(failedThreads);
+      failedThreads.watch(() -> {
+        KafkaStreams streams = factoryBean.getKafkaStreams();
+        return streams != null && (streams.state().isShuttingDown() || streams.state().hasCompletedShutdown());
+      });
     };
   }
 

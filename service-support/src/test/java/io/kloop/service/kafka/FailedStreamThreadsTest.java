@@ -2,6 +2,7 @@ package io.kloop.service.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
 import static org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
 
@@ -14,8 +15,14 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.errors.MissingSourceTopicException;
 import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.support.GenericApplicationContext;
 
@@ -54,7 +61,7 @@ class FailedStreamThreadsTest {
   }
 
   @Test
-  void shouldShutTheClientDownOnceTheFailuresWithinTheWindowPassTheLimit() {
+  void shouldShutTheClientDownOnceTheFailuresInARowPassTheLimit() {
     FailedStreamThreads failed = failedThreads(2);
 
     assertThat(failed.handle(new IllegalStateException("one"))).isEqualTo(REPLACE_THREAD);
@@ -66,7 +73,7 @@ class FailedStreamThreadsTest {
   }
 
   @Test
-  void shouldForgetFailuresOlderThanTheWindow() {
+  void shouldStartCountingAgainAfterAQuietResetPeriod() {
     FailedStreamThreads failed = failedThreads(2);
     failed.handle(new IllegalStateException("one"));
     failed.handle(new IllegalStateException("two"));
@@ -76,6 +83,37 @@ class FailedStreamThreadsTest {
     assertThat(failed.handle(new IllegalStateException("three, much later"))).isEqualTo(REPLACE_THREAD);
     assertThat(waits).as("the back-off starts again").endsWith(Duration.ofSeconds(1));
     assertThat(failed.failures()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldGiveUpOnACauseThatStaysEvenWhenEachReplacementTakesAWhile() {
+    FailedStreamThreads failed = failedThreads(3);
+
+    // Each replacement waits for the dead thread's session to expire (45 s) and restores its state.
+    for (int i = 0; i < 3; i++) {
+      assertThat(failed.handle(new IllegalStateException("disk full"))).isEqualTo(REPLACE_THREAD);
+      clock.now = clock.now.plus(Duration.ofSeconds(45 + 30));
+    }
+    assertThat(failed.handle(new IllegalStateException("disk still full"))).isEqualTo(SHUTDOWN_CLIENT);
+  }
+
+  @Test
+  void shouldShutDownAtOnceWhenTryingAgainCannotHelp() {
+    FailedStreamThreads failed = failedThreads(5);
+
+    assertThat(failed.handle(new StreamsException("wrapped", new UnrecoverableStreamException("input gone"))))
+        .isEqualTo(SHUTDOWN_CLIENT);
+    assertThat(waits).isEmpty();
+    assertThat(failed.lastFailure()).hasValueSatisfying(last -> assertThat(last.cause()).endsWith("UnrecoverableStreamException: input gone"));
+  }
+
+  @Test
+  void shouldLeaveAMissingSourceTopicToKafkaStreams() {
+    FailedStreamThreads failed = failedThreads(0);
+
+    assertThat(failed.handle(new MissingSourceTopicException("One or more source topics were missing"))).isEqualTo(REPLACE_THREAD);
+    assertThat(failed.failures()).as("not a failed thread").isZero();
+    assertThat(waits).isEmpty();
   }
 
   @Test
@@ -99,15 +137,37 @@ class FailedStreamThreadsTest {
   }
 
   @Test
+  @Timeout(60)
   void shouldCutABackoffShortWhenTheContextCloses() throws Exception {
     FailedStreamThreads failed = new FailedStreamThreads(new FailedStreamThreads.Policy(5, Duration.ofMinutes(10), Duration.ofHours(1),
         Duration.ofHours(1)));
-    Thread closer = new Thread(() -> failed.onApplicationEvent(new ContextClosedEvent(new GenericApplicationContext())));
-    closer.start();
+    CompletableFuture<StreamThreadExceptionResponse> response = new CompletableFuture<>();
+    Thread streamThread = new Thread(() -> response.complete(failed.handle(new IllegalStateException("failed as the service stops"))));
+    streamThread.start();
+    // In its hour-long back-off.
+    await().atMost(Duration.ofSeconds(30)).until(() -> streamThread.getState() == Thread.State.TIMED_WAITING);
 
-    // Would wait an hour if closing did not cut the back-off short.
-    assertThat(failed.handle(new IllegalStateException("failed as the service stops"))).isEqualTo(SHUTDOWN_CLIENT);
-    closer.join();
+    failed.onApplicationEvent(new ContextClosedEvent(new GenericApplicationContext()));
+
+    assertThat(response.get(30, TimeUnit.SECONDS)).isEqualTo(SHUTDOWN_CLIENT);
+  }
+
+  @Test
+  @Timeout(60)
+  void shouldCutABackoffShortWhenTheClientStops() throws Exception {
+    FailedStreamThreads failed = new FailedStreamThreads(new FailedStreamThreads.Policy(5, Duration.ofMinutes(10), Duration.ofHours(1),
+        Duration.ofHours(1)));
+    AtomicBoolean stopping = new AtomicBoolean();
+    failed.watch(stopping::get);
+    CompletableFuture<StreamThreadExceptionResponse> response = new CompletableFuture<>();
+    Thread streamThread = new Thread(() -> response.complete(failed.handle(new IllegalStateException("failed as the client stops"))));
+    streamThread.start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> streamThread.getState() == Thread.State.TIMED_WAITING);
+
+    stopping.set(true);
+
+    assertThat(response.get(30, TimeUnit.SECONDS)).isEqualTo(SHUTDOWN_CLIENT);
+    assertThat(failed.lastFailure()).hasValueSatisfying(last -> assertThat(last.response()).isEqualTo(SHUTDOWN_CLIENT));
   }
 
   @Test
@@ -132,7 +192,7 @@ class FailedStreamThreadsTest {
     assertThatThrownBy(() -> new FailedStreamThreads.Policy(-1, Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofSeconds(1)))
         .hasMessageContaining("max-replacements");
     assertThatThrownBy(() -> new FailedStreamThreads.Policy(1, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1)))
-        .hasMessageContaining("window");
+        .hasMessageContaining("reset-after");
     assertThatThrownBy(() -> new FailedStreamThreads.Policy(1, Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofSeconds(1)))
         .hasMessageContaining("first-backoff <= max-backoff");
   }
