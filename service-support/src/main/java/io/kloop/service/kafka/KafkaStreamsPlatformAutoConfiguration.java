@@ -26,6 +26,7 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 public class KafkaStreamsPlatformAutoConfiguration {
 
   @Bean
+  @ConditionalOnBean(StreamsBuilderFactoryBean.class)
   @ConditionalOnMissingBean
   FailedStreamThreads failedStreamThreads(FailedStreamThreads.Policy policy, ObjectProvider<MeterRegistry> meters) {
     FailedStreamThreads failed = new FailedStreamThreads(policy);
@@ -36,6 +37,7 @@ public class KafkaStreamsPlatformAutoConfiguration {
   }
 
   @Bean
+  @ConditionalOnBean(StreamsBuilderFactoryBean.class)
   StreamsBuilderFactoryBeanConfigurer kloopStreamsConfigurer(FailedStreamThreads failedThreads) {
     return factoryBean -> {
       factoryBean.setLeaveGroupOnClose(true);
