@@ -3,11 +3,14 @@ package io.kloop.service.kafka;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.apache.kafka.streams.errors.MissingSourceTopicException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -203,13 +206,16 @@ public final class FailedStreamThreads implements StreamsUncaughtExceptionHandle
   }
 
   private static boolean causedBy(Throwable exception, Class<? extends Throwable> type) {
-    Throwable t = exception;
-    for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause() == t ? null : t.getCause()) {
-      if (type.isInstance(t)) {
-        return true;
-      }
+    return chain(exception).stream().anyMatch(type::isInstance);
+  }
+
+  /** The exception and its causes, at most 8 deep (Kafka Streams wraps a processor's exception in its own). */
+  private static List<Throwable> chain(Throwable exception) {
+    List<Throwable> chain = new ArrayList<>();
+    for (Throwable t = exception; t != null && chain.size() < 8; t = t.getCause() == t ? null : t.getCause()) {
+      chain.add(t);
     }
-    return false;
+    return chain;
   }
 
   /** 10m, 1m30s, 0.2s. */
@@ -217,23 +223,11 @@ public final class FailedStreamThreads implements StreamsUncaughtExceptionHandle
     return duration.toString().substring(2).toLowerCase(Locale.ROOT);
   }
 
-  /**
-   * The exception and its causes on one line (Kafka Streams wraps a processor's exception in its own), each
-   * message cut at 300 characters, at most 8 deep.
-   */
+  /** The exception and its causes on one line, each message cut at 300 characters. */
   static String describe(Throwable exception) {
-    StringBuilder text = new StringBuilder();
-    Throwable t = exception;
-    for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause() == t ? null : t.getCause()) {
-      if (depth > 0) {
-        text.append(" <- ");
-      }
-      text.append(t.getClass().getSimpleName());
+    return chain(exception).stream().map(t -> {
       String message = t.getMessage();
-      if (message != null) {
-        text.append(": ").append(message.length() > 300 ? message.substring(0, 300) + "..." : message);
-      }
-    }
-    return text.toString();
+      return t.getClass().getSimpleName() + (message == null ? "" : ": " + (message.length() > 300 ? message.substring(0, 300) + "..." : message));
+    }).collect(Collectors.joining(" <- "));
   }
 }
