@@ -4,8 +4,11 @@ import com.google.common.hash.BloomFilter;
 import com.google.common.hash.Funnels;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +73,14 @@ public final class AcceptedIds {
     return accepted;
   }
 
+  /**
+   * The accepted-id store as the pipeline keeps it: in RocksDB, its writes batched until each commit
+   * ({@link WriteBatchingStore}), with a changelog.
+   */
+  public static StoreBuilder<KeyValueStore<String, Long>> storeBuilder(String name) {
+    return Stores.keyValueStoreBuilder(WriteBatchingStore.persistent(name), Serdes.String(), Serdes.Long());
+  }
+
   /** The offset the id was accepted at, or null if it was not. */
   public Long offsetOf(String id) {
     if (!mayHave(id)) {
@@ -78,12 +89,34 @@ public final class AcceptedIds {
     return store.get(id);
   }
 
-  /** Records the id as accepted at the offset. */
-  public void accept(String id, long offset) {
-    store.put(id, offset);
-    if (filtering()) {
-      remember(id);
+  /**
+   * Accepts the id at the offset unless it was accepted before: then answers the offset it was accepted at
+   * and changes nothing. Null when it is accepted now. The same as {@link #offsetOf} and then a put,
+   * but a new id is hashed once: adding it to the newest filter also tells whether that
+   * filter may have held it.
+   */
+  public Long acceptIfNew(String id, long offset) {
+    if (filtering() && ids >= maxIds) {
+      dropFilters();
     }
+    if (!filtering()) {
+      Long before = store.get(id);
+      if (before == null) {
+        store.put(id, offset);
+      }
+      return before;
+    }
+    if (ids >= capacity) {
+      grow(2 * newest);
+    }
+    // Bits changed: the newest filter never held the id, and only an older one may have.
+    boolean maybe = !filters.get(filters.size() - 1).put(id) || mayHaveBefore(id, filters.size() - 1);
+    Long before = maybe ? store.get(id) : null;
+    if (before == null) {
+      store.put(id, offset);
+      ids++;
+    }
+    return before;
   }
 
   /** Whether the ids are filtered before the store is read (false past {@code maxIds}). */
@@ -98,10 +131,12 @@ public final class AcceptedIds {
 
   /** Whether the filters may hold the id (false only if it was never accepted), or true without filters. */
   boolean mayHave(String id) {
-    if (!filtering()) {
-      return true;
-    }
-    for (int i = filters.size() - 1; i >= 0; i--) {
+    return !filtering() || mayHaveBefore(id, filters.size());
+  }
+
+  /** Whether any of the first {@code count} filters may hold the id, the newest of them first. */
+  private boolean mayHaveBefore(String id, int count) {
+    for (int i = count - 1; i >= 0; i--) {
       if (filters.get(i).mightContain(id)) {
         return true;
       }
@@ -111,8 +146,7 @@ public final class AcceptedIds {
 
   private void remember(String id) {
     if (ids >= maxIds) {
-      warnUnfiltered(maxIds);
-      filters.clear();
+      dropFilters();
       return;
     }
     if (ids >= capacity) {
@@ -120,6 +154,11 @@ public final class AcceptedIds {
     }
     filters.get(filters.size() - 1).put(id);
     ids++;
+  }
+
+  private void dropFilters() {
+    warnUnfiltered(maxIds);
+    filters.clear();
   }
 
   private static void warnUnfiltered(long maxIds) {

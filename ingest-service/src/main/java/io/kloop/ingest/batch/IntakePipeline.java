@@ -50,8 +50,7 @@ class IntakePipeline {
     }
     IntakeMeters meters = new IntakeMeters(meterRegistry);
     SourceReplay replay = new SourceReplay(kafka.buildConsumerProperties());
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(RecordIntakeProcessor.RECORD_IDS), Serdes.String(), Serdes.Long()));
+    builder.addStateStore(AcceptedIds.storeBuilder(RecordIntakeProcessor.RECORD_IDS));
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(RecordIntakeProcessor.OPEN_BATCHES), Serdes.String(), Serdes.String()).withCachingEnabled());
 

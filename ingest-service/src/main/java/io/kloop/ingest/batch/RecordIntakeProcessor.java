@@ -154,7 +154,8 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     RecordValidator.Result result = RecordValidator.validate(spec.get(), record.recordId(), record.features(), record.label());
     List<Violation> violations = new ArrayList<>(result.violations());
     String idKey = idKey(record.dataset(), record.recordId());
-    Long firstOffset = result.valid() ? acceptedIds.offsetOf(idKey) : null;
+    // A valid record whose id is new is accepted here; one whose id is known gets the offset it was accepted at.
+    Long firstOffset = result.valid() ? acceptedIds.acceptIfNew(idKey, source.offset()) : null;
     if (firstOffset != null) {
       violations.add(new Violation(spec.get().idField(), "duplicate record id " + record.recordId()
           + " (accepted before from partition " + source.partition() + " offset " + firstOffset + ")"));
@@ -164,7 +165,6 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
           + " (spec v" + spec.get().version() + "): " + violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
       return;
     }
-    acceptedIds.accept(idKey, source.offset());
     add(spec.get(), result, source);
     meters.accepted(record.dataset());
   }

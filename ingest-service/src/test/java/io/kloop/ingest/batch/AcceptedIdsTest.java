@@ -9,18 +9,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.IntStream;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The accepted ids over a real RocksDB store, as the pipeline keeps them. */
+/** The accepted ids over a real RocksDB store, as the pipeline keeps them (its writes batched). */
 class AcceptedIdsTest {
 
   @TempDir Path stateDir;
@@ -32,8 +30,7 @@ class AcceptedIdsTest {
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, "accepted-ids-test");
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     MockProcessorContext<Object, Object> context = new MockProcessorContext<>(config, new TaskId(0, 0), stateDir.toFile());
-    store = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore("ids"), Serdes.String(), Serdes.Long())
-        .withLoggingDisabled().build();
+    store = AcceptedIds.storeBuilder("ids").withLoggingDisabled().build();
     store.init(context.getStateStoreContext(), store);
   }
 
@@ -54,7 +51,7 @@ class AcceptedIdsTest {
   void answersTheOffsetOfEveryAcceptedIdAndNothingForOthersAcrossGrowingFilters() {
     AcceptedIds ids = AcceptedIds.load(store, 1_000_000, 1_000);
     // 1,000 + 2,000 + 4,000 + 8,000: the fourth filter is in use.
-    IntStream.range(0, 10_000).forEach(i -> ids.accept("d\u0000r" + i, 100L + i));
+    IntStream.range(0, 10_000).forEach(i -> ids.acceptIfNew("d\u0000r" + i, 100L + i));
 
     assertThat(ids.filtering()).isTrue();
     assertThat(ids.filteredIds()).isEqualTo(10_000);
@@ -64,9 +61,24 @@ class AcceptedIdsTest {
   }
 
   @Test
+  void acceptsEachIdOnceAndAnswersWhereItWasAcceptedWhenItComesAgain() {
+    AcceptedIds ids = AcceptedIds.load(store, 1_000_000, 1_000);
+    // 3,000 ids: the first thousand in the first filter, the others in the second.
+    IntStream.range(0, 3_000).forEach(i -> assertThat(ids.acceptIfNew("d\u0000r" + i, i)).isNull());
+
+    IntStream.range(0, 3_000).forEach(i -> assertThat(ids.acceptIfNew("d\u0000r" + i, 10_000L + i)).isEqualTo((long) i));
+    assertThat(ids.filteredIds()).as("a known id is not counted again").isEqualTo(3_000);
+    assertThat(store.get("d\u0000r0")).as("nor written again").isZero();
+    // And after a reload, from the filters built from the store.
+    AcceptedIds reloaded = AcceptedIds.load(store, 1_000_000, 1_000);
+    assertThat(reloaded.acceptIfNew("d\u0000r2999", 1)).isEqualTo(2_999L);
+    assertThat(reloaded.acceptIfNew("d\u0000r3000", 3_000)).isNull();
+  }
+
+  @Test
   void keepsMostNewIdsAwayFromTheStore() {
     AcceptedIds ids = AcceptedIds.load(store, 1_000_000, 1_000);
-    IntStream.range(0, 15_000).forEach(i -> ids.accept("d\u0000r" + i, i));
+    IntStream.range(0, 15_000).forEach(i -> ids.acceptIfNew("d\u0000r" + i, i));
 
     long maybe = IntStream.range(0, 20_000).filter(i -> ids.mayHave("d\u0000new" + i)).count();
     // Filters at 1 %, 0.5 %, 0.25 % and 0.125 %: at most about 2 % in all.
@@ -77,7 +89,7 @@ class AcceptedIdsTest {
   @Test
   void rebuildsItsFiltersFromTheStoreWhenLoadedAgain() {
     AcceptedIds before = AcceptedIds.load(store, 1_000_000, 1_000);
-    IntStream.range(0, 5_000).forEach(i -> before.accept("d\u0000r" + i, i));
+    IntStream.range(0, 5_000).forEach(i -> before.acceptIfNew("d\u0000r" + i, i));
 
     // As after a restart or a revived task: the store has the ids, the filters are new.
     AcceptedIds after = AcceptedIds.load(store, 1_000_000, 1_000);
@@ -86,7 +98,7 @@ class AcceptedIdsTest {
     IntStream.range(0, 5_000).forEach(i -> assertThat(after.offsetOf("d\u0000r" + i)).isEqualTo((long) i));
     assertThat(IntStream.range(0, 5_000).allMatch(i -> after.mayHave("d\u0000r" + i))).isTrue();
     assertThat(after.offsetOf("d\u0000r5000")).isNull();
-    after.accept("d\u0000r5000", 5_000);
+    after.acceptIfNew("d\u0000r5000", 5_000);
     assertThat(after.offsetOf("d\u0000r5000")).isEqualTo(5_000L);
   }
 
@@ -120,10 +132,10 @@ class AcceptedIdsTest {
   @Test
   void dropsItsFiltersPastTheLimitAndStillAnswersFromTheStore() {
     AcceptedIds ids = AcceptedIds.load(store, 100, 1_000);
-    IntStream.range(0, 100).forEach(i -> ids.accept("d\u0000r" + i, i));
+    IntStream.range(0, 100).forEach(i -> ids.acceptIfNew("d\u0000r" + i, i));
     assertThat(ids.filtering()).isTrue();
 
-    ids.accept("d\u0000r100", 100);
+    ids.acceptIfNew("d\u0000r100", 100);
 
     assertThat(ids.filtering()).isFalse();
     IntStream.range(0, 101).forEach(i -> assertThat(ids.offsetOf("d\u0000r" + i)).isEqualTo((long) i));
@@ -137,7 +149,7 @@ class AcceptedIdsTest {
   @Test
   void withTheFiltersOffReadsEveryIdFromTheStore() {
     AcceptedIds ids = AcceptedIds.load(store, 0);
-    ids.accept("d\u0000r1", 7);
+    ids.acceptIfNew("d\u0000r1", 7);
 
     assertThat(ids.filtering()).isFalse();
     assertThat(ids.mayHave("d\u0000anything")).isTrue();

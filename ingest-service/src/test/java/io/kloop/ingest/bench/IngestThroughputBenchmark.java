@@ -80,8 +80,8 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
  *       pipeline's capacity when no producer competes with it for the machine;
  *   <li><b>controls</b> (beside the goal too): the same drain through Kafka Streams applications with the
  *       pipeline's configuration that do nothing with the records, or only the accepted-id store's work
- *       (through the pipeline's {@code AcceptedIds}, in RocksDB with and without its Bloom filters, or in
- *       memory), timed until their last record is processed: what Kafka Streams
+ *       (through the pipeline's {@code AcceptedIds}, in RocksDB as the pipeline keeps it, with a RocksDB
+ *       write per id, also without the Bloom filters, or in memory), timed until their last record is processed: what Kafka Streams
  *       allows on this machine before any of the pipeline's own work;
  *   <li><b>kafka path controls</b> (beside the goal too): the Kafka path's producer while an application
  *       that does nothing with the records reads them, a plain consumer or Kafka Streams, timed from the
@@ -190,6 +190,7 @@ class IngestThroughputBenchmark {
           }
           double bareStreams = controls.get(IdStore.NONE).drain(drainRecords);
           double unfilteredStoreOnly = controls.get(IdStore.ROCKSDB_UNFILTERED).drain(drainRecords);
+          double perKeyStoreOnly = controls.get(IdStore.ROCKSDB_PER_KEY).drain(drainRecords);
           double storeOnly = controls.get(IdStore.ROCKSDB).drain(drainRecords);
           double memoryStoreOnly = controls.get(IdStore.IN_MEMORY).drain(drainRecords);
           // What the Kafka path could be at most: the same producer while something reads the records back.
@@ -198,16 +199,16 @@ class IngestThroughputBenchmark {
           boolean warmup = round < WARMUP_ROUNDS;
           System.out.printf(Locale.ROOT, "%s round %d: raw %,.0f/s, kafka path %,.0f/s (%.2f), http path %,.0f/s (%.2f), "
                   + "pipeline drain %,.0f/s (%.2f), processed %,.0f/s (%.2f); controls, processed: bare Kafka Streams %,.0f/s (%.2f), "
-                  + "id store in RocksDB without filters %,.0f/s (%.2f), with %,.0f/s (%.2f), in memory %,.0f/s (%.2f); kafka path controls: plain consumer %,.0f/s (%.2f), "
+                  + "id store in RocksDB without filters %,.0f/s (%.2f), with, a write per id %,.0f/s (%.2f), with, writes batched %,.0f/s (%.2f), in memory %,.0f/s (%.2f); kafka path controls: plain consumer %,.0f/s (%.2f), "
                   + "bare Kafka Streams %,.0f/s (%.2f)%n",
               warmup ? "warm-up" : "measured", round + 1, raw, kafkaPath, kafkaPath / raw, httpPath, httpPath / raw, drain, drain / raw,
               drainProcessed, drainProcessed / raw, bareStreams, bareStreams / raw, unfilteredStoreOnly, unfilteredStoreOnly / raw,
-              storeOnly, storeOnly / raw, memoryStoreOnly, memoryStoreOnly / raw, consumerLive, consumerLive / raw, streamsLive, streamsLive / raw);
+              perKeyStoreOnly, perKeyStoreOnly / raw, storeOnly, storeOnly / raw, memoryStoreOnly, memoryStoreOnly / raw, consumerLive, consumerLive / raw, streamsLive, streamsLive / raw);
           if (!warmup) {
             measured.add(new double[] {raw, kafkaPath, httpPath, kafkaPath / raw, httpPath / raw, drain, drain / raw,
                 drainProcessed, drainProcessed / raw, bareStreams, bareStreams / raw, storeOnly, storeOnly / raw,
                 memoryStoreOnly, memoryStoreOnly / raw, consumerLive, consumerLive / raw, streamsLive, streamsLive / raw,
-                unfilteredStoreOnly, unfilteredStoreOnly / raw});
+                unfilteredStoreOnly, unfilteredStoreOnly / raw, perKeyStoreOnly, perKeyStoreOnly / raw});
           }
         }
       } finally {
@@ -234,8 +235,9 @@ class IngestThroughputBenchmark {
           | the pipeline, until the last record is in a committed batch | %,.0f | %.2f |
           | the pipeline, until the last record is processed | %,.0f | %.2f |
           | control: Kafka Streams doing nothing with the records, processed | %,.0f | %.2f |
-          | control: Kafka Streams doing only the accepted-id store's work as the pipeline does it (`AcceptedIds`: Bloom filters, a RocksDB put with its changelog per record, a read only for ids the filters may hold), processed | %,.0f | %.2f |
-          | control: the same work without the filters (a RocksDB read and put per record) | %,.0f | %.2f |
+          | control: Kafka Streams doing only the accepted-id store's work as the pipeline does it (`AcceptedIds`: Bloom filters, a changelog record per record, RocksDB writes batched until each commit, a read only for ids the filters may hold), processed | %,.0f | %.2f |
+          | control: the same work with a RocksDB write per record (the store before its writes were batched) | %,.0f | %.2f |
+          | control: the same work without the filters (a RocksDB read and write per record) | %,.0f | %.2f |
           | control: the same work on an in-memory store (with the filters and the changelog), processed | %,.0f | %.2f |
 
           Beside the goal too, what the Kafka path could be at most here: the same producer while an application
@@ -251,7 +253,7 @@ class IngestThroughputBenchmark {
           %,d records per path and round, %d numeric features, one in-JVM broker, %d cores, Java %s.
           """, recordBytes, raw, median(measured, 1), median(measured, 3), median(measured, 2), median(measured, 4),
           median(measured, 5), median(measured, 6), median(measured, 7), median(measured, 8), median(measured, 9), median(measured, 10),
-          median(measured, 11), median(measured, 12), median(measured, 19), median(measured, 20), median(measured, 13), median(measured, 14),
+          median(measured, 11), median(measured, 12), median(measured, 21), median(measured, 22), median(measured, 19), median(measured, 20), median(measured, 13), median(measured, 14),
           median(measured, 15), median(measured, 16), median(measured, 17), median(measured, 18), ROUNDS, WARMUP_ROUNDS, RECORDS, FEATURES, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
       System.out.println("\n" + report);
       Path out = Path.of("target/benchmark/ingest-throughput.md");
@@ -409,9 +411,9 @@ class IngestThroughputBenchmark {
    * A Kafka Streams application with the pipeline's configuration (its own application id and state
    * directory) on a topic of its own laid out as the records topic: it reads the records and does nothing
    * with them, or only what the pipeline's accepted-id store does for each (a lookup and a put of an id,
-   * with the store's changelog, through {@link AcceptedIds}), in RocksDB as the pipeline does (with or
-   * without the filters) or in memory. Its drain is timed until
-   * the last record produced is processed.
+   * with the store's changelog, through {@link AcceptedIds}), in RocksDB as the pipeline keeps it, with a
+   * RocksDB write per id (with or without the filters), or in memory. Its drain is timed until the last
+   * record produced is processed.
    */
   private static final class StreamsControl implements AutoCloseable {
     private static final String IDS = "ids";
@@ -435,8 +437,11 @@ class IngestThroughputBenchmark {
       StreamsBuilder builder = new StreamsBuilder();
       KStream<String, byte[]> records = builder.stream(topic, Consumed.with(Serdes.String(), Serdes.ByteArray()));
       if (idStore != IdStore.NONE) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(idStore != IdStore.IN_MEMORY ? Stores.persistentKeyValueStore(IDS)
-            : Stores.inMemoryKeyValueStore(IDS), Serdes.String(), Serdes.Long()));
+        builder.addStateStore(switch (idStore) {
+          case ROCKSDB -> AcceptedIds.storeBuilder(IDS);
+          case IN_MEMORY -> Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(IDS), Serdes.String(), Serdes.Long());
+          default -> Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IDS), Serdes.String(), Serdes.Long());
+        });
         records.process(() -> new IdStoreWork(this, idStore == IdStore.ROCKSDB_UNFILTERED ? 0 : idFilterMaxIds), IDS);
       } else {
         records.process(() -> new Processor<String, byte[], Void, Void>() {
@@ -522,7 +527,16 @@ class IngestThroughputBenchmark {
   }
 
   /** Which store a control keeps its ids in, if any. */
-  private enum IdStore { NONE, ROCKSDB_UNFILTERED, ROCKSDB, IN_MEMORY }
+  private enum IdStore {
+    NONE,
+    /** RocksDB, a write per id, no filters: the store before the filters. */
+    ROCKSDB_UNFILTERED,
+    /** RocksDB, a write per id, with the filters: the store before its writes were batched. */
+    ROCKSDB_PER_KEY,
+    /** As the pipeline keeps it. */
+    ROCKSDB,
+    IN_MEMORY
+  }
 
   /**
    * The accepted-id store's work for each record, through the pipeline's {@link AcceptedIds}: is its id
@@ -549,9 +563,7 @@ class IngestThroughputBenchmark {
     public void process(Record<String, byte[]> record) {
       long offset = context.recordMetadata().orElseThrow().offset();
       String id = record.key() + '\u0000' + "r" + offset;
-      if (ids.offsetOf(id) == null) {
-        ids.accept(id, offset);
-      }
+      ids.acceptIfNew(id, offset);
       control.processed(context);
     }
   }
