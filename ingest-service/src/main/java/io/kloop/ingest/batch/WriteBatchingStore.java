@@ -1,7 +1,7 @@
 package io.kloop.ingest.batch;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serializer;
@@ -22,8 +22,9 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * A persistent key-value store that holds its writes in memory until Kafka Streams flushes it (before each
  * commit) or {@code maxPending} of them have gathered, and then writes them to RocksDB in one batch. A
- * RocksDB write of one key goes through the whole write path (about 2 µs here); in a batch, a key costs a
- * third of that. Reads see the held writes first; iterators and queries write them through first.
+ * RocksDB write of one key goes through the whole write path; in a batch, what is left is mostly the
+ * memtable insert: about half the time per key for ids that come in order, a third less for random ones
+ * (measured here). Reads see the held writes first; iterators and queries write them through first.
  *
  * <p>It sits beneath the change-logging layer, so every write still becomes its changelog record at once,
  * in the current transaction: what the store holds after a commit, and what a restore rebuilds, is the same
@@ -37,8 +38,12 @@ final class WriteBatchingStore implements KeyValueStore<Bytes, byte[]> {
 
   private final KeyValueStore<Bytes, byte[]> inner;
   private final int maxPending;
-  /** Held writes; a null value is a held delete. */
-  private final Map<Bytes, byte[]> pending = new HashMap<>();
+  /**
+   * Held writes, in the order they came; a null value is a held delete. The order matters: ids that come in
+   * order (sequence numbers, offsets) are inserted into RocksDB's memtable, a skip list, next to the one
+   * before, which takes about half the time of inserting them in hash order (measured here).
+   */
+  private final Map<Bytes, byte[]> pending = new LinkedHashMap<>();
 
   WriteBatchingStore(KeyValueStore<Bytes, byte[]> inner, int maxPending) {
     if (maxPending < 1) {
@@ -195,7 +200,8 @@ final class WriteBatchingStore implements KeyValueStore<Bytes, byte[]> {
     return pending.size();
   }
 
-  private void writeThrough() {
+  /** Writes the held writes to RocksDB, as a flush does, without flushing RocksDB's memtable to disk. */
+  synchronized void writeThrough() {
     if (pending.isEmpty()) {
       return;
     }
