@@ -42,6 +42,12 @@ public final class AcceptedIds {
   /** Ids the filters are sized for, all of them and the newest. */
   private long capacity;
   private long newest;
+  /**
+   * Ids put into the newest filter that changed its bits: the accepted ones, and known ones that only an
+   * older filter held (they are put before the store says they are known). The newest is full at {@code newest}.
+   */
+  private long newestFill;
+  /** Accepted ids the filters hold. */
   private long ids;
 
   private AcceptedIds(KeyValueStore<String, Long> store, long maxIds) {
@@ -74,7 +80,7 @@ public final class AcceptedIds {
   }
 
   /**
-   * The accepted-id store as the pipeline keeps it: in RocksDB, its writes batched until each commit
+   * The accepted-id store as the pipeline keeps it: in RocksDB, its writes batched
    * ({@link WriteBatchingStore}), with a changelog.
    */
   public static StoreBuilder<KeyValueStore<String, Long>> storeBuilder(String name) {
@@ -96,8 +102,8 @@ public final class AcceptedIds {
    * filter may have held it.
    */
   public Long acceptIfNew(String id, long offset) {
-    if (filtering() && ids >= maxIds) {
-      dropFilters();
+    if (filtering()) {
+      makeRoomForOne();
     }
     if (!filtering()) {
       Long before = store.get(id);
@@ -106,11 +112,12 @@ public final class AcceptedIds {
       }
       return before;
     }
-    if (ids >= capacity) {
-      grow(2 * newest);
-    }
     // Bits changed: the newest filter never held the id, and only an older one may have.
-    boolean maybe = !filters.get(filters.size() - 1).put(id) || mayHaveBefore(id, filters.size() - 1);
+    boolean changed = filters.get(filters.size() - 1).put(id);
+    if (changed) {
+      newestFill++;
+    }
+    boolean maybe = !changed || mayHaveBefore(id, filters.size() - 1);
     Long before = maybe ? store.get(id) : null;
     if (before == null) {
       store.put(id, offset);
@@ -129,6 +136,11 @@ public final class AcceptedIds {
     return filtering() ? ids : 0;
   }
 
+  /** Filters in use, for tests. */
+  int filterCount() {
+    return filters.size();
+  }
+
   /** Whether the filters may hold the id (false only if it was never accepted), or true without filters. */
   boolean mayHave(String id) {
     return !filtering() || mayHaveBefore(id, filters.size());
@@ -145,15 +157,22 @@ public final class AcceptedIds {
   }
 
   private void remember(String id) {
-    if (ids >= maxIds) {
-      dropFilters();
-      return;
+    makeRoomForOne();
+    if (filtering()) {
+      if (filters.get(filters.size() - 1).put(id)) {
+        newestFill++;
+      }
+      ids++;
     }
-    if (ids >= capacity) {
+  }
+
+  /** Adds a filter when the newest is full, or drops them all past {@code maxIds}. */
+  private void makeRoomForOne() {
+    if (ids >= maxIds || (newestFill >= newest && capacity >= maxIds)) {
+      dropFilters();
+    } else if (newestFill >= newest) {
       grow(2 * newest);
     }
-    filters.get(filters.size() - 1).put(id);
-    ids++;
   }
 
   private void dropFilters() {
@@ -162,8 +181,8 @@ public final class AcceptedIds {
   }
 
   private static void warnUnfiltered(long maxIds) {
-    log.warn("More than {} accepted ids (kloop.ingest.id-filter-max-ids): no filters, so each record's id is read from the"
-        + " accepted-id store, which is slower", maxIds);
+    log.warn("The accepted-id filters have reached kloop.ingest.id-filter-max-ids ({} ids): they are dropped, and each record's id"
+        + " is read from the accepted-id store, which is slower", maxIds);
   }
 
   /** Adds a filter for up to {@code wanted} more ids (fewer if that would pass {@code maxIds}). */
@@ -172,5 +191,6 @@ public final class AcceptedIds {
     double falsePositives = FIRST_FALSE_POSITIVES / (1L << Math.min(filters.size(), 20));
     filters.add(BloomFilter.create(Funnels.unencodedCharsFunnel(), newest, falsePositives));
     capacity += newest;
+    newestFill = 0;
   }
 }

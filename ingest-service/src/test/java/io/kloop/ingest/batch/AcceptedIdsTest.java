@@ -76,6 +76,24 @@ class AcceptedIdsTest {
   }
 
   @Test
+  void countsKnownIdsThatOnlyAnOlderFilterHeldTowardsTheNewestFiltersFill() {
+    AcceptedIds ids = AcceptedIds.load(store, 1_000_000, 1_000);
+    // The first filter (1,000) is full, the second (2,000) holds about 500.
+    IntStream.range(0, 1_500).forEach(i -> ids.acceptIfNew("d\u0000r" + i, i));
+    assertThat(ids.filterCount()).isEqualTo(2);
+    // Sent again: the first thousand are put into the second filter too, before the store says they are known.
+    IntStream.range(0, 1_000).forEach(i -> assertThat(ids.acceptIfNew("d\u0000r" + i, 5_000L + i)).isEqualTo((long) i));
+
+    // About 2,200 ids in the second filter: a third is added, though only 2,200 of the 3,000 ids the two
+    // are sized for have been accepted.
+    IntStream.range(1_500, 2_200).forEach(i -> ids.acceptIfNew("d\u0000r" + i, i));
+
+    assertThat(ids.filterCount()).isEqualTo(3);
+    assertThat(ids.filteredIds()).isEqualTo(2_200);
+    assertThat(IntStream.range(0, 20_000).filter(i -> ids.mayHave("d\u0000new" + i)).count()).isLessThan(20_000 * 3 / 100);
+  }
+
+  @Test
   void keepsMostNewIdsAwayFromTheStore() {
     AcceptedIds ids = AcceptedIds.load(store, 1_000_000, 1_000);
     IntStream.range(0, 15_000).forEach(i -> ids.acceptIfNew("d\u0000r" + i, i));

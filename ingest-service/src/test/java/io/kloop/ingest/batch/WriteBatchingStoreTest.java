@@ -11,6 +11,7 @@ import java.util.Properties;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -128,6 +129,20 @@ class WriteBatchingStoreTest {
     } finally {
       reopened.close();
     }
+  }
+
+  @Test
+  void forgetsHeldWritesWhenOpenedAgainAfterACloseThatFailed() {
+    store.put(key("a"), value(1));
+    rocksDb.close();
+    // RocksDB is closed: the held write cannot go through.
+    assertThatThrownBy(store::close).isInstanceOf(InvalidStateStoreException.class);
+
+    // How Kafka Streams revives a task: the same store object, initialised again.
+    store.init(context.getStateStoreContext(), store);
+
+    assertThat(store.pending()).isZero();
+    assertThat(store.get(key("a"))).isNull();
   }
 
   @Test
