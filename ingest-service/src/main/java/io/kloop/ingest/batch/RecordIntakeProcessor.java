@@ -116,7 +116,9 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
       all.forEachRemaining(entry -> stored.put(entry.key, OpenBatch.decodeStart(entry.value)));
     }
     if (!stored.isEmpty()) {
-      reread(stored, committedOffset());
+      // Every record of a task's datasets is on the task's partition.
+      TopicPartition input = new TopicPartition(Topics.DATA_RECORD.name(), context.taskId().partition());
+      reread(stored, input, committedOffset(input));
     }
     context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::sealExpired);
   }
@@ -192,8 +194,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
    * The offset up to which the open batches' records are read again: the one committed with the task's
    * last transaction, from which it goes on processing.
    */
-  private long committedOffset() {
-    TopicPartition partition = new TopicPartition(Topics.DATA_RECORD.name(), context.taskId().partition());
+  private long committedOffset(TopicPartition partition) {
     OptionalLong committed = replay.committed(context.applicationId(), partition);
     if (committed.isPresent()) {
       return committed.getAsLong();
@@ -212,14 +213,12 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
    * records of its dataset from the batch's first offset up to {@code until} that the accepted-id store maps
    * to their own offset. One scan of the partition, from the earliest first offset, serves them all.
    */
-  private void reread(Map<String, OpenBatch> starts, long until) {
+  private void reread(Map<String, OpenBatch> starts, TopicPartition partition, long until) {
     Map<String, Resuming> resuming = new HashMap<>();
     starts.forEach((dataset, start) -> resuming.put(dataset, new Resuming(dataset, start,
         // The batch's own spec version; the current one if compaction has removed it (as sealing does).
         specs.version(dataset, start.specVersion()).or(() -> specs.current(dataset)).orElseThrow(() -> new IllegalStateException(
             "dataset " + dataset + " has an open batch of spec v" + start.specVersion() + " but no spec is known")))));
-    // Every record of a task's datasets is on the task's partition.
-    TopicPartition partition = new TopicPartition(Topics.DATA_RECORD.name(), context.taskId().partition());
     long from = starts.values().stream().mapToLong(OpenBatch::firstOffset).min().orElseThrow();
     replay.read(partition, from, until, source -> {
       Resuming batch = resuming.get(source.key());
