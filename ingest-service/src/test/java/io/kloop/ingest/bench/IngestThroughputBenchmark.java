@@ -95,16 +95,21 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
  *
  * <p>Run with {@code ./mvnw -B -ntp -pl ingest-service -am verify -Pbenchmark}; records per path and round
  * with {@code -Dbench.records=N} (default 200,000: at 50,000 the raw producer's window was half a second,
- * and its figure varied by half from round to round), rounds with {@code -Dbench.warmup=W} (default 2) and
- * {@code -Dbench.rounds=R} (default 3), extra service arguments with {@code -Dbench.args="--key=value ..."}.
- * The figures are printed and written to {@code ingest-service/target/benchmark/ingest-throughput.md}.
+ * and its figure varied by half from round to round), rounds with {@code -Dbench.warmup=W} (default 4: with
+ * 2, the JIT compilers still kept half a core busy during measured phases) and {@code -Dbench.rounds=R}
+ * (default 3), extra service arguments with {@code -Dbench.args="--key=value ..."}. Beside records per
+ * second, each phase's CPU time is reported ({@link CpuMeter}): the whole JVM's, the JIT compilers' and the
+ * pipeline's stream thread's. The figures are printed and written to
+ * {@code ingest-service/target/benchmark/ingest-throughput.md}.
  */
 class IngestThroughputBenchmark {
 
   private static final int RECORDS = Integer.getInteger("bench.records", 200_000);
-  private static final int WARMUP_ROUNDS = Integer.getInteger("bench.warmup", 2);
+  private static final int WARMUP_ROUNDS = Integer.getInteger("bench.warmup", 4);
   private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
   private static final int FEATURES = 5;
+  /** The pipeline's stream thread in {@link CpuMeter}'s figures (the controls' are named after their application ids). */
+  private static final String PIPELINE_THREAD = "ingest-service-StreamThread-N";
 
   @TempDir Path home;
 
@@ -127,6 +132,8 @@ class IngestThroughputBenchmark {
       String base = "http://127.0.0.1:" + ingest.getEnvironment().getProperty("local.server.port");
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
       List<double[]> measured = new ArrayList<>();
+      List<CpuMeter.Usage[]> measuredCpu = new ArrayList<>();
+      List<Double> measuredBlocked = new ArrayList<>();
       // What Kafka Streams itself allows here, with the pipeline's configuration: applications that do nothing
       // with the records, or only the accepted-id store's work. Each lives through all rounds, as the pipeline
       // does, so its store grows round after round as the pipeline's does.
@@ -148,22 +155,41 @@ class IngestThroughputBenchmark {
           }
           List<byte[]> kafkaRecords = encoded(kafkaDataset);
           recordBytes = kafkaRecords.get(0).length;
+          CpuMeter rawMeter = new CpuMeter();
           double raw = RECORDS / (produce(rawTopic, kafkaDataset, kafkaRecords).toNanos() / 1e9);
+          CpuMeter.Usage rawCpu = rawMeter.stop(RECORDS);
 
           double kafkaPath;
+          double kafkaBlocked;
+          CpuMeter.Usage kafkaCpu;
           try (CommittedBatches batches = new CommittedBatches()) {
+            KafkaStreams pipeline = ingest.getBean(StreamsBuilderFactoryBean.class).getKafkaStreams();
+            double blockedBefore = blockedNanos(pipeline);
+            CpuMeter meter = new CpuMeter();
             long start = System.nanoTime();
             produce(Topics.DATA_RECORD.name(), kafkaDataset, kafkaRecords);
+            long sent = System.nanoTime();
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(20)).until(() -> accepted(ingest, kafkaDataset) >= RECORDS);
+            long processed = System.nanoTime();
+            kafkaBlocked = (blockedNanos(pipeline) - blockedBefore) / (processed - start);
             batches.awaitRows(kafkaDataset);
-            kafkaPath = RECORDS / ((System.nanoTime() - start) / 1e9);
+            long end = System.nanoTime();
+            kafkaPath = RECORDS / ((end - start) / 1e9);
+            System.out.printf(Locale.ROOT, "Kafka path, round %d: sent in %.2f s, processed in %.2f s, in committed batches in %.2f s; "
+                + "the pipeline's stream thread blocked on Kafka %.2f of the time until processed%n", round + 1, (sent - start) / 1e9,
+                (processed - start) / 1e9, (end - start) / 1e9, kafkaBlocked);
+            kafkaCpu = meter.stop(RECORDS);
           }
           List<String> bodies = ndjson();
           double httpPath;
+          CpuMeter.Usage httpCpu;
           try (CommittedBatches batches = new CommittedBatches()) {
+            CpuMeter meter = new CpuMeter();
             long start = System.nanoTime();
             postAll(http, base, httpDataset, bodies);
             batches.awaitRows(httpDataset);
             httpPath = RECORDS / ((System.nanoTime() - start) / 1e9);
+            httpCpu = meter.stop(RECORDS);
           }
           // The pipeline's capacity alone: the same records, produced while the pipeline is paused, timed from
           // its resumption until the last is in a committed batch (no producer competing for the cores).
@@ -173,14 +199,17 @@ class IngestThroughputBenchmark {
           KafkaStreams streams = ingest.getBean(StreamsBuilderFactoryBean.class).getKafkaStreams();
           streams.pause();
           double drainProcessed;
+          CpuMeter.Usage drainCpu;
           try (CommittedBatches batches = new CommittedBatches()) {
             produce(Topics.DATA_RECORD.name(), drainDataset, drainRecords);
+            CpuMeter meter = new CpuMeter();
             long start = System.nanoTime();
             streams.resume();
             // Also timed as the controls are: until the last record is processed, before its transaction commits
             // (up to commit.interval.ms later); the pipeline counts each accepted record as it processes it.
             await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(5)).until(() -> accepted(ingest, drainDataset) >= RECORDS);
             drainProcessed = RECORDS / ((System.nanoTime() - start) / 1e9);
+            drainCpu = meter.stop(RECORDS);
             batches.awaitRows(drainDataset);
             drain = RECORDS / ((System.nanoTime() - start) / 1e9);
           } finally {
@@ -194,8 +223,14 @@ class IngestThroughputBenchmark {
           double storeOnly = controls.get(IdStore.ROCKSDB).drain(drainRecords);
           double memoryStoreOnly = controls.get(IdStore.IN_MEMORY).drain(drainRecords);
           // What the Kafka path could be at most: the same producer while something reads the records back.
-          double consumerLive = consumerLive(drainRecords);
-          double streamsLive = controls.get(IdStore.NONE).live(drainRecords);
+          CpuMeter.Usage[] consumerCpu = new CpuMeter.Usage[1];
+          double consumerLive = consumerLive(drainRecords, consumerCpu);
+          CpuMeter.Usage[] streamsCpu = new CpuMeter.Usage[1];
+          double streamsLive = controls.get(IdStore.NONE).live(drainRecords, streamsCpu);
+          CpuMeter.Usage[] cpu = {rawCpu, kafkaCpu, httpCpu, drainCpu, consumerCpu[0], streamsCpu[0]};
+          System.out.printf(Locale.ROOT, "CPU of the JVM, round %d:%n  raw producer: %s%n  Kafka path: %s%n  HTTP path: %s%n"
+                  + "  pipeline drain, processed: %s%n  Kafka path control, plain consumer: %s%n  Kafka path control, Kafka Streams: %s%n",
+              round + 1, cpu[0], cpu[1], cpu[2], cpu[3], cpu[4], cpu[5]);
           boolean warmup = round < WARMUP_ROUNDS;
           System.out.printf(Locale.ROOT, "%s round %d: raw %,.0f/s, kafka path %,.0f/s (%.2f), http path %,.0f/s (%.2f), "
                   + "pipeline drain %,.0f/s (%.2f), processed %,.0f/s (%.2f); controls, processed: bare Kafka Streams %,.0f/s (%.2f), "
@@ -205,6 +240,8 @@ class IngestThroughputBenchmark {
               drainProcessed, drainProcessed / raw, bareStreams, bareStreams / raw, unfilteredStoreOnly, unfilteredStoreOnly / raw,
               perKeyStoreOnly, perKeyStoreOnly / raw, storeOnly, storeOnly / raw, memoryStoreOnly, memoryStoreOnly / raw, consumerLive, consumerLive / raw, streamsLive, streamsLive / raw);
           if (!warmup) {
+            measuredCpu.add(cpu);
+            measuredBlocked.add(kafkaBlocked);
             measured.add(new double[] {raw, kafkaPath, httpPath, kafkaPath / raw, httpPath / raw, drain, drain / raw,
                 drainProcessed, drainProcessed / raw, bareStreams, bareStreams / raw, storeOnly, storeOnly / raw,
                 memoryStoreOnly, memoryStoreOnly / raw, consumerLive, consumerLive / raw, streamsLive, streamsLive / raw,
@@ -255,6 +292,27 @@ class IngestThroughputBenchmark {
           median(measured, 5), median(measured, 6), median(measured, 7), median(measured, 8), median(measured, 9), median(measured, 10),
           median(measured, 11), median(measured, 12), median(measured, 21), median(measured, 22), median(measured, 19), median(measured, 20), median(measured, 13), median(measured, 14),
           median(measured, 15), median(measured, 16), median(measured, 17), median(measured, 18), ROUNDS, WARMUP_ROUNDS, RECORDS, FEATURES, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+      String[] phases = {"raw Kafka producer", "Kafka path", "HTTP path", "pipeline drain, until the last record is processed",
+          "Kafka path control: a plain consumer", "Kafka path control: Kafka Streams doing nothing"};
+      StringBuilder cpuTable = new StringBuilder(String.format(Locale.ROOT, """
+          CPU time of the whole JVM (broker, producers, pipeline, controls) during each phase, per record and in
+          cores kept busy (of %d here), with the cores the JIT compilers and the pipeline's stream thread kept
+          busy; medians of the measured rounds. Where the cores are all busy, records per second are set by the
+          CPU time each record costs. During the Kafka path, until its last record was processed, the
+          pipeline's stream thread was blocked on Kafka (polling, committing; its blocked-time-ns-total)
+          %.2f of the time.
+
+          | phase | cores busy | CPU µs per record | of which JIT (cores) | pipeline's stream thread (cores) |
+          | --- | ---: | ---: | ---: | ---: |
+          """, Runtime.getRuntime().availableProcessors(), medianOf(measuredBlocked, Double::doubleValue)));
+      for (int phase = 0; phase < phases.length; phase++) {
+        int column = phase;
+        cpuTable.append(String.format(Locale.ROOT, "| %s | %.2f | %.1f | %.2f | %.2f |%n", phases[phase],
+            medianOf(measuredCpu, usage -> usage[column].cores()), medianOf(measuredCpu, usage -> usage[column].microsPerRecord()),
+            medianOf(measuredCpu, usage -> usage[column].cores(CpuMeter.Usage.JIT)),
+            medianOf(measuredCpu, usage -> usage[column].cores(PIPELINE_THREAD))));
+      }
+      report = report + "\n" + cpuTable;
       System.out.println("\n" + report);
       Path out = Path.of("target/benchmark/ingest-throughput.md");
       Files.createDirectories(out.getParent());
@@ -264,10 +322,21 @@ class IngestThroughputBenchmark {
     }
   }
 
+  /** Nanoseconds the application's stream threads have spent blocked on Kafka since they started (KIP-761). */
+  private static double blockedNanos(KafkaStreams streams) {
+    return streams.metrics().entrySet().stream()
+        .filter(metric -> metric.getKey().name().equals("blocked-time-ns-total") && metric.getKey().group().equals("stream-thread-metrics"))
+        .mapToDouble(metric -> ((Number) metric.getValue().metricValue()).doubleValue()).sum();
+  }
+
   /** Records of the dataset the pipeline has accepted so far ({@code kloop.ingest.records.accepted}). */
   private static double accepted(ConfigurableApplicationContext ingest, String dataset) {
     Counter counter = ingest.getBean(MeterRegistry.class).find("kloop.ingest.records.accepted").tag("dataset", dataset).counter();
     return counter == null ? 0 : counter.count();
+  }
+
+  private static <T> double medianOf(List<T> rounds, java.util.function.ToDoubleFunction<T> figure) {
+    return median(rounds.stream().map(round -> new double[] {figure.applyAsDouble(round)}).toList(), 0);
   }
 
   private static double median(List<double[]> rounds, int column) {
@@ -333,7 +402,7 @@ class IngestThroughputBenchmark {
    * The producer sending the records to a topic of their own while a plain consumer (read_committed) reads
    * them back and does nothing with them; records per second from the first send until the last is read.
    */
-  private static double consumerLive(List<byte[]> encoded) throws Exception {
+  private static double consumerLive(List<byte[]> encoded, CpuMeter.Usage[] cpu) throws Exception {
     String topic = "bench.consumer-" + UUID.randomUUID().toString().substring(0, 8);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafkaBroker.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(topic, Optional.of(Topics.DATA_RECORD.partitions()), Optional.empty())))
@@ -355,9 +424,11 @@ class IngestThroughputBenchmark {
           return System.nanoTime();
         });
         try {
+          CpuMeter meter = new CpuMeter();
           long start = System.nanoTime();
           produce(topic, "control", encoded);
           long end = reader.get(10, TimeUnit.MINUTES);
+          cpu[0] = meter.stop(encoded.size());
           return encoded.size() / ((end - start) / 1e9);
         } finally {
           // On a failure, the reader must let go of the consumer before it is closed.
@@ -434,6 +505,8 @@ class IngestThroughputBenchmark {
       config.putAll(pipelineConfig);
       config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
       config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+      // Its own thread names, so that the pipeline's stream thread is told apart in the CPU figures.
+      config.put(StreamsConfig.CLIENT_ID_CONFIG, applicationId);
       StreamsBuilder builder = new StreamsBuilder();
       KStream<String, byte[]> records = builder.stream(topic, Consumed.with(Serdes.String(), Serdes.ByteArray()));
       if (idStore != IdStore.NONE) {
@@ -489,12 +562,15 @@ class IngestThroughputBenchmark {
      * Produces the records while the application runs: records per second from the first send until the
      * last is processed.
      */
-    double live(List<byte[]> encoded) throws Exception {
+    double live(List<byte[]> encoded, CpuMeter.Usage[] cpu) throws Exception {
       expect(encoded.size());
       streams.resume();
+      CpuMeter meter = new CpuMeter();
       long start = System.nanoTime();
       produce(topic, "control", encoded);
-      return processedSince(start, encoded.size());
+      double perSecond = processedSince(start, encoded.size());
+      cpu[0] = meter.stop(encoded.size());
+      return perSecond;
     }
 
     /** Makes the last of the next {@code records} records the one whose processing stops the clock. */
