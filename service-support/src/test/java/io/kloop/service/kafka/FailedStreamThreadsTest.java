@@ -138,6 +138,35 @@ class FailedStreamThreadsTest {
 
   @Test
   @Timeout(60)
+  void shouldEndAReplacedThreadWithoutItsExceptionReachingTheJvmWideHandler() throws Exception {
+    FailedStreamThreads failed = failedThreads(5);
+    IllegalStateException boom = new IllegalStateException("boom");
+    List<Throwable> reachedDefault = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler((thread, e) -> reachedDefault.add(e));
+    try {
+      CompletableFuture<StreamThreadExceptionResponse> response = new CompletableFuture<>();
+      CompletableFuture<Thread.UncaughtExceptionHandler> ownHandler = new CompletableFuture<>();
+      // As Kafka Streams does on REPLACE_THREAD: the handler runs on the failed thread, which then rethrows.
+      Thread streamThread = new Thread(() -> {
+        response.complete(failed.handle(boom));
+        ownHandler.complete(Thread.currentThread().getUncaughtExceptionHandler());
+        throw boom;
+      });
+      streamThread.start();
+      streamThread.join(30_000);
+
+      assertThat(streamThread.isAlive()).isFalse();
+      assertThat(response.get()).isEqualTo(REPLACE_THREAD);
+      assertThat(ownHandler.get()).isEqualTo(new FailedStreamThreads.Ended(boom));
+      assertThat(reachedDefault).isEmpty();
+    } finally {
+      Thread.setDefaultUncaughtExceptionHandler(before);
+    }
+  }
+
+  @Test
+  @Timeout(60)
   void shouldCutABackoffShortWhenTheContextCloses() throws Exception {
     FailedStreamThreads failed = new FailedStreamThreads(new FailedStreamThreads.Policy(5, Duration.ofMinutes(10), Duration.ofHours(1),
         Duration.ofHours(1)));
