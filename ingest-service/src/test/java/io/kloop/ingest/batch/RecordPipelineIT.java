@@ -173,9 +173,10 @@ class RecordPipelineIT {
     // the shortest session the broker allows lets the replacement take the task back sooner.
     ConfigurableApplicationContext ingest = startIngest("10m", "--kloop.streams.failed-thread.first-backoff=200ms",
         "--spring.kafka.streams.properties.session.timeout.ms=6000");
-    // Kafka Streams rethrows a replaced thread's exception as the thread ends, after the back-off; the
-    // failed thread's own handler (FailedStreamThreads) takes it, so it reaches neither stderr nor the
-    // JVM-wide handler through which Awaitility would fail whichever await is running.
+    // Kafka Streams rethrows a replaced thread's exception as the thread ends, after the back-off. The
+    // threads it starts with swallow it, and FailedStreamThreads gives the replacements (this test fails
+    // twice) a handler that logs it, so it reaches neither stderr nor the JVM-wide handler, through which
+    // Awaitility would fail whichever await is running.
     try {
       WebTestClient http = client(ingest);
       declareDataset(http, dataset);

@@ -23,6 +23,14 @@ final class CpuMeter {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private static final CompilationMXBean COMPILER = ManagementFactory.getCompilationMXBean();
 
+  static {
+    if (OS.getProcessCpuTime() < 0 || !THREADS.isThreadCpuTimeSupported() || COMPILER == null
+        || !COMPILER.isCompilationTimeMonitoringSupported()) {
+      throw new IllegalStateException("this JVM does not measure process CPU time, thread CPU time or JIT compile time");
+    }
+    THREADS.setThreadCpuTimeEnabled(true);
+  }
+
   private final long wallStart = System.nanoTime();
   private final long cpuStart = OS.getProcessCpuTime();
   private final Map<Long, Long> threadStart = threadCpu();
@@ -30,11 +38,11 @@ final class CpuMeter {
 
   /**
    * A phase's figures: cores kept busy by the JVM, its CPU microseconds per record, and the cores kept busy
-   * by each kind of thread (by name, numbers folded), the JIT compilers and the rest of the JVM's own
-   * threads included.
+   * by each kind of thread (by name, numbers folded), with the JIT compilers' compile time and the rest of
+   * the JVM's own threads.
    */
   record Usage(double cores, double microsPerRecord, Map<String, Double> kinds) {
-    static final String JIT = "JIT compilers";
+    static final String JIT = "JIT compile time";
 
     /** Cores kept busy by threads of this kind (0 if none ran). */
     double cores(String kind) {
@@ -74,7 +82,8 @@ final class CpuMeter {
     // not, nor that of threads that ended during the phase (the benchmark's producers' network threads).
     long jit = (COMPILER.getTotalCompilationTime() - jitStart) * 1_000_000;
     kinds.put(Usage.JIT, jit);
-    kinds.put("(ended, or the JVM's own but the JIT)", cpu - live - jit);
+    // Compile time can exceed the compilers' CPU time: the rest is then counted as none.
+    kinds.put("(ended, or the JVM's own but the JIT)", Math.max(0, cpu - live - jit));
     Map<String, Double> cores = new HashMap<>();
     kinds.forEach((kind, nanos) -> cores.put(kind, (double) nanos / wall));
     return new Usage((double) cpu / wall, cpu / 1e3 / records, cores);

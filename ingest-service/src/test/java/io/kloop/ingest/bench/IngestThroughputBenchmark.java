@@ -96,7 +96,7 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
  * <p>Run with {@code ./mvnw -B -ntp -pl ingest-service -am verify -Pbenchmark}; records per path and round
  * with {@code -Dbench.records=N} (default 200,000: at 50,000 the raw producer's window was half a second,
  * and its figure varied by half from round to round), rounds with {@code -Dbench.warmup=W} (default 4: with
- * 2, the JIT compilers still kept half a core busy during measured phases) and {@code -Dbench.rounds=R}
+ * 2, the JIT compilers still kept half a core busy during the measured Kafka path) and {@code -Dbench.rounds=R}
  * (default 3), extra service arguments with {@code -Dbench.args="--key=value ..."}. Beside records per
  * second, each phase's CPU time is reported ({@link CpuMeter}): the whole JVM's, the JIT compilers' and the
  * pipeline's stream thread's. The figures are printed and written to
@@ -296,13 +296,13 @@ class IngestThroughputBenchmark {
           "Kafka path control: a plain consumer", "Kafka path control: Kafka Streams doing nothing"};
       StringBuilder cpuTable = new StringBuilder(String.format(Locale.ROOT, """
           CPU time of the whole JVM (broker, producers, pipeline, controls) during each phase, per record and in
-          cores kept busy (of %d here), with the cores the JIT compilers and the pipeline's stream thread kept
-          busy; medians of the measured rounds. Where the cores are all busy, records per second are set by the
-          CPU time each record costs. During the Kafka path, until its last record was processed, the
-          pipeline's stream thread was blocked on Kafka (polling, committing; its blocked-time-ns-total)
-          %.2f of the time.
+          cores kept busy (of %d here), with the JIT compilers' compile time (an upper bound of their CPU) and
+          the cores the pipeline's stream thread kept busy; medians of the measured rounds. Where the cores are
+          all busy, records per second are set by the CPU time each record costs. During the Kafka path, until
+          its last record was processed, the pipeline's stream thread was blocked on Kafka (polling, committing;
+          its blocked-time-ns-total) %.2f of the time.
 
-          | phase | cores busy | CPU µs per record | of which JIT (cores) | pipeline's stream thread (cores) |
+          | phase | cores busy | CPU µs per record | JIT compile time (cores) | pipeline's stream thread (cores) |
           | --- | ---: | ---: | ---: | ---: |
           """, Runtime.getRuntime().availableProcessors(), medianOf(measuredBlocked, Double::doubleValue)));
       for (int phase = 0; phase < phases.length; phase++) {

@@ -40,21 +40,6 @@ import org.springframework.context.event.ContextClosedEvent;
 public final class FailedStreamThreads implements StreamsUncaughtExceptionHandler, ApplicationListener<ContextClosedEvent> {
 
   private static final Logger log = LoggerFactory.getLogger(FailedStreamThreads.class);
-  /**
-   * Ends a failed stream thread quietly when the exception that ends it is the one handled (it was logged
-   * then), and logs any other as an error.
-   */
-  record Ended(Throwable handled) implements Thread.UncaughtExceptionHandler {
-    @Override
-    public void uncaughtException(Thread thread, Throwable exception) {
-      if (exception == handled || exception.getCause() == handled || handled.getCause() == exception) {
-        log.debug("Stream thread {} ended with the exception handled above", thread.getName(), exception);
-      } else {
-        log.error("Stream thread {} ended with an exception", thread.getName(), exception);
-      }
-    }
-  }
-
   /** How often a back-off looks whether the client still runs. */
   private static final Duration SLICE = Duration.ofMillis(200);
 
@@ -109,6 +94,21 @@ public final class FailedStreamThreads implements StreamsUncaughtExceptionHandle
     boolean await(Duration duration) throws InterruptedException;
   }
 
+  /**
+   * Ends a failed stream thread quietly when the exception that ends it is the one handled (it was logged
+   * then), and logs any other as an error.
+   */
+  record Ended(Throwable handled) implements Thread.UncaughtExceptionHandler {
+    @Override
+    public void uncaughtException(Thread thread, Throwable exception) {
+      if (exception == handled || exception.getCause() == handled || handled.getCause() == exception) {
+        log.debug("Stream thread {} ended with the exception handled above", thread.getName(), exception);
+      } else {
+        log.error("Stream thread {} ended with an exception", thread.getName(), exception);
+      }
+    }
+  }
+
   private final Policy policy;
   private final Clock clock;
   private final Pause pause;
@@ -139,9 +139,6 @@ public final class FailedStreamThreads implements StreamsUncaughtExceptionHandle
   @Override
   public StreamThreadExceptionResponse handle(Throwable exception) {
     String thread = Thread.currentThread().getName();
-    // When it replaces a thread, Kafka Streams rethrows the exception to end the failed one, and without a
-    // handler of its own the JVM would print it a third time on stderr, outside the log format.
-    Thread.currentThread().setUncaughtExceptionHandler(new Ended(exception));
     String cause = describe(exception);
     if (causedBy(exception, MissingSourceTopicException.class)) {
       // Reported on a live thread (Kafka Streams does not replace it, whatever the answer): not a failure.
@@ -179,6 +176,10 @@ public final class FailedStreamThreads implements StreamsUncaughtExceptionHandle
       log.warn("The service is stopping: not replacing stream thread {}", thread);
       return done(thread, cause, StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
     }
+    // To replace a thread, Kafka Streams rethrows the exception to end the failed one. It gives the threads
+    // it starts with a handler that swallows it, but not the replacements it adds, whose exception the JVM
+    // would print on stderr, outside the log format.
+    Thread.currentThread().setUncaughtExceptionHandler(new Ended(exception));
     return done(thread, cause, StreamThreadExceptionResponse.REPLACE_THREAD);
   }
 

@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 import static org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
 import static org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -23,6 +27,7 @@ import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.support.GenericApplicationContext;
 
@@ -162,6 +167,29 @@ class FailedStreamThreadsTest {
       assertThat(reachedDefault).isEmpty();
     } finally {
       Thread.setDefaultUncaughtExceptionHandler(before);
+    }
+  }
+
+  @Test
+  void shouldLogAnExceptionOtherThanTheHandledOneThatEndsTheThreadAsAnError() {
+    IllegalStateException handled = new IllegalStateException("handled");
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    Logger logger = (Logger) LoggerFactory.getLogger(FailedStreamThreads.class);
+    Level level = logger.getLevel();
+    logger.setLevel(Level.DEBUG);
+    logger.addAppender(logged);
+    logged.start();
+    try {
+      FailedStreamThreads.Ended ended = new FailedStreamThreads.Ended(handled);
+      ended.uncaughtException(Thread.currentThread(), handled);
+      ended.uncaughtException(Thread.currentThread(), new RuntimeException("wrapped by Kafka Streams", handled));
+      ended.uncaughtException(Thread.currentThread(), new IllegalArgumentException("another"));
+
+      assertThat(logged.list).extracting(ILoggingEvent::getLevel).containsExactly(Level.DEBUG, Level.DEBUG, Level.ERROR);
+      assertThat(logged.list.get(2).getThrowableProxy().getMessage()).isEqualTo("another");
+    } finally {
+      logger.detachAppender(logged);
+      logger.setLevel(level);
     }
   }
 
