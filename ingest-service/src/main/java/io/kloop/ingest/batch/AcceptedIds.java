@@ -113,10 +113,7 @@ public final class AcceptedIds {
       return before;
     }
     // Bits changed: the newest filter never held the id, and only an older one may have.
-    boolean changed = filters.get(filters.size() - 1).put(id);
-    if (changed) {
-      newestFill++;
-    }
+    boolean changed = putInNewest(id);
     boolean maybe = !changed || mayHaveBefore(id, filters.size() - 1);
     Long before = maybe ? store.get(id) : null;
     if (before == null) {
@@ -159,11 +156,18 @@ public final class AcceptedIds {
   private void remember(String id) {
     makeRoomForOne();
     if (filtering()) {
-      if (filters.get(filters.size() - 1).put(id)) {
-        newestFill++;
-      }
+      putInNewest(id);
       ids++;
     }
+  }
+
+  /** Puts the id into the newest filter; true if that changed its bits (it counts towards the filter's fill). */
+  private boolean putInNewest(String id) {
+    boolean changed = filters.get(filters.size() - 1).put(id);
+    if (changed) {
+      newestFill++;
+    }
+    return changed;
   }
 
   /** Adds a filter when the newest is full, or drops them all past {@code maxIds}. */

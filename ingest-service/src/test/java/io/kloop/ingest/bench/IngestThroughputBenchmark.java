@@ -137,7 +137,9 @@ class IngestThroughputBenchmark {
       // What Kafka Streams itself allows here, with the pipeline's configuration: applications that do nothing
       // with the records, or only the accepted-id store's work. Each lives through all rounds, as the pipeline
       // does, so its store grows round after round as the pipeline's does.
-      Properties streamsConfig = ingest.getBean(StreamsBuilderFactoryBean.class).getStreamsConfiguration();
+      StreamsBuilderFactoryBean factory = ingest.getBean(StreamsBuilderFactoryBean.class);
+      KafkaStreams pipeline = factory.getKafkaStreams();
+      Properties streamsConfig = factory.getStreamsConfiguration();
       Map<IdStore, StreamsControl> controls = new LinkedHashMap<>();
       int recordBytes = 0;
       try {
@@ -163,7 +165,6 @@ class IngestThroughputBenchmark {
           double kafkaBlocked;
           CpuMeter.Usage kafkaCpu;
           try (CommittedBatches batches = new CommittedBatches()) {
-            KafkaStreams pipeline = ingest.getBean(StreamsBuilderFactoryBean.class).getKafkaStreams();
             double blockedBefore = blockedNanos(pipeline);
             CpuMeter meter = new CpuMeter();
             long start = System.nanoTime();
@@ -196,15 +197,14 @@ class IngestThroughputBenchmark {
           String drainDataset = declare(http, base, "bench-drain-");
           List<byte[]> drainRecords = encoded(drainDataset);
           double drain;
-          KafkaStreams streams = ingest.getBean(StreamsBuilderFactoryBean.class).getKafkaStreams();
-          streams.pause();
+          pipeline.pause();
           double drainProcessed;
           CpuMeter.Usage drainCpu;
           try (CommittedBatches batches = new CommittedBatches()) {
             produce(Topics.DATA_RECORD.name(), drainDataset, drainRecords);
             CpuMeter meter = new CpuMeter();
             long start = System.nanoTime();
-            streams.resume();
+            pipeline.resume();
             // Also timed as the controls are: until the last record is processed, before its transaction commits
             // (up to commit.interval.ms later); the pipeline counts each accepted record as it processes it.
             await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(5)).until(() -> accepted(ingest, drainDataset) >= RECORDS);
@@ -213,8 +213,8 @@ class IngestThroughputBenchmark {
             batches.awaitRows(drainDataset);
             drain = RECORDS / ((System.nanoTime() - start) / 1e9);
           } finally {
-            if (streams.isPaused()) {
-              streams.resume();
+            if (pipeline.isPaused()) {
+              pipeline.resume();
             }
           }
           double bareStreams = controls.get(IdStore.NONE).drain(drainRecords);

@@ -101,7 +101,7 @@ public final class FailedStreamThreads implements StreamsUncaughtExceptionHandle
   record Ended(Throwable handled) implements Thread.UncaughtExceptionHandler {
     @Override
     public void uncaughtException(Thread thread, Throwable exception) {
-      if (exception == handled || exception.getCause() == handled || handled.getCause() == exception) {
+      if (chain(exception).contains(handled) || chain(handled).contains(exception)) {
         log.debug("Stream thread {} ended with the exception handled above", thread.getName(), exception);
       } else {
         log.error("Stream thread {} ended with an exception", thread.getName(), exception);
