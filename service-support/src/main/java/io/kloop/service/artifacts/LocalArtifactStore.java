@@ -5,12 +5,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -20,6 +23,11 @@ import java.util.regex.Pattern;
  * The artifact store in a local directory: {@code <root>/sha256/<first two hex digits>/<sha256>}, written
  * to a temporary file and moved into place atomically, so a reader never sees half a blob and a crash
  * mid-write leaves at most an unreferenced temporary file. URIs are {@code file:} URIs.
+ *
+ * <p>Durable before it is announced: {@link #put} returns only once the file's bytes and its directory entry
+ * are on disk (fsync of the file, then of every directory it created or changed), so an event that names
+ * the artifact, committed after the put, never outlives it, not even a power loss. A file already stored
+ * under the name is kept only if its bytes still have that hash; a damaged one is replaced by the new put.
  */
 public final class LocalArtifactStore implements ArtifactStore {
 
@@ -40,11 +48,16 @@ public final class LocalArtifactStore implements ArtifactStore {
     String sha256 = sha256(content);
     Path target = pathOf(sha256);
     try {
-      if (!Files.exists(target)) {
-        Files.createDirectories(target.getParent());
+      if (!holds(target, sha256)) {
+        createDirectoriesDurably(target.getParent());
         Path temporary = Files.createTempFile(target.getParent(), sha256, ".partial");
         try {
-          Files.write(temporary, content);
+          try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(content);
+            while (bytes.hasRemaining()) {
+              channel.write(bytes);
+            }
+          }
           moveIntoPlace(temporary, target);
         } finally {
           Files.deleteIfExists(temporary);
@@ -57,19 +70,67 @@ public final class LocalArtifactStore implements ArtifactStore {
         .setSizeBytes(content.length).setMediaType(mediaType).build();
   }
 
+  /** Whether the file is there with bytes that have this hash (a damaged or truncated one is not kept). */
+  private static boolean holds(Path file, String sha256) throws IOException {
+    if (!Files.exists(file)) {
+      return false;
+    }
+    try {
+      return sha256.equals(hashOf(file));
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+  }
+
   /**
    * Moves a fully written temporary file to its content-addressed place, atomically where the file system
-   * can. A file already there holds the same bytes (someone stored them meanwhile), so it is kept.
+   * can, durably: the file's bytes are forced to disk first and its directory after, so a crash or a power
+   * loss leaves either no file or the whole one. A file already there is replaced (the same bytes, or a
+   * damaged copy of them).
    */
   public static void moveIntoPlace(Path temporary, Path target) throws IOException {
+    try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+      channel.force(true);
+    }
     try {
       Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (FileAlreadyExistsException e) {
-      // Someone stored the same bytes meanwhile (another instance sharing the store): nothing to do.
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
     }
+    fsyncDirectory(target.getParent());
   }
+
+  /** Creates the directory and its missing parents, each one's entry forced to disk in its parent. */
+  private static void createDirectoriesDurably(Path directory) throws IOException {
+    if (Files.isDirectory(directory)) {
+      return;
+    }
+    Path parent = directory.getParent();
+    if (parent != null) {
+      createDirectoriesDurably(parent);
+    }
+    try {
+      Files.createDirectory(directory);
+    } catch (FileAlreadyExistsException e) {
+      // Made meanwhile by another writer sharing the store.
+    }
+    if (parent != null) {
+      fsyncDirectory(parent);
+    }
+  }
+
+  /** Forces a directory's entries to disk (POSIX file systems; Windows cannot open a directory and needs not). */
+  static void fsyncDirectory(Path directory) throws IOException {
+    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      if (!WINDOWS) {
+        throw e;
+      }
+    }
+  }
+
+  private static final boolean WINDOWS = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows");
 
   @Override
   public byte[] read(ArtifactRef artifact) {
@@ -110,18 +171,14 @@ public final class LocalArtifactStore implements ArtifactStore {
       throw new IllegalArgumentException("not a SHA-256 (64 lower-case hex digits): " + sha256);
     }
     Path path = pathOf(sha256);
-    MessageDigest digest = newDigest();
-    byte[] buffer = new byte[64 * 1024];
-    try (InputStream in = Files.newInputStream(path)) {
-      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        digest.update(buffer, 0, n);
-      }
+    String actual;
+    try {
+      actual = hashOf(path);
     } catch (NoSuchFileException e) {
       throw new ArtifactIntegrityException("artifact " + sha256 + " is missing from the store " + root, e);
     } catch (IOException e) {
       throw new ArtifactIntegrityException("artifact " + sha256 + " cannot be read: " + e.getMessage(), e);
     }
-    String actual = HexFormat.of().formatHex(digest.digest());
     if (!actual.equals(sha256)) {
       throw new ArtifactIntegrityException("artifact " + path + " has SHA-256 " + actual + ", expected " + sha256);
     }
@@ -134,6 +191,18 @@ public final class LocalArtifactStore implements ArtifactStore {
    */
   public Path pathOf(String sha256) {
     return root.resolve("sha256").resolve(sha256.substring(0, 2)).resolve(sha256);
+  }
+
+  /** The SHA-256 of a file's bytes, read as a stream (never whole in memory). */
+  private static String hashOf(Path file) throws IOException {
+    MessageDigest digest = newDigest();
+    byte[] buffer = new byte[64 * 1024];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        digest.update(buffer, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
   }
 
   public static String sha256(byte[] content) {

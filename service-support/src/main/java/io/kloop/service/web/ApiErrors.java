@@ -1,6 +1,11 @@
 package io.kloop.service.web;
 
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
@@ -11,18 +16,49 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebInputException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
 
 /**
  * One error shape for every service's HTTP API, the Open Inference Protocol's: a 4xx status and
- * {@code {"error": "message"}}. Client mistakes (unreadable body, too large, unknown resource) never turn
- * into a 500; handlers add detail fields where they have them.
+ * {@code {"error": "message"}}. Client mistakes (unreadable body, unknown keys, too large, unknown resource)
+ * never turn into a 500; handlers add detail fields where they have them.
+ *
+ * <p>Answers are bounded whatever the request: a message is at most {@value #MAX_MESSAGE_CHARS} characters
+ * and a list of problems at most {@value #MAX_LISTED} entries (then a count of the rest), so a client can
+ * never make the platform answer with much more than it sent.
+ *
+ * <p>An exception no handler expected is a fault of the service, not of the request: a 500 with an error id
+ * that the service's log line (with the stack trace) carries too, and nothing of the exception in the answer.
  */
 @RestControllerAdvice
 public class ApiErrors {
 
+  private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
+
+  /** The longest message an error answer carries; longer ones are cut, saying how much was left out. */
+  public static final int MAX_MESSAGE_CHARS = 1_000;
+
+  /** The most entries of a list of problems an error answer carries in full. */
+  public static final int MAX_LISTED = 100;
+
   /** The body of an error answer. */
   public static Map<String, Object> error(String message) {
-    return Map.of("error", message);
+    return Map.of("error", clip(message == null ? "(no detail)" : message, MAX_MESSAGE_CHARS));
+  }
+
+  /**
+   * The body of an error answer with a list of problems: the first {@value #MAX_LISTED} in full (each clipped),
+   * and {@code moreProblems}, the number left out, when there were more.
+   */
+  public static Map<String, Object> error(String message, String listName, List<String> problems) {
+    Map<String, Object> body = new LinkedHashMap<>(error(message));
+    List<String> listed = problems.stream().limit(MAX_LISTED).map(problem -> clip(problem, MAX_MESSAGE_CHARS)).toList();
+    body.put(listName, listed);
+    if (problems.size() > listed.size()) {
+      body.put("more" + Character.toUpperCase(listName.charAt(0)) + listName.substring(1), problems.size() - listed.size());
+    }
+    return body;
   }
 
   @ExceptionHandler(DataBufferLimitException.class)
@@ -36,7 +72,7 @@ public class ApiErrors {
     if (cause instanceof DataBufferLimitException tooLarge) {
       return tooLargeAnswer(tooLarge);
     }
-    String detail = cause == null || cause == e ? e.getReason() : cause.getMessage();
+    String detail = cause == null || cause == e ? e.getReason() : describe(cause);
     // A bad query parameter, header or path variable is named; a bad body has no parameter name worth showing.
     MethodParameter parameter = e.getMethodParameter();
     boolean named = parameter != null && parameter.getParameterName() != null && !parameter.hasParameterAnnotation(RequestBody.class);
@@ -46,6 +82,15 @@ public class ApiErrors {
   @ExceptionHandler(ResponseStatusException.class)
   ResponseEntity<Map<String, Object>> status(ResponseStatusException e) {
     return statusAnswer(e);
+  }
+
+  /** A fault of the service: logged with its stack trace under an id that the answer gives, nothing else of it. */
+  @ExceptionHandler(Exception.class)
+  ResponseEntity<Map<String, Object>> unexpected(Exception e) {
+    String id = UUID.randomUUID().toString();
+    LOG.error("Unexpected error answering a request (error id {})", id, e);
+    return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
+        .body(error("internal error; the service's log has the details under error id " + id));
   }
 
   /** 413 for a body over the codecs' limit, for handlers outside the annotated controllers too. */
@@ -71,6 +116,39 @@ public class ApiErrors {
     return "unreadable request" + (parameter == null ? "" : " (" + parameter + ")") + ": " + firstLine(detail);
   }
 
+  /**
+   * A reading error for people: Jackson's own message (its first line: what was wrong), preceded by where in
+   * the body ({@code at features[0].min}) when Jackson knows.
+   */
+  public static String describe(Throwable cause) {
+    if (cause instanceof DatabindException databind && !databind.getPath().isEmpty()) {
+      return "at " + path(databind.getPath()) + ": " + simpleTypeNames(firstLine(databind.getOriginalMessage()));
+    }
+    if (cause instanceof JacksonException jackson) {
+      return simpleTypeNames(firstLine(jackson.getOriginalMessage()));
+    }
+    return firstLine(cause.getMessage());
+  }
+
+  private static final java.util.regex.Pattern QUALIFIED_TYPE = java.util.regex.Pattern.compile("`(?:[a-z_][\\w]*\\.)+(?:[\\w]+\\$)*([\\w]+)`");
+
+  /** Jackson names the service's own types in full ({@code `io.kloop...Spec$Feature`}); the caller needs {@code `Feature`}. */
+  static String simpleTypeNames(String message) {
+    return QUALIFIED_TYPE.matcher(message).replaceAll("`$1`");
+  }
+
+  private static String path(List<JacksonException.Reference> references) {
+    StringBuilder path = new StringBuilder();
+    for (JacksonException.Reference reference : references) {
+      if (reference.getPropertyName() != null) {
+        path.append(path.length() == 0 ? "" : ".").append(reference.getPropertyName());
+      } else if (reference.getIndex() >= 0) {
+        path.append('[').append(reference.getIndex()).append(']');
+      }
+    }
+    return path.length() == 0 ? "the body" : path.toString();
+  }
+
   /** The first line of a message (a parser's message can go on with the input it choked on). */
   public static String firstLine(String text) {
     if (text == null) {
@@ -78,5 +156,17 @@ public class ApiErrors {
     }
     int newline = text.indexOf('\n');
     return newline < 0 ? text : text.substring(0, newline);
+  }
+
+  /** The text, cut to at most {@code max} characters, saying how many were left out. */
+  public static String clip(String text, int max) {
+    if (text == null || text.length() <= max) {
+      return text;
+    }
+    int keep = Math.max(0, max - 32);
+    if (keep > 0 && Character.isHighSurrogate(text.charAt(keep - 1))) {
+      keep--;
+    }
+    return text.substring(0, keep) + "… (" + (text.length() - keep) + " more characters)";
   }
 }

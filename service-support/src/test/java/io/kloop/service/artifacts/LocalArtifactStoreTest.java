@@ -53,4 +53,26 @@ class LocalArtifactStoreTest {
         .hasMessageContaining("expected " + stored.getSha256());
     assertThatThrownBy(() -> store.read(stored)).isInstanceOf(ArtifactIntegrityException.class);
   }
+
+  @Test
+  void shouldReplaceAStoredFileWhoseBytesNoLongerMatchItsNameOnTheNextPut() throws IOException {
+    LocalArtifactStore store = new LocalArtifactStore(root);
+    byte[] content = "batch bytes".getBytes(StandardCharsets.UTF_8);
+    ArtifactRef stored = store.put(content, "application/avro");
+    Path file = store.pathOf(stored.getSha256());
+
+    for (byte[] damage : new byte[][] {new byte[0], "batch byt".getBytes(StandardCharsets.UTF_8), "batch bytez".getBytes(StandardCharsets.UTF_8)}) {
+      Files.write(file, damage);
+      assertThatThrownBy(() -> store.read(stored)).isInstanceOf(ArtifactIntegrityException.class);
+
+      ArtifactRef again = store.put(content, "application/avro");
+
+      assertThat(again.getUri()).isEqualTo(stored.getUri());
+      assertThat(file).hasBinaryContent(content);
+      assertThat(store.read(stored)).isEqualTo(content);
+    }
+    try (var left = Files.list(file.getParent())) {
+      assertThat(left).as("no temporary file is left beside the artifact").containsExactly(file);
+    }
+  }
 }
