@@ -14,11 +14,14 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.config.ContainerCustomizer;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -59,6 +62,14 @@ public class KafkaPlatformAutoConfiguration {
       ObjectProvider<ObservationRegistry> observations, @Value("${kloop.tracing.enabled:false}") boolean tracing) {
     return new DeadLetterTemplate(producerFactory.getConfigurationProperties(), meters.getIfAvailable(),
         tracing ? observations.getIfAvailable() : null);
+  }
+
+  /** Static membership for the listener containers' consumers when the instance has a stable name. */
+  @Bean
+  @ConditionalOnProperty(StaticMembership.PROPERTY)
+  ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> staticGroupMembership(
+      @Value("${spring.application.name:kloop}") String service, @Value("${" + StaticMembership.PROPERTY + "}") String instance) {
+    return StaticMembership.containers(StaticMembership.instanceId(service, instance));
   }
 
   @Bean

@@ -27,6 +27,7 @@ import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
  *       dead-letter topic) instead of failing the poll loop;
  *   <li>Kafka Streams applications skip undecodable records after writing them to the service's
  *       dead-letter topic (KIP-1034);
+ *   <li>static group membership when the instance has a stable name ({@link StaticMembership});
  *   <li>liveness and readiness probe endpoints, with Kafka reachability part of readiness;
  *   <li>metrics tagged with the service's name, exposed for Prometheus;
  *   <li>tracing (see {@link #tracing}): off unless an exporter is chosen, every trace sampled when on, and
@@ -65,6 +66,11 @@ public class PlatformDefaults implements EnvironmentPostProcessor, Ordered {
         "org.apache.kafka.streams.errors.LogAndContinueExceptionHandler");
     defaults.put("spring.kafka.streams.properties[errors.dead.letter.queue.topic.name]",
         Topics.deadLetter(service).name());
+    String instance = environment.getProperty(StaticMembership.PROPERTY);
+    if (instance != null) {
+      // Kafka Streams adds each stream thread's number to its main consumer's instance id.
+      defaults.put("spring.kafka.streams.properties[main.consumer.group.instance.id]", StaticMembership.instanceId(service, instance));
+    }
     // Kafka's clients log every reconnect attempt at INFO (thousands of lines a minute while a broker is
     // away); their warnings and errors say all an operator needs.
     defaults.put("logging.level.org.apache.kafka", "WARN");
