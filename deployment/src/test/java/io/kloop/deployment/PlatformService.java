@@ -100,9 +100,9 @@ record PlatformService(String name, int port, Set<String> properties, Set<String
     });
   }
 
-  private static final Pattern DEFAULT = Pattern.compile("defaults\\.put\\(\"([^\"]+)\",");
+  private static final Pattern DEFAULT = Pattern.compile("(?:defaults\\.put|environment\\.getProperty)\\(\"([a-z][^\"]*)\"[,)]");
 
-  /** The properties every service gets a default for from service-support's {@code PlatformDefaults}. */
+  /** The properties every service gets a default for, or reads, in service-support's {@code PlatformDefaults}. */
   static Set<String> platformDefaults() {
     String source = RepositoryFiles.text(
         RepositoryFiles.path("service-support/src/main/java/io/kloop/service/kafka/PlatformDefaults.java"));

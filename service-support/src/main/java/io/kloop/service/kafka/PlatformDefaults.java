@@ -66,7 +66,7 @@ public class PlatformDefaults implements EnvironmentPostProcessor, Ordered {
         "org.apache.kafka.streams.errors.LogAndContinueExceptionHandler");
     defaults.put("spring.kafka.streams.properties[errors.dead.letter.queue.topic.name]",
         Topics.deadLetter(service).name());
-    String instance = environment.getProperty(StaticMembership.PROPERTY);
+    String instance = environment.getProperty("kloop.kafka.instance-id"); // StaticMembership.PROPERTY
     if (instance != null) {
       // Kafka Streams adds each stream thread's number to its main consumer's instance id.
       defaults.put("spring.kafka.streams.properties[main.consumer.group.instance.id]", StaticMembership.instanceId(service, instance));
