@@ -2,6 +2,7 @@ package io.kloop.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kloop.test.BenchmarkReports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +67,7 @@ class ClosedLoopBenchmark {
     report.append(String.format(Locale.ROOT, "%nJava %s, %d processors.%n", System.getProperty("java.version"),
         Runtime.getRuntime().availableProcessors()));
     System.out.println(report);
-    Path out = Path.of("target/benchmark/closed-loop.md");
+    Path out = BenchmarkReports.file("closed-loop.md");
     Files.createDirectories(out.getParent());
     Files.writeString(out, report);
   }

@@ -7,6 +7,7 @@ import io.kloop.events.ArtifactRef;
 import io.kloop.inference.TestModels;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.LocalArtifactStore;
+import io.kloop.test.BenchmarkReports;
 import io.kloop.test.TestEvents;
 import io.kloop.test.TestKafkaBroker;
 import java.io.IOException;
@@ -62,7 +63,7 @@ class InferenceHttpBenchmark {
    * second each), and rounds measured before that mostly measure the compiler.
    */
   private static final Duration WARM_UP = Duration.ofSeconds(Integer.getInteger("bench.warmup.seconds", 60));
-  private static final Duration WARM_UP_SLICE = Duration.ofSeconds(10);
+  private static final Duration WARM_UP_SLICE = Duration.ofSeconds(Math.min(10, WARM_UP.toSeconds()));
   private static final double STEADY = 1.10;
   private static final Duration ROUND = Duration.ofSeconds(Integer.getInteger("bench.round.seconds", 10));
   private static final Duration OPEN_LOOP = Duration.ofSeconds(Integer.getInteger("bench.latency.seconds", 20));
@@ -203,7 +204,7 @@ class InferenceHttpBenchmark {
         "| %s | %,.0f | %.0f | %.0f | %.0f | %.0f |%n", name, rate, result.micros(0.5), result.micros(0.99), result.micros(0.999),
         result.micros(1.0)))));
     System.out.println(out);
-    Path file = Path.of("target/benchmark/inference-http.md");
+    Path file = BenchmarkReports.file("inference-http.md");
     Files.createDirectories(file.getParent());
     Files.writeString(file, out);
   }

@@ -2,6 +2,7 @@ package io.kloop.inference.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kloop.test.BenchmarkReports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -29,9 +30,9 @@ class InferenceScoringBenchmark {
         .include(ScoringJmh.class.getName())
         .forks(1)
         .warmupIterations(Integer.getInteger("bench.jmh.warmups", 5))
-        .warmupTime(TimeValue.seconds(2))
+        .warmupTime(TimeValue.seconds(Integer.getInteger("bench.jmh.seconds", 2)))
         .measurementIterations(Integer.getInteger("bench.jmh.iterations", 5))
-        .measurementTime(TimeValue.seconds(2))
+        .measurementTime(TimeValue.seconds(Integer.getInteger("bench.jmh.seconds", 2)))
         .threads(1)
         .build();
     Collection<RunResult> results = new Runner(options).run();
@@ -48,7 +49,7 @@ class InferenceScoringBenchmark {
           result.getPrimaryResult().getScoreError(), score / floor));
     }
     System.out.println(out);
-    Path file = Path.of("target/benchmark/inference-scoring.md");
+    Path file = BenchmarkReports.file("inference-scoring.md");
     Files.createDirectories(file.getParent());
     Files.writeString(file, out);
   }

@@ -1,5 +1,6 @@
 package io.kloop.ingest.batch;
 
+import io.kloop.test.BenchmarkReports;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ class WriteBatchingStoreBenchmark {
         + " keys prefixed with a dataset name as the pipeline's are; Java %s, %d cores.%n", ROUNDS, WARMUP_ROUNDS, IDS,
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors()));
     System.out.println("\n" + report);
-    Path out = Path.of("target/benchmark/write-batching-store.md");
+    Path out = BenchmarkReports.file("write-batching-store.md");
     Files.createDirectories(out.getParent());
     Files.writeString(out, report);
   }
