@@ -14,8 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -35,8 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
  * validated against the dataset's current spec; good ones are stored in Kafka (acknowledged by all
  * in-sync replicas) before the answer, bad ones are answered with what is wrong. 202 when every record
  * was accepted, 400 when some were not (the answer says exactly which were accepted, see {@link RecordsAnswer}),
- * 404 for an unknown dataset, 413 for a body over {@code kloop.ingest.max-request-bytes} (at once when its
- * Content-Length says so), 415 for another content type, 503 when Kafka could not store a record.
+ * 404 for an unknown dataset, 413 for a body over {@code kloop.ingest.max-request-bytes}, 415 for another content type, 503 when Kafka could not store a record.
  */
 @RestController
 class RecordsController {
@@ -55,35 +54,15 @@ class RecordsController {
     this.properties = properties;
   }
 
+  /**
+   * Every check, even of the name and the content type, is made once the body is read (up to the limit):
+   * an answer given before the body is consumed left the next request on the same connection without an
+   * answer (found by {@code HostileRequestsIT}), and Reactor Netty's client waiting for such an early answer.
+   */
   @PostMapping("/v1/datasets/{name}/records")
   Mono<ResponseEntity<RecordsAnswer.Outcome>> post(@PathVariable String name,
-      @RequestHeader(value = "Content-Type", required = false) MediaType contentType,
-      @RequestHeader(value = "Content-Length", required = false) Long contentLength,
-      @RequestHeader(value = "Expect", required = false) String expect,
+      @RequestHeader(value = "Content-Type", required = false) String contentType,
       @RequestBody(required = false) Flux<DataBuffer> body) {
-    String badName = DatasetSpec.nameProblem(name);
-    if (badName != null) {
-      throw new ResponseStatusException(HttpStatus.BAD_REQUEST, badName);
-    }
-    DatasetSpec spec = specs.current(name).orElseThrow(() ->
-        new ResponseStatusException(HttpStatus.NOT_FOUND, "no dataset named " + name + "; declare it with PUT /v1/datasets/" + name));
-    Parser parser = parser(contentType);
-    if (contentLength != null && contentLength > properties.maxRequestBytes()) {
-      // Answered before any of the body is read. A client that sent it anyway has the rest read and dropped,
-      // so that it sees this answer (closing with its bytes unread could reset the connection before it
-      // reads it); one that asked "Expect: 100-continue" sends no body, so the connection is closed.
-      HttpHeaders headers = new HttpHeaders();
-      if (expect != null && expect.equalsIgnoreCase("100-continue")) {
-        headers.setConnection("close");
-      }
-      throw new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE, "request body too large: " + contentLength
-          + " bytes, more than kloop.ingest.max-request-bytes (" + properties.maxRequestBytes() + "); send the records in smaller requests") {
-        @Override
-        public HttpHeaders getHeaders() {
-          return headers;
-        }
-      };
-    }
     Flux<DataBuffer> content = body == null ? Flux.empty() : body;
     return DataBufferUtils.join(content, properties.maxRequestBytes())
         .map(buffer -> {
@@ -95,7 +74,15 @@ class RecordsController {
         })
         .defaultIfEmpty("")
         .publishOn(Schedulers.boundedElastic())
-        .map(text -> ingest(spec, parser.parse(text)));
+        .map(text -> {
+          String badName = DatasetSpec.nameProblem(name);
+          if (badName != null) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, badName);
+          }
+          DatasetSpec spec = specs.current(name).orElseThrow(() ->
+              new ResponseStatusException(HttpStatus.NOT_FOUND, "no dataset named " + name + "; declare it with PUT /v1/datasets/" + name));
+          return ingest(spec, parser(contentType).parse(text));
+        });
   }
 
   /**
@@ -146,7 +133,14 @@ class RecordsController {
     List<Incoming> parse(String body);
   }
 
-  private Parser parser(MediaType contentType) {
+  private Parser parser(String contentTypeHeader) {
+    MediaType contentType;
+    try {
+      contentType = contentTypeHeader == null ? null : MediaType.parseMediaType(contentTypeHeader);
+    } catch (InvalidMediaTypeException e) {
+      throw new ResponseStatusException(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+          "records must be application/json, application/x-ndjson or text/csv, not '" + TextRules.echo(contentTypeHeader) + "'");
+    }
     if (contentType == null || MediaType.APPLICATION_JSON.isCompatibleWith(contentType)) {
       return body -> IncomingRecords.json(mapper, body);
     }
