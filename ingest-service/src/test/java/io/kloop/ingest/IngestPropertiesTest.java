@@ -33,6 +33,11 @@ class IngestPropertiesTest {
         .rootCause().hasMessage("kloop.ingest.batch-max-records must be at least 1, got 0");
     assertThatThrownBy(() -> bind(Map.of("kloop.ingest.batch-max-age", "0s")))
         .rootCause().hasMessage("kloop.ingest.batch-max-age must be positive, got PT0S");
+    assertThatThrownBy(() -> bind(Map.of("kloop.ingest.batch-max-age", "P99999999999999D")))
+        .rootCause().hasMessageStartingWith("kloop.ingest.batch-max-age must be at most PT24H");
+    assertThatThrownBy(() -> bind(Map.of("kloop.ingest.batch-max-age", "25h")))
+        .rootCause().hasMessageEndingWith("got PT25H");
+    assertThat(bind(Map.of("kloop.ingest.batch-max-age", "1d")).batchMaxAge()).isEqualTo(Duration.ofDays(1));
     assertThatThrownBy(() -> bind(Map.of("kloop.ingest.id-filter-max-ids", "-1")))
         .rootCause().hasMessage("kloop.ingest.id-filter-max-ids must be 0 (no filters) or more, got -1");
     assertThatThrownBy(() -> bind(Map.of("kloop.ingest.max-request-bytes", "0")))

@@ -6,6 +6,7 @@ import io.kloop.ingest.IngestServiceApplication;
 import io.kloop.ingest.spec.DatasetSpec;
 import io.kloop.ingest.spec.DatasetSpecs;
 import io.kloop.ingest.validation.RecordValidator;
+import io.kloop.ingest.validation.TextRules;
 import io.kloop.ingest.validation.Violation;
 import io.kloop.schemas.BatchFiles;
 import io.kloop.schemas.EventDecodingException;
@@ -66,6 +67,8 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
   static final String RECORD_IDS = "accepted-record-ids";
   static final String OPEN_BATCHES = "open-batches";
   private static final char SEPARATOR = '\u0000';
+  /** Longest reason of a dead letter, in characters. */
+  static final int MAX_REASON_CHARS = 1_000;
 
   private final DatasetSpecs specs;
   private final IntakeMeters meters;
@@ -144,13 +147,14 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
       return;
     }
     if (!record.dataset().equals(raw.key())) {
-      deadLetter(raw, source, "wrong-key", "record key '" + raw.key() + "' must be the dataset name '" + record.dataset()
+      deadLetter(raw, source, "wrong-key", "record key '" + TextRules.echo(raw.key(), 64) + "' must be the dataset name '" + TextRules.echo(record.dataset(), 64)
           + "', so that all records of a dataset share a partition");
       return;
     }
     Optional<DatasetSpec> spec = specs.current(record.dataset());
     if (spec.isEmpty()) {
-      deadLetter(raw, source, "unknown-dataset", "unknown dataset " + record.dataset() + "; declare it with PUT /v1/datasets/" + record.dataset());
+      String dataset = TextRules.echo(record.dataset(), 64);
+      deadLetter(raw, source, "unknown-dataset", "unknown dataset " + dataset + "; declare it with PUT /v1/datasets/" + dataset);
       return;
     }
     RecordValidator.Result result = RecordValidator.validate(spec.get(), record.recordId(), record.features(), record.label());
@@ -159,11 +163,11 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     // A valid record whose id is new is accepted here; one whose id is known gets the offset it was accepted at.
     Long firstOffset = result.valid() ? acceptedIds.acceptIfNew(idKey, source.offset()) : null;
     if (firstOffset != null) {
-      violations.add(new Violation(spec.get().idField(), "duplicate record id " + record.recordId()
+      violations.add(new Violation(spec.get().idField(), Violation.DUPLICATE_ID, "duplicate record id " + TextRules.echo(record.recordId())
           + " (accepted before from partition " + source.partition() + " offset " + firstOffset + ")"));
     }
     if (!violations.isEmpty()) {
-      deadLetter(raw, source, result.valid() ? "duplicate" : "invalid", "invalid record " + record.recordId() + " for dataset " + record.dataset()
+      deadLetter(raw, source, result.valid() ? "duplicate" : "invalid", "invalid record " + TextRules.echo(record.recordId()) + " for dataset " + record.dataset()
           + " (spec v" + spec.get().version() + "): " + violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
       return;
     }
@@ -321,9 +325,13 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     log.info("Sealed batch {} of dataset {}: {} records, sha256 {}", batchId, dataset, rows.size(), artifact.getSha256());
   }
 
+  /**
+   * Forwards the record's original bytes to the dead-letter topic with its reason, which is at most
+   * {@value #MAX_REASON_CHARS} characters: a dead letter costs its record's own bytes and a bounded header.
+   */
   private void deadLetter(Record<String, byte[]> raw, RecordMetadata source, String kind, String reason) {
     meters.deadLettered(kind);
-    context.forward(StreamsDeadLetters.of(raw, source, reason));
+    context.forward(StreamsDeadLetters.of(raw, source, TextRules.echo(reason, MAX_REASON_CHARS)));
   }
 
   private static String idKey(String dataset, String recordId) {

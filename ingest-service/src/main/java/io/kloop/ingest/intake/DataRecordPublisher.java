@@ -4,6 +4,7 @@ import io.kloop.events.DataRecord;
 import io.kloop.ingest.IngestServiceApplication;
 import io.kloop.schemas.Topics;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -25,14 +26,24 @@ class DataRecordPublisher {
     this.template = template;
   }
 
+  /**
+   * Sends the record; its features without those that are missing ({@code null}): the pipeline reads a
+   * missing feature as null, and a record must not cost on the topic a name per feature the spec declares.
+   */
   CompletableFuture<?> publish(String dataset, String recordId, Map<String, Object> features, String label) {
+    Map<String, Object> present = new HashMap<>(features.size() * 2);
+    features.forEach((name, value) -> {
+      if (value != null) {
+        present.put(name, value);
+      }
+    });
     DataRecord record = DataRecord.newBuilder()
         .setEventId(UUID.randomUUID().toString())
         .setEventTime(Instant.now())
         .setProducer(HTTP_PRODUCER)
         .setDataset(dataset)
         .setRecordId(recordId)
-        .setFeatures(features)
+        .setFeatures(present)
         .setLabel(label)
         .build();
     return template.send(Topics.DATA_RECORD.name(), dataset, record);

@@ -2,13 +2,16 @@ package io.kloop.ingest.intake;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.apache.commons.csv.DuplicateHeaderMode;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -120,8 +123,9 @@ final class IncomingRecords {
   }
 
   static List<Incoming> csv(String body) {
+    // A column named twice would leave one of its values unread: refused, as is a header with a blank name.
     CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true)
-        .setIgnoreEmptyLines(true).get();
+        .setIgnoreEmptyLines(true).setDuplicateHeaderMode(DuplicateHeaderMode.DISALLOW).setAllowMissingColumnNames(false).get();
     List<Incoming> records = new ArrayList<>();
     try (CSVParser parser = CSVParser.parse(new StringReader(body), format)) {
       List<String> header = parser.getHeaderNames();
@@ -129,7 +133,20 @@ final class IncomingRecords {
         throw new UnreadableBodyException("CSV needs a header row naming the columns");
       }
       int index = 0;
-      for (CSVRecord row : parser) {
+      Iterator<CSVRecord> rows = parser.iterator();
+      while (true) {
+        CSVRecord row;
+        try {
+          if (!rows.hasNext()) {
+            break;
+          }
+          row = rows.next();
+        } catch (UncheckedIOException | IllegalStateException e) {
+          // Broken quoting: the parser cannot find where the next row starts, so the rest of the body is one error.
+          records.add(new Incoming(index, Map.of(), "the CSV cannot be read from here on: "
+              + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage())));
+          break;
+        }
         if (row.size() != header.size()) {
           records.add(new Incoming(index++, Map.of(),
               "row has " + row.size() + " values but the header names " + header.size() + " columns"));
@@ -141,7 +158,7 @@ final class IncomingRecords {
         }
         records.add(new Incoming(index++, fields, null));
       }
-    } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+    } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
       throw new UnreadableBodyException("body is not CSV with a header row: " + e.getMessage());
     }
     return records;

@@ -4,12 +4,9 @@ import io.kloop.ingest.IngestProperties;
 import io.kloop.ingest.intake.IncomingRecords.Incoming;
 import io.kloop.ingest.spec.DatasetSpec;
 import io.kloop.ingest.spec.DatasetSpecs;
-import io.kloop.ingest.validation.RecordValidator;
-import io.kloop.ingest.validation.Violation;
+import io.kloop.ingest.validation.TextRules;
 import io.kloop.service.web.ApiErrors;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -36,8 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code POST /v1/datasets/{name}/records}: JSON (an object or an array), NDJSON or CSV. Every record is
  * validated against the dataset's current spec; good ones are stored in Kafka (acknowledged by all
  * in-sync replicas) before the answer, bad ones are answered with what is wrong. 202 when every record
- * was accepted, 400 when some were not (the answer says exactly which were accepted), 404 for an unknown
- * dataset, 413 for a body over {@code kloop.ingest.max-request-bytes}, 415 for another content type.
+ * was accepted, 400 when some were not (the answer says exactly which were accepted, see {@link RecordsAnswer}),
+ * 404 for an unknown dataset, 413 for a body over {@code kloop.ingest.max-request-bytes}, 415 for another content type, 503 when Kafka could not store a record.
  */
 @RestController
 class RecordsController {
@@ -56,19 +54,15 @@ class RecordsController {
     this.properties = properties;
   }
 
-  /** What happened to one refused record. */
-  record Refused(int index, String recordId, List<Violation> violations) {}
-
-  /** The answer: counts, the ids accepted, and every refused record with its reasons. */
-  record Outcome(String dataset, int specVersion, int received, List<String> accepted, List<Refused> refused) {}
-
+  /**
+   * Every check, even of the name and the content type, is made once the body is read (up to the limit):
+   * an answer given before the body is consumed left the next request on the same connection without an
+   * answer (found by {@code HostileRequestsIT}), and Reactor Netty's client waiting for such an early answer.
+   */
   @PostMapping("/v1/datasets/{name}/records")
-  Mono<ResponseEntity<Outcome>> post(@PathVariable String name,
-      @RequestHeader(value = "Content-Type", required = false) MediaType contentType,
+  Mono<ResponseEntity<RecordsAnswer.Outcome>> post(@PathVariable String name,
+      @RequestHeader(value = "Content-Type", required = false) String contentType,
       @RequestBody(required = false) Flux<DataBuffer> body) {
-    DatasetSpec spec = specs.current(name).orElseThrow(() ->
-        new ResponseStatusException(HttpStatus.NOT_FOUND, "no dataset named " + name + "; declare it with PUT /v1/datasets/" + name));
-    Parser parser = parser(contentType);
     Flux<DataBuffer> content = body == null ? Flux.empty() : body;
     return DataBufferUtils.join(content, properties.maxRequestBytes())
         .map(buffer -> {
@@ -80,63 +74,73 @@ class RecordsController {
         })
         .defaultIfEmpty("")
         .publishOn(Schedulers.boundedElastic())
-        .map(text -> ingest(spec, parser.parse(text)));
+        .map(text -> {
+          String badName = DatasetSpec.nameProblem(name);
+          if (badName != null) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, badName);
+          }
+          DatasetSpec spec = specs.current(name).orElseThrow(() ->
+              new ResponseStatusException(HttpStatus.NOT_FOUND, "no dataset named " + name + "; declare it with PUT /v1/datasets/" + name));
+          return ingest(spec, parser(contentType).parse(text));
+        });
   }
 
-  private ResponseEntity<Outcome> ingest(DatasetSpec spec, List<Incoming> incoming) {
+  /**
+   * Checks every record, stores the valid ones up to {@link CheckedRecords#storeUntil()}, and answers. If
+   * Kafka cannot store a record, nothing from that record on counts as stored (later ones may have been:
+   * sent again, they are dead-lettered as duplicates by the pipeline, never sealed twice).
+   */
+  private ResponseEntity<RecordsAnswer.Outcome> ingest(DatasetSpec spec, List<Incoming> incoming) {
     if (incoming.isEmpty()) {
       throw new UnreadableBodyException("the body holds no records");
     }
-    List<Refused> refused = new ArrayList<>();
-    Map<String, Integer> seenInRequest = new HashMap<>();
+    CheckedRecords checked = CheckedRecords.check(spec, incoming);
+    int until = checked.storeUntil();
     Map<Integer, CompletableFuture<?>> sends = new LinkedHashMap<>();
-    Map<Integer, String> ids = new HashMap<>();
-    for (Incoming record : incoming) {
-      if (record.unreadable() != null) {
-        refused.add(new Refused(record.index(), null, List.of(new Violation(null, record.unreadable()))));
-        continue;
+    for (CheckedRecords.Checked record : checked.records()) {
+      if (record.index() >= until) {
+        break;
       }
-      Map<String, Object> features = new LinkedHashMap<>(record.fields());
-      Object id = features.remove(spec.idField());
-      Object label = features.remove(spec.label().getName());
-      String recordId = id == null ? null : id.toString().trim();
-      RecordValidator.Result result = RecordValidator.validate(spec, recordId, features, label);
-      List<Violation> violations = new ArrayList<>(result.violations());
-      if (recordId != null && !recordId.isBlank()) {
-        Integer first = seenInRequest.putIfAbsent(recordId, record.index());
-        if (first != null) {
-          violations.add(new Violation(spec.idField(), "duplicate record id " + recordId + " (also record " + first + " of this request)"));
-        }
+      if (record.isValid()) {
+        sends.put(record.index(), publisher.publish(spec.dataset(), record.recordId(), record.valid().features(), record.valid().label()));
       }
-      if (!violations.isEmpty()) {
-        refused.add(new Refused(record.index(), recordId, violations));
-        continue;
-      }
-      ids.put(record.index(), recordId);
-      sends.put(record.index(), publisher.publish(spec.dataset(), recordId, result.features(), result.label()));
     }
-    List<String> accepted = new ArrayList<>();
+    String why = until < incoming.size() ? "more than " + CheckedRecords.MAX_REFUSED_STORED + " records were refused: record "
+        + until + " and every one after it were not stored; fix the refused records and send the records from " + until + " on again"
+        : null;
     boolean storeFailed = false;
     for (Map.Entry<Integer, CompletableFuture<?>> send : sends.entrySet()) {
       try {
         send.getValue().get(30, TimeUnit.SECONDS);
-        accepted.add(ids.get(send.getKey()));
       } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
         storeFailed = true;
-        refused.add(new Refused(send.getKey(), ids.get(send.getKey()),
-            List.of(new Violation(null, "valid, but could not be stored in Kafka: " + rootMessage(e) + "; send it again"))));
+        until = send.getKey();
+        why = "record " + until + " could not be stored in Kafka (" + TextRules.echo(rootMessage(e), 200)
+            + "): send the records from " + until + " on again (those that were stored after all are dead-lettered as duplicates)";
+        break;
       }
     }
-    refused.sort((a, b) -> Integer.compare(a.index(), b.index()));
-    HttpStatus status = storeFailed ? HttpStatus.SERVICE_UNAVAILABLE : refused.isEmpty() ? HttpStatus.ACCEPTED : HttpStatus.BAD_REQUEST;
-    return ResponseEntity.status(status).body(new Outcome(spec.dataset(), spec.version(), incoming.size(), accepted, refused));
+    RecordsAnswer.Outcome outcome = RecordsAnswer.of(spec.dataset(), spec.version(), checked, until, why);
+    HttpStatus status = storeFailed ? HttpStatus.SERVICE_UNAVAILABLE
+        : outcome.refusedCount() == 0 && outcome.unprocessed() == null ? HttpStatus.ACCEPTED : HttpStatus.BAD_REQUEST;
+    return ResponseEntity.status(status).body(outcome);
   }
 
   private interface Parser {
     List<Incoming> parse(String body);
   }
 
-  private Parser parser(MediaType contentType) {
+  private Parser parser(String contentTypeHeader) {
+    MediaType contentType;
+    try {
+      contentType = contentTypeHeader == null ? null : MediaType.parseMediaType(contentTypeHeader);
+    } catch (InvalidMediaTypeException e) {
+      throw new ResponseStatusException(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+          "records must be application/json, application/x-ndjson or text/csv, not '" + TextRules.echo(contentTypeHeader) + "'");
+    }
     if (contentType == null || MediaType.APPLICATION_JSON.isCompatibleWith(contentType)) {
       return body -> IncomingRecords.json(mapper, body);
     }
@@ -155,7 +159,7 @@ class RecordsController {
     while (root.getCause() != null) {
       root = root.getCause();
     }
-    return root.getMessage();
+    return String.valueOf(root.getMessage());
   }
 
   @ExceptionHandler(UnreadableBodyException.class)

@@ -1,5 +1,7 @@
 package io.kloop.ingest.spec;
 
+import io.kloop.ingest.validation.TextRules;
+import io.kloop.service.web.ApiErrors;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -28,8 +30,10 @@ class DatasetSpecController {
   /** 201 for a new dataset, 200 for a new version or an unchanged spec; 400 invalid; 409 conflicting. */
   @PutMapping("/{name}")
   ResponseEntity<SpecDocument> declare(@PathVariable String name, @RequestBody SpecDocument document) {
+    checkName(name);
     if (document.dataset() != null && !document.dataset().equals(name)) {
-      throw new InvalidSpecException(List.of("the body names dataset '" + document.dataset() + "' but the path names '" + name + "'"));
+      throw new InvalidSpecException(List.of("the body names dataset '" + TextRules.echo(document.dataset(), 64)
+          + "' but the path names '" + name + "'"));
     }
     DatasetSpecs.Declared declared = specs.declare(document.toSpec(name), document.version(), "http");
     HttpStatus status = declared.outcome() == DatasetSpecs.Outcome.CREATED ? HttpStatus.CREATED : HttpStatus.OK;
@@ -45,6 +49,7 @@ class DatasetSpecController {
 
   @GetMapping("/{name}")
   SpecDocument show(@PathVariable String name, @RequestParam(required = false) Integer version) {
+    checkName(name);
     DatasetSpec spec = (version == null ? specs.current(name) : specs.version(name, version))
         .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
             version == null ? "no dataset named " + name : "dataset " + name + " has no version " + version
@@ -52,13 +57,21 @@ class DatasetSpecController {
     return SpecDocument.of(spec, specs.versions(name));
   }
 
+  /** A name that no dataset can have is a 400 (not a 404), on every endpoint that takes one. */
+  static void checkName(String name) {
+    String problem = DatasetSpec.nameProblem(name);
+    if (problem != null) {
+      throw new ResponseStatusException(HttpStatus.BAD_REQUEST, problem);
+    }
+  }
+
   @ExceptionHandler(InvalidSpecException.class)
   ResponseEntity<Map<String, Object>> invalid(InvalidSpecException e) {
-    return ResponseEntity.badRequest().body(Map.of("error", "invalid dataset spec", "problems", e.problems()));
+    return ResponseEntity.badRequest().body(ApiErrors.error("invalid dataset spec", "problems", e.problems()));
   }
 
   @ExceptionHandler(SpecConflictException.class)
   ResponseEntity<Map<String, Object>> conflict(SpecConflictException e) {
-    return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", e.getMessage(), "incompatibilities", e.incompatibilities()));
+    return ResponseEntity.status(HttpStatus.CONFLICT).body(ApiErrors.error(e.getMessage(), "incompatibilities", e.incompatibilities()));
   }
 }

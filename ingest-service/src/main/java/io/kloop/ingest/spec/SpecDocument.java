@@ -3,6 +3,7 @@ package io.kloop.ingest.spec;
 import io.kloop.events.FeatureSpec;
 import io.kloop.events.FeatureType;
 import io.kloop.events.LabelSpec;
+import io.kloop.ingest.validation.TextRules;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -37,11 +38,22 @@ record SpecDocument(String dataset, Integer version, String idField, List<Featur
         new Label(label.getName(), label.getClasses(), label.getRequired()), versions);
   }
 
-  /** The spec this document declares for the named dataset; problems with the document itself are thrown. */
+  /**
+   * The spec this document declares for the named dataset; problems with the document itself (a feature
+   * that is {@code null} or has no known type, a {@code null} category or class, no label) are thrown, all
+   * at once. Names, categories and classes are trimmed: record values are trimmed before they are compared.
+   */
   DatasetSpec toSpec(String dataset) {
     List<String> problems = new ArrayList<>();
     List<FeatureSpec> featureSpecs = new ArrayList<>();
-    for (Feature feature : features == null ? List.<Feature>of() : features) {
+    List<Feature> declared = features == null ? List.of() : features;
+    for (int i = 0; i < declared.size(); i++) {
+      Feature feature = declared.get(i);
+      if (feature == null) {
+        problems.add("features[" + i + "] is null; a feature is an object: {\"name\": ..., \"type\": ...}");
+        continue;
+      }
+      String name = TextRules.echo(feature.name());
       FeatureType type = null;
       try {
         type = feature.type() == null ? null : FeatureType.valueOf(feature.type().trim().toUpperCase(Locale.ROOT));
@@ -49,30 +61,48 @@ record SpecDocument(String dataset, Integer version, String idField, List<Featur
         // reported below
       }
       if (type == null) {
-        problems.add("feature '" + feature.name() + "' needs a type: numeric, categorical or boolean (got " + feature.type() + ")");
+        problems.add("feature '" + name + "' needs a type: numeric, categorical or boolean (got " + TextRules.echo(feature.type()) + ")");
         continue;
       }
+      List<String> categories = values(problems, "feature '" + name + "'", "categories", feature.categories());
       featureSpecs.add(FeatureSpec.newBuilder()
           .setName(feature.name() == null ? "" : feature.name().trim())
           .setType(type)
           .setRequired(feature.required() == null || feature.required())
           .setMin(feature.min())
           .setMax(feature.max())
-          .setCategories(feature.categories() == null ? List.of() : feature.categories())
+          .setCategories(categories)
           .setDescription(feature.description())
           .build());
     }
     if (label == null) {
       problems.add("label is required: {\"name\": ..., \"classes\": [...]}");
     }
+    List<String> classes = label == null ? List.of() : values(problems, "label", "classes", label.classes());
     if (!problems.isEmpty()) {
       throw new InvalidSpecException(problems);
     }
     LabelSpec labelSpec = LabelSpec.newBuilder()
         .setName(label.name() == null ? "" : label.name().trim())
-        .setClasses(label.classes() == null ? List.of() : label.classes())
+        .setClasses(classes)
         .setRequired(label.required() == null || label.required())
         .build();
     return new DatasetSpec(dataset, version == null ? 0 : version, idField == null ? "" : idField.trim(), featureSpecs, labelSpec);
+  }
+
+  /** Categories or classes, trimmed; a {@code null} among them is a problem. */
+  private static List<String> values(List<String> problems, String owner, String what, List<String> values) {
+    if (values == null) {
+      return List.of();
+    }
+    List<String> trimmed = new ArrayList<>(values.size());
+    for (int i = 0; i < values.size(); i++) {
+      if (values.get(i) == null) {
+        problems.add(owner + ": " + what + "[" + i + "] is null");
+      } else {
+        trimmed.add(values.get(i).trim());
+      }
+    }
+    return trimmed;
   }
 }

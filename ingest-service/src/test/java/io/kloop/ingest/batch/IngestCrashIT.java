@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.kloop.events.DataRecord;
 import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.ingest.IngestServiceApplication;
+import io.kloop.ingest.IngestTestProperties;
 import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.EventSerializer;
 import io.kloop.schemas.Topics;
@@ -70,6 +71,8 @@ class IngestCrashIT {
         // The killed instance never leaves its group: let the broker notice within 6 s rather than 45.
         "--spring.kafka.streams.properties.session.timeout.ms=6000");
     TestKafkaBroker.createPlatformTopics();
+    // Both instances process only what this test writes, whatever earlier tests left on the shared topic.
+    IngestTestProperties.startAtTheEnd("ingest-crash-" + dataset);
 
     Map<String, List<String>> good = Map.of(dataset, new ArrayList<>(), twin, new ArrayList<>());
     Map<String, Map<String, Integer>> bad = Map.of(dataset, new HashMap<>(), twin, new HashMap<>());

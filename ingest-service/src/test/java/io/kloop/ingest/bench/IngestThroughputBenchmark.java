@@ -353,6 +353,65 @@ class IngestThroughputBenchmark {
     return dataset;
   }
 
+  /**
+   * What the artifact store's fsync costs per seal (issue 22): batch files of the benchmark's size (5,000
+   * rows of {@value #FEATURES} numeric features and a label, as the pipeline seals them) stored through
+   * {@code LocalArtifactStore.put}, which forces the file and its directory to disk, against the same bytes
+   * written to a temporary file and renamed into place without forcing anything, alternately in the same run.
+   * Selectable alone: {@code -Dit.test=IngestThroughputBenchmark#measureTheFsyncCostPerSeal}; seals per
+   * variant with {@code -Dbench.seals=N} (default 200, after 20 of each not counted).
+   */
+  @Test
+  void measureTheFsyncCostPerSeal() throws Exception {
+    int seals = Integer.getInteger("bench.seals", 200);
+    int warmup = 20;
+    SplittableRandom random = new SplittableRandom(22);
+    io.kloop.schemas.BatchFiles.Builder rows = new io.kloop.schemas.BatchFiles.Builder();
+    for (int i = 0; i < 5_000; i++) {
+      rows.add(new io.kloop.schemas.BatchFiles.Row("r" + i, i % 2 == 0 ? "negative" : "positive", features(random), 0, i));
+    }
+    io.kloop.service.artifacts.LocalArtifactStore store = new io.kloop.service.artifacts.LocalArtifactStore(home.resolve("fsynced"));
+    Path plain = Files.createDirectories(home.resolve("plain"));
+    long[] fsynced = new long[seals];
+    long[] notForced = new long[seals];
+    long bytes = 0;
+    for (int i = -warmup; i < seals; i++) {
+      // Each seal's batch id changes the file's sync marker, so every put stores a new file.
+      byte[] a = rows.write("fsync-bench-a-" + i);
+      byte[] b = rows.write("fsync-bench-b-" + i);
+      long start = System.nanoTime();
+      store.put(a, io.kloop.schemas.BatchFiles.MEDIA_TYPE);
+      long forcedNanos = System.nanoTime() - start;
+      start = System.nanoTime();
+      Path temporary = plain.resolve("." + i + ".tmp");
+      Files.write(temporary, b);
+      Files.move(temporary, plain.resolve("b-" + i), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      long plainNanos = System.nanoTime() - start;
+      if (i >= 0) {
+        fsynced[i] = forcedNanos;
+        notForced[i] = plainNanos;
+        bytes = a.length;
+      }
+    }
+    java.util.Arrays.sort(fsynced);
+    java.util.Arrays.sort(notForced);
+    double forcedMicros = fsynced[seals / 2] / 1_000.0;
+    double plainMicros = notForced[seals / 2] / 1_000.0;
+    String report = String.format(Locale.ROOT, """
+        | seal of a batch file (%,d bytes, 5,000 rows) | µs per seal, median of %d | 90th percentile |
+        | --- | ---: | ---: |
+        | LocalArtifactStore.put (file and directory fsynced) | %,.0f | %,.0f |
+        | the same bytes written and renamed, nothing forced | %,.0f | %,.0f |
+        | ratio | %.1f | |
+        """, bytes, seals, forcedMicros, fsynced[seals * 9 / 10] / 1_000.0, plainMicros, notForced[seals * 9 / 10] / 1_000.0,
+        forcedMicros / plainMicros);
+    System.out.println(report);
+    Path out = Path.of("target", "benchmark");
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("ingest-fsync.md"), report);
+    assertThat(fsynced[0]).isPositive();
+  }
+
   private static String spec() {
     StringBuilder json = new StringBuilder("{\"idField\": \"id\", \"features\": [");
     for (int i = 1; i <= FEATURES; i++) {

@@ -1,6 +1,7 @@
 package io.kloop.ingest.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kloop.ingest.intake.IncomingRecords.Incoming;
 import java.util.ArrayList;
@@ -60,5 +61,22 @@ class IncomingRecordsTest {
     assertThat(read.get(7).unreadable()).startsWith("line is not JSON");
     assertThat(read.get(8).unreadable()).startsWith("line is not JSON");
     assertThat(read.get(9).fields()).isEqualTo(Map.of("id", "spaces", "x", 0.1));
+  }
+
+  @Test
+  void shouldKeepTheRowsBeforeBrokenCsvQuotingAndMakeTheRestOneUnreadableRecord() {
+    List<Incoming> read = IncomingRecords.csv("id,x\na,1\nb,\"2\nc,3\n");
+
+    assertThat(read).hasSize(2);
+    assertThat(read.get(0).fields()).isEqualTo(Map.of("id", "a", "x", "1"));
+    assertThat(read.get(1).index()).isEqualTo(1);
+    assertThat(read.get(1).unreadable()).startsWith("the CSV cannot be read from here on: ");
+  }
+
+  @Test
+  void shouldRefuseACsvBodyWhoseHeaderCannotBeRead() {
+    assertThatThrownBy(() -> IncomingRecords.csv("")).isInstanceOf(UnreadableBodyException.class);
+    assertThatThrownBy(() -> IncomingRecords.csv("id,id\n1,2\n")).isInstanceOf(UnreadableBodyException.class).hasMessageContaining("id");
+    assertThatThrownBy(() -> IncomingRecords.csv("id,,x\n1,2,3\n")).isInstanceOf(UnreadableBodyException.class);
   }
 }

@@ -16,10 +16,13 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Declaring, changing and reading dataset specs over HTTP, kept on the real broker's compacted topic. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {"spring.config.name=ingest-service", IngestTestProperties.ISOLATED_STREAMS, IngestTestProperties.TEMPORARY_STATE, IngestTestProperties.TEMPORARY_ARTIFACTS})
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {"spring.config.name=ingest-service",
+    IngestTestProperties.TEMPORARY_STATE, IngestTestProperties.TEMPORARY_ARTIFACTS})
 @WithKafkaBroker
 // Closed after the class: two live ingest pipelines would both process the shared records topic.
 @DirtiesContext
@@ -30,9 +33,14 @@ class DatasetSpecApiIT {
   WebTestClient http;
   String dataset;
 
+  @DynamicPropertySource
+  static void pipeline(DynamicPropertyRegistry registry) {
+    IngestTestProperties.pipelineFromTheEnd(registry);
+  }
+
   @BeforeEach
   void client() {
-    http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
+    http = IngestTestProperties.http("http://127.0.0.1:" + port);
     dataset = "tumours-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
@@ -93,6 +101,38 @@ class DatasetSpecApiIT {
 
     http.get().uri("/v1/datasets/{name}", "never-declared").exchange().expectStatus().isNotFound()
         .expectBody().json("{\"error\": \"no dataset named never-declared\"}");
+    http.get().uri("/v1/datasets/{name}", "Not A Name").exchange().expectStatus().isBadRequest()
+        .expectBody().jsonPath("$.error").isEqualTo(
+            "dataset name 'Not A Name' must be 1-63 characters of a-z, 0-9, '_' and '-', starting with a letter or digit");
+  }
+
+  @Test
+  void shouldRefuseUnknownKeysNamingEveryOneWithItsPlace() {
+    put(V1.replace("\"min\": 0", "\"minimum\": 0").replace("{\"name\": \"diagnosis\"", "{\"requried\": true, \"name\": \"diagnosis\""))
+        .expectStatus().isBadRequest()
+        .expectBody().jsonPath("$.error").value(m -> assertThat((String) m).startsWith("unreadable request: unknown keys ")
+            .contains("'features[0].minimum' (known there: categories, description, max, min, name, required, type)")
+            .contains("'label.requried' (known there: classes, name, required)"));
+    http.get().uri("/v1/datasets/{name}", dataset).exchange().expectStatus().isNotFound(); // nothing was declared
+  }
+
+  @Test
+  void shouldRefuseNullsWhereASpecExpectsAFeatureACategoryOrAClassAndValuesOverTheLimits() {
+    put("""
+        {"idField": "id", "features": [null, {"name": "site", "type": "categorical", "categories": [null]}],
+         "label": {"name": "y", "classes": [null, "a"]}}""")
+        .expectStatus().isBadRequest()
+        .expectBody().jsonPath("$.error").isEqualTo("invalid dataset spec")
+        .jsonPath("$.problems").value(list -> assertThat((List<Object>) list).containsExactly(
+            "features[0] is null; a feature is an object: {\"name\": ..., \"type\": ...}",
+            "feature 'site': categories[0] is null",
+            "label: classes[0] is null"));
+    put(V1.replace("\"radius\"", "\"" + "r".repeat(65) + "\"").replace("\"a\", \"b\"", "\"a\", \"b\\u0000c\""))
+        .expectStatus().isBadRequest()
+        .expectBody().jsonPath("$.problems").value(list -> assertThat((List<Object>) list).containsExactlyInAnyOrder(
+            "feature name '" + "r".repeat(40) + "…' is longer than 64 characters (65)",
+            "feature 'site' categories entry 'b?c' contains a control or invisible character (U+0000) at position 1"));
+    http.get().uri("/v1/datasets/{name}", dataset).exchange().expectStatus().isNotFound(); // nothing was declared
   }
 
   private WebTestClient.ResponseSpec put(String body) {
