@@ -11,6 +11,7 @@ import io.kloop.ingest.batch.AcceptedIds;
 import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.EventSerializer;
 import io.kloop.schemas.Topics;
+import io.kloop.test.BenchmarkReports;
 import io.kloop.test.TestKafkaBroker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -314,7 +315,7 @@ class IngestThroughputBenchmark {
       }
       report = report + "\n" + cpuTable;
       System.out.println("\n" + report);
-      Path out = Path.of("target/benchmark/ingest-throughput.md");
+      Path out = BenchmarkReports.file("ingest-throughput.md");
       Files.createDirectories(out.getParent());
       Files.writeString(out, report);
     } finally {
@@ -406,9 +407,7 @@ class IngestThroughputBenchmark {
         """, bytes, seals, forcedMicros, fsynced[seals * 9 / 10] / 1_000.0, plainMicros, notForced[seals * 9 / 10] / 1_000.0,
         forcedMicros / plainMicros);
     System.out.println(report);
-    Path out = Path.of("target", "benchmark");
-    Files.createDirectories(out);
-    Files.writeString(out.resolve("ingest-fsync.md"), report);
+    Files.writeString(BenchmarkReports.file("ingest-fsync.md"), report);
     assertThat(fsynced[0]).isPositive();
   }
 

@@ -74,6 +74,9 @@ public class PlatformDefaults implements EnvironmentPostProcessor, Ordered {
     // Kafka's clients log every reconnect attempt at INFO (thousands of lines a minute while a broker is
     // away); their warnings and errors say all an operator needs.
     defaults.put("logging.level.org.apache.kafka", "WARN");
+    // A long request line (a hostile name in a path) reaches the service and gets its JSON 400; past Netty's
+    // default of 4 KB, Netty itself answers 414 with an empty body.
+    defaults.put("server.netty.max-initial-line-length", "64KB");
     defaults.put("management.endpoint.health.show-details", "always");
     defaults.put("management.endpoint.health.group.readiness.include", "readinessState,kafka");
     defaults.put("management.endpoints.web.exposure.include", "health,info,metrics,prometheus");
