@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.kloop.events.DataRecord;
 import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.Topics;
+import io.kloop.test.DocumentedCommands;
 import io.kloop.test.TestKafkaBroker;
 import io.kloop.test.TestRecords;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -60,6 +62,30 @@ class ProduceRecordsIT {
     List<SourceRecord> expected = new SyntheticRecords(2, 3,
         new SyntheticRecords.Drift(Map.of("x1", 4.0), Map.of(), false), dataset + "-3-").next(200);
     assertThat(published).extracting(DataRecord::getRecordId).containsExactlyElementsOf(expected.stream().map(SourceRecord::id).toList());
+  }
+
+  /**
+   * Every {@code ./kloop produce} command the docs show, as written, against the test broker (with
+   * {@code --no-declare}: no ingest runs here) and under a dataset name of the test's own.
+   */
+  @Test
+  void shouldRunEveryProduceCommandTheDocsShow() throws Exception {
+    List<DocumentedCommands.Command> produces = DocumentedCommands.all().stream()
+        .filter(c -> c.text().startsWith("./kloop produce ") && !c.words().contains("--help")).toList();
+    assertThat(produces).hasSizeGreaterThanOrEqualTo(3);
+    for (DocumentedCommands.Command produce : produces) {
+      String dataset = "docs-" + UUID.randomUUID().toString().substring(0, 8);
+      List<String> args = new ArrayList<>(produce.words().subList(2, produce.words().size()));
+      args.removeIf(arg -> arg.startsWith("--dataset=") || arg.startsWith("--bootstrap="));
+      args.addAll(List.of("--no-declare", "--dataset=" + dataset, "--bootstrap=" + TestKafkaBroker.bootstrapServers()));
+      if (args.stream().noneMatch(arg -> arg.startsWith("--csv="))) {
+        args.add("--csv=../data/breast_cancer.csv"); // ./kloop runs it from the repository's root, the test from the module's
+      }
+      ProduceRecords.Summary summary = ProduceRecords.run(args.toArray(String[]::new));
+      assertThat(summary.records()).as(produce.toString()).isPositive();
+      assertThat(TestRecords.awaitAtLeast(Topics.DATA_RECORD.name(), TestRecords.keyed(dataset), summary.records()))
+          .as(produce.toString()).hasSize(summary.records());
+    }
   }
 
   @Test

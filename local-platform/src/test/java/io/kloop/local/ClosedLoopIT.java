@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.DriftDetected;
 import io.kloop.events.DriftReported;
+import io.kloop.events.DriftTest;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelRejected;
 import io.kloop.events.ModelTrained;
@@ -19,6 +20,7 @@ import io.kloop.producer.SourceRecord;
 import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
+import io.kloop.test.DocumentedCommands;
 import io.kloop.test.TestRecords;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -195,13 +197,40 @@ class ClosedLoopIT {
     assertThat(value(inference, "kloop_inference_latency_seconds_count", "model=\"" + model + "\"", "version=\"2\""))
         .isGreaterThan(0);
     assertThat(value(inference, "kloop_inference_prediction_log_dropped_total")).isZero();
-    String monitor = prometheus("monitor-service");
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(value(prometheus("monitor-service"), "kloop_monitor_drift_version", "model=\"" + model + "\"")).isEqualTo(2));
+    String monitor = prometheus("monitor-service");
+    // The gauge shows the last judged window's statistic: the one its DriftReported event carries.
+    DriftReported last = read(Topics.DRIFT_REPORTED).stream().filter(r -> r.getModel().equals(model)).reduce((a, b) -> b).orElseThrow();
+    double reported = last.getFeatures().stream()
+        .filter(f -> f.getFeature().equals("mean_radius") && f.getTest() == DriftTest.KOLMOGOROV_SMIRNOV)
+        .findFirst().orElseThrow().getStatistic();
     assertThat(value(monitor, "kloop_monitor_drift_statistic", "model=\"" + model + "\"", "feature=\"mean_radius\"",
-        "statistic=\"kolmogorov_smirnov\"")).isBetween(0.0, 1.0);
-    assertThat(value(monitor, "kafka_consumer_fetch_manager_records_lag_max", "client_id=\"monitor-service-StreamThread-1-consumer\""))
-        .isGreaterThanOrEqualTo(0);
+        "statistic=\"kolmogorov_smirnov\"")).isEqualTo(reported, org.assertj.core.data.Offset.offset(1e-9));
+    // Every prediction of the loop was read: the monitor's consumer has caught up.
+    await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> assertThat(value(prometheus("monitor-service"),
+        "kafka_consumer_fetch_manager_records_lag_max", "client_id=\"monitor-service-StreamThread-1-consumer\"")).isZero());
+  }
+
+  /** The README's calls to try the platform, run with curl as written (its ports swapped for this platform's). */
+  @Test
+  void shouldAnswerEveryCallTheReadmeShows() throws Exception {
+    List<DocumentedCommands.Command> calls = DocumentedCommands.all().stream()
+        .filter(c -> c.file().getFileName().toString().equals("README.md") && c.file().getParent().equals(DocumentedCommands.root()))
+        .filter(c -> c.text().startsWith("curl ") || c.text().startsWith("xdg-open ")).toList();
+    assertThat(calls).hasSizeGreaterThanOrEqualTo(6);
+    for (DocumentedCommands.Command call : calls) {
+      String command = call.text().startsWith("xdg-open ") ? "curl -s " + call.text().substring("xdg-open ".length()) : call.text();
+      for (LocalPlatform.Service service : LocalPlatform.SERVICES) {
+        command = command.replace("127.0.0.1:" + service.defaultPort() + "/", "127.0.0.1:" + platform.httpPort(service.name()) + "/");
+      }
+      Process curl = new ProcessBuilder("bash", "-c", command + " -o /dev/null -w '%{http_code}'")
+          .directory(DocumentedCommands.root().toFile()).redirectErrorStream(true).start();
+      assertThat(curl.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("%s answered", call).isTrue();
+      String status = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+      assertThat(curl.exitValue()).as("%s: curl's exit code (printed %s)", call, status).isZero();
+      assertThat(status).as("%s: HTTP status", call).isEqualTo("200");
+    }
   }
 
   private String prometheus(String service) throws Exception {

@@ -3,7 +3,9 @@ package io.kloop.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kloop.test.DocumentedCommands;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LocalPlatformSettingsTest {
@@ -33,5 +35,20 @@ class LocalPlatformSettingsTest {
         .hasMessageContaining("--kafka-port needs a port number, not 'ninety'");
     assertThatThrownBy(() -> LocalPlatformSettings.parse("demo"))
         .hasMessageContaining("unknown argument demo");
+  }
+
+  @Test
+  void shouldAcceptEveryLauncherCommandTheDocsShow() {
+    List<DocumentedCommands.Command> launches = DocumentedCommands.all().stream()
+        .filter(c -> c.text().startsWith("./kloop") && !c.text().startsWith("./kloop produce")).toList();
+    assertThat(launches).extracting(DocumentedCommands.Command::text).contains("./kloop --demo");
+    for (DocumentedCommands.Command launch : launches) {
+      List<String> args = launch.words().subList(1, launch.words().size());
+      if (args.contains("--help")) {
+        assertThat(LocalPlatformSettings.USAGE).as(launch.toString()).startsWith("Usage: ./kloop");
+        continue;
+      }
+      assertThat(LocalPlatformSettings.parse(args.toArray(String[]::new))).as(launch.toString()).isNotNull();
+    }
   }
 }
