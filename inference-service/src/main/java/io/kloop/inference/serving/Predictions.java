@@ -97,12 +97,23 @@ public class Predictions {
    * @throws InvalidInputException when an explanation is asked of a model whose scores are not additive
    */
   public Result predict(String model, Integer version, String requestId, List<Map<String, Object>> instances, String path, boolean explain) {
+    return predict(model, version, requestId, instances, path, explain, AnswerBound.NONE);
+  }
+
+  /**
+   * Scores the instances as {@link #predict(String, Integer, String, List, String, boolean)} does, once the
+   * bound has accepted an answer to this many instances of the model (before the instances are checked).
+   *
+   * @throws InvalidInputException when the bound refuses the answer's size
+   */
+  public Result predict(String model, Integer version, String requestId, List<Map<String, Object>> instances, String path, boolean explain,
+      AnswerBound bound) {
     if (!tracing.enabled()) {
-      return score(model, version, requestId, instances, path, explain, null);
+      return score(model, version, requestId, instances, path, explain, bound, null);
     }
     Span span = tracing.span("score").setAttribute("kloop.model", model).startSpan();
     try (Scope scope = span.makeCurrent()) {
-      Result result = score(model, version, requestId, instances, path, explain, span.isRecording() ? span.getSpanContext() : null);
+      Result result = score(model, version, requestId, instances, path, explain, bound, span.isRecording() ? span.getSpanContext() : null);
       span.setAttribute("kloop.model.version", result.version());
       span.setAttribute("kloop.request.id", result.requestId());
       span.setAttribute("kloop.instances", result.predictions().size());
@@ -117,7 +128,7 @@ public class Predictions {
   }
 
   private Result score(String model, Integer version, String requestId, List<Map<String, Object>> instances, String path, boolean explain,
-      SpanContext trace) {
+      AnswerBound bound, SpanContext trace) {
     long begun = System.nanoTime();
     if (instances != null && instances.size() > properties.maxInstances()) {
       throw new InvalidInputException(path + ": " + instances.size() + " instances; at most " + properties.maxInstances() + " per request");
@@ -125,11 +136,14 @@ public class Predictions {
     ServedModel served = acquire(model, version);
     try {
       ModelSignature signature = served.approval().getSignature();
-      List<Map<String, Object>> valid = Instances.validate(signature, instances, path);
       if (explain && !served.classifier().additive()) {
         throw new InvalidInputException("explain: model " + model + " version " + served.version() + " is not a linear model (its "
             + "artifact does not declare additive class scores), and explanations are given for linear models only");
       }
+      if (instances != null) {
+        bound.check(served.nameSizes(), instances.size(), explain);
+      }
+      List<Map<String, Object>> valid = Instances.validate(signature, instances, path);
       long started = System.nanoTime();
       float[][] rows = served.classifier().encoding().encodeAll(valid);
       float[][] probabilities = served.classifier().probabilities(rows);
@@ -144,8 +158,8 @@ public class Predictions {
         int best = 0;
         for (int c = 0; c < classes.size(); c++) {
           if (Float.isNaN(probabilities[i][c])) {
-            throw new InvalidInputException(path + "[" + i + "]: the model gives no probabilities for this instance; it cannot score "
-                + "its missing (null) values");
+            throw new InvalidInputException(path + "[" + i + "]: the model gives no probabilities for this instance: it cannot score "
+                + "its missing (null) values, or its values are too extreme for it");
           }
           byClass.put(classes.get(c), (double) probabilities[i][c]);
           if (probabilities[i][c] > probabilities[i][best]) {

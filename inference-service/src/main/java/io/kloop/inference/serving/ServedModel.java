@@ -21,6 +21,7 @@ public final class ServedModel {
   private final ModelApproved approval;
   private final OnnxClassifier classifier;
   private final Instant loadedAt;
+  private final NameSizes nameSizes;
   /** The serving table's reference plus one per request in flight; 0 once retired and idle (closed). */
   private final AtomicInteger references = new AtomicInteger(1);
 
@@ -31,6 +32,7 @@ public final class ServedModel {
     this.approval = approval;
     this.classifier = classifier;
     this.loadedAt = loadedAt;
+    this.nameSizes = NameSizes.of(approval.getSignature(), approval.getVersion());
     Tags tags = Tags.of("model", approval.getModel(), "version", String.valueOf(approval.getVersion()));
     this.latency = Timer.builder("kloop.inference.latency")
         .description("Time to score one request with this model version: checks, encoding, ONNX Runtime, prediction log hand-over")
@@ -64,6 +66,11 @@ public final class ServedModel {
 
   public Instant loadedAt() {
     return loadedAt;
+  }
+
+  /** The JSON sizes of the model's names, to bound answers about it. */
+  public NameSizes nameSizes() {
+    return nameSizes;
   }
 
   /** Takes a reference for one request; false when the model was retired and closed meanwhile. */
