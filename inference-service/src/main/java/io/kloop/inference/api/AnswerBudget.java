@@ -1,6 +1,6 @@
 package io.kloop.inference.api;
 
-import io.kloop.inference.serving.AnswerBound;
+import io.kloop.inference.serving.RequestBudget;
 import io.kloop.inference.serving.InvalidInputException;
 import io.kloop.inference.serving.NameSizes;
 
@@ -34,14 +34,26 @@ final class AnswerBudget {
 
   private AnswerBudget() {}
 
-  /** The bound of a predict request (named features) of this many bytes. */
-  static AnswerBound predict(int requestBytes) {
-    return (sizes, instances, explain) -> check(requestBytes, instances, FIXED, predictInstance(sizes, explain), "instances", explain);
+  /** The budget of a predict request (named features) of this many bytes. */
+  static RequestBudget predict(int requestBytes) {
+    return new Budget(requestBytes, false);
   }
 
-  /** The bound of an infer request (Open Inference Protocol) of this many bytes. */
-  static AnswerBound infer(int requestBytes) {
-    return (sizes, instances, explain) -> check(requestBytes, instances, inferFixed(sizes), inferInstance(sizes), "inputs", false);
+  /** The budget of an infer request (Open Inference Protocol) of this many bytes. */
+  static RequestBudget infer(int requestBytes) {
+    return new Budget(requestBytes, true);
+  }
+
+  private record Budget(int requestBytes, boolean infer) implements RequestBudget {
+
+    @Override
+    public void checkAnswer(NameSizes sizes, int instances, boolean explain) {
+      if (infer) {
+        check(requestBytes, instances, inferFixed(sizes), inferInstance(sizes), "inputs", false);
+      } else {
+        check(requestBytes, instances, FIXED, predictInstance(sizes, explain), "instances", explain);
+      }
+    }
   }
 
   /** The largest a predict answer to this many instances can be. */

@@ -97,23 +97,24 @@ public class Predictions {
    * @throws InvalidInputException when an explanation is asked of a model whose scores are not additive
    */
   public Result predict(String model, Integer version, String requestId, List<Map<String, Object>> instances, String path, boolean explain) {
-    return predict(model, version, requestId, instances, path, explain, AnswerBound.NONE);
+    return predict(model, version, requestId, instances, path, explain, RequestBudget.NONE);
   }
 
   /**
    * Scores the instances as {@link #predict(String, Integer, String, List, String, boolean)} does, once the
-   * bound has accepted an answer to this many instances of the model (before the instances are checked).
+   * budget has accepted an answer to this many instances of the model and (with the log on) {@link LogBudget}
+   * their log events, before the instances are checked.
    *
-   * @throws InvalidInputException when the bound refuses the answer's size
+   * @throws InvalidInputException when the budget refuses the answer's or the events' size
    */
   public Result predict(String model, Integer version, String requestId, List<Map<String, Object>> instances, String path, boolean explain,
-      AnswerBound bound) {
+      RequestBudget budget) {
     if (!tracing.enabled()) {
-      return score(model, version, requestId, instances, path, explain, bound, null);
+      return score(model, version, requestId, instances, path, explain, budget, null);
     }
     Span span = tracing.span("score").setAttribute("kloop.model", model).startSpan();
     try (Scope scope = span.makeCurrent()) {
-      Result result = score(model, version, requestId, instances, path, explain, bound, span.isRecording() ? span.getSpanContext() : null);
+      Result result = score(model, version, requestId, instances, path, explain, budget, span.isRecording() ? span.getSpanContext() : null);
       span.setAttribute("kloop.model.version", result.version());
       span.setAttribute("kloop.request.id", result.requestId());
       span.setAttribute("kloop.instances", result.predictions().size());
@@ -128,7 +129,7 @@ public class Predictions {
   }
 
   private Result score(String model, Integer version, String requestId, List<Map<String, Object>> instances, String path, boolean explain,
-      AnswerBound bound, SpanContext trace) {
+      RequestBudget budget, SpanContext trace) {
     long begun = System.nanoTime();
     if (instances != null && instances.size() > properties.maxInstances()) {
       throw new InvalidInputException(path + ": " + instances.size() + " instances; at most " + properties.maxInstances() + " per request");
@@ -140,8 +141,12 @@ public class Predictions {
         throw new InvalidInputException("explain: model " + model + " version " + served.version() + " is not a linear model (its "
             + "artifact does not declare additive class scores), and explanations are given for linear models only");
       }
+      String id = requestId == null || requestId.isBlank() ? randomUuid() : requestId;
       if (instances != null) {
-        bound.check(served.nameSizes(), instances.size(), explain);
+        budget.checkAnswer(served.nameSizes(), instances.size(), explain);
+        if (properties.predictionLog()) {
+          LogBudget.check(served.nameSizes(), id, model, instances.size(), budget.requestBytes(), path);
+        }
       }
       List<Map<String, Object>> valid = Instances.validate(signature, instances, path);
       long started = System.nanoTime();
@@ -149,7 +154,6 @@ public class Predictions {
       float[][] probabilities = served.classifier().probabilities(rows);
       long latencyMicros = (System.nanoTime() - started) / 1_000;
       List<String> classes = signature.getOutputClasses();
-      String id = requestId == null || requestId.isBlank() ? randomUuid() : requestId;
       Instant now = Instant.now();
       List<Prediction> predictions = new ArrayList<>(valid.size());
       int[] predicted = new int[valid.size()];

@@ -63,15 +63,15 @@ class AnswerBudgetTest {
     int allowed = (int) ((80_000 - fixed) / perInstance);
     long alwaysFit = (65_536 - fixed) / perInstance;
 
-    AnswerBudget.predict(requestBytes).check(sizes, allowed, true);
-    assertThatThrownBy(() -> AnswerBudget.predict(requestBytes).check(sizes, allowed + 1, true)).isInstanceOf(InvalidInputException.class)
+    AnswerBudget.predict(requestBytes).checkAnswer(sizes, allowed, true);
+    assertThatThrownBy(() -> AnswerBudget.predict(requestBytes).checkAnswer(sizes, allowed + 1, true)).isInstanceOf(InvalidInputException.class)
         .hasMessage("instances: the answer to " + (allowed + 1) + " instance(s) of this model, explained, could take "
             + AnswerBudget.largestPredict(sizes, allowed + 1, true) + " bytes, more than a request of 40000 bytes may get (65536 bytes, or twice the "
             + "request's size): send at most " + alwaysFit + " of these instances per request");
     // That many always fit, whatever the request's size; without explanations the same request may hold more.
-    AnswerBudget.predict(0).check(sizes, (int) alwaysFit, true);
-    AnswerBudget.predict(requestBytes).check(sizes, allowed + 1, false);
-    assertThatThrownBy(() -> AnswerBudget.infer(10).check(sizes, 100_000, false)).hasMessageStartingWith("inputs: the answer to 100000 instance(s)");
+    AnswerBudget.predict(0).checkAnswer(sizes, (int) alwaysFit, true);
+    AnswerBudget.predict(requestBytes).checkAnswer(sizes, allowed + 1, false);
+    assertThatThrownBy(() -> AnswerBudget.infer(10).checkAnswer(sizes, 100_000, false)).hasMessageStartingWith("inputs: the answer to 100000 instance(s)");
   }
 
   @Test
@@ -83,7 +83,7 @@ class AnswerBudgetTest {
     NameSizes sizes = NameSizes.of(ModelSignature.newBuilder().setInputTensor("input").setProbabilityTensor("probabilities").setInputs(inputs)
         .setOutputClasses(List.of("benign", "malignant")).build(), 1);
 
-    assertThatThrownBy(() -> AnswerBudget.predict(1_000).check(sizes, 1, true))
+    assertThatThrownBy(() -> AnswerBudget.predict(1_000).checkAnswer(sizes, 1, true))
         .hasMessageEndingWith("one instance's answer needs a request of at least " + (AnswerBudget.largestPredict(sizes, 1, true) + 1) / 2 + " bytes");
   }
 

@@ -255,6 +255,35 @@ class InferenceEdgesIT {
     }
   }
 
+  @Test
+  void shouldRefuseARequestWhosePredictionLogEventsCouldOutgrowItNamingHowManyInstancesFit() {
+    // The most compact request there is: tensors of one-character values, a few bytes per instance; each instance's log
+    // event carries its ids, names, values and probabilities.
+    int rows = 900;
+    EdgeContract.Answer refused = edge.check(Request.json("POST", "/v2/models/" + MODEL + "/infer", compactTensors(rows)));
+
+    assertThat(refused.status()).as(refused.text()).isEqualTo(400);
+    String error = error(refused);
+    assertThat(error).startsWith("inputs: logging " + rows + " predictions of this model could take ")
+        .contains("bytes may make the service write to the prediction log (262144 bytes, or 16 times the request's size): send at most ");
+    int most = Integer.parseInt(error.replaceAll(".*send at most (\\d+) instances per request", "$1"));
+    assertThat(most).isBetween(1, rows - 1);
+    String id = UUID.randomUUID().toString();
+    String fits = compactTensors(most).replace("{\"inputs\"", "{\"id\": \"" + id + "\", \"inputs\"");
+    EdgeContract.Answer answered = edge.check(Request.json("POST", "/v2/models/" + MODEL + "/infer", fits));
+    assertThat(answered.status()).as(answered.text()).isEqualTo(200);
+    List<ConsumerRecord<byte[], byte[]>> events = TestRecords.awaitAtLeast(Topics.PREDICTION_LOGGED.name(),
+        record -> requestId(record, MODEL).equals(id), most);
+    assertThat(events.stream().mapToLong(record -> record.value().length + record.key().length).sum()).isLessThanOrEqualTo(262_144);
+  }
+
+  private static String compactTensors(int rows) {
+    return "{\"inputs\": [{\"name\": \"radius\", \"datatype\": \"INT8\", \"shape\": [" + rows + "], \"data\": ["
+        + String.join(",", Collections.nCopies(rows, "1")) + "]}, {\"name\": \"smooth\", \"datatype\": \"BOOL\", \"shape\": [" + rows
+        + "], \"data\": [" + String.join(",", Collections.nCopies(rows, "null")) + "]}, {\"name\": \"shape\", \"datatype\": \"BYTES\", "
+        + "\"shape\": [" + rows + "], \"data\": [" + String.join(",", Collections.nCopies(rows, "null")) + "]}]}";
+  }
+
   private static String instances(String instance, int count) {
     return "{\"instances\":[" + String.join(",", Collections.nCopies(count, instance)) + "]}";
   }

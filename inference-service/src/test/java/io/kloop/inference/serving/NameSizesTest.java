@@ -41,7 +41,7 @@ class NameSizesTest {
     NameSizes sizes = NameSizes.of(TestModels.SIGNATURE, 1);
 
     assertThat(sizes).isEqualTo(new NameSizes(2, "\"benign\"".length() + "\"malignant\"".length(), "\"malignant\"".length(), 3,
-        "\"radius\"".length() + "\"smooth\"".length() + "\"shape\"".length(), "\"probabilities\"".length(), 1));
+        "\"radius\"".length() + "\"smooth\"".length() + "\"shape\"".length(), "\"round\"".length(), "\"probabilities\"".length(), 1));
   }
 
   @Test
@@ -50,6 +50,6 @@ class NameSizesTest {
         .setInputs(List.of(SignatureField.newBuilder().setName("r\u00e9\"").setType(FeatureType.NUMERIC).build()))
         .setOutputClasses(List.of("\ud83d\ude00")).build();
 
-    assertThat(NameSizes.of(signature, 12345)).isEqualTo(new NameSizes(1, 14, 14, 1, 11, 15, 5));
+    assertThat(NameSizes.of(signature, 12345)).isEqualTo(new NameSizes(1, 14, 14, 1, 11, 0, 15, 5));
   }
 }
