@@ -25,6 +25,7 @@ public final class ServedModel {
   /** The serving table's reference plus one per request in flight; 0 once retired and idle (closed). */
   private final AtomicInteger references = new AtomicInteger(1);
 
+  private final MeterRegistry meters;
   private final Timer latency;
   private final Counter predictions;
 
@@ -33,6 +34,7 @@ public final class ServedModel {
     this.classifier = classifier;
     this.loadedAt = loadedAt;
     this.nameSizes = NameSizes.of(approval.getSignature(), approval.getVersion());
+    this.meters = meters;
     Tags tags = Tags.of("model", approval.getModel(), "version", String.valueOf(approval.getVersion()));
     this.latency = Timer.builder("kloop.inference.latency")
         .description("Time to score one request with this model version: checks, encoding, ONNX Runtime, prediction log hand-over")
@@ -90,8 +92,14 @@ public final class ServedModel {
     }
   }
 
-  /** Drops the serving table's reference: the model closes once no request uses it. */
+  /**
+   * Drops the serving table's reference: the model closes once no request uses it. Its meters go at once, so
+   * that the metrics hold the versions that serve, not every version ever loaded (a request still on it counts
+   * into meters no longer shown).
+   */
   void retire() {
+    meters.remove(latency);
+    meters.remove(predictions);
     release();
   }
 }

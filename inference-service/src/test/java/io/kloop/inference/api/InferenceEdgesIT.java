@@ -179,10 +179,19 @@ class InferenceEdgesIT {
   }
 
   @Test
+  void probeAndMetricsQueries() {
+    Gen<String> paths = Generate.pick(List.of("/actuator/prometheus?includedNames=", "/actuator/health?", "/actuator/health/readiness?x=",
+        "/v2/health/ready?", "/v2/models/" + MODEL + "?", "/v1/models/" + MODEL + "/predict?explain=true&"));
+    edge.forAll("inference probe and metrics queries", paths.zip(HostileJson.urlParts(), (path, value) -> path.endsWith("=") ? path + value
+        : path + value + "=" + value).map((String path) -> path.startsWith("/v1") ? Request.json("POST", path, PREDICT) : Request.json("GET", path, "")));
+  }
+
+  @Test
   void methodsAndContentTypes() {
     Gen<String> paths = Generate.pick(List.of("/v2", "/v2/health/live", "/v2/health/ready", "/v2/models/" + MODEL, "/v2/models/" + MODEL + "/ready",
         "/v2/models/" + MODEL + "/versions/1", "/v2/models/" + MODEL + "/versions/1/ready", "/v2/models/" + MODEL + "/infer",
-        "/v2/models/" + MODEL + "/versions/1/infer", "/v1/models/" + MODEL + "/predict", "/v2/models", "/v2/models/", "/v1/models/x"));
+        "/v2/models/" + MODEL + "/versions/1/infer", "/v1/models/" + MODEL + "/predict", "/v2/models", "/v2/models/", "/v1/models/x",
+        "/actuator/health", "/actuator/health/readiness", "/actuator/health/liveness", "/actuator", "/actuator/nothing"));
     Gen<String> methods = Generate.pick(List.of("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"));
     Gen<String> types = Generate.pick(List.of("application/json", "text/plain", "application/x-www-form-urlencoded", "application/problem+json",
         "application/json; charset=latin1", "application/json; charset=utf-16", "not a type", "*/*", "application/*", ""));

@@ -122,6 +122,23 @@ class ServedModelsTest {
     assertThat(models.status("tumours").orElseThrow().failedVersion()).isNull();
   }
 
+  @Test
+  void shouldKeepTheMetersOfTheServingVersionOnly() {
+    ModelApproved v1 = approval(1, TestModels.onnx(1f));
+    ModelApproved v2 = approval(2, TestModels.onnx(2f));
+    available.put(v1.getArtifact().getSha256(), TestModels.onnx(1f));
+    available.put(v2.getArtifact().getSha256(), TestModels.onnx(2f));
+
+    assertThat(models.apply(v1)).isTrue();
+    assertThat(meters.find("kloop.inference.latency").tag("version", "1").timer()).isNotNull();
+    assertThat(models.apply(v2)).isTrue();
+
+    assertThat(meters.find("kloop.inference.latency").tag("version", "1").timer()).isNull();
+    assertThat(meters.find("kloop.inference.predictions").tag("version", "1").counter()).isNull();
+    assertThat(meters.find("kloop.inference.latency").tag("version", "2").timer()).isNotNull();
+    assertThat(meters.find("kloop.inference.predictions").tag("version", "2").counter()).isNotNull();
+  }
+
   private int reads(int version) {
     AtomicInteger count = reads.get(version);
     return count == null ? 0 : count.get();
