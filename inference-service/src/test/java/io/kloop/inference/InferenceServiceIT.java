@@ -11,13 +11,17 @@ import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.LocalArtifactStore;
 import io.kloop.test.TestEvents;
 import io.kloop.test.TestKafkaBroker;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,11 +32,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
@@ -40,18 +42,22 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The inference service on a real broker, with real ONNX models approved as the registry approves them. */
+/**
+ * The inference service on a real broker, with real ONNX models approved as the registry approves them. One
+ * instance serves the class's tests; each test approves models of its own (unique names) and stands alone, in
+ * any order: a test that stops the instance starts it again, and each test finds it running.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InferenceServiceIT {
 
-  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration TIMEOUT = Duration.ofSeconds(90);
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
   private static final List<Map<String, Object>> INSTANCES = List.of(
       Map.of("radius", 1.5, "smooth", true, "shape", "round"),
       Map.of("radius", -2, "smooth", false, "shape", "oval"),
       Map.of("radius", 0.25, "smooth", true, "shape", "oval"));
 
-  private String guarded;
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
   private Path home;
   private LocalArtifactStore store;
   private ConfigurableApplicationContext inference;
@@ -62,8 +68,15 @@ class InferenceServiceIT {
   void start(@TempDir Path home) {
     this.home = home;
     store = new LocalArtifactStore(home.resolve("artifacts"));
-    inference = startInference();
-    http = client();
+  }
+
+  /** The instance runs for every test, whatever the test before it did. */
+  @BeforeEach
+  void running() {
+    if (inference == null) {
+      inference = startInference();
+      http = client();
+    }
   }
 
   @AfterAll
@@ -74,7 +87,6 @@ class InferenceServiceIT {
   }
 
   @Test
-  @Order(1)
   void shouldAnswerAsOnnxRuntimeCalledDirectlyOnBothApis() {
     String model = "tumours-" + shortId();
     byte[] onnx = TestModels.onnx(1f);
@@ -133,7 +145,6 @@ class InferenceServiceIT {
   }
 
   @Test
-  @Order(2)
   void shouldAnswerEveryClientMistakeWith4xxNamingTheField() {
     String model = servingVersionOne("strict-");
 
@@ -187,7 +198,6 @@ class InferenceServiceIT {
   }
 
   @Test
-  @Order(2)
   void shouldExplainALinearModelsPredictionsByFeatureContributions() {
     String model = servingVersionOne("explained-");
     Map<String, Object> missing = new java.util.HashMap<>(Map.of("smooth", false, "shape", "round"));
@@ -247,30 +257,60 @@ class InferenceServiceIT {
   }
 
   @Test
-  @Order(3)
-  void shouldSwapModelsUnderContinuousLoadWithoutAFailedRequest() throws Exception {
+  void shouldSwapModelsUnderContinuousLoadWithoutAFailedRequestEachAnswerFromTheVersionItNames() throws Exception {
     String model = servingVersionOne("swapped-");
+    List<Map<String, Object>> instances = INSTANCES.subList(0, 2);
+    // Each version's probabilities, from the test model's formula (not from the service, nor from ONNX Runtime).
+    Map<Integer, double[][]> expected = Map.of(1, TestModels.expectedProbabilities(instances, 1f), 2, TestModels.expectedProbabilities(instances, 2f),
+        3, TestModels.expectedProbabilities(instances, 3f));
+    double tolerance = 1e-6;
+    for (int a = 1; a <= 3; a++) {
+      for (int b = a + 1; b <= 3; b++) {
+        for (int i = 0; i < instances.size(); i++) {
+          assertThat(Math.abs(expected.get(a)[i][0] - expected.get(b)[i][0])).as("versions %d and %d tell apart", a, b)
+              .isGreaterThan(100 * tolerance);
+        }
+      }
+    }
 
-    HttpClient client = HttpClient.newHttpClient();
     AtomicBoolean running = new AtomicBoolean(true);
     Set<Integer> versionsSeen = ConcurrentHashMap.newKeySet();
     List<String> failures = new CopyOnWriteArrayList<>();
     AtomicInteger served = new AtomicInteger();
-    String body = json.writeValueAsString(Map.of("instances", INSTANCES.subList(0, 2)));
+    String body = json.writeValueAsString(Map.of("instances", instances));
     List<Thread> clients = new ArrayList<>();
     for (int t = 0; t < 3; t++) {
       Thread thread = new Thread(() -> {
         while (running.get()) {
           try {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/models/" + model + "/predict"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                .header("Content-Type", "application/json").timeout(REQUEST_TIMEOUT).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
               failures.add(response.statusCode() + " " + response.body());
-            } else {
-              served.incrementAndGet();
-              versionsSeen.add(((Number) json.readValue(response.body(), Map.class).get("version")).intValue());
+              continue;
             }
+            Map<?, ?> answer = json.readValue(response.body(), Map.class);
+            int version = ((Number) answer.get("version")).intValue();
+            List<?> predictions = (List<?>) answer.get("predictions");
+            double[][] probabilities = expected.get(version);
+            if (probabilities == null || predictions.size() != instances.size()) {
+              failures.add("an answer of version " + version + ": " + response.body());
+              continue;
+            }
+            for (int i = 0; i < predictions.size(); i++) {
+              Map<?, ?> prediction = (Map<?, ?>) predictions.get(i);
+              Map<?, ?> byClass = (Map<?, ?>) prediction.get("probabilities");
+              double benign = ((Number) byClass.get("benign")).doubleValue();
+              double malignant = ((Number) byClass.get("malignant")).doubleValue();
+              if (((Number) prediction.get("version")).intValue() != version || Math.abs(benign - probabilities[i][0]) > tolerance
+                  || Math.abs(malignant - probabilities[i][1]) > tolerance) {
+                failures.add("instance " + i + " answered as version " + version + " with " + byClass + ", but version " + version + " gives "
+                    + Arrays.toString(probabilities[i]));
+              }
+            }
+            versionsSeen.add(version);
+            served.incrementAndGet();
           } catch (Exception e) {
             failures.add(e.toString());
           }
@@ -280,34 +320,30 @@ class InferenceServiceIT {
       clients.add(thread);
     }
     try {
-      await().atMost(TIMEOUT).until(() -> served.get() > 100);
+      await().atMost(TIMEOUT).until(() -> served.get() > 100 || !failures.isEmpty());
       approve(model, 2, TestModels.store(store, TestModels.onnx(2f)));
-      await().atMost(TIMEOUT).until(() -> versionsSeen.contains(2));
+      await().atMost(TIMEOUT).until(() -> versionsSeen.contains(2) || !failures.isEmpty());
       int atSwap = served.get();
-      await().atMost(TIMEOUT).until(() -> served.get() > atSwap + 100);
+      await().atMost(TIMEOUT).until(() -> served.get() > atSwap + 100 || !failures.isEmpty());
       approve(model, 3, TestModels.store(store, TestModels.onnx(3f)));
-      await().atMost(TIMEOUT).until(() -> versionsSeen.contains(3));
+      await().atMost(TIMEOUT).until(() -> versionsSeen.contains(3) || !failures.isEmpty());
     } finally {
       running.set(false);
       for (Thread thread : clients) {
-        thread.join();
+        // A client's request times out after REQUEST_TIMEOUT: a thread alive after twice that hangs.
+        thread.join(2 * REQUEST_TIMEOUT.toMillis());
+        assertThat(thread.isAlive()).as("a client thread still running").isFalse();
       }
     }
     assertThat(failures).isEmpty();
-    assertThat(versionsSeen).contains(1, 2, 3);
+    assertThat(versionsSeen).containsExactlyInAnyOrder(1, 2, 3);
   }
 
   @Test
-  @Order(4)
   void shouldKeepServingTheOldModelWhenTheNewArtifactIsCorrupt() throws Exception {
     String model = servingVersionOne("guarded-");
-    guarded = model;
 
-    ArtifactRef good = TestModels.store(store, TestModels.onnx(5f));
-    java.nio.file.Files.write(store.verifiedPath(good.getSha256()), "not an onnx model".getBytes());
-    approve(model, 2, good);
-    ArtifactRef notOnnx = TestModels.store(store, "plain text, correctly hashed".getBytes());
-    approve(model, 3, notOnnx);
+    approveCorruptVersionsTwoAndThree(model);
 
     await().atMost(TIMEOUT).untilAsserted(() -> http.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk().expectBody()
         .jsonPath("$.components.models.details['" + model + "'].failedVersion").isEqualTo(3)
@@ -319,9 +355,13 @@ class InferenceServiceIT {
   }
 
   @Test
-  @Order(5)
-  void shouldLogEveryPredictionServedAndFlushTheLogOnShutdown() {
+  void shouldLogEveryPredictionServedAndFlushTheLogOnShutdown() throws Exception {
     String model = servingVersionOne("drained-");
+    // A model whose latest approvals cannot load: after the restart, the newest one before them that can serves.
+    String guarded = servingVersionOne("restarted-guarded-");
+    approveCorruptVersionsTwoAndThree(guarded);
+    await().atMost(TIMEOUT).untilAsserted(() -> http.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk().expectBody()
+        .jsonPath("$.components.models.details['" + guarded + "'].failedVersion").isEqualTo(3));
 
     int predictions = 0;
     for (int i = 0; i < 200; i++) {
@@ -345,6 +385,17 @@ class InferenceServiceIT {
     assertThat(predict(guarded, Map.of("instances", INSTANCES)).body()).contains("\"version\":1");
   }
 
+  /**
+   * Approves version 2, whose stored file is then damaged (its bytes no longer match the approval's hash), and
+   * version 3, whose file is no ONNX model.
+   */
+  private void approveCorruptVersionsTwoAndThree(String model) throws IOException {
+    ArtifactRef good = TestModels.store(store, TestModels.onnx(5f));
+    Files.write(store.verifiedPath(good.getSha256()), "not an onnx model".getBytes(StandardCharsets.UTF_8));
+    approve(model, 2, good);
+    approve(model, 3, TestModels.store(store, "plain text, correctly hashed".getBytes(StandardCharsets.UTF_8)));
+  }
+
   private ConfigurableApplicationContext startInference() {
     return InferenceServiceApplication.builder().run(
         "--server.port=0",
@@ -357,7 +408,7 @@ class InferenceServiceIT {
   }
 
   private WebTestClient client() {
-    return WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(30)).baseUrl(baseUrl()).build();
+    return WebTestClient.bindToServer().responseTimeout(REQUEST_TIMEOUT).baseUrl(baseUrl()).build();
   }
 
   /** A new model (its name starts with the prefix) whose version 1, the scale-1 test model, serves. */
@@ -392,7 +443,7 @@ class InferenceServiceIT {
       if (contentType != null) {
         request.header("Content-Type", contentType);
       }
-      return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return client.send(request.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

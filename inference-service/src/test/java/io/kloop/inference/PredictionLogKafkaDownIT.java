@@ -45,11 +45,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -59,19 +56,22 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The prediction log while Kafka is away: inference on a broker of its own (not the tests' shared one),
  * which the test stops and starts again on the same port and data directory. The log's buffer holds 200
- * events and its producer 256 KB, so that both fill within seconds.
+ * events and its producer 256 KB, so that both fill within seconds. One test: the outage and the recovery
+ * are one story, whose accounting (every prediction sent, dropped or failed) spans both.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PredictionLogKafkaDownIT {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
   private static final int BUFFER = 200;
+  /** Per request: generous, so that a busy machine cannot fail it; a request that hangs fails. */
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
   /**
-   * Per request. A request waiting for Kafka would wait at least the producer's max.block.ms (1 s) for
-   * each of its 10 events: 10 s, twice this.
+   * A request that waited for Kafka would wait at least the producer's max.block.ms (1 s) for each of its 10
+   * events. The requests while Kafka is down must take less than a tenth of that on average: a bound no busy
+   * machine comes near (they take milliseconds), that waiting requests could not meet.
    */
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration MOST_PER_REQUEST_ON_AVERAGE = Duration.ofSeconds(1);
   private static final List<Map<String, Object>> INSTANCES = IntStream.range(0, 10)
       .mapToObj(i -> Map.<String, Object>of("radius", i / 4.0, "smooth", i % 2 == 0, "shape", i % 3 == 0 ? "round" : "oval")).toList();
 
@@ -116,8 +116,13 @@ class PredictionLogKafkaDownIT {
   }
 
   @Test
-  @Order(1)
-  void shouldAnswerEveryPredictionWhileKafkaIsDownAndCountWhatTheFullBufferDrops() throws Exception {
+  void shouldAnswerEveryPredictionWhileKafkaIsDownCountWhatTheFullBufferDropsAndAccountForEveryOneOnceKafkaIsBack() throws Exception {
+    answerWhileKafkaIsDown();
+    logAgainOnceKafkaIsBackAndAccountForEveryPrediction();
+  }
+
+  /** Kafka goes away: every request is answered at once, the buffer stays bounded and drops are counted, the instance stays ready. */
+  private void answerWhileKafkaIsDown() throws Exception {
     for (int i = 0; i < 20; i++) {
       assertThat(predict("before-" + i).statusCode()).isEqualTo(200);
     }
@@ -130,6 +135,7 @@ class PredictionLogKafkaDownIT {
     int answered = 0;
     int mostBuffered = 0;
     int firstDrop = -1;
+    long started = System.nanoTime();
     // The producer's 256 KB fill first, then the buffer, then it drops; 100 requests more after the first drop.
     while (firstDrop < 0 || asked < firstDrop + 100) {
       assertThat(asked).as("requests before the buffer dropped anything").isLessThan(5_000);
@@ -144,7 +150,9 @@ class PredictionLogKafkaDownIT {
       }
     }
 
-    assertThat(answered).as("every request answered, none waited for Kafka beyond " + REQUEST_TIMEOUT).isEqualTo(asked);
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    assertThat(answered).as("every request answered").isEqualTo(asked);
+    assertThat(took).as(asked + " requests while Kafka is down: none waits for it").isLessThan(MOST_PER_REQUEST_ON_AVERAGE.multipliedBy(asked));
     assertThat(mostBuffered).as("memory bounded by the buffer").isLessThanOrEqualTo(BUFFER);
     String prometheus = get("/actuator/prometheus").body();
     double dropped = metric(prometheus, "kloop_inference_prediction_log_dropped_total");
@@ -171,9 +179,8 @@ class PredictionLogKafkaDownIT {
     });
   }
 
-  @Test
-  @Order(2)
-  void shouldLogPredictionsAgainOnceKafkaIsBackAndAccountForEveryOne() throws Exception {
+  /** Kafka is back: new predictions reach it, and after a graceful shutdown every prediction is sent, dropped or failed. */
+  private void logAgainOnceKafkaIsBackAndAccountForEveryPrediction() throws Exception {
     double sentBefore = counter("sent");
     broker.start(Duration.ofSeconds(60));
 

@@ -36,11 +36,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
@@ -50,10 +47,10 @@ import tools.jackson.databind.json.JsonMapper;
  * Inference without a shared artifact store: it downloads each champion's ONNX file from the real
  * registry-service (started in this JVM, with an artifact store of its own) into its own cache. Both
  * applications run side by side and are closed together: closing one WebFlux application disposes
- * Reactor Netty's shared resources under the other.
+ * Reactor Netty's shared resources under the other. Each test stands alone: it closes what an earlier test
+ * left running and starts what it needs, with a model and an inference cache of its own.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RegistryDownloadIT {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
@@ -61,13 +58,14 @@ class RegistryDownloadIT {
       Map.of("radius", 1.5, "smooth", true, "shape", "round"),
       Map.of("radius", -2, "smooth", false, "shape", "oval"));
 
-  private final String model = "downloaded-" + UUID.randomUUID().toString().substring(0, 8);
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final JsonMapper json = JsonMapper.builder().build();
   private Path home;
   private int registryPort;
   private String registryApplicationId;
   private LocalArtifactStore registryStore;
+  /** Inference's cache of downloaded artifacts: one per test, so that no test finds what another downloaded. */
+  private Path inferenceCacheRoot;
   private LocalArtifactStore inferenceCache;
   private ConfigurableApplicationContext registry;
   private ConfigurableApplicationContext inference;
@@ -76,7 +74,6 @@ class RegistryDownloadIT {
   void setUp(@TempDir Path home) throws IOException {
     this.home = home;
     registryStore = new LocalArtifactStore(home.resolve("registry-artifacts"));
-    inferenceCache = new LocalArtifactStore(home.resolve("inference-cache"));
     registryApplicationId = "registry-download-it-" + UUID.randomUUID().toString().substring(0, 8);
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       registryPort = socket.getLocalPort();
@@ -89,11 +86,12 @@ class RegistryDownloadIT {
   }
 
   @Test
-  @Order(1)
   void shouldTryAgainWhileTheRegistryIsDownAndServeTheChampionOnceItAnswers() throws Exception {
+    String model = newModel();
+    closeAll();
     byte[] v1 = TestModels.onnx(1f);
     registry = startRegistry();
-    TestEvents.publish(Topics.MODEL_TRAINED.name(), model, trained("run-1", registryStore.put(v1, "application/onnx"), null));
+    TestEvents.publish(Topics.MODEL_TRAINED.name(), model, trained(model, "run-1", registryStore.put(v1, "application/onnx"), null));
     List<ModelApproved> approvals = TestEvents.awaitAtLeast(Topics.MODEL_APPROVED.name(), model, ModelApproved.class, 1, TIMEOUT);
     assertThat(approvals.get(0).getVersion()).isEqualTo(1);
     registry.close();
@@ -101,72 +99,78 @@ class RegistryDownloadIT {
 
     // The registry is down when inference starts: nothing to serve, and it says why.
     inference = startInference();
-    HttpResponse<String> unavailable = predict();
+    HttpResponse<String> unavailable = predict(model);
     assertThat(unavailable.statusCode()).as(unavailable.body()).isEqualTo(503);
     assertThat(unavailable.body()).contains("version 1 failed to load")
         .contains("download from " + registryUrl() + "/v1/models/" + model + "/versions/1/artifact failed: the registry is not reachable");
-    JsonNode status = modelStatus();
+    JsonNode status = modelStatus(model);
     assertThat(status.path("failedVersion").asInt()).isEqualTo(1);
     assertThat(absent(status.path("servedVersion"))).isTrue();
     assertThat(absent(status.path("retryAt"))).as("a retry is due").isFalse();
-    assertThat(loadFailures()).isGreaterThanOrEqualTo(1);
+    assertThat(loadFailures(model)).isGreaterThanOrEqualTo(1);
     assertThat(inferenceCache.pathOf(LocalArtifactStore.sha256(v1))).doesNotExist();
 
     // Back: a retry downloads it, without a new approval.
     registry = startRegistry();
-    awaitServing(1);
+    awaitServing(model, 1);
     assertThat(inferenceCache.pathOf(LocalArtifactStore.sha256(v1))).hasBinaryContent(v1);
-    assertAnswersAs(v1, 1);
-    assertThat(absent(modelStatus().path("failedVersion"))).isTrue();
+    assertAnswersAs(model, v1, 1);
+    assertThat(absent(modelStatus(model).path("failedVersion"))).isTrue();
   }
 
   @Test
-  @Order(2)
-  void shouldDownloadEachNewChampionTheRegistryApproves() throws Exception {
+  void shouldDownloadEachNewChampionRefuseOtherBytesThanApprovedAndServeFromTheCacheAfterARestart() throws Exception {
+    String model = newModel();
+    closeAll();
+    registry = startRegistry();
+    inference = startInference();
+    byte[] v1 = TestModels.onnx(1f);
+    TestEvents.publish(Topics.MODEL_TRAINED.name(), model, trained(model, "run-1", registryStore.put(v1, "application/onnx"), null));
+    awaitServing(model, 1);
+    assertAnswersAs(model, v1, 1);
+
+    // Each new champion is downloaded and served.
     byte[] v2 = TestModels.onnx(2f);
-    TestEvents.publish(Topics.MODEL_TRAINED.name(), model, trained("run-2", registryStore.put(v2, "application/onnx"), 1));
-
-    awaitServing(2);
+    TestEvents.publish(Topics.MODEL_TRAINED.name(), model, trained(model, "run-2", registryStore.put(v2, "application/onnx"), 1));
+    awaitServing(model, 2);
     assertThat(inferenceCache.pathOf(LocalArtifactStore.sha256(v2))).hasBinaryContent(v2);
-    assertAnswersAs(v2, 2);
-  }
+    assertAnswersAs(model, v2, 2);
 
-  @Test
-  @Order(3)
-  void shouldRefuseAnArtifactThatIsNotTheApprovedOneAndKeepServing() throws Exception {
-    // An approval of version 1 naming other bytes than the registry recorded for version 1.
+    // An approval of version 1 naming other bytes than the registry recorded for version 1 is refused; 2 keeps serving.
     byte[] notVersionOne = TestModels.onnx(3f);
     String expected = LocalArtifactStore.sha256(notVersionOne);
     ArtifactRef wrong = ArtifactRef.newBuilder().setUri("file:///elsewhere/" + expected).setSha256(expected)
         .setSizeBytes(notVersionOne.length).setMediaType("application/onnx").build();
-    double failuresBefore = loadFailures();
+    double failuresBefore = loadFailures(model);
     TestEvents.publish(Topics.MODEL_APPROVED.name(), model, TestModels.approval(model, 1, wrong));
-
     await().atMost(TIMEOUT).untilAsserted(() -> {
-      JsonNode status = modelStatus();
+      JsonNode status = modelStatus(model);
       assertThat(status.path("failedVersion").asInt()).isEqualTo(1);
       assertThat(status.path("servedVersion").asInt()).isEqualTo(2);
-      assertThat(status.path("failure").asString()).contains("the registry serves SHA-256 " + LocalArtifactStore.sha256(TestModels.onnx(1f))
+      assertThat(status.path("failure").asString()).contains("the registry serves SHA-256 " + LocalArtifactStore.sha256(v1)
           + " for this version, the approval names " + expected);
     });
-    assertThat(loadFailures()).isGreaterThan(failuresBefore);
+    assertThat(loadFailures(model)).isGreaterThan(failuresBefore);
     assertThat(inferenceCache.pathOf(expected)).doesNotExist();
-    assertAnswersAs(TestModels.onnx(2f), 2);
-  }
+    assertAnswersAs(model, v2, 2);
 
-  @Test
-  @Order(4)
-  void shouldServeWhatItsCacheHoldsWithoutTheRegistryAfterARestart() throws Exception {
+    // Restarted while the registry stays down: the latest approval (the wrong bytes) cannot be had; the one before
+    // it, version 2, is in the cache and serves.
     closeAll();
-
-    // The registry stays down. The latest approval (the wrong bytes above) cannot be had; the one before
-    // it, version 2, is in the cache.
     inference = startInference();
-    assertAnswersAs(TestModels.onnx(2f), 2);
-    JsonNode status = modelStatus();
+    assertAnswersAs(model, v2, 2);
+    JsonNode status = modelStatus(model);
     assertThat(status.path("servedVersion").asInt()).isEqualTo(2);
     assertThat(status.path("failedVersion").asInt()).isEqualTo(1);
     assertThat(status.path("failure").asString()).contains("the registry is not reachable");
+  }
+
+  /** A model of the test's own, and a cache of its own for the inference instances it starts. */
+  private String newModel() {
+    String model = "downloaded-" + UUID.randomUUID().toString().substring(0, 8);
+    inferenceCacheRoot = home.resolve("inference-cache-" + model);
+    inferenceCache = new LocalArtifactStore(inferenceCacheRoot);
+    return model;
   }
 
   private ConfigurableApplicationContext startRegistry() {
@@ -182,7 +186,7 @@ class RegistryDownloadIT {
     return InferenceServiceApplication.builder().run(
         "--server.port=0",
         "--spring.kafka.bootstrap-servers=" + TestKafkaBroker.bootstrapServers(),
-        "--kloop.inference.artifact-root=" + home.resolve("inference-cache"),
+        "--kloop.inference.artifact-root=" + inferenceCacheRoot,
         "--kloop.inference.registry-url=" + registryUrl(),
         "--kloop.inference.registry-timeout=10s",
         "--kloop.inference.registry-retry-max-delay=3s");
@@ -209,7 +213,7 @@ class RegistryDownloadIT {
   }
 
   /** A run's announcement as training makes it: good test metrics, so the default policy approves it. */
-  private ModelTrained trained(String runId, ArtifactRef artifact, Integer championVersion) {
+  private ModelTrained trained(String model, String runId, ArtifactRef artifact, Integer championVersion) {
     EvaluationMetrics metrics = EvaluationMetrics.newBuilder().setSplit("test").setRows(200).setAccuracy(0.95).setMacroPrecision(0.95)
         .setMacroRecall(0.95).setMacroF1(0.95).setRocAuc(0.98).setLogLoss(0.2)
         .setConfusionMatrix(ConfusionMatrix.newBuilder().setLabels(List.of("benign", "malignant"))
@@ -231,13 +235,13 @@ class RegistryDownloadIT {
         .build();
   }
 
-  private void awaitServing(int version) {
+  private void awaitServing(String model, int version) {
     await().atMost(TIMEOUT).until(() -> get("/v2/models/" + model + "/versions/" + version + "/ready").statusCode() == 200);
   }
 
   /** The service answers with this version, exactly as ONNX Runtime scores these bytes. */
-  private void assertAnswersAs(byte[] onnx, int version) throws Exception {
-    HttpResponse<String> response = predict();
+  private void assertAnswersAs(String model, byte[] onnx, int version) throws Exception {
+    HttpResponse<String> response = predict(model);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     JsonNode answer = json.readTree(response.body());
     assertThat(answer.path("version").asInt()).isEqualTo(version);
@@ -254,19 +258,19 @@ class RegistryDownloadIT {
     return value.isNull() || value.isMissingNode();
   }
 
-  private JsonNode modelStatus() throws Exception {
+  private JsonNode modelStatus(String model) throws Exception {
     HttpResponse<String> readiness = get("/actuator/health/readiness");
     return json.readTree(readiness.body()).path("components").path("models").path("details").path(model);
   }
 
-  private double loadFailures() throws Exception {
+  private double loadFailures(String model) throws Exception {
     String metrics = get("/actuator/prometheus").body();
     Matcher failures = Pattern.compile("kloop_inference_model_load_failures_total\\{[^}]*model=\"" + Pattern.quote(model) + "\"[^}]*} (\\S+)")
         .matcher(metrics);
     return failures.find() ? Double.parseDouble(failures.group(1)) : 0;
   }
 
-  private HttpResponse<String> predict() throws Exception {
+  private HttpResponse<String> predict(String model) throws Exception {
     return client.send(HttpRequest.newBuilder(URI.create(inferenceUrl() + "/v1/models/" + model + "/predict"))
         .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
         .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("instances", INSTANCES)))).build(),

@@ -81,6 +81,28 @@ public final class TestModels {
     return model.build().toByteArray();
   }
 
+  /**
+   * The probabilities (benign, malignant) the model of this scale gives each instance, worked out from its
+   * formula in double precision (no ONNX Runtime, no encoding code): the softmax of {@code z} and {@code -z} with
+   * {@code z = sum of weight * column + 0.1}, the columns radius, smooth (1 or 0) and the one-hot shape (round,
+   * oval); every value present.
+   */
+  public static double[][] expectedProbabilities(List<Map<String, Object>> instances, float scale) {
+    double[][] probabilities = new double[instances.size()][];
+    for (int i = 0; i < instances.size(); i++) {
+      Map<String, Object> instance = instances.get(i);
+      double[] columns = {((Number) instance.get("radius")).doubleValue(), Boolean.TRUE.equals(instance.get("smooth")) ? 1 : 0,
+          "round".equals(instance.get("shape")) ? 1 : 0, "oval".equals(instance.get("shape")) ? 1 : 0};
+      double z = 0.1;
+      for (int c = 0; c < columns.length; c++) {
+        z += weight(c, scale) * columns[c];
+      }
+      double benign = 1 / (1 + Math.exp(-2 * z));
+      probabilities[i] = new double[] {benign, 1 - benign};
+    }
+    return probabilities;
+  }
+
   public static ModelApproved approval(String model, int version, ArtifactRef artifact) {
     return approval(model, version, artifact, SIGNATURE);
   }

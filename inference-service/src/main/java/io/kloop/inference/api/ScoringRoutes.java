@@ -3,15 +3,17 @@ package io.kloop.inference.api;
 import static org.springframework.web.reactive.function.server.RequestPredicates.path;
 
 import io.kloop.events.ModelSignature;
+import io.kloop.inference.serving.Instances;
 import io.kloop.inference.serving.InvalidInputException;
 import io.kloop.inference.serving.Predictions;
 import io.kloop.service.tracing.KloopTracing;
+import io.kloop.service.web.ApiErrors;
 import io.opentelemetry.context.Scope;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.convert.ConversionFailedException;
@@ -31,6 +33,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.ObjectWriter;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -76,9 +79,10 @@ class ScoringRoutes {
   /**
    * The body as JSON of the given type, or an {@link UnreadableRequestException}; no body or a JSON
    * {@code null} is an {@link InvalidInputException}. The body must be declared JSON ({@code application/json} or a
-   * {@code +json} type), or not declared at all; anything else is 415.
+   * {@code +json} type), or not declared at all; anything else is 415. The body's size goes with it, for
+   * {@link AnswerBudget}.
    */
-  private static <T> Mono<T> body(ServerRequest request, ObjectReader reader, String expected) {
+  private static <T> Mono<Body<T>> body(ServerRequest request, ObjectReader reader, String expected) {
     MediaType type;
     try {
       type = request.headers().contentType().orElse(MediaType.APPLICATION_JSON);
@@ -89,15 +93,60 @@ class ScoringRoutes {
       throw new UnsupportedMediaTypeStatusException(type, List.of(MediaType.APPLICATION_JSON));
     }
     return request.bodyToMono(byte[].class)
-        .flatMap(body -> {
-          try {
-            // A JSON null reads as null: empty, like no body at all.
-            return Mono.justOrEmpty(reader.<T>readValue(body));
-          } catch (JacksonException e) {
-            throw new UnreadableRequestException(null, e.getOriginalMessage(), e);
-          }
-        })
+        // A JSON null reads as null: empty, like no body at all.
+        .flatMap(bytes -> Mono.justOrEmpty(ScoringRoutes.<T>read(reader, bytes)).map(value -> new Body<>(value, bytes.length)))
         .switchIfEmpty(Mono.error(() -> new InvalidInputException("the body must be " + expected)));
+  }
+
+  /** A request's body, read, and its size in bytes. */
+  record Body<T>(T value, int bytes) {}
+
+  /**
+   * Reads a body strictly (the platform's mapper: an unknown key, a duplicate key, a trailing document or deep
+   * nesting is refused, at the first one).
+   *
+   * @return the value, or null for a JSON {@code null} (or no content)
+   * @throws UnreadableRequestException for anything that is not JSON of the type, saying what and where
+   */
+  static <T> T read(ObjectReader reader, byte[] body) {
+    if (body.length == 0) {
+      return null;
+    }
+    try {
+      return reader.readValue(body);
+    } catch (UnrecognizedPropertyException unknown) {
+      throw new UnreadableRequestException(null, unknownKey(unknown), unknown);
+    } catch (JacksonException e) {
+      throw new UnreadableRequestException(null, describe(e), e);
+    }
+  }
+
+  /** {@code unknown key 'inputs[0].dtype' (known there: data, datatype, name, parameters, shape)}, as the annotated endpoints word it. */
+  static String unknownKey(UnrecognizedPropertyException e) {
+    StringBuilder path = new StringBuilder();
+    for (JacksonException.Reference reference : e.getPath()) {
+      if (reference.getPropertyName() != null) {
+        path.append(path.length() == 0 ? "" : ".").append(reference.getPropertyName());
+      } else if (reference.getIndex() >= 0) {
+        path.append('[').append(reference.getIndex()).append(']');
+      }
+    }
+    TreeSet<String> known = new TreeSet<>();
+    if (e.getKnownPropertyIds() != null) {
+      e.getKnownPropertyIds().forEach(id -> known.add(String.valueOf(id)));
+    }
+    return "unknown key " + Instances.quoted(path.length() == 0 ? String.valueOf(e.getPropertyName()) : path.toString())
+        + (known.isEmpty() ? "" : " (known there: " + String.join(", ", known) + ")");
+  }
+
+  private static final Pattern QUALIFIED_NAME = Pattern.compile("\\b(?:[a-z_][\\w]*\\.)+(?:\\w+\\$)*(\\w+)");
+
+  /**
+   * A reading error as {@link ApiErrors#describe} words it, with every class named briefly, also within
+   * generic types ({@code `ArrayList<InferInput>`}, not the fully qualified names). Only on errors.
+   */
+  static String describe(JacksonException e) {
+    return QUALIFIED_NAME.matcher(ApiErrors.describe(e)).replaceAll("$1");
   }
 
   private static Mono<ServerResponse> json(ObjectWriter writer, Map<String, Object> answer) {
@@ -114,48 +163,25 @@ class ScoringRoutes {
     private static final String SHAPE = "{\"instances\": [{feature: value, ...}, ...]}";
 
     Mono<ServerResponse> predict(ServerRequest request) {
-      // Deferred, so that a bad query parameter is an error signal the route's error handling answers.
+      // Deferred, so that a bad path, header or query parameter is an error signal the route's error handling answers.
       return Mono.defer(() -> {
-        String name = request.pathVariable("name");
+        String name = Identifiers.modelName(request.pathVariable("name"));
         boolean explain = explain(request);
-        String requestId = request.headers().firstHeader("X-Request-Id");
+        String requestId = Identifiers.requestId(request.headers().firstHeader("X-Request-Id"), "X-Request-Id");
         return ScoringRoutes.<PredictRequest>body(request, reader, SHAPE)
             .flatMap(body -> json(writer, predict(name, body, requestId, explain, request)));
       });
     }
 
-    private Map<String, Object> predict(String name, PredictRequest body, String requestId, boolean explain, ServerRequest request) {
-      if (body == null || body.instances() == null) {
+    private Map<String, Object> predict(String name, Body<PredictRequest> body, String requestId, boolean explain, ServerRequest request) {
+      if (body.value().instances() == null) {
         throw new InvalidInputException("the body must be " + SHAPE);
       }
       Predictions.Result result;
       try (Scope traced = traced(tracing, request)) {
-        result = predictions.predict(name, null, requestId, body.instances(), "instances", explain);
+        result = predictions.predict(name, null, requestId, body.value().instances(), "instances", explain, AnswerBudget.predict(body.bytes()));
       }
-      List<Map<String, Object>> answers = new ArrayList<>(result.predictions().size());
-      for (Predictions.Prediction prediction : result.predictions()) {
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("class", prediction.predictedClass());
-        answer.put("probabilities", prediction.probabilities());
-        answer.put("version", result.version());
-        if (prediction.explanation() != null) {
-          Predictions.Explanation explanation = prediction.explanation();
-          Map<String, Object> why = new LinkedHashMap<>();
-          why.put("class", prediction.predictedClass());
-          why.put("score", explanation.scoreKind());
-          why.put("value", explanation.score());
-          why.put("baseline", explanation.baseline());
-          why.put("contributions", explanation.contributions());
-          answer.put("explanation", why);
-        }
-        answers.add(answer);
-      }
-      Map<String, Object> answer = new LinkedHashMap<>();
-      answer.put("id", result.requestId());
-      answer.put("model", result.model());
-      answer.put("version", result.version());
-      answer.put("predictions", answers);
-      return answer;
+      return Answers.predict(result);
     }
 
     /** The {@code explain} parameter, read as Spring reads a boolean request parameter (absent or empty is false). */
@@ -167,7 +193,8 @@ class ScoringRoutes {
       try {
         return Boolean.TRUE.equals(DefaultConversionService.getSharedInstance().convert(explain.trim(), Boolean.class));
       } catch (ConversionFailedException e) {
-        throw new UnreadableRequestException("explain", e.getMostSpecificCause().getMessage(), e);
+        throw new UnreadableRequestException("explain", "Invalid boolean value " + Instances.quoted(explain)
+            + "; true, false, yes, no, on, off, 1 or 0", e);
       }
     }
   }
@@ -176,8 +203,8 @@ class ScoringRoutes {
 
     Mono<ServerResponse> infer(ServerRequest request) {
       return Mono.defer(() -> {
-        String name = request.pathVariable("name");
-        Integer version = OpenInferenceController.version(name, request.pathVariables().get("version"));
+        String name = Identifiers.modelName(request.pathVariable("name"));
+        Integer version = Identifiers.version(name, request.pathVariables().get("version"));
         // A model or version that is not served is 404 before the body is read.
         ModelSignature signature = predictions.served(name, version).signature();
         return ScoringRoutes.<OpenInferenceController.InferRequest>body(request, reader, "{\"inputs\": [tensor, ...]}")
@@ -185,38 +212,20 @@ class ScoringRoutes {
       });
     }
 
-    private Map<String, Object> infer(String name, Integer version, ModelSignature signature, OpenInferenceController.InferRequest body,
+    private Map<String, Object> infer(String name, Integer version, ModelSignature signature, Body<OpenInferenceController.InferRequest> body,
         ServerRequest request) {
-      if (body == null || body.inputs() == null || body.inputs().isEmpty()) {
+      OpenInferenceController.InferRequest infer = body.value();
+      if (infer.inputs() == null || infer.inputs().isEmpty()) {
         throw new InvalidInputException("inputs: give one tensor per feature");
       }
-      List<Map<String, Object>> instances = OpenInferenceController.instances(signature, body.inputs());
-      Set<String> wantedOutputs = OpenInferenceController.wantedOutputs(signature, body.outputs());
+      String id = Identifiers.requestId(infer.id(), "id");
+      List<Map<String, Object>> instances = Tensors.instances(signature, infer.inputs());
+      Set<String> wantedOutputs = Tensors.wantedOutputs(signature, infer.outputs());
       Predictions.Result result;
       try (Scope traced = traced(tracing, request)) {
-        result = predictions.predict(name, version, body.id(), instances, "inputs");
+        result = predictions.predict(name, version, id, instances, "inputs", false, AnswerBudget.infer(body.bytes()));
       }
-      List<String> classes = result.signature().getOutputClasses();
-      int rows = result.predictions().size();
-      List<Map<String, Object>> outputs = new ArrayList<>();
-      if (wantedOutputs.contains(result.signature().getProbabilityTensor())) {
-        List<Double> data = new ArrayList<>(rows * classes.size());
-        result.predictions().forEach(p -> classes.forEach(c -> data.add(p.probabilities().get(c))));
-        Map<String, Object> tensor = OpenInferenceController.tensor(result.signature().getProbabilityTensor(), "FP32", List.of(rows, classes.size()));
-        tensor.put("data", data);
-        outputs.add(tensor);
-      }
-      if (wantedOutputs.contains(OpenInferenceController.LABEL)) {
-        Map<String, Object> tensor = OpenInferenceController.tensor(OpenInferenceController.LABEL, "BYTES", List.of(rows));
-        tensor.put("data", result.predictions().stream().map(Predictions.Prediction::predictedClass).toList());
-        outputs.add(tensor);
-      }
-      Map<String, Object> answer = new LinkedHashMap<>();
-      answer.put("model_name", name);
-      answer.put("model_version", String.valueOf(result.version()));
-      answer.put("id", result.requestId());
-      answer.put("outputs", outputs);
-      return answer;
+      return Answers.infer(name, result, wantedOutputs);
     }
   }
 }

@@ -6,4 +6,9 @@ public class InvalidInputException extends RuntimeException {
   public InvalidInputException(String message) {
     super(message);
   }
+
+  /** The same mistake, located: {@code where: message}. */
+  public InvalidInputException at(String where) {
+    return new InvalidInputException(where + ": " + getMessage());
+  }
 }

@@ -97,12 +97,24 @@ public class Predictions {
    * @throws InvalidInputException when an explanation is asked of a model whose scores are not additive
    */
   public Result predict(String model, Integer version, String requestId, List<Map<String, Object>> instances, String path, boolean explain) {
+    return predict(model, version, requestId, instances, path, explain, RequestBudget.NONE);
+  }
+
+  /**
+   * Scores the instances as {@link #predict(String, Integer, String, List, String, boolean)} does, once the
+   * budget has accepted an answer to this many instances of the model and (with the log on) {@link LogBudget}
+   * their log events, before the instances are checked.
+   *
+   * @throws InvalidInputException when the budget refuses the answer's or the events' size
+   */
+  public Result predict(String model, Integer version, String requestId, List<Map<String, Object>> instances, String path, boolean explain,
+      RequestBudget budget) {
     if (!tracing.enabled()) {
-      return score(model, version, requestId, instances, path, explain, null);
+      return score(model, version, requestId, instances, path, explain, budget, null);
     }
     Span span = tracing.span("score").setAttribute("kloop.model", model).startSpan();
     try (Scope scope = span.makeCurrent()) {
-      Result result = score(model, version, requestId, instances, path, explain, span.isRecording() ? span.getSpanContext() : null);
+      Result result = score(model, version, requestId, instances, path, explain, budget, span.isRecording() ? span.getSpanContext() : null);
       span.setAttribute("kloop.model.version", result.version());
       span.setAttribute("kloop.request.id", result.requestId());
       span.setAttribute("kloop.instances", result.predictions().size());
@@ -117,7 +129,7 @@ public class Predictions {
   }
 
   private Result score(String model, Integer version, String requestId, List<Map<String, Object>> instances, String path, boolean explain,
-      SpanContext trace) {
+      RequestBudget budget, SpanContext trace) {
     long begun = System.nanoTime();
     if (instances != null && instances.size() > properties.maxInstances()) {
       throw new InvalidInputException(path + ": " + instances.size() + " instances; at most " + properties.maxInstances() + " per request");
@@ -125,17 +137,23 @@ public class Predictions {
     ServedModel served = acquire(model, version);
     try {
       ModelSignature signature = served.approval().getSignature();
-      List<Map<String, Object>> valid = Instances.validate(signature, instances, path);
       if (explain && !served.classifier().additive()) {
         throw new InvalidInputException("explain: model " + model + " version " + served.version() + " is not a linear model (its "
             + "artifact does not declare additive class scores), and explanations are given for linear models only");
       }
+      String id = requestId == null || requestId.isBlank() ? randomUuid() : requestId;
+      if (instances != null) {
+        budget.checkAnswer(served.nameSizes(), instances.size(), explain);
+        if (properties.predictionLog()) {
+          LogBudget.check(served.nameSizes(), id, model, instances.size(), budget.requestBytes(), path);
+        }
+      }
+      List<Map<String, Object>> valid = Instances.validate(signature, instances, path);
       long started = System.nanoTime();
       float[][] rows = served.classifier().encoding().encodeAll(valid);
       float[][] probabilities = served.classifier().probabilities(rows);
       long latencyMicros = (System.nanoTime() - started) / 1_000;
       List<String> classes = signature.getOutputClasses();
-      String id = requestId == null || requestId.isBlank() ? randomUuid() : requestId;
       Instant now = Instant.now();
       List<Prediction> predictions = new ArrayList<>(valid.size());
       int[] predicted = new int[valid.size()];
@@ -144,8 +162,8 @@ public class Predictions {
         int best = 0;
         for (int c = 0; c < classes.size(); c++) {
           if (Float.isNaN(probabilities[i][c])) {
-            throw new InvalidInputException(path + "[" + i + "]: the model gives no probabilities for this instance; it cannot score "
-                + "its missing (null) values");
+            throw new InvalidInputException(path + "[" + i + "]: the model gives no probabilities for this instance: it cannot score "
+                + "its missing (null) values, or its values are too extreme for it");
           }
           byClass.put(classes.get(c), (double) probabilities[i][c]);
           if (probabilities[i][c] > probabilities[i][best]) {

@@ -21,9 +21,11 @@ public final class ServedModel {
   private final ModelApproved approval;
   private final OnnxClassifier classifier;
   private final Instant loadedAt;
+  private final NameSizes nameSizes;
   /** The serving table's reference plus one per request in flight; 0 once retired and idle (closed). */
   private final AtomicInteger references = new AtomicInteger(1);
 
+  private final MeterRegistry meters;
   private final Timer latency;
   private final Counter predictions;
 
@@ -31,6 +33,8 @@ public final class ServedModel {
     this.approval = approval;
     this.classifier = classifier;
     this.loadedAt = loadedAt;
+    this.nameSizes = NameSizes.of(approval.getSignature(), approval.getVersion());
+    this.meters = meters;
     Tags tags = Tags.of("model", approval.getModel(), "version", String.valueOf(approval.getVersion()));
     this.latency = Timer.builder("kloop.inference.latency")
         .description("Time to score one request with this model version: checks, encoding, ONNX Runtime, prediction log hand-over")
@@ -66,6 +70,11 @@ public final class ServedModel {
     return loadedAt;
   }
 
+  /** The JSON sizes of the model's names, to bound answers about it. */
+  public NameSizes nameSizes() {
+    return nameSizes;
+  }
+
   /** Takes a reference for one request; false when the model was retired and closed meanwhile. */
   boolean tryAcquire() {
     for (int current = references.get(); current > 0; current = references.get()) {
@@ -83,8 +92,14 @@ public final class ServedModel {
     }
   }
 
-  /** Drops the serving table's reference: the model closes once no request uses it. */
+  /**
+   * Drops the serving table's reference: the model closes once no request uses it. Its meters go at once, so
+   * that the metrics hold the versions that serve, not every version ever loaded (a request still on it counts
+   * into meters no longer shown).
+   */
   void retire() {
+    meters.remove(latency);
+    meters.remove(predictions);
     release();
   }
 }

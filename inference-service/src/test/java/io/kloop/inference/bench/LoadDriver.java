@@ -83,7 +83,10 @@ final class LoadDriver implements AutoCloseable {
     for (int u = 0; u < users; u++) {
       next(sequence, ok, failed, end, done);
     }
-    done.await();
+    // Every connection's last request was sent before the end; a request still unanswered long after it hangs.
+    if (!done.await(duration.toSeconds() + 120, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("requests of the closed loop still unanswered 2 minutes after its end");
+    }
     return new Result(ok.get(), failed.get(), System.nanoTime() - start, new long[0]);
   }
 

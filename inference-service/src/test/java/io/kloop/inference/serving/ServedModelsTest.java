@@ -66,9 +66,9 @@ class ServedModelsTest {
     assertThat(failed.failure()).contains("no artifact");
     assertThat(failed.retryAt()).isNotNull();
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> reads(1) >= 3);
+    await().atMost(Duration.ofSeconds(60)).until(() -> reads(1) >= 3);
     available.put(v1.getArtifact().getSha256(), TestModels.onnx(1f));
-    await().atMost(Duration.ofSeconds(10)).until(() -> models.acquire("tumours").map(this::versionReleased).orElse(0) == 1);
+    await().atMost(Duration.ofSeconds(60)).until(() -> models.acquire("tumours").map(this::versionReleased).orElse(0) == 1);
 
     assertThat(models.status("tumours").orElseThrow())
         .extracting(ServedModels.ModelStatus::servedVersion, ServedModels.ModelStatus::failedVersion, ServedModels.ModelStatus::retryAt)
@@ -76,7 +76,7 @@ class ServedModelsTest {
     int attempts = reads(1);
     assertThat(meters.counter("kloop.inference.model.load.failures", "model", "tumours").count()).isEqualTo(attempts - 1);
     // Served: no more attempts.
-    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).until(() -> reads(1) == attempts);
+    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(60)).until(() -> reads(1) == attempts);
   }
 
   @Test
@@ -86,11 +86,11 @@ class ServedModelsTest {
     available.put(v2.getArtifact().getSha256(), TestModels.onnx(2f));
 
     assertThat(models.apply(v1)).isFalse();
-    await().atMost(Duration.ofSeconds(10)).until(() -> reads(1) >= 2);
+    await().atMost(Duration.ofSeconds(60)).until(() -> reads(1) >= 2);
     assertThat(models.apply(v2)).isTrue();
     int attempts = reads(1);
 
-    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).until(() -> reads(1) == attempts);
+    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(60)).until(() -> reads(1) == attempts);
     assertThat(models.status("tumours").orElseThrow().failedVersion()).isNull();
   }
 
@@ -102,7 +102,7 @@ class ServedModelsTest {
     assertThat(models.apply(v1)).isFalse();
 
     assertThat(models.status("tumours").orElseThrow().retryAt()).isNull();
-    await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5)).until(() -> reads(1) == 1);
+    await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(60)).until(() -> reads(1) == 1);
   }
 
   @Test
@@ -118,8 +118,25 @@ class ServedModelsTest {
     assertThat(status.failedVersion()).isEqualTo(2);
     assertThat(status.retryAt()).isNotNull();
     available.put(v2.getArtifact().getSha256(), TestModels.onnx(2f));
-    await().atMost(Duration.ofSeconds(10)).until(() -> models.acquire("tumours").map(this::versionReleased).orElse(0) == 2);
+    await().atMost(Duration.ofSeconds(60)).until(() -> models.acquire("tumours").map(this::versionReleased).orElse(0) == 2);
     assertThat(models.status("tumours").orElseThrow().failedVersion()).isNull();
+  }
+
+  @Test
+  void shouldKeepTheMetersOfTheServingVersionOnly() {
+    ModelApproved v1 = approval(1, TestModels.onnx(1f));
+    ModelApproved v2 = approval(2, TestModels.onnx(2f));
+    available.put(v1.getArtifact().getSha256(), TestModels.onnx(1f));
+    available.put(v2.getArtifact().getSha256(), TestModels.onnx(2f));
+
+    assertThat(models.apply(v1)).isTrue();
+    assertThat(meters.find("kloop.inference.latency").tag("version", "1").timer()).isNotNull();
+    assertThat(models.apply(v2)).isTrue();
+
+    assertThat(meters.find("kloop.inference.latency").tag("version", "1").timer()).isNull();
+    assertThat(meters.find("kloop.inference.predictions").tag("version", "1").counter()).isNull();
+    assertThat(meters.find("kloop.inference.latency").tag("version", "2").timer()).isNotNull();
+    assertThat(meters.find("kloop.inference.predictions").tag("version", "2").counter()).isNotNull();
   }
 
   private int reads(int version) {

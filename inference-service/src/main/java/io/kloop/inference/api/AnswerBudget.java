@@ -1,0 +1,108 @@
+package io.kloop.inference.api;
+
+import io.kloop.inference.serving.RequestBudget;
+import io.kloop.inference.serving.InvalidInputException;
+import io.kloop.inference.serving.NameSizes;
+
+/**
+ * No answer is much larger than its request: a scoring answer is at most {@value #FLOOR} bytes or twice the
+ * request's body, whichever is more. Before scoring, the answer's largest possible size is worked out from
+ * the number of instances and the model's names ({@link NameSizes}): every number at its longest JSON form
+ * (24 characters, 22 for a probability), every name escaped at its longest. A request whose answer could be larger is a 400 that
+ * says how many instances it may hold. What one instance adds is fixed by the model, not by the client:
+ * its classes' names and probabilities and, with {@code explain=true}, a contribution per feature, so the
+ * limit bites on requests of many instances with few, short values (in practice: explanations of models
+ * whose feature names are short, or infer requests of models with many classes).
+ */
+final class AnswerBudget {
+
+  /** Every answer may be this large, whatever the request's size. */
+  static final int FLOOR = 64 * 1024;
+
+  /** The longest JSON form of a double ({@code -2.2250738585072014E-308}) or an int ({@code -2147483648}). */
+  private static final int NUMBER = 24;
+  private static final int INT = 11;
+  /**
+   * The longest JSON form of a probability: a float in [0, 1] written as a double, e.g.
+   * {@code 1.1754943508222875E-38}.
+   */
+  private static final int PROBABILITY = 22;
+  /** The longest id or model name in an answer: {@link Identifiers}' limits, six bytes per character at most. */
+  private static final long IDENTIFIER = 6L * Math.max(Identifiers.MAX_REQUEST_ID, Identifiers.MAX_MODEL_NAME) + 2;
+  /** An answer's own keys, punctuation, id, model name and version: generously. */
+  private static final long FIXED = 2 * IDENTIFIER + 512;
+
+  private AnswerBudget() {}
+
+  /** The budget of a predict request (named features) of this many bytes. */
+  static RequestBudget predict(int requestBytes) {
+    return new Budget(requestBytes, false);
+  }
+
+  /** The budget of an infer request (Open Inference Protocol) of this many bytes. */
+  static RequestBudget infer(int requestBytes) {
+    return new Budget(requestBytes, true);
+  }
+
+  private record Budget(int requestBytes, boolean infer) implements RequestBudget {
+
+    @Override
+    public void checkAnswer(NameSizes sizes, int instances, boolean explain) {
+      if (infer) {
+        check(requestBytes, instances, inferFixed(sizes), inferInstance(sizes), "inputs", false);
+      } else {
+        check(requestBytes, instances, FIXED, predictInstance(sizes, explain), "instances", explain);
+      }
+    }
+  }
+
+  /** The largest a predict answer to this many instances can be. */
+  static long largestPredict(NameSizes sizes, int instances, boolean explain) {
+    return FIXED + predictInstance(sizes, explain) * instances;
+  }
+
+  /** The largest an infer answer to this many instances can be. */
+  static long largestInfer(NameSizes sizes, int instances) {
+    return inferFixed(sizes) + inferInstance(sizes) * instances;
+  }
+
+  /** An infer answer's own part: its fixed part, two output tensors' names, datatypes and shapes. */
+  private static long inferFixed(NameSizes sizes) {
+    return FIXED + 2 * INT + sizes.probabilityTensor();
+  }
+
+  /**
+   * At most what one instance adds to a predict answer: {@code {"class":...,"probabilities":{...},"version":...},}
+   * and, when explained, {@code ,"explanation":{"class":...,"score":...,"value":...,"baseline":...,"contributions":{...}}}.
+   */
+  static long predictInstance(NameSizes sizes, boolean explain) {
+    long prediction = 48 + sizes.longestClassName() + sizes.classNames() + (PROBABILITY + 2L) * sizes.classes() + sizes.version();
+    if (!explain) {
+      return prediction;
+    }
+    return prediction + 150 + sizes.longestClassName() + sizes.featureNames() + (NUMBER + 2L) * sizes.features();
+  }
+
+  /** At most what one instance adds to an infer answer: a probability per class, and its label. */
+  static long inferInstance(NameSizes sizes) {
+    return (PROBABILITY + 2L) * sizes.classes() + sizes.longestClassName() + 8;
+  }
+
+  /** The most an answer to a request of this many bytes may have. */
+  static long allowed(int requestBytes) {
+    return Math.max(FLOOR, 2L * requestBytes);
+  }
+
+  private static void check(int requestBytes, int instances, long fixed, long perInstance, String path, boolean explain) {
+    long allowed = allowed(requestBytes);
+    long largest = fixed + perInstance * instances;
+    if (largest > allowed) {
+      // Fewer of the same instances make a smaller request, so the advice is what fits in an answer any request may get.
+      long most = Math.max(0, (FLOOR - fixed) / perInstance);
+      throw new InvalidInputException(path + ": the answer to " + instances + " instance(s) of this model" + (explain ? ", explained," : "")
+          + " could take " + largest + " bytes, more than a request of " + requestBytes + " bytes may get (" + FLOOR
+          + " bytes, or twice the request's size): " + (most > 0 ? "send at most " + most + " of these instances per request"
+          : "one instance's answer needs a request of at least " + (fixed + perInstance + 1) / 2 + " bytes"));
+    }
+  }
+}

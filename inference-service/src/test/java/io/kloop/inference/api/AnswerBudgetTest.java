@@ -1,0 +1,134 @@
+package io.kloop.inference.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kloop.events.FeatureType;
+import io.kloop.events.ModelSignature;
+import io.kloop.events.SignatureField;
+import io.kloop.inference.TestModels;
+import io.kloop.inference.serving.InvalidInputException;
+import io.kloop.inference.serving.NameSizes;
+import io.kloop.inference.serving.Predictions;
+import io.kloop.service.web.StrictJson;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.ObjectWriter;
+
+class AnswerBudgetTest {
+
+  private static final ObjectWriter JSON = StrictJson.mapper().writer();
+  /** The longest JSON form of a double. */
+  private static final double LONGEST = -Double.MIN_NORMAL;
+  /** The longest JSON form of a probability (a float in [0, 1] as a double). */
+  private static final double LONGEST_PROBABILITY = Float.MIN_NORMAL;
+
+  @Test
+  void shouldNeverBeSmallerThanTheAnswerWhateverTheModelsNamesAndNumbers() {
+    Random random = new Random(22);
+    for (int round = 0; round < 200; round++) {
+      ModelSignature signature = signature(random);
+      NameSizes sizes = NameSizes.of(signature, Integer.MIN_VALUE);
+      int instances = 1 + random.nextInt(50);
+      Predictions.Result result = result(signature, instances, random.nextBoolean(), random);
+      boolean explained = result.predictions().get(0).explanation() != null;
+
+      long predict = JSON.writeValueAsBytes(Answers.predict(result)).length;
+      long infer = JSON.writeValueAsBytes(Answers.infer(result.model(), result, Set.of(signature.getProbabilityTensor(), "label"))).length;
+
+      assertThat(AnswerBudget.largestPredict(sizes, instances, explained)).as("round %d", round).isGreaterThanOrEqualTo(predict);
+      assertThat(AnswerBudget.largestInfer(sizes, instances)).as("round %d", round).isGreaterThanOrEqualTo(infer);
+    }
+  }
+
+  @Test
+  void shouldAllowEveryAnswerUpToSixtyFourKibibytesOrTwiceTheRequest() {
+    assertThat(AnswerBudget.allowed(0)).isEqualTo(65_536);
+    assertThat(AnswerBudget.allowed(32_768)).isEqualTo(65_536);
+    assertThat(AnswerBudget.allowed(40_000)).isEqualTo(80_000);
+    assertThat(AnswerBudget.allowed(256 * 1024)).isEqualTo(512 * 1024);
+  }
+
+  @Test
+  void shouldRefuseARequestWhoseAnswerCouldBeLargerNamingHowManyInstancesAlwaysFit() {
+    NameSizes sizes = NameSizes.of(TestModels.SIGNATURE, 1);
+    int requestBytes = 40_000;
+    long fixed = AnswerBudget.largestPredict(sizes, 0, true);
+    long perInstance = AnswerBudget.largestPredict(sizes, 1, true) - fixed;
+    int allowed = (int) ((80_000 - fixed) / perInstance);
+    long alwaysFit = (65_536 - fixed) / perInstance;
+
+    AnswerBudget.predict(requestBytes).checkAnswer(sizes, allowed, true);
+    assertThatThrownBy(() -> AnswerBudget.predict(requestBytes).checkAnswer(sizes, allowed + 1, true)).isInstanceOf(InvalidInputException.class)
+        .hasMessage("instances: the answer to " + (allowed + 1) + " instance(s) of this model, explained, could take "
+            + AnswerBudget.largestPredict(sizes, allowed + 1, true) + " bytes, more than a request of 40000 bytes may get (65536 bytes, or twice the "
+            + "request's size): send at most " + alwaysFit + " of these instances per request");
+    // That many always fit, whatever the request's size; without explanations the same request may hold more.
+    AnswerBudget.predict(0).checkAnswer(sizes, (int) alwaysFit, true);
+    AnswerBudget.predict(requestBytes).checkAnswer(sizes, allowed + 1, false);
+    assertThatThrownBy(() -> AnswerBudget.infer(10).checkAnswer(sizes, 100_000, false)).hasMessageStartingWith("inputs: the answer to 100000 instance(s)");
+  }
+
+  @Test
+  void shouldSayWhenEvenOneInstanceNeedsALargerRequest() {
+    List<SignatureField> inputs = new ArrayList<>();
+    for (int f = 0; f < 3_000; f++) {
+      inputs.add(SignatureField.newBuilder().setName("f" + f).setType(FeatureType.NUMERIC).build());
+    }
+    NameSizes sizes = NameSizes.of(ModelSignature.newBuilder().setInputTensor("input").setProbabilityTensor("probabilities").setInputs(inputs)
+        .setOutputClasses(List.of("benign", "malignant")).build(), 1);
+
+    assertThatThrownBy(() -> AnswerBudget.predict(1_000).checkAnswer(sizes, 1, true))
+        .hasMessageEndingWith("one instance's answer needs a request of at least " + (AnswerBudget.largestPredict(sizes, 1, true) + 1) / 2 + " bytes");
+  }
+
+  /** A signature whose names are short or long, ASCII or not, with characters JSON must escape. */
+  private static ModelSignature signature(Random random) {
+    List<SignatureField> inputs = new ArrayList<>();
+    int features = 1 + random.nextInt(40);
+    for (int f = 0; f < features; f++) {
+      inputs.add(SignatureField.newBuilder().setName(name(random) + f).setType(FeatureType.NUMERIC).build());
+    }
+    List<String> classes = new ArrayList<>();
+    int count = 2 + random.nextInt(8);
+    for (int c = 0; c < count; c++) {
+      classes.add(name(random) + c);
+    }
+    return ModelSignature.newBuilder().setInputTensor("input").setProbabilityTensor(name(random)).setInputs(inputs).setOutputClasses(classes)
+        .build();
+  }
+
+  private static String name(Random random) {
+    String[] pieces = {"a", "\"", "\\", "\n", "\u0001", "\u00e9", "\u6f22", "\ud83d\ude00", "\ud800", "/", " ", "<"};
+    StringBuilder name = new StringBuilder();
+    int length = random.nextInt(random.nextBoolean() ? 5 : 60);
+    for (int i = 0; i < length; i++) {
+      name.append(pieces[random.nextInt(pieces.length)]);
+    }
+    return name.toString();
+  }
+
+  /** Answers with every number at its longest, the longest request id and model name the service takes. */
+  private static Predictions.Result result(ModelSignature signature, int instances, boolean explain, Random random) {
+    List<Predictions.Prediction> predictions = new ArrayList<>();
+    for (int i = 0; i < instances; i++) {
+      Map<String, Double> probabilities = new LinkedHashMap<>();
+      signature.getOutputClasses().forEach(c -> probabilities.put(c, LONGEST_PROBABILITY));
+      Predictions.Explanation explanation = null;
+      if (explain) {
+        Map<String, Double> contributions = new LinkedHashMap<>();
+        signature.getInputs().forEach(f -> contributions.put(f.getName(), random.nextBoolean() ? LONGEST : null));
+        explanation = new Predictions.Explanation("centred log-probability", LONGEST, LONGEST, contributions);
+      }
+      String predicted = signature.getOutputClasses().get(random.nextInt(signature.getOutputClasses().size()));
+      predictions.add(new Predictions.Prediction(predicted, probabilities, explanation));
+    }
+    String longest = "\u6f22".repeat(Identifiers.MAX_REQUEST_ID);
+    return new Predictions.Result(longest, "\u6f22".repeat(Identifiers.MAX_MODEL_NAME), Integer.MIN_VALUE, signature, predictions, 1);
+  }
+}

@@ -1,0 +1,112 @@
+package io.kloop.inference.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kloop.events.FeatureType;
+import io.kloop.events.ModelSignature;
+import io.kloop.events.PredictionLogged;
+import io.kloop.events.SignatureField;
+import io.kloop.inference.TestModels;
+import io.kloop.inference.log.PredictionLoggedSerializer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class LogBudgetTest {
+
+  private final PredictionLoggedSerializer serializer = new PredictionLoggedSerializer();
+
+  @Test
+  void shouldNeverBeSmallerThanAnEventAndItsKeyWhateverTheNamesValuesAndIds() {
+    Random random = new Random(22);
+    for (int round = 0; round < 300; round++) {
+      ModelSignature signature = signature(random);
+      String model = text(random, 128);
+      String requestId = random.nextBoolean() ? UUID.randomUUID().toString() : text(random, 128);
+      PredictionLogged event = event(signature, model, requestId, random);
+
+      long written = serializer.serialize("t", event).length + model.getBytes(StandardCharsets.UTF_8).length;
+
+      assertThat(LogBudget.eventBytes(NameSizes.of(signature, 1), requestId, model)).as("round %d", round).isGreaterThanOrEqualTo(written);
+    }
+  }
+
+  @Test
+  void shouldLetARequestsEventsTakeAQuarterMebibyteOrSixteenTimesTheRequest() {
+    NameSizes sizes = NameSizes.of(TestModels.SIGNATURE, 1);
+    String id = UUID.randomUUID().toString();
+    long perEvent = LogBudget.eventBytes(sizes, id, "tumours");
+    int underFloor = (int) (LogBudget.FLOOR / perEvent);
+
+    LogBudget.check(sizes, id, "tumours", underFloor, 1, "inputs");
+    LogBudget.check(sizes, id, "tumours", 1_000, (int) (1_000 * perEvent / 16) + 1, "inputs");
+    assertThatThrownBy(() -> LogBudget.check(sizes, id, "tumours", 1_000, 10_000, "inputs")).isInstanceOf(InvalidInputException.class)
+        .hasMessage("inputs: logging 1000 predictions of this model could take " + 1_000 * perEvent + " bytes, more than a request of 10000 bytes "
+            + "may make the service write to the prediction log (262144 bytes, or 16 times the request's size): send at most " + underFloor
+            + " instances per request");
+  }
+
+  @Test
+  void shouldCountALongRequestIdInEveryEvent() {
+    NameSizes sizes = NameSizes.of(TestModels.SIGNATURE, 1);
+
+    assertThat(LogBudget.eventBytes(sizes, "x".repeat(128), "m") - LogBudget.eventBytes(sizes, "x", "m")).isEqualTo(3 * 127);
+  }
+
+  private static ModelSignature signature(Random random) {
+    List<SignatureField> inputs = new ArrayList<>();
+    int features = 1 + random.nextInt(30);
+    for (int f = 0; f < features; f++) {
+      FeatureType type = FeatureType.values()[random.nextInt(3)];
+      SignatureField.Builder field = SignatureField.newBuilder().setName(text(random, 40) + f).setType(type);
+      if (type == FeatureType.CATEGORICAL) {
+        field.setCategories(List.of(text(random, 30) + "a", text(random, 30) + "b"));
+      }
+      inputs.add(field.build());
+    }
+    List<String> classes = new ArrayList<>();
+    int count = 2 + random.nextInt(6);
+    for (int c = 0; c < count; c++) {
+      classes.add(text(random, 30) + c);
+    }
+    return ModelSignature.newBuilder().setInputs(inputs).setOutputClasses(classes).setInputTensor("input").setProbabilityTensor("probabilities")
+        .build();
+  }
+
+  /** An event as Predictions makes it: every input with a value of its type (the longest category), a probability per class. */
+  private static PredictionLogged event(ModelSignature signature, String model, String requestId, Random random) {
+    Map<String, Object> inputs = new LinkedHashMap<>();
+    for (SignatureField input : signature.getInputs()) {
+      inputs.put(input.getName(), switch (input.getType()) {
+        case NUMERIC -> random.nextBoolean() ? null : -Double.MIN_NORMAL;
+        case BOOLEAN -> Boolean.TRUE;
+        case CATEGORICAL -> input.getCategories().get(0).length() >= input.getCategories().get(1).length() ? input.getCategories().get(0)
+            : input.getCategories().get(1);
+      });
+    }
+    Map<String, Double> probabilities = new LinkedHashMap<>();
+    signature.getOutputClasses().forEach(c -> probabilities.put(c, 0.5));
+    return PredictionLogged.newBuilder().setEventId(UUID.randomUUID().toString()).setEventTime(Instant.ofEpochMilli(Long.MAX_VALUE / 2))
+        .setProducer("inference-service").setRequestId(requestId).setInstanceIndex(Integer.MAX_VALUE).setModel(model).setVersion(Integer.MIN_VALUE)
+        .setInputs(inputs).setPredictedClass(signature.getOutputClasses().get(0)).setProbabilities(probabilities).setLatencyMicros(Long.MIN_VALUE)
+        .build();
+  }
+
+  /** Text of up to {@code most} characters: ASCII, escapes, accented, CJK, emoji (a surrogate pair). */
+  private static String text(Random random, int most) {
+    String[] pieces = {"a", "\"", "\\", "\n", "\u00e9", "\u6f22", "\ud83d\ude00", " "};
+    StringBuilder text = new StringBuilder();
+    int length = random.nextInt(most / 2 + 1);
+    for (int i = 0; i < length; i++) {
+      text.append(pieces[random.nextInt(pieces.length)]);
+    }
+    return text.toString();
+  }
+}
