@@ -111,8 +111,8 @@ class DatasetSpecApiIT {
     put(V1.replace("\"min\": 0", "\"minimum\": 0").replace("{\"name\": \"diagnosis\"", "{\"requried\": true, \"name\": \"diagnosis\""))
         .expectStatus().isBadRequest()
         .expectBody().jsonPath("$.error").value(m -> assertThat((String) m).startsWith("unreadable request: unknown keys ")
-            .contains("'features[0].minimum' (known there: categories, description, max, min, name, required, type)")
-            .contains("'label.requried' (known there: classes, name, required)"));
+            .contains("'minimum' (known there: categories, description, max, min, name, required, type)")
+            .contains("'requried' (known there: classes, name, required)"));
     http.get().uri("/v1/datasets/{name}", dataset).exchange().expectStatus().isNotFound(); // nothing was declared
   }
 

@@ -38,7 +38,8 @@ public final class LogSafe {
     return safe.toString();
   }
 
-  private static int firstUnsafe(String text) {
+  /** The index of the first character {@link #escape} would escape, or -1 when there is none. */
+  public static int firstUnsafe(String text) {
     for (int i = 0; i < text.length(); i++) {
       if (unsafe(text.charAt(i))) {
         return i;
@@ -47,7 +48,8 @@ public final class LogSafe {
     return -1;
   }
 
-  static boolean unsafe(char c) {
+  /** Whether a log line must not carry this character as such: C0, DEL, C1, line separators, bidi controls. */
+  public static boolean unsafe(char c) {
     return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029'
         || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
   }

@@ -130,11 +130,15 @@ public class ApiErrors {
     return firstLine(cause.getMessage());
   }
 
-  private static final java.util.regex.Pattern QUALIFIED_TYPE = java.util.regex.Pattern.compile("`(?:[a-z_][\\w]*\\.)+(?:[\\w]+\\$)*([\\w]+)`");
+  private static final java.util.regex.Pattern QUALIFIED_TYPE =
+      java.util.regex.Pattern.compile("\\b(?:[a-z_][\\w]*\\.)+(?:[A-Z][\\w]*\\$)*([A-Z][\\w]*)");
 
-  /** Jackson names the service's own types in full ({@code `io.kloop...Spec$Feature`}); the caller needs {@code `Feature`}. */
+  /**
+   * Jackson names types in full ({@code `java.util.ArrayList<io.kloop...Spec$Feature>`}); the caller needs
+   * {@code `ArrayList<Feature>`}.
+   */
   static String simpleTypeNames(String message) {
-    return QUALIFIED_TYPE.matcher(message).replaceAll("`$1`");
+    return QUALIFIED_TYPE.matcher(message).replaceAll("$1");
   }
 
   private static String path(List<JacksonException.Reference> references) {

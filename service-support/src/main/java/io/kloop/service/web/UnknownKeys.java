@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
 import tools.jackson.core.JsonParser;
-import tools.jackson.core.TokenStreamContext;
 import tools.jackson.databind.DeserializationContext;
 import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.deser.DeserializationProblemHandler;
@@ -26,20 +25,20 @@ public final class UnknownKeys {
   /** At most this many unknown keys are named in one answer. */
   static final int MAX_NAMED = 20;
 
-  /** One unknown key: where it is, and the keys its object does have. */
-  private record Unknown(String path, String known) {}
+  /** One unknown key, and the keys its object does have. */
+  private record Unknown(String key, String known) {}
 
   private final List<Unknown> keys = new ArrayList<>();
   private int count;
 
-  void add(String path, Collection<Object> knownNames) {
+  void add(String key, Collection<Object> knownNames) {
     count++;
     if (keys.size() < MAX_NAMED) {
       TreeSet<String> known = new TreeSet<>();
       if (knownNames != null) {
         knownNames.forEach(name -> known.add(String.valueOf(name)));
       }
-      keys.add(new Unknown(ApiErrors.clip(path, 200), ApiErrors.clip(String.join(", ", known), 400)));
+      keys.add(new Unknown(ApiErrors.clip(key, 200), ApiErrors.clip(String.join(", ", known), 400)));
     }
   }
 
@@ -47,12 +46,12 @@ public final class UnknownKeys {
     return count == 0;
   }
 
-  /** {@code unknown keys 'requried' (known there: name, required, type), 'features[1].minimum' (known there: ...)}. */
+  /** {@code unknown keys 'requried' (known there: classes, name), 'minimum' (known there: max, min, name, ...)}. */
   public String message() {
     StringBuilder text = new StringBuilder(count == 1 ? "unknown key " : "unknown keys ");
     for (int i = 0; i < keys.size(); i++) {
       Unknown key = keys.get(i);
-      text.append(i == 0 ? "" : ", ").append('\'').append(key.path()).append('\'');
+      text.append(i == 0 ? "" : ", ").append('\'').append(key.key()).append('\'');
       if (!key.known().isEmpty()) {
         text.append(" (known there: ").append(key.known()).append(')');
       }
@@ -72,36 +71,11 @@ public final class UnknownKeys {
       if (!(context.getAttribute(ATTRIBUTE) instanceof UnknownKeys collector)) {
         return false;
       }
-      collector.add(path(parser.streamReadContext(), propertyName), deserializer == null ? null : deserializer.getKnownPropertyNames());
+      // The key with the keys its object does have, which say where it is: where the parser stands is no guide
+      // (Jackson reads a record's unknown keys from a buffer, after the rest of the object).
+      collector.add(propertyName, deserializer == null ? null : deserializer.getKnownPropertyNames());
       parser.skipChildren();
       return true;
-    }
-
-    /** The key's place in the body, as {@code features[1].minimum}. */
-    static String path(TokenStreamContext context, String key) {
-      StringBuilder path = new StringBuilder();
-      // The innermost context is the object that holds the unknown key; its own name is the key itself.
-      TokenStreamContext holder = context == null ? null : context.getParent();
-      prefix(holder, path);
-      if (path.length() > 0) {
-        path.append('.');
-      }
-      return path.append(key).toString();
-    }
-
-    private static void prefix(TokenStreamContext context, StringBuilder path) {
-      if (context == null || context.inRoot()) {
-        return;
-      }
-      prefix(context.getParent(), path);
-      if (context.inArray()) {
-        path.append('[').append(Math.max(0, context.getCurrentIndex())).append(']');
-      } else if (context.currentName() != null) {
-        if (path.length() > 0) {
-          path.append('.');
-        }
-        path.append(context.currentName());
-      }
     }
   }
 }

@@ -51,7 +51,19 @@ class StrictBodiesIT {
     String error = error(edge.check(EdgeContract.Request.json("PUT", "/probe", misspelt)), 400);
 
     assertThat(error).startsWith("unreadable request: unknown keys ")
-        .contains("'requried' (known there: items, name, size)").contains("'items[1].minimum' (known there: key, min)");
+        .contains("'requried' (known there: items, name, size)").contains("'minimum' (known there: key, min)");
+  }
+
+  @Test
+  void shouldNameUnknownKeysWhateverTheirValues() {
+    String body = "{\"instance\": [{}], \"name\": \"a\", \"size\": 3, \"output\": {\"x\": [1]},"
+        + " \"items\": [{\"key\": \"x\", \"extra\": [[1], {\"y\": 2}]}, {\"key\": \"y\", \"more\": {\"z\": null}}]}";
+
+    String error = error(edge.check(EdgeContract.Request.json("PUT", "/probe", body)), 400);
+
+    assertThat(error).startsWith("unreadable request: unknown keys ").contains("'instance' (known there: items, name, size)")
+        .contains("'output' (known there: items, name, size)").contains("'extra' (known there: key, min)")
+        .contains("'more' (known there: key, min)");
   }
 
   @Test

@@ -169,8 +169,9 @@ public final class HostileJson {
   }
 
   /**
-   * Path segments and query values a client might send, percent-encoded as a URL carries them (at most
-   * 1,500 characters before encoding, under any server's request-line limit).
+   * Path segments and query values a client might send, percent-encoded as a URL carries them: at most 1,500
+   * characters before encoding, up to about 13.5 KB after (beyond Netty's default request line of 4 KB; the
+   * services take 64 KB).
    */
   public static Gen<String> urlParts() {
     return strings().map((String text) -> java.net.URLEncoder.encode(text.length() > 1_500 ? text.substring(0, 1_500) : text,
