@@ -48,7 +48,7 @@ public class RunRecords {
   }
 
   synchronized void phaseStarted(String runId, String phase) {
-    update(runId, run -> {
+    updateRunning(runId, run -> {
       List<Phase> phases = new ArrayList<>(run.phases());
       phases.add(new Phase(phase, null));
       return new Run(run.runId(), run.model(), run.triggers(), run.status(), phase, phases, run.startedAt(), null, null, null, null, null);
@@ -56,7 +56,7 @@ public class RunRecords {
   }
 
   synchronized void phaseFinished(String runId, String phase, long millis) {
-    update(runId, run -> {
+    updateRunning(runId, run -> {
       List<Phase> phases = new ArrayList<>(run.phases());
       phases.replaceAll(p -> p.name().equals(phase) && p.millis() == null ? new Phase(phase, millis) : p);
       return new Run(run.runId(), run.model(), run.triggers(), run.status(), run.phase(), phases, run.startedAt(), null, null, null, null, null);
@@ -73,15 +73,28 @@ public class RunRecords {
         finishedAt.toEpochMilli() - run.startedAt().toEpochMilli(), reason, null, null));
   }
 
-  /** Runs, newest first, optionally of one model only. */
-  public synchronized List<Run> list(String model) {
+  /** At most this many runs, newest first, optionally of one model only. */
+  public synchronized List<Run> list(String model, int limit) {
     return runs.values().stream().filter(run -> model == null || run.model().equals(model))
-        .sorted(Comparator.comparing(Run::startedAt).reversed()).toList();
+        .sorted(Comparator.comparing(Run::startedAt).reversed()).limit(limit).toList();
+  }
+
+  /** A run this instance knows of. */
+  public synchronized java.util.Optional<Run> find(String runId) {
+    return java.util.Optional.ofNullable(runs.get(runId));
   }
 
   private void update(String runId, java.util.function.UnaryOperator<Run> change) {
     Run run = runs.get(runId);
     if (run != null) {
+      runs.put(runId, change.apply(run));
+    }
+  }
+
+  /** Changes a run that is still running; a finished one stays as it ended (an abandoned fit may still report phases). */
+  private void updateRunning(String runId, java.util.function.UnaryOperator<Run> change) {
+    Run run = runs.get(runId);
+    if (run != null && run.status() == Status.RUNNING) {
       runs.put(runId, change.apply(run));
     }
   }
