@@ -70,14 +70,14 @@ class TrainingApiEdgeIT {
       String body = HostileJson.bodies(validSpec, minimalSpec.formatted(name, dataset)).generate(in);
       return Request.json("PUT", "/v1/models/" + name, body);
     };
-    edge.forAll("training PUT /v1/models/{name}", requests, answer -> assertThat(answer.status()).as(answer.text()).isIn(200, 201, 400));
+    edge.forAll("training PUT /v1/models/{name}", requests, answer -> assertThat(answer.status()).as(answer.text()).isIn(200, 201, 400, 413));
   }
 
   @Test
   void shouldKeepTheContractForEveryRunRequestBody() {
     Gen<Request> requests = HostileJson.bodies("{\"requestedBy\": \"alice\", \"comment\": \"new labels\"}", "{}", "{\"requestedBy\": \"ops\"}")
         .map((String body) -> Request.json("POST", "/v1/models/" + model + "/runs", body));
-    edge.forAll("training POST /v1/models/{name}/runs", requests, answer -> assertThat(answer.status()).as(answer.text()).isIn(202, 400));
+    edge.forAll("training POST /v1/models/{name}/runs", requests, answer -> assertThat(answer.status()).as(answer.text()).isIn(202, 400, 413));
   }
 
   @Test
@@ -89,7 +89,7 @@ class TrainingApiEdgeIT {
         ? Request.json("POST", "/v1/runs/" + model + "-no-such-run/cancel", body)
         : Request.json("POST", "/v1/models/" + retired + "/retire", body));
     edge.forAll("training POST /v1/runs/{runId}/cancel and /v1/models/{name}/retire", requests,
-        answer -> assertThat(answer.status()).as(answer.text()).isIn(200, 400, 404));
+        answer -> assertThat(answer.status()).as(answer.text()).isIn(200, 400, 404, 413));
   }
 
   @Test
@@ -179,6 +179,17 @@ class TrainingApiEdgeIT {
 
     answer = json(edge.check(Request.json("POST", "/v1/runs/x/cancel", "{\"requestedBy\": \"alice\\n[ERROR] forged\"}")), 400);
     assertThat(answer.path("problems").get(0).asString()).isEqualTo("requestedBy must not hold control characters (found U+000A at position 5)");
+  }
+
+  @Test
+  void shouldListAtMostAHundredRunsAndTwentyWhenNotAsked() {
+    assertThat(error(edge.check(new Request("GET", "/v1/runs?limit=101", null, new byte[0])), 400))
+        .isEqualTo("limit must be from 1 to 100, not 101");
+    assertThat(error(edge.check(new Request("GET", "/v1/models/" + model + "/runs?limit=0", null, new byte[0])), 400))
+        .isEqualTo("limit must be from 1 to 100, not 0");
+    JsonNode runs = JSON.readTree(edge.check(new Request("GET", "/v1/runs", null, new byte[0])).body());
+    assertThat(runs.isArray()).isTrue();
+    assertThat(runs.size()).isLessThanOrEqualTo(20);
   }
 
   @Test

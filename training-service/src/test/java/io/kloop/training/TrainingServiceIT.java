@@ -231,6 +231,28 @@ class TrainingServiceIT {
         .expectBody().jsonPath("$.error").value(message -> assertThat(message.toString()).contains("PUT /v1/models/"));
   }
 
+  @Test
+  void shouldIgnoreARetrainingRequestForANameNoModelCanHaveAndFailOneForAModelWithoutSpec() {
+    String hostile = "Not a model\n" + "x".repeat(10_000);
+    String unknown = "no-spec-" + shortId();
+    String key = "requests-" + shortId();
+    // Both under one key, so in one partition: the second is handled after the first.
+    TestEvents.publish(Topics.RETRAINING_REQUESTED.name(), key, retrainingRequest(hostile));
+    TestEvents.publish(Topics.RETRAINING_REQUESTED.name(), key, retrainingRequest(unknown));
+
+    TrainingFailed failed = TestEvents.awaitAtLeast(Topics.TRAINING_FAILED.name(), unknown, TrainingFailed.class, 1, RUN_TIMEOUT).get(0);
+
+    assertThat(failed.getPhase()).isEqualTo("schedule");
+    assertThat(failed.getReason()).isEqualTo("model " + unknown + " has no spec; declare it with PUT /v1/models/" + unknown);
+    assertThat(TestEvents.read(Topics.TRAINING_FAILED.name(), hostile, TrainingFailed.class)).as("nothing announced for it").isEmpty();
+  }
+
+  private static io.kloop.events.RetrainingRequested retrainingRequest(String model) {
+    return io.kloop.events.RetrainingRequested.newBuilder().setEventId(UUID.randomUUID().toString()).setEventTime(Instant.now())
+        .setProducer("monitor-service").setModel(model).setReason(io.kloop.events.RetrainingReason.DRIFT).setRequestedBy("monitor-service")
+        .build();
+  }
+
   private void declareModel(String model, String dataset, String body, int status) {
     http.put().uri("/v1/models/{name}", model).contentType(MediaType.APPLICATION_JSON).bodyValue(body)
         .exchange().expectStatus().isEqualTo(status).expectBody().jsonPath("$.spec.dataset").isEqualTo(dataset);

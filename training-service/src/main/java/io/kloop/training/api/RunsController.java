@@ -35,10 +35,10 @@ import org.springframework.web.server.ResponseStatusException;
 @RestController
 class RunsController {
 
-  /** Runs listed when the request does not say how many. */
-  static final int DEFAULT_LIMIT = 100;
-  /** The most runs one answer lists (as many as are kept). */
-  static final int MAX_LIMIT = 500;
+  /** Runs listed when the request does not say how many: a list that stays well under 64 KiB. */
+  static final int DEFAULT_LIMIT = 20;
+  /** The most runs one answer lists. */
+  static final int MAX_LIMIT = 100;
 
   private final TrainingState state;
   private final RunScheduler scheduler;

@@ -63,7 +63,7 @@ import org.springframework.stereotype.Component;
 class TrainingRunner {
 
   static final String NEW_DATA = "new-data";
-  /** A failure's reason is cut to this length (the event's and the run list's). */
+  /** A failure's reason (in {@code TrainingFailed}) is cut to this length. */
   static final int MAX_REASON_CHARS = 2_000;
   static final String ONNX_MEDIA_TYPE = "application/onnx";
   /** A run over a long window links to its newest batches only (the SDK keeps 128 links by default). */
