@@ -25,6 +25,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
+import io.kloop.service.kafka.Acknowledgements;
 import io.kloop.service.web.ApiErrors;
 
 /**
@@ -111,6 +112,12 @@ class ModelsController {
   @ExceptionHandler(InvalidRequestException.class)
   ResponseEntity<Map<String, Object>> invalid(InvalidRequestException e) {
     return ResponseEntity.badRequest().body(ApiErrors.error(e.getMessage(), "problems", e.problems()));
+  }
+
+  /** The spec or the retirement could not be stored: Kafka did not acknowledge it in time. */
+  @ExceptionHandler(Acknowledgements.KafkaUnavailableException.class)
+  ResponseEntity<Map<String, Object>> unavailable(Acknowledgements.KafkaUnavailableException e) {
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(ApiErrors.error(e.getMessage()));
   }
 
   static ResponseStatusException unknown(String name) {

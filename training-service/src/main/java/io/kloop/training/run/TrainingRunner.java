@@ -152,8 +152,8 @@ class TrainingRunner {
       TrainingPipeline pipeline = new TrainingPipeline(this::readBatch, phaseListener(runId, model, span, control), seed, control::check);
       List<DatasetBatchCommitted> batches = window;
       // The work runs on a thread of its own, within the time limit; a cancellation stops it at its next check.
-      TrainingPipeline.Result result = control.execute(() -> pipeline.run(spec, dataset, batches,
-          spec.window().kind() == TrainingWindowKind.LAST_ROWS ? spec.window().size() : 0, champion, startedAt.toEpochMilli()), timeLimit);
+      TrainingPipeline.Result result = control.execute(inThisContext(() -> pipeline.run(spec, dataset, batches,
+          spec.window().kind() == TrainingWindowKind.LAST_ROWS ? spec.window().size() : 0, champion, startedAt.toEpochMilli())), timeLimit);
       control.finish();
       var artifact = artifacts.put(result.onnx(), ONNX_MEDIA_TYPE);
       Instant finishedAt = Instant.now();
@@ -211,6 +211,22 @@ class TrainingRunner {
       running.remove(runId);
       MDC.remove("run");
     }
+  }
+
+  /** The work, run on another thread with this thread's trace context and log context (the run's id). */
+  private static <T> java.util.concurrent.Callable<T> inThisContext(java.util.concurrent.Callable<T> work) {
+    Context trace = Context.current();
+    Map<String, String> logContext = MDC.getCopyOfContextMap();
+    return () -> {
+      if (logContext != null) {
+        MDC.setContextMap(logContext);
+      }
+      try (Scope scope = trace.makeCurrent()) {
+        return work.call();
+      } finally {
+        MDC.clear();
+      }
+    };
   }
 
   /** The model's spec, unless it has none or was retired. */
