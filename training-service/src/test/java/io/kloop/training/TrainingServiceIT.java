@@ -3,26 +3,20 @@ package io.kloop.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kloop.events.ArtifactRef;
 import io.kloop.events.DatasetBatchCommitted;
-import io.kloop.events.DatasetSpecDeclared;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelTrained;
 import io.kloop.events.TrainingFailed;
 import io.kloop.model.OnnxClassifier;
-import io.kloop.producer.BreastCancerCsv;
 import io.kloop.producer.SourceRecord;
-import io.kloop.schemas.BatchFiles;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.LocalArtifactStore;
 import io.kloop.test.TestEvents;
-import io.kloop.test.TestKafkaBroker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -45,27 +39,22 @@ class TrainingServiceIT {
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(90);
   private static final String CONFIGURED = "configured-" + shortId();
 
-  private Path home;
+  private TrainingFixtures fixtures;
   private ConfigurableApplicationContext training;
   private WebTestClient http;
   private LocalArtifactStore store;
-  private final List<SourceRecord> breastCancer = readBreastCancer();
 
   @BeforeAll
   void start(@TempDir Path home) {
-    this.home = home;
-    training = TrainingServiceApplication.builder().run(
-        "--server.port=0",
-        "--spring.kafka.bootstrap-servers=" + TestKafkaBroker.bootstrapServers(),
-        "--kloop.training.artifact-root=" + home.resolve("artifacts"),
+    fixtures = new TrainingFixtures(home);
+    training = fixtures.start(
         "--kloop.training.models." + CONFIGURED + ".dataset=configured-data",
         "--kloop.training.models." + CONFIGURED + ".algorithms=liblinear,factorization-machine",
         "--kloop.training.models." + CONFIGURED + ".grid.liblinear.cost=0.5,2",
         "--kloop.training.models." + CONFIGURED + ".window=last-batches:3",
         "--kloop.training.models." + CONFIGURED + ".cooldown=5m");
-    http = WebTestClient.bindToServer().responseTimeout(Duration.ofSeconds(30))
-        .baseUrl("http://127.0.0.1:" + training.getEnvironment().getProperty("local.server.port")).build();
-    store = new LocalArtifactStore(home.resolve("artifacts"));
+    http = TrainingFixtures.http(training);
+    store = fixtures.store();
   }
 
   @AfterAll
@@ -152,27 +141,41 @@ class TrainingServiceIT {
   void shouldCoalesceRequestsThatArriveDuringARunIntoExactlyOneFollowUpRun() {
     String dataset = "bc-" + shortId();
     String model = "busy-" + shortId();
-    // A grid big enough that the first run is still busy while the three requests arrive.
+    // A first run that trains for many minutes, so that the requests surely arrive during it; it is cancelled
+    // once they wait, and the follow-up run uses the cheaper spec declared meanwhile.
     declareModel(model, dataset, """
         {"dataset": "%s", "minNewRows": 100000,
-         "algorithms": [{"algorithm": "factorization-machine", "grid": {"epochs": [150], "factors": [8, 16], "learningRate": [0.05, 0.1]}}]}
+         "algorithms": [{"algorithm": "factorization-machine", "grid": {"epochs": [1000], "factors": [100]}}]}
         """.formatted(dataset), 201);
     declareBreastCancer(dataset);
     commitBreastCancer(dataset, 300);
 
     String firstRequest = requestRun(model);
-    await().atMost(Duration.ofSeconds(30)).until(() -> Boolean.TRUE.equals(status(model).get("running")));
+    await().atMost(RUN_TIMEOUT).until(() -> Boolean.TRUE.equals(status(model).get("running")));
     List<String> duringTheRun = List.of(requestRun(model), requestRun(model), requestRun(model));
-    await().atMost(Duration.ofSeconds(30)).until(() -> ((List<?>) status(model).get("pending")).size() == 3);
+    await().atMost(Duration.ofSeconds(60)).until(() -> ((List<?>) status(model).get("pending")).size() == 3);
     assertThat(TestEvents.read(Topics.MODEL_TRAINED.name(), model, ModelTrained.class)).as("all three arrived during the first run").isEmpty();
+    declareModel(model, dataset, """
+        {"dataset": "%s", "minNewRows": 100000, "algorithms": [{"algorithm": "liblinear"}]}""".formatted(dataset), 200);
+    String firstRun = await().atMost(Duration.ofSeconds(60)).until(() -> {
+      List<?> runs = http.get().uri("/v1/models/{name}/runs", model).exchange().expectStatus().isOk()
+          .expectBody(List.class).returnResult().getResponseBody();
+      return runs.isEmpty() ? null : ((Map<?, ?>) runs.get(0)).get("runId").toString();
+    }, java.util.Objects::nonNull);
+    http.post().uri("/v1/runs/{runId}/cancel", firstRun).exchange().expectStatus().isAccepted();
 
-    List<ModelTrained> runs = TestEvents.awaitAtLeast(Topics.MODEL_TRAINED.name(), model, ModelTrained.class, 2, RUN_TIMEOUT);
+    ModelTrained followUp = TestEvents.awaitAtLeast(Topics.MODEL_TRAINED.name(), model, ModelTrained.class, 1, RUN_TIMEOUT).get(0);
     await().atMost(Duration.ofSeconds(30)).until(() -> Boolean.FALSE.equals(status(model).get("running")));
 
     assertThat(status(model).get("pending")).asList().isEmpty();
-    assertThat(TestEvents.read(Topics.MODEL_TRAINED.name(), model, ModelTrained.class)).hasSize(2);
-    assertThat(runs.get(0).getTrigger()).isEqualTo(firstRequest);
-    assertThat(runs.get(1).getTrigger().split(",")).containsExactlyInAnyOrderElementsOf(duringTheRun);
+    List<TrainingFailed> failed = TestEvents.read(Topics.TRAINING_FAILED.name(), model, TrainingFailed.class);
+    assertThat(failed).singleElement().satisfies(first -> {
+      assertThat(first.getTrigger()).isEqualTo(firstRequest);
+      assertThat(first.getReason()).startsWith("cancelled by http over HTTP");
+    });
+    assertThat(TestEvents.read(Topics.MODEL_TRAINED.name(), model, ModelTrained.class)).hasSize(1);
+    assertThat(followUp.getTrigger().split(",")).containsExactlyInAnyOrderElementsOf(duringTheRun);
+    assertThat(followUp.getAlgorithm()).isEqualTo("liblinear");
   }
 
   @Test
@@ -221,11 +224,33 @@ class TrainingServiceIT {
         .jsonPath("$.problems[?(@ =~ /.*window must be.*/)]").exists()
         .jsonPath("$.problems[?(@ =~ /.*cooldown must be.*/)]").exists()
         .jsonPath("$.problems[?(@ =~ /.*dataset is required.*/)]").exists()
-        .jsonPath("$.problems[?(@ =~ /.*minNewRows must be at least 1.*/)]").exists()
-        .jsonPath("$.problems[?(@ =~ /.*cost=-1.*positive.*/)]").exists()
+        .jsonPath("$.problems[?(@ =~ /.*minNewRows must be a whole number from 1 to .*/)]").exists()
+        .jsonPath("$.problems[?(@ =~ /.*cost=-1: must be a number from 0.000001 to 1000000.*/)]").exists()
         .jsonPath("$.problems[?(@ =~ /.*unknown hyperparameter 'depth'.*/)]").exists();
     http.post().uri("/v1/models/{name}/runs", "never-declared-" + shortId()).exchange().expectStatus().isNotFound()
         .expectBody().jsonPath("$.error").value(message -> assertThat(message.toString()).contains("PUT /v1/models/"));
+  }
+
+  @Test
+  void shouldIgnoreARetrainingRequestForANameNoModelCanHaveAndFailOneForAModelWithoutSpec() {
+    String hostile = "Not a model\n" + "x".repeat(10_000);
+    String unknown = "no-spec-" + shortId();
+    String key = "requests-" + shortId();
+    // Both under one key, so in one partition: the second is handled after the first.
+    TestEvents.publish(Topics.RETRAINING_REQUESTED.name(), key, retrainingRequest(hostile));
+    TestEvents.publish(Topics.RETRAINING_REQUESTED.name(), key, retrainingRequest(unknown));
+
+    TrainingFailed failed = TestEvents.awaitAtLeast(Topics.TRAINING_FAILED.name(), unknown, TrainingFailed.class, 1, RUN_TIMEOUT).get(0);
+
+    assertThat(failed.getPhase()).isEqualTo("schedule");
+    assertThat(failed.getReason()).isEqualTo("model " + unknown + " has no spec; declare it with PUT /v1/models/" + unknown);
+    assertThat(TestEvents.read(Topics.TRAINING_FAILED.name(), hostile, TrainingFailed.class)).as("nothing announced for it").isEmpty();
+  }
+
+  private static io.kloop.events.RetrainingRequested retrainingRequest(String model) {
+    return io.kloop.events.RetrainingRequested.newBuilder().setEventId(UUID.randomUUID().toString()).setEventTime(Instant.now())
+        .setProducer("monitor-service").setModel(model).setReason(io.kloop.events.RetrainingReason.DRIFT).setRequestedBy("monitor-service")
+        .build();
   }
 
   private void declareModel(String model, String dataset, String body, int status) {
@@ -248,34 +273,16 @@ class TrainingServiceIT {
     return (Map<?, ?>) modelView(model).get("status");
   }
 
-  /** Publishes the breast-cancer spec as ingest would after PUT /v1/datasets/{name}. */
   private void declareBreastCancer(String dataset) {
-    DatasetSpecDeclared spec = io.kloop.training.run.TrainingDataAccess.breastCancerSpec(dataset);
-    TestEvents.publish(Topics.DATASET_SPEC_DECLARED.name(), dataset, spec);
+    fixtures.declareBreastCancer(dataset);
   }
 
-  /** Writes the shipped rows as batch files of {@code size} rows and announces each as ingest would. */
   private List<DatasetBatchCommitted> commitBreastCancer(String dataset, int size) {
-    return commitBreastCancer(dataset, size, "v1");
+    return fixtures.commitBreastCancer(dataset, size, "v1");
   }
 
   private List<DatasetBatchCommitted> commitBreastCancer(String dataset, int size, String tag) {
-    List<DatasetBatchCommitted> batches = new ArrayList<>();
-    for (int start = 0; start < breastCancer.size(); start += size) {
-      List<BatchFiles.Row> rows = new ArrayList<>();
-      for (int i = start; i < Math.min(breastCancer.size(), start + size); i++) {
-        SourceRecord record = breastCancer.get(i);
-        rows.add(new BatchFiles.Row(record.id(), record.label(), record.features(), 0, i));
-      }
-      String batchId = dataset + "-" + tag + "-p0-" + start + "-" + (start + rows.size() - 1);
-      ArtifactRef artifact = store.put(BatchFiles.write(batchId, rows), BatchFiles.MEDIA_TYPE);
-      DatasetBatchCommitted batch = DatasetBatchCommitted.newBuilder().setEventId(UUID.randomUUID().toString()).setEventTime(Instant.now())
-          .setProducer("ingest-service").setDataset(dataset).setSpecVersion(1).setBatchId(batchId).setRowCount(rows.size())
-          .setArtifact(artifact).setSchemaFingerprint(BatchFiles.rowSchemaFingerprint()).setFeatures(List.of()).setLabelCounts(Map.of()).build();
-      TestEvents.publish(Topics.DATASET_BATCH_COMMITTED.name(), dataset, batch);
-      batches.add(batch);
-    }
-    return batches;
+    return fixtures.commitBreastCancer(dataset, size, tag);
   }
 
   /** Approves a trained model as the registry would. */
@@ -289,7 +296,7 @@ class TrainingServiceIT {
   }
 
   private double onnxAccuracyOnTestSplit(ModelTrained trained) {
-    List<SourceRecord> test = breastCancer.stream().filter(r -> io.kloop.training.run.TrainingDataAccess.isTest(r.id())).toList();
+    List<SourceRecord> test = fixtures.breastCancer().stream().filter(r -> io.kloop.training.run.TrainingDataAccess.isTest(r.id())).toList();
     try (OnnxClassifier onnx = OnnxClassifier.load(store.read(trained.getArtifact()), trained.getSignature())) {
       float[][] probabilities = onnx.probabilities(onnx.encoding().encodeAll(test.stream().map(SourceRecord::features).toList()));
       long correct = 0;
@@ -299,10 +306,6 @@ class TrainingServiceIT {
       }
       return (double) correct / test.size();
     }
-  }
-
-  private static List<SourceRecord> readBreastCancer() {
-    return io.kloop.training.run.TrainingDataAccess.breastCancer();
   }
 
   private static String shortId() {

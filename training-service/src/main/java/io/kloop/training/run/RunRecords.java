@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.kloop.service.web.ApiErrors;
 import org.apache.avro.specific.SpecificRecord;
 import org.springframework.stereotype.Component;
 
@@ -25,8 +26,26 @@ public class RunRecords {
 
   public record Phase(String name, Long millis) {}
 
+  /**
+   * A run as operators see it. At most {@value #LISTED_TRIGGERS} triggers are listed ({@code moreTriggers} counts
+   * the rest) and the reason is cut to {@value ApiErrors#MAX_MESSAGE_CHARS} characters, so that a list of runs
+   * stays small.
+   */
   public record Run(String runId, String model, List<String> triggers, Status status, String phase, List<Phase> phases,
-      Instant startedAt, Instant finishedAt, Long durationMillis, String reason, Double testAccuracy, String artifactSha256) {}
+      Instant startedAt, Instant finishedAt, Long durationMillis, String reason, Double testAccuracy, String artifactSha256,
+      int moreTriggers) {
+
+    public Run {
+      if (triggers.size() > LISTED_TRIGGERS) {
+        moreTriggers += triggers.size() - LISTED_TRIGGERS;
+        triggers = List.copyOf(triggers.subList(0, LISTED_TRIGGERS));
+      }
+      reason = ApiErrors.clip(reason, ApiErrors.MAX_MESSAGE_CHARS);
+    }
+  }
+
+  /** The most triggers a run lists. */
+  static final int LISTED_TRIGGERS = 10;
 
   private final Map<String, Run> runs = new LinkedHashMap<>();
 
@@ -35,53 +54,66 @@ public class RunRecords {
     if (event instanceof ModelTrained trained && !runs.containsKey(trained.getRunId())) {
       put(new Run(trained.getRunId(), trained.getModel(), List.of(trained.getTrigger().split(",")), Status.SUCCEEDED, null, List.of(),
           trained.getStartedAt(), trained.getStartedAt().plusMillis(trained.getDurationMillis()), trained.getDurationMillis(), null,
-          trained.getMetrics().getAccuracy(), trained.getArtifact().getSha256()));
+          trained.getMetrics().getAccuracy(), trained.getArtifact().getSha256(), 0));
     } else if (event instanceof TrainingFailed failed && !runs.containsKey(failed.getRunId())) {
       put(new Run(failed.getRunId(), failed.getModel(), List.of(failed.getTrigger().split(",")), Status.FAILED, failed.getPhase(), List.of(),
           failed.getStartedAt(), failed.getStartedAt().plusMillis(failed.getDurationMillis()), failed.getDurationMillis(),
-          failed.getReason(), null, null));
+          failed.getReason(), null, null, 0));
     }
   }
 
   synchronized void started(String runId, String model, List<String> triggers, Instant startedAt) {
-    put(new Run(runId, model, List.copyOf(triggers), Status.RUNNING, null, List.of(), startedAt, null, null, null, null, null));
+    put(new Run(runId, model, List.copyOf(triggers), Status.RUNNING, null, List.of(), startedAt, null, null, null, null, null, 0));
   }
 
   synchronized void phaseStarted(String runId, String phase) {
-    update(runId, run -> {
+    updateRunning(runId, run -> {
       List<Phase> phases = new ArrayList<>(run.phases());
       phases.add(new Phase(phase, null));
-      return new Run(run.runId(), run.model(), run.triggers(), run.status(), phase, phases, run.startedAt(), null, null, null, null, null);
+      return new Run(run.runId(), run.model(), run.triggers(), run.status(), phase, phases, run.startedAt(), null, null, null, null, null, run.moreTriggers());
     });
   }
 
   synchronized void phaseFinished(String runId, String phase, long millis) {
-    update(runId, run -> {
+    updateRunning(runId, run -> {
       List<Phase> phases = new ArrayList<>(run.phases());
       phases.replaceAll(p -> p.name().equals(phase) && p.millis() == null ? new Phase(phase, millis) : p);
-      return new Run(run.runId(), run.model(), run.triggers(), run.status(), run.phase(), phases, run.startedAt(), null, null, null, null, null);
+      return new Run(run.runId(), run.model(), run.triggers(), run.status(), run.phase(), phases, run.startedAt(), null, null, null, null, null, run.moreTriggers());
     });
   }
 
   synchronized void succeeded(String runId, Instant finishedAt, double testAccuracy, String sha256) {
     update(runId, run -> new Run(run.runId(), run.model(), run.triggers(), Status.SUCCEEDED, null, run.phases(), run.startedAt(), finishedAt,
-        finishedAt.toEpochMilli() - run.startedAt().toEpochMilli(), null, testAccuracy, sha256));
+        finishedAt.toEpochMilli() - run.startedAt().toEpochMilli(), null, testAccuracy, sha256, run.moreTriggers()));
   }
 
   synchronized void failed(String runId, Instant finishedAt, String phase, String reason) {
     update(runId, run -> new Run(run.runId(), run.model(), run.triggers(), Status.FAILED, phase, run.phases(), run.startedAt(), finishedAt,
-        finishedAt.toEpochMilli() - run.startedAt().toEpochMilli(), reason, null, null));
+        finishedAt.toEpochMilli() - run.startedAt().toEpochMilli(), reason, null, null, run.moreTriggers()));
   }
 
-  /** Runs, newest first, optionally of one model only. */
-  public synchronized List<Run> list(String model) {
+  /** At most this many runs, newest first, optionally of one model only. */
+  public synchronized List<Run> list(String model, int limit) {
     return runs.values().stream().filter(run -> model == null || run.model().equals(model))
-        .sorted(Comparator.comparing(Run::startedAt).reversed()).toList();
+        .sorted(Comparator.comparing(Run::startedAt).reversed()).limit(limit).toList();
+  }
+
+  /** A run this instance knows of. */
+  public synchronized java.util.Optional<Run> find(String runId) {
+    return java.util.Optional.ofNullable(runs.get(runId));
   }
 
   private void update(String runId, java.util.function.UnaryOperator<Run> change) {
     Run run = runs.get(runId);
     if (run != null) {
+      runs.put(runId, change.apply(run));
+    }
+  }
+
+  /** Changes a run that is still running; a finished one stays as it ended (an abandoned fit may still report phases). */
+  private void updateRunning(String runId, java.util.function.UnaryOperator<Run> change) {
+    Run run = runs.get(runId);
+    if (run != null && run.status() == Status.RUNNING) {
       runs.put(runId, change.apply(run));
     }
   }

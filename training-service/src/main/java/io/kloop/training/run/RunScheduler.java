@@ -38,20 +38,39 @@ public class RunScheduler implements DisposableBean {
   /** What an operator sees of a model's scheduling. */
   public record ModelStatus(boolean running, List<String> pending) {}
 
+  /** What became of a request to cancel a run. */
+  public enum Cancellation {
+    /** The run was running here and is stopping; it ends as failed with the reason. */
+    CANCELLING,
+    /** The run has ended already (or is announcing its result). */
+    NOT_RUNNING,
+    /** No run of that id is known. */
+    UNKNOWN
+  }
+
+  /**
+   * The most retraining requests remembered for one follow-up run: the requests beyond still start it, but
+   * its {@code trigger} lists only these (a flood of requests must not make the events grow without bound).
+   */
+  static final int MAX_PENDING = 100;
+
   private static final class ModelRuns {
     boolean running;
     final Set<String> pending = new LinkedHashSet<>();
+    long dropped;
   }
 
   private final TrainingState state;
   private final TrainingRunner runner;
+  private final RunRecords records;
   private final Map<String, ModelRuns> models = new ConcurrentHashMap<>();
   private final ExecutorService runs;
   private final ScheduledExecutorService timers;
 
-  RunScheduler(TrainingState state, TrainingRunner runner, TrainingProperties properties) {
+  RunScheduler(TrainingState state, TrainingRunner runner, RunRecords records, TrainingProperties properties) {
     this.state = state;
     this.runner = runner;
+    this.records = records;
     AtomicInteger threads = new AtomicInteger();
     this.runs = Executors.newFixedThreadPool(Math.max(1, properties.maxConcurrentRuns()), task -> {
       Thread thread = new Thread(task, "training-run-" + threads.incrementAndGet());
@@ -71,7 +90,14 @@ public class RunScheduler implements DisposableBean {
    */
   @EventListener(ApplicationReadyEvent.class)
   void recheckAfterStart() {
-    state.modelSpecs().forEach(spec -> considerNewData(spec.name()));
+    for (ModelSpec spec : state.modelSpecs()) {
+      try {
+        considerNewData(spec.name());
+      } catch (RuntimeException e) {
+        // One model's trouble must not stop the service from starting, nor the other models from training.
+        log.error("Model {}: could not check for new data at start-up", spec.name(), e);
+      }
+    }
   }
 
   /** New data for a dataset: every model trained on it checks whether it should run. */
@@ -101,18 +127,23 @@ public class RunScheduler implements DisposableBean {
     }
     ModelSpec spec = found.get();
     long rows = state.newRows(spec);
-    if (rows < spec.minNewRows()) {
-      log.debug("Model {}: {} new rows of {} needed", model, rows, spec.minNewRows());
+    // A stored spec may break today's rules (minNewRows 0, a cooldown of centuries): a new row is always needed,
+    // and no wait is longer than the longest cooldown a spec may have. Its run then fails naming its problems.
+    long needed = Math.max(1, spec.minNewRows());
+    if (rows < needed) {
+      log.debug("Model {}: {} new rows of {} needed", model, rows, needed);
       return;
     }
+    Duration cooldown = spec.cooldown() == null || spec.cooldown().isNegative() ? Duration.ZERO
+        : spec.cooldown().compareTo(ModelSpec.MAX_COOLDOWN) > 0 ? ModelSpec.MAX_COOLDOWN : spec.cooldown();
     Optional<Instant> lastStart = state.lastRun(model).map(TrainingState.LastRun::startedAt);
-    Duration wait = lastStart.map(start -> spec.cooldown().minus(Duration.between(start, Instant.now()))).orElse(Duration.ZERO);
+    Duration wait = lastStart.map(start -> cooldown.minus(Duration.between(start, Instant.now()))).orElse(Duration.ZERO);
     if (!wait.isNegative() && !wait.isZero()) {
       log.info("Model {}: {} new rows, but its cooldown lasts {} more ms", model, rows, wait.toMillis());
       timers.schedule(() -> considerNewData(model), wait.toMillis() + 1, TimeUnit.MILLISECONDS);
       return;
     }
-    log.info("Model {}: {} new rows (at least {} needed)", model, rows, spec.minNewRows());
+    log.info("Model {}: {} new rows (at least {} needed)", model, rows, needed);
     submit(model, TrainingRunner.NEW_DATA);
   }
 
@@ -120,8 +151,14 @@ public class RunScheduler implements DisposableBean {
     ModelRuns runs = models.computeIfAbsent(model, m -> new ModelRuns());
     synchronized (runs) {
       if (runs.running) {
-        runs.pending.add(trigger);
-        log.info("Model {} is training; {} will start one run after it (waiting: {})", model, trigger, runs.pending);
+        if (runs.pending.size() < MAX_PENDING || runs.pending.contains(trigger)) {
+          runs.pending.add(trigger);
+          log.info("Model {} is training; {} will start one run after it ({} waiting)", model, trigger, runs.pending.size());
+        } else {
+          runs.dropped++;
+          log.info("Model {} is training; {} joins the {} requests waiting for one run after it, but is not listed in its trigger "
+              + "(at most {} are)", model, trigger, runs.pending.size() + runs.dropped, MAX_PENDING);
+        }
         return;
       }
       runs.running = true;
@@ -143,6 +180,7 @@ public class RunScheduler implements DisposableBean {
       synchronized (runs) {
         Set<String> waiting = new LinkedHashSet<>(runs.pending);
         runs.pending.clear();
+        runs.dropped = 0;
         if (waiting.isEmpty() || waiting.equals(Set.of(TrainingRunner.NEW_DATA))) {
           // New data that arrived during the run must still reach the threshold on its own.
           recheckNewData = !waiting.isEmpty();
@@ -158,8 +196,33 @@ public class RunScheduler implements DisposableBean {
     }
   }
 
+  /**
+   * Cancels a run of this instance: its work stops at its next check and it ends as failed, in the phase it was
+   * in, with the reason ({@code cancelled by <who>: <why>}).
+   */
+  public Cancellation cancel(String runId, String reason) {
+    if (runner.stop(runId, reason).isPresent()) {
+      log.info("Run {} cancelled: {}", runId, reason);
+      return Cancellation.CANCELLING;
+    }
+    return runner.isRunning(runId) || records.find(runId).isPresent() ? Cancellation.NOT_RUNNING : Cancellation.UNKNOWN;
+  }
+
+  /** A model was retired: what waits for it is dropped and its run, if one is running here, is stopped. */
+  public void retired(String model, String reason) {
+    ModelRuns runs = models.get(model);
+    if (runs != null) {
+      synchronized (runs) {
+        runs.pending.clear();
+        runs.dropped = 0;
+      }
+    }
+    runner.stopModel(model, reason).ifPresent(runId -> log.info("Run {} of retired model {} stopped", runId, model));
+  }
+
   @Override
   public void destroy() {
+    runner.stopAll("the service stopped during the run");
     timers.shutdownNow();
     runs.shutdownNow();
     try {

@@ -60,11 +60,21 @@ final class TrainingPipeline {
   private final BatchSource batches;
   private final PhaseListener phases;
   private final long seed;
+  private final Runnable check;
 
   TrainingPipeline(BatchSource batches, PhaseListener phases, long seed) {
+    this(batches, phases, seed, () -> {});
+  }
+
+  /**
+   * @param check called between batches and candidates and before every SGD step; throws (a {@link TrainingFailure})
+   *     to stop the run, when it was cancelled or ran out of time
+   */
+  TrainingPipeline(BatchSource batches, PhaseListener phases, long seed, Runnable check) {
     this.batches = batches;
     this.phases = phases;
     this.seed = seed;
+    this.check = check;
   }
 
   Result run(ModelSpec spec, DatasetSpecDeclared dataset, List<DatasetBatchCommitted> window, long lastRows, Champion champion,
@@ -76,7 +86,7 @@ final class TrainingPipeline {
 
     ModelSignature inputs = signature(dataset, List.of());
     FeatureEncoding encoding = new FeatureEncoding(inputs);
-    float[][] trainRaw = encode(encoding, train);
+    float[][] trainRaw = encodeFinite(encoding, train, Split.TRAIN);
     Standardization standardization = Standardization.of(trainRaw, encoding.width());
     TribuoData data = new TribuoData(encoding.width());
 
@@ -84,19 +94,27 @@ final class TrainingPipeline {
       MutableDataset<Label> trainSet = data.dataset(standardized(standardization, trainRaw), labels(train));
       List<BatchFiles.Row> validation = splits.get(Split.VALIDATION);
       return CandidateSearch.best(spec, trainSet,
-          data.examples(standardized(standardization, encode(encoding, validation)), labels(validation)),
-          truth(validation, classes), classes, seed);
+          data.examples(standardized(standardization, encodeFinite(encoding, validation, Split.VALIDATION)), labels(validation)),
+          truth(validation, classes), classes, seed, check);
     });
     if (best.model().getFeatureIDMap().size() != encoding.width()) {
       throw new TrainingFailure("train", "the model knows " + best.model().getFeatureIDMap().size() + " of " + encoding.width()
           + " input columns; it cannot be exported with the dataset's signature");
     }
     List<BatchFiles.Row> test = splits.get(Split.TEST);
-    float[][] testRaw = encode(encoding, test);
+    float[][] testRaw = encodeFinite(encoding, test, Split.TEST);
     List<Example<Label>> testExamples = data.examples(standardized(standardization, testRaw), labels(test));
     int[] testTruth = truth(test, classes);
-    EvaluationMetrics metrics = phase("evaluate", () -> ClassificationMetrics.evaluate(Split.TEST.id(), classes, testTruth,
-        TribuoData.probabilities(best.model(), testExamples, classes)));
+    EvaluationMetrics metrics = phase("evaluate", () -> {
+      EvaluationMetrics evaluated = ClassificationMetrics.evaluate(Split.TEST.id(), classes, testTruth,
+          TribuoData.probabilities(best.model(), testExamples, classes));
+      List<String> undefined = MetricChecks.undefined(evaluated, classes.size());
+      if (!undefined.isEmpty()) {
+        throw new TrainingFailure("evaluate", "the test metrics are not all defined, so the registry could not judge the model: "
+            + String.join("; ", undefined));
+      }
+      return evaluated;
+    });
 
     EvaluationMetrics championMetrics = champion == null ? null : phase("champion", () -> scoreChampion(spec, champion, test, classes, testTruth));
 
@@ -116,6 +134,7 @@ final class TrainingPipeline {
   private List<BatchFiles.Row> read(List<DatasetBatchCommitted> window, long lastRows) {
     List<BatchFiles.Row> rows = new ArrayList<>();
     for (DatasetBatchCommitted batch : window) {
+      check.run();
       List<BatchFiles.Row> read = batches.read(batch);
       if (read.size() != batch.getRowCount()) {
         throw new TrainingFailure("read", "batch " + batch.getBatchId() + " holds " + read.size() + " rows, its announcement says " + batch.getRowCount());
@@ -154,6 +173,12 @@ final class TrainingPipeline {
     if (trainClasses.size() < 2) {
       throw new TrainingFailure("split", "only one class in the training data: " + trainClasses);
     }
+    Set<String> testClasses = new HashSet<>(labels(splits.get(Split.TEST)));
+    if (testClasses.size() < 2) {
+      // One class leaves ROC-AUC undefined and the other figures meaningless: nothing the registry could judge.
+      throw new TrainingFailure("split", "only one class in the test split (" + splits.get(Split.TEST).size() + " rows, all " + testClasses
+          + "); the test metrics would not be defined; more labelled rows of the other classes are needed");
+    }
     log.debug("Split {} labelled rows: {} train, {} validation, {} test ({} unlabelled left out)", labelled,
         splits.get(Split.TRAIN).size(), splits.get(Split.VALIDATION).size(), splits.get(Split.TEST).size(), unlabelled);
     return splits;
@@ -172,7 +197,14 @@ final class TrainingPipeline {
           }
         }
       }
-      return ClassificationMetrics.evaluate(Split.TEST.id(), classes, truth, aligned);
+      EvaluationMetrics metrics = ClassificationMetrics.evaluate(Split.TEST.id(), classes, truth, aligned);
+      List<String> undefined = MetricChecks.undefined(metrics, classes.size());
+      if (!undefined.isEmpty()) {
+        log.warn("Model {}: the champion (version {}) scored undefined metrics on the test split, so none are reported: {}",
+            spec.name(), champion.version(), String.join("; ", undefined));
+        return null;
+      }
+      return metrics;
     } catch (RuntimeException e) {
       log.warn("Model {}: the champion (version {}) could not be scored on the test split, so none is reported: {}",
           spec.name(), champion.version(), e.getMessage());
@@ -192,6 +224,7 @@ final class TrainingPipeline {
 
   private <T> T phase(String name, Supplier<T> work) {
     phases.started(name);
+    check.run();
     long start = System.nanoTime();
     try {
       return work.get();
@@ -204,8 +237,22 @@ final class TrainingPipeline {
     }
   }
 
-  private static float[][] encode(FeatureEncoding encoding, List<BatchFiles.Row> rows) {
-    return encoding.encodeAll(features(rows));
+  /**
+   * The rows as the model's FP32 input; a value beyond a 32-bit float's range (about ±3.4e38, a valid double
+   * otherwise) would become infinite and leave nothing a model can learn from, so the run fails naming it.
+   */
+  static float[][] encodeFinite(FeatureEncoding encoding, List<BatchFiles.Row> rows, Split split) {
+    float[][] encoded = encoding.encodeAll(features(rows));
+    for (int i = 0; i < encoded.length; i++) {
+      for (int c = 0; c < encoded[i].length; c++) {
+        if (Float.isInfinite(encoded[i][c])) {
+          throw new TrainingFailure("train", "record " + io.kloop.training.spec.Texts.shown(rows.get(i).recordId()) + " (" + split.id() + " split) has a value of column "
+              + encoding.columns().get(c) + " beyond the range of the model's 32-bit floats (about ±3.4e38): "
+              + rows.get(i).features().get(encoding.columns().get(c)));
+        }
+      }
+    }
+    return encoded;
   }
 
   private static List<Map<String, Object>> features(List<BatchFiles.Row> rows) {

@@ -12,6 +12,7 @@ import io.kloop.schemas.BatchFiles;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.ArtifactStore;
 import io.kloop.service.kafka.Acknowledgements;
+import io.kloop.service.web.ApiErrors;
 import io.kloop.service.tracing.KloopTracing;
 import io.kloop.training.TrainingProperties;
 import io.kloop.training.TrainingServiceApplication;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +63,8 @@ import org.springframework.stereotype.Component;
 class TrainingRunner {
 
   static final String NEW_DATA = "new-data";
+  /** A failure's reason (in {@code TrainingFailed}) is cut to this length. */
+  static final int MAX_REASON_CHARS = 2_000;
   static final String ONNX_MEDIA_TYPE = "application/onnx";
   /** A run over a long window links to its newest batches only (the SDK keeps 128 links by default). */
   private static final int MAX_LINKED_BATCHES = 100;
@@ -76,6 +80,11 @@ class TrainingRunner {
   private final KloopTracing tracing;
   private final CauseTraces causes;
   private final Map<String, Map<String, AtomicLong>> testMetrics = new ConcurrentHashMap<>();
+  private final Duration timeLimit;
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
+
+  /** A run in progress on this instance. */
+  private record Running(String model, RunControl control) {}
 
   TrainingRunner(TrainingState state, ArtifactStore artifacts, KafkaTemplate<String, Object> template, RunRecords records,
       MeterRegistry meters, TrainingProperties properties, ObjectProvider<GitProperties> git, KloopTracing tracing, CauseTraces causes) {
@@ -87,6 +96,7 @@ class TrainingRunner {
     this.records = records;
     this.meters = meters;
     this.seed = properties.seed();
+    this.timeLimit = properties.runTimeout();
     GitProperties commit = git.getIfAvailable();
     String commitId = commit == null ? null : commit.get("commit.id.full") != null ? commit.get("commit.id.full") : commit.getCommitId();
     this.codeVersion = commitId == null ? "unknown" : commitId + ("true".equals(commit.get("dirty")) ? "-dirty" : "");
@@ -116,16 +126,19 @@ class TrainingRunner {
     span.setAttribute("kloop.run.id", runId);
     Instant startedAt = Instant.now();
     String trigger = String.join(",", triggers);
+    RunControl control = new RunControl(runId);
+    running.put(runId, new Running(model, control));
     records.started(runId, model, triggers, startedAt);
     MDC.put("run", runId);
     log.info("Run {} of model {} started (trigger {})", runId, model, trigger);
     List<DatasetBatchCommitted> window = List.of();
     try {
-      ModelSpec spec = state.modelSpec(model).orElseThrow(() -> new TrainingFailure("schedule",
-          "model " + model + " has no spec; declare it with PUT /v1/models/" + model));
+      ModelSpec spec = declared(model);
+      // The window first: a run that fails still records the batches it was to read, so they are no longer new.
+      window = window(spec);
+      requireValid(spec);
       DatasetSpecDeclared dataset = state.datasetSpec(spec.dataset()).orElseThrow(() -> new TrainingFailure("read",
           "dataset " + spec.dataset() + " has no spec (declare it with PUT /v1/datasets/" + spec.dataset() + " on ingest)"));
-      window = window(spec);
       for (int i = Math.max(0, window.size() - MAX_LINKED_BATCHES); i < window.size() && span.isRecording(); i++) {
         SpanContext batch = causes.get(window.get(i).getBatchId());
         if (batch.isValid()) {
@@ -136,9 +149,12 @@ class TrainingRunner {
         throw new TrainingFailure("read", "dataset " + spec.dataset() + " has no committed batches yet");
       }
       TrainingPipeline.Champion champion = state.champion(model).map(this::champion).orElse(null);
-      TrainingPipeline pipeline = new TrainingPipeline(this::readBatch, phaseListener(runId, model, span), seed);
-      TrainingPipeline.Result result = pipeline.run(spec, dataset, window,
-          spec.window().kind() == TrainingWindowKind.LAST_ROWS ? spec.window().size() : 0, champion, startedAt.toEpochMilli());
+      TrainingPipeline pipeline = new TrainingPipeline(this::readBatch, phaseListener(runId, model, span, control), seed, control::check);
+      List<DatasetBatchCommitted> batches = window;
+      // The work runs on a thread of its own, within the time limit; a cancellation stops it at its next check.
+      TrainingPipeline.Result result = control.execute(inThisContext(() -> pipeline.run(spec, dataset, batches,
+          spec.window().kind() == TrainingWindowKind.LAST_ROWS ? spec.window().size() : 0, champion, startedAt.toEpochMilli())), timeLimit);
+      control.finish();
       var artifact = artifacts.put(result.onnx(), ONNX_MEDIA_TYPE);
       Instant finishedAt = Instant.now();
       ModelTrained trained = ModelTrained.newBuilder()
@@ -173,24 +189,100 @@ class TrainingRunner {
           result.championMetrics() == null ? "" : " (champion v" + result.championVersion() + ": " + result.championMetrics().getAccuracy() + ")",
           artifact.getUri());
     } catch (TrainingFailure failure) {
-      // An expected failure (bad data, export mismatch) is told by its reason; its stack trace only at debug level.
+      // An expected failure (bad data, export mismatch, cancelled) is told by its reason; its stack trace only at debug level.
       log.debug("Run {} failure", runId, failure);
-      span.setStatus(StatusCode.ERROR, failure.phase() + ": " + failure.getMessage());
-      fail(model, runId, trigger, startedAt, window, failure.phase(), failure.getMessage(), null);
-      runDuration(model, "failed", begun);
+      RunControl.Stop stopped = control.stopped();
+      String reason = stopped == null ? failure.getMessage() : stopped.reason();
+      span.setStatus(StatusCode.ERROR, failure.phase() + ": " + reason);
+      if (stopped != null && !stopped.announce()) {
+        // The service is stopping: the run is not over for good, a restart runs the model again.
+        records.failed(runId, Instant.now(), failure.phase(), reason);
+        log.warn("Run {} of model {} stopped in phase {}: {}", runId, model, failure.phase(), reason);
+      } else {
+        fail(model, runId, trigger, startedAt, window, failure.phase(), reason, failure.getCause() instanceof Error ? failure.getCause() : null);
+        runDuration(model, "failed", begun);
+      }
     } catch (RuntimeException e) {
       span.recordException(e);
       span.setStatus(StatusCode.ERROR, e.toString());
-      fail(model, runId, trigger, startedAt, window, "run", e.toString(), e);
+      fail(model, runId, trigger, startedAt, window, control.phase(), e.toString(), e);
       runDuration(model, "failed", begun);
     } finally {
+      running.remove(runId);
       MDC.remove("run");
     }
   }
 
+  /** The work, run on another thread with this thread's trace context and log context (the run's id). */
+  private static <T> java.util.concurrent.Callable<T> inThisContext(java.util.concurrent.Callable<T> work) {
+    Context trace = Context.current();
+    Map<String, String> logContext = MDC.getCopyOfContextMap();
+    return () -> {
+      if (logContext != null) {
+        MDC.setContextMap(logContext);
+      }
+      try (Scope scope = trace.makeCurrent()) {
+        return work.call();
+      } finally {
+        MDC.clear();
+      }
+    };
+  }
+
+  /** The model's spec, unless it has none or was retired. */
+  private ModelSpec declared(String model) {
+    return state.modelSpec(model).orElseThrow(() -> new TrainingFailure("schedule", state.retirement(model)
+        .map(retired -> "model " + model + " was retired by " + retired.by() + " at " + retired.at() + "; declare it again with PUT /v1/models/" + model)
+        .orElse("model " + model + " has no spec; declare it with PUT /v1/models/" + model)));
+  }
+
+  /** A stored spec may break today's rules (stored by an older version, or written to the topic by anything else). */
+  private static void requireValid(ModelSpec spec) {
+    List<String> problems = spec.problems();
+    if (!problems.isEmpty()) {
+      throw new TrainingFailure("schedule", "the model's stored spec is not valid: " + String.join("; ", problems)
+          + "; declare a valid one with PUT /v1/models/" + spec.name() + ", or retire the model");
+    }
+  }
+
+  /**
+   * Stops a run of this instance (cancellation over HTTP, a model's retirement): it ends as failed with the
+   * reason, in the phase it was in, and its work stops at its next check.
+   *
+   * @return the run's model, or empty when no run of that id is running here
+   */
+  Optional<String> stop(String runId, String reason) {
+    Running run = running.get(runId);
+    if (run == null || !run.control().stop(reason, true)) {
+      return Optional.empty();
+    }
+    return Optional.of(run.model());
+  }
+
+  /** Stops the model's run on this instance, if one is running; returns its id. */
+  Optional<String> stopModel(String model, String reason) {
+    for (Map.Entry<String, Running> entry : running.entrySet()) {
+      if (entry.getValue().model().equals(model) && entry.getValue().control().stop(reason, true)) {
+        return Optional.of(entry.getKey());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Stops every run without announcing them (the service shuts down; a restart runs the models again). */
+  void stopAll(String reason) {
+    running.values().forEach(run -> run.control().stop(reason, false));
+  }
+
+  /** Whether a run of that id is running on this instance. */
+  boolean isRunning(String runId) {
+    return running.containsKey(runId);
+  }
+
   private void fail(String model, String runId, String trigger, Instant startedAt, List<DatasetBatchCommitted> window, String phase,
-      String reason, Throwable cause) {
+      String fullReason, Throwable cause) {
     Instant finishedAt = Instant.now();
+    String reason = ApiErrors.clip(fullReason, MAX_REASON_CHARS);
     if (cause != null) {
       log.warn("Run {} of model {} failed in phase {}: {}", runId, model, phase, reason, cause);
     } else {
@@ -222,10 +314,11 @@ class TrainingRunner {
 
   private List<DatasetBatchCommitted> window(ModelSpec spec) {
     List<DatasetBatchCommitted> all = state.batches(spec.dataset());
-    long size = spec.window().size();
+    // A stored spec may hold any size; a negative one means an empty window (the run then fails naming it).
+    long size = Math.max(0, spec.window().size());
     return switch (spec.window().kind()) {
       case ALL -> all;
-      case LAST_BATCHES -> all.subList((int) Math.max(0, all.size() - size), all.size());
+      case LAST_BATCHES -> all.subList((int) Math.max(0, all.size() - Math.min(size, all.size())), all.size());
       case LAST_ROWS -> {
         int first = all.size();
         long rows = 0;
@@ -282,12 +375,13 @@ class TrainingRunner {
     }).set(Double.doubleToLongBits(value)));
   }
 
-  private TrainingPipeline.PhaseListener phaseListener(String runId, String model, Span run) {
+  private TrainingPipeline.PhaseListener phaseListener(String runId, String model, Span run, RunControl control) {
     return new TrainingPipeline.PhaseListener() {
       private Span phaseSpan = Span.getInvalid();
 
       @Override
       public void started(String phase) {
+        control.enter(phase);
         records.phaseStarted(runId, phase);
         log.debug("Run {}: phase {} started", runId, phase);
         if (run.isRecording()) {

@@ -2,6 +2,7 @@ package io.kloop.training.run;
 
 import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.RetrainingRequested;
+import io.kloop.training.spec.Texts;
 import io.kloop.training.state.TrainingState;
 import io.opentelemetry.api.trace.Span;
 import org.slf4j.Logger;
@@ -18,6 +19,8 @@ import org.springframework.stereotype.Component;
 class TrainingTriggers {
 
   private static final Logger log = LoggerFactory.getLogger(TrainingTriggers.class);
+  /** Event ids are UUIDs; a longer one is not an event id of the platform. */
+  static final int MAX_EVENT_ID = 100;
 
   private final TrainingState state;
   private final RunScheduler scheduler;
@@ -41,9 +44,16 @@ class TrainingTriggers {
 
   @KafkaListener(id = "training-service-retraining", topics = "mlops.training.retraining-requested")
   void onRequest(RetrainingRequested request) {
+    if (!request.getModel().matches(Texts.MODEL_NAME) || request.getEventId().length() > MAX_EVENT_ID) {
+      // No model can have that name (or the id is no event id): nothing to run, and nothing worth announcing
+      // (a TrainingFailed would repeat the name and id, however long, several times).
+      log.warn("Retraining request {} for '{}' ignored: not a model name (1-63 lower-case letters, digits, '.', '_' or '-')",
+          Texts.shown(request.getEventId()), Texts.shown(request.getModel()));
+      return;
+    }
     traces.put(request.getEventId(), Span.current().getSpanContext());
-    log.info("Retraining of model {} requested by {} ({}{})", request.getModel(), request.getRequestedBy(), request.getReason(),
-        request.getDriftReportId() == null ? "" : ", drift report " + request.getDriftReportId());
+    log.info("Retraining of model {} requested by {} ({}{})", request.getModel(), Texts.shown(request.getRequestedBy()), request.getReason(),
+        request.getDriftReportId() == null ? "" : ", drift report " + Texts.shown(request.getDriftReportId()));
     scheduler.request(request.getModel(), request.getEventId());
   }
 }

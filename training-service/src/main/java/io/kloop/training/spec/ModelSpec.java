@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -26,6 +28,14 @@ public record ModelSpec(String name, String dataset, List<AlgorithmGrid> algorit
     public static final Window ALL = new Window(TrainingWindowKind.ALL, 0);
   }
 
+  /** The most candidates (hyperparameter combinations, over all the spec's families) one run trains. */
+  public static final int MAX_CANDIDATES = 50;
+  public static final long MAX_MIN_NEW_ROWS = 1_000_000_000L;
+  /** A run holds its window's rows in memory. */
+  public static final long MAX_WINDOW_ROWS = 10_000_000L;
+  public static final long MAX_WINDOW_BATCHES = 100_000L;
+  public static final Duration MAX_COOLDOWN = Duration.ofDays(365);
+
   public ModelSpec {
     algorithms = List.copyOf(algorithms);
   }
@@ -33,29 +43,71 @@ public record ModelSpec(String name, String dataset, List<AlgorithmGrid> algorit
   /** Everything wrong with the spec, in words for the caller; empty when it is valid. */
   public List<String> problems() {
     List<String> problems = new ArrayList<>();
-    if (name == null || !name.matches("[a-z0-9][a-z0-9._-]{0,62}")) {
-      problems.add("model name must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
+    if (name == null || !name.matches(Texts.MODEL_NAME)) {
+      problems.add("model name must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit, not '"
+          + Texts.shown(name) + "'");
     }
     if (dataset == null || dataset.isBlank()) {
       problems.add("dataset is required");
+    } else if (!dataset.matches(Texts.DATASET_NAME)) {
+      problems.add("dataset must be a dataset's name (1-63 lower-case letters, digits, '_' or '-', starting with a letter or digit), not '"
+          + Texts.shown(dataset) + "'");
     }
     if (algorithms.isEmpty()) {
       problems.add("at least one algorithm is required (" + String.join(", ", Algorithm.ids()) + ")");
     }
-    algorithms.forEach(grid -> problems.addAll(grid.algorithm().problems(grid.grid())));
-    if (minNewRows < 1) {
-      problems.add("minNewRows must be at least 1");
+    Set<Algorithm> seen = EnumSet.noneOf(Algorithm.class);
+    long candidates = 0;
+    List<String> counts = new ArrayList<>();
+    for (AlgorithmGrid grid : algorithms) {
+      if (!seen.add(grid.algorithm())) {
+        problems.add(grid.algorithm().id() + " is listed twice; give each family once, with all the values to try in its grid");
+      }
+      List<String> gridProblems = grid.algorithm().problems(grid.grid());
+      problems.addAll(gridProblems);
+      long count = grid.algorithm().candidates(grid.grid());
+      candidates = candidates > Long.MAX_VALUE - count ? Long.MAX_VALUE : candidates + count;
+      counts.add(grid.algorithm().id() + " " + count);
     }
-    if (window.kind() != TrainingWindowKind.ALL && window.size() < 1) {
-      problems.add("window size must be at least 1 for " + window.kind());
+    if (candidates > MAX_CANDIDATES) {
+      problems.add("the grids make " + (candidates == Long.MAX_VALUE ? "more than " + Long.MAX_VALUE : candidates) + " candidates ("
+          + String.join(", ", counts) + "); a run trains at most " + MAX_CANDIDATES);
     }
-    if (cooldown.isNegative()) {
-      problems.add("cooldown must not be negative");
+    if (minNewRows < 1 || minNewRows > MAX_MIN_NEW_ROWS) {
+      problems.add("minNewRows must be a whole number from 1 to " + MAX_MIN_NEW_ROWS + ", not " + minNewRows);
+    }
+    if (window == null || window.kind() == null) {
+      problems.add("window is required");
+    } else if (window.kind() == TrainingWindowKind.LAST_ROWS && (window.size() < 1 || window.size() > MAX_WINDOW_ROWS)) {
+      problems.add("window last-rows:N needs N from 1 to " + MAX_WINDOW_ROWS + ", not " + window.size());
+    } else if (window.kind() == TrainingWindowKind.LAST_BATCHES && (window.size() < 1 || window.size() > MAX_WINDOW_BATCHES)) {
+      problems.add("window last-batches:N needs N from 1 to " + MAX_WINDOW_BATCHES + ", not " + window.size());
+    }
+    if (cooldown == null || cooldown.isNegative() || cooldown.compareTo(MAX_COOLDOWN) > 0) {
+      problems.add("cooldown must be from 0s to " + MAX_COOLDOWN.toDays() + "d, not " + cooldown);
     }
     return problems;
   }
 
   public ModelSpecDeclared toEvent(String producer, String declaredBy) {
+    return event(producer, declaredBy, algorithms);
+  }
+
+  /**
+   * The event that retires the model: this spec with no algorithm at all, which no declared spec can be (one
+   * is required), stored on the compacted topic like any spec, so the retirement is the model's latest spec
+   * and survives restarts. {@code declaredBy} says who retired it.
+   */
+  public ModelSpecDeclared toRetirementEvent(String producer, String retiredBy) {
+    return event(producer, retiredBy, List.of());
+  }
+
+  /** Whether a stored spec event retires its model (see {@link #toRetirementEvent}). */
+  public static boolean retires(ModelSpecDeclared event) {
+    return event.getAlgorithms().isEmpty();
+  }
+
+  private ModelSpecDeclared event(String producer, String declaredBy, List<AlgorithmGrid> algorithms) {
     List<io.kloop.events.AlgorithmGrid> grids = algorithms.stream()
         .map(grid -> io.kloop.events.AlgorithmGrid.newBuilder().setAlgorithm(grid.algorithm().id()).setGrid(new LinkedHashMap<>(grid.grid())).build())
         .toList();
@@ -73,7 +125,11 @@ public record ModelSpec(String name, String dataset, List<AlgorithmGrid> algorit
         .build();
   }
 
-  /** The spec an event declares; algorithms this version does not know are left out. */
+  /**
+   * The spec an event declares, as stored: not checked (a spec stored by an older version, or written to the
+   * topic by anything else, may break today's rules; a run of it then fails naming its problems). Algorithms
+   * this version does not know are left out.
+   */
   public static ModelSpec of(ModelSpecDeclared event) {
     List<AlgorithmGrid> grids = new ArrayList<>();
     for (io.kloop.events.AlgorithmGrid grid : event.getAlgorithms()) {

@@ -2,7 +2,6 @@ package io.kloop.training.spec;
 
 import io.kloop.events.TrainingWindowKind;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,12 +42,12 @@ public record ModelSpecDocument(String name, String dataset, List<AlgorithmDocum
         }
         Algorithm algorithm = Algorithm.byId(document.algorithm()).orElse(null);
         if (algorithm == null) {
-          problems.add("unknown algorithm '" + document.algorithm() + "' (known: " + String.join(", ", Algorithm.ids()) + ")");
+          problems.add("unknown algorithm '" + Texts.shown(document.algorithm()) + "' (known: " + String.join(", ", Algorithm.ids()) + ")");
           continue;
         }
         Map<String, List<String>> grid = new LinkedHashMap<>();
         if (document.grid() != null) {
-          document.grid().forEach((parameter, values) -> grid.put(parameter, values == null ? List.of() : values.stream().map(String::valueOf).toList()));
+          document.grid().forEach((parameter, values) -> grid.put(parameter, values(algorithm, parameter, values, problems)));
         }
         grids.add(new ModelSpec.AlgorithmGrid(algorithm, grid));
       }
@@ -56,6 +55,30 @@ public record ModelSpecDocument(String name, String dataset, List<AlgorithmDocum
     ModelSpec.Window parsedWindow = parseWindow(window, problems);
     Duration parsedCooldown = parseCooldown(cooldown, problems);
     return new ModelSpec(name, dataset, grids, minNewRows == null ? DEFAULT_MIN_NEW_ROWS : minNewRows, parsedWindow, parsedCooldown);
+  }
+
+  /**
+   * A grid's values for one hyperparameter as text: numbers as written, strings as they are. Anything else
+   * (null, true, a list, an object) is a problem; a missing list is one too (leave the parameter out for its
+   * defaults).
+   */
+  private static List<String> values(Algorithm algorithm, String parameter, List<Object> values, List<String> problems) {
+    String where = algorithm.id() + ": " + Texts.shown(parameter);
+    if (values == null) {
+      problems.add(where + " needs a list of values to try (leave it out for the family's defaults)");
+      return List.of();
+    }
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < values.size(); i++) {
+      Object value = values.get(i);
+      if (value instanceof Number || value instanceof String) {
+        texts.add(value.toString());
+      } else {
+        problems.add(where + "[" + i + "] must be a number, not " + (value == null ? "null" : value instanceof Boolean ? "a boolean"
+            : value instanceof List ? "a list" : value instanceof Map ? "an object" : "a " + value.getClass().getSimpleName()));
+      }
+    }
+    return texts;
   }
 
   public static ModelSpecDocument of(ModelSpec spec) {
@@ -82,7 +105,7 @@ public record ModelSpecDocument(String name, String dataset, List<AlgorithmDocum
     } catch (NumberFormatException e) {
       // reported below
     }
-    problems.add("window must be all, last-rows:N or last-batches:N, not '" + text + "'");
+    problems.add("window must be all, last-rows:N or last-batches:N, not '" + Texts.shown(text) + "'");
     return ModelSpec.Window.ALL;
   }
 
@@ -95,7 +118,7 @@ public record ModelSpecDocument(String name, String dataset, List<AlgorithmDocum
   }
 
   /** The shortest exact form: 2h, 10m, 30s or 1500ms. */
-  static String formatDuration(Duration duration) {
+  public static String formatDuration(Duration duration) {
     long millis = duration.toMillis();
     for (ChronoUnit unit : List.of(ChronoUnit.DAYS, ChronoUnit.HOURS, ChronoUnit.MINUTES, ChronoUnit.SECONDS)) {
       long size = unit.getDuration().toMillis();
@@ -111,9 +134,10 @@ public record ModelSpecDocument(String name, String dataset, List<AlgorithmDocum
       return DEFAULT_COOLDOWN;
     }
     try {
+      // A duration too long for the spec (up to 365 days) is refused by the spec's own rules.
       return DurationStyle.detectAndParse(text.trim());
-    } catch (IllegalArgumentException | DateTimeParseException e) {
-      problems.add("cooldown must be a duration such as 30s, 10m or PT1H, not '" + text + "'");
+    } catch (RuntimeException e) {
+      problems.add("cooldown must be a duration such as 30s, 10m or PT1H, not '" + Texts.shown(text) + "'");
       return DEFAULT_COOLDOWN;
     }
   }

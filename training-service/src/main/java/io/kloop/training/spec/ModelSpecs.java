@@ -26,9 +26,16 @@ public class ModelSpecs implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(ModelSpecs.class);
 
-  public enum Outcome { CREATED, UPDATED, UNCHANGED }
+  public enum Outcome { CREATED, UPDATED, UNCHANGED, RETIRED }
 
   public record Declared(Outcome outcome, ModelSpec spec) {}
+
+  /** A model that {@link #retire} cannot retire: no spec was ever declared for it. */
+  public static final class UnknownModelException extends RuntimeException {
+    UnknownModelException(String model) {
+      super("no model named " + Texts.shown(model));
+    }
+  }
 
   private final TrainingState state;
   private final KafkaTemplate<String, Object> template;
@@ -50,18 +57,47 @@ public class ModelSpecs implements SmartLifecycle {
     if (current.isPresent() && current.get().equals(spec)) {
       return new Declared(Outcome.UNCHANGED, spec);
     }
+    boolean known = current.isPresent() || state.retirement(spec.name()).isPresent();
     Acknowledgements.await(template.send(Topics.MODEL_SPEC_DECLARED.name(), spec.name(), spec.toEvent(TrainingServiceApplication.NAME, actor)),
         "store the spec of model " + spec.name());
     state.putModelSpec(spec);
     log.info("Model {} spec declared by {}: dataset {}, {}", spec.name(), actor, spec.dataset(),
         spec.algorithms().stream().map(grid -> grid.algorithm().id()).toList());
-    return new Declared(current.isEmpty() ? Outcome.CREATED : Outcome.UPDATED, spec);
+    return new Declared(known ? Outcome.UPDATED : Outcome.CREATED, spec);
+  }
+
+  /**
+   * Retires a model: stores the retirement as its latest spec on the compacted topic (see
+   * {@link ModelSpec#toRetirementEvent}), so no run of it starts again, here or after a restart, until its
+   * spec is declared again. Retiring a retired model changes nothing.
+   *
+   * @return {@link Outcome#RETIRED}, or {@link Outcome#UNCHANGED} when it already was
+   * @throws UnknownModelException when no spec was ever declared for the model
+   */
+  public synchronized Outcome retire(String model, String actor, String reason) {
+    if (state.retirement(model).isPresent()) {
+      return Outcome.UNCHANGED;
+    }
+    ModelSpec spec = state.modelSpec(model).orElseThrow(() -> new UnknownModelException(model));
+    var event = spec.toRetirementEvent(TrainingServiceApplication.NAME, actor);
+    Acknowledgements.await(template.send(Topics.MODEL_SPEC_DECLARED.name(), model, event), "store the retirement of model " + model);
+    state.retire(new Retirement(model, actor, event.getEventTime(), spec));
+    log.info("Model {} retired by {}{}", model, actor, reason == null ? "" : ": " + reason);
+    return Outcome.RETIRED;
   }
 
   @Override
   public void start() {
     for (Map.Entry<String, TrainingProperties.ConfiguredModel> entry : properties.models().entrySet()) {
       TrainingProperties.ConfiguredModel configured = entry.getValue();
+      Optional<Retirement> retired = state.retirement(entry.getKey());
+      if (retired.isPresent()) {
+        // A retirement outlives restarts; configuration does not bring the model back (a PUT does).
+        log.warn("Model {} is declared in configuration (kloop.training.models.{}) but was retired by {} at {}: it stays retired; "
+            + "remove it from configuration, or declare it again with PUT /v1/models/{}", entry.getKey(), entry.getKey(),
+            retired.get().by(), retired.get().at(), entry.getKey());
+        continue;
+      }
       List<ModelSpecDocument.AlgorithmDocument> algorithms = new ArrayList<>();
       for (String algorithm : configured.algorithms()) {
         Map<String, List<String>> grid = configured.grid() == null ? null : configured.grid().get(algorithm);

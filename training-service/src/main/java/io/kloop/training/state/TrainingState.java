@@ -8,6 +8,7 @@ import io.kloop.events.ModelSpecDeclared;
 import io.kloop.events.ModelTrained;
 import io.kloop.events.TrainingFailed;
 import io.kloop.training.spec.ModelSpec;
+import io.kloop.training.spec.Retirement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,6 +35,7 @@ public class TrainingState {
   private final Map<String, NavigableMap<Integer, DatasetSpecDeclared>> datasetSpecs = new ConcurrentHashMap<>();
   private final Map<String, Map<String, DatasetBatchCommitted>> batches = new ConcurrentHashMap<>();
   private final Map<String, ModelSpec> modelSpecs = new ConcurrentHashMap<>();
+  private final Map<String, Retirement> retired = new ConcurrentHashMap<>();
   private final Map<String, ModelApproved> champions = new ConcurrentHashMap<>();
   private final Map<String, LastRun> lastRuns = new ConcurrentHashMap<>();
 
@@ -44,7 +46,11 @@ public class TrainingState {
     } else if (event instanceof DatasetBatchCommitted batch) {
       addBatch(batch);
     } else if (event instanceof ModelSpecDeclared spec) {
-      putModelSpec(ModelSpec.of(spec));
+      if (ModelSpec.retires(spec)) {
+        retire(new Retirement(spec.getModel(), spec.getDeclaredBy(), spec.getEventTime(), ModelSpec.of(spec)));
+      } else {
+        putModelSpec(ModelSpec.of(spec));
+      }
     } else if (event instanceof ModelApproved approved) {
       champions.put(approved.getModel(), approved);
     } else if (event instanceof ModelTrained trained) {
@@ -104,16 +110,35 @@ public class TrainingState {
     return versions == null || versions.isEmpty() ? Optional.empty() : Optional.of(versions.lastEntry().getValue());
   }
 
-  public void putModelSpec(ModelSpec spec) {
+  /** A model's current spec: declared (again), so no longer retired. */
+  public synchronized void putModelSpec(ModelSpec spec) {
     modelSpecs.put(spec.name(), spec);
+    retired.remove(spec.name());
   }
 
+  /** Retires a model: it keeps its history but has no spec that runs. */
+  public synchronized void retire(Retirement retirement) {
+    modelSpecs.remove(retirement.model());
+    retired.put(retirement.model(), retirement);
+  }
+
+  /** The model's spec, unless it has none or is retired. */
   public Optional<ModelSpec> modelSpec(String model) {
     return Optional.ofNullable(modelSpecs.get(model));
   }
 
+  /** Every model that has a spec (retired ones not), sorted by name. */
   public List<ModelSpec> modelSpecs() {
     return modelSpecs.values().stream().sorted(java.util.Comparator.comparing(ModelSpec::name)).toList();
+  }
+
+  public Optional<Retirement> retirement(String model) {
+    return Optional.ofNullable(retired.get(model));
+  }
+
+  /** Every retired model, sorted by name. */
+  public List<Retirement> retirements() {
+    return retired.values().stream().sorted(java.util.Comparator.comparing(Retirement::model)).toList();
   }
 
   public List<ModelSpec> modelsOf(String dataset) {

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -247,6 +248,93 @@ class TrainingPipelineTest {
           assertThat(failure.phase()).isEqualTo("split");
           assertThat(failure.getMessage()).contains("only one class");
         });
+  }
+
+  @Test
+  void shouldFailWhenTheTestSplitHoldsOneClassForItsMetricsWouldNotBeDefined() {
+    // Every row of the test split is benign; the other splits keep both classes.
+    List<BatchFiles.Row> rows = TrainingData.rows(TrainingData.breastCancer()).stream()
+        .filter(r -> Split.of(r.recordId()) != Split.TEST || r.label().equals("benign")).toList();
+    files.put("benign-test", rows);
+
+    assertThatThrownBy(() -> pipeline.run(spec(Algorithm.LIBLINEAR), TrainingData.breastCancerSpec(DATASET),
+        List.of(TrainingData.batch(DATASET, "benign-test", rows.size())), 0, null, 1))
+        .isInstanceOfSatisfying(TrainingFailure.class, failure -> {
+          assertThat(failure.phase()).isEqualTo("split");
+          assertThat(failure.getMessage()).startsWith("only one class in the test split").contains("[benign]")
+              .contains("the test metrics would not be defined");
+        });
+  }
+
+  @Test
+  void shouldFailNamingAValueBeyondTheRangeOfTheModelsFloats() {
+    List<BatchFiles.Row> rows = new ArrayList<>(TrainingData.rows(TrainingData.breastCancer()));
+    BatchFiles.Row first = rows.get(0);
+    Map<String, Object> features = new LinkedHashMap<>(first.features());
+    features.put("mean_area", 1e300);
+    rows.set(0, new BatchFiles.Row(first.recordId(), first.label(), features, 0, 0));
+    files.put("huge", rows);
+
+    assertThatThrownBy(() -> pipeline.run(spec(Algorithm.LIBLINEAR), TrainingData.breastCancerSpec(DATASET),
+        List.of(TrainingData.batch(DATASET, "huge", rows.size())), 0, null, 1))
+        .isInstanceOfSatisfying(TrainingFailure.class, failure -> {
+          assertThat(failure.phase()).isEqualTo("train");
+          assertThat(failure.getMessage()).isEqualTo("record " + first.recordId() + " (" + Split.of(first.recordId()).id()
+              + " split) has a value of column mean_area beyond the range of the model's 32-bit floats (about ±3.4e38): 1.0E300");
+        });
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Algorithm.class, names = {"LOGISTIC_REGRESSION", "FACTORIZATION_MACHINE"})
+  void shouldStopAnSgdFitInTheMiddleWhenTheRunIsStopped(Algorithm algorithm) {
+    // 1000 epochs of one-row minibatches: hundreds of thousands of SGD steps, each of which checks.
+    ModelSpec spec = new ModelSpec("tumours", DATASET, List.of(new ModelSpec.AlgorithmGrid(algorithm,
+        Map.of("epochs", List.of("1000"), "learningRate", List.of("0.1")))), 100, ModelSpec.Window.ALL, Duration.ZERO);
+    AtomicInteger checks = new AtomicInteger();
+    List<String> started = new ArrayList<>();
+    TrainingPipeline stoppable = new TrainingPipeline(batch -> files.get(batch.getBatchId()), new TrainingPipeline.PhaseListener() {
+      @Override
+      public void started(String phase) {
+        started.add(phase);
+      }
+
+      @Override
+      public void finished(String phase, long millis) {}
+    }, 7, () -> {
+      if (started.contains("train") && checks.incrementAndGet() == 5_000) {
+        throw new TrainingFailure("train", "cancelled");
+      }
+    });
+
+    assertThatThrownBy(() -> stoppable.run(spec, TrainingData.breastCancerSpec(DATASET), breastCancerBatches(), 0, null, 1))
+        .isInstanceOfSatisfying(TrainingFailure.class, failure -> assertThat(failure.getMessage()).isEqualTo("cancelled"));
+    assertThat(checks).as("stopped at the check that threw, in the middle of the first fit").hasValue(5_000);
+  }
+
+  @Test
+  void shouldStopBetweenLibLinearCandidates() {
+    ModelSpec spec = new ModelSpec("tumours", DATASET, List.of(new ModelSpec.AlgorithmGrid(Algorithm.LIBLINEAR,
+        Map.of("cost", List.of("0.1", "1", "10")))), 100, ModelSpec.Window.ALL, Duration.ZERO);
+    AtomicInteger checks = new AtomicInteger();
+    List<String> started = new ArrayList<>();
+    TrainingPipeline stoppable = new TrainingPipeline(batch -> files.get(batch.getBatchId()), new TrainingPipeline.PhaseListener() {
+      @Override
+      public void started(String phase) {
+        started.add(phase);
+      }
+
+      @Override
+      public void finished(String phase, long millis) {}
+    }, 7, () -> {
+      // The train phase's own check, then one before each candidate: the second candidate never starts.
+      if (started.contains("train") && checks.incrementAndGet() == 3) {
+        throw new TrainingFailure("train", "cancelled");
+      }
+    });
+
+    assertThatThrownBy(() -> stoppable.run(spec, TrainingData.breastCancerSpec(DATASET), breastCancerBatches(), 0, null, 1))
+        .isInstanceOf(TrainingFailure.class);
+    assertThat(checks).hasValue(3);
   }
 
   @Test

@@ -1,0 +1,105 @@
+package io.kloop.training.spec;
+
+import java.util.List;
+
+/**
+ * The rules for names, identifiers and free text that clients send: length limits, and no control
+ * characters in identifiers (free text may hold tabs and line breaks; log lines escape them). Also how a
+ * client's value is shown back in an error message: cut short, so an answer stays small whatever was sent.
+ */
+public final class Texts {
+
+  /** A model's name: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit. */
+  public static final String MODEL_NAME = "[a-z0-9][a-z0-9._-]{0,62}";
+  public static final int MAX_MODEL_NAME = 63;
+
+  /** A dataset's name as ingest allows it: lower-case letters, digits, '_' and '-', starting with a letter or digit. */
+  public static final String DATASET_NAME = "[a-z0-9][a-z0-9_-]{0,62}";
+
+  /** Who asks for something ({@code requestedBy}): an operator's or a service's name. */
+  public static final int MAX_IDENTIFIER = 100;
+
+  /** A comment or a reason. */
+  public static final int MAX_FREE_TEXT = 1_000;
+
+  /** The longest piece of a client's value repeated in an error message. */
+  static final int SHOWN = 60;
+
+  private Texts() {}
+
+  /**
+   * Checks an optional identifier ({@code null} is fine): not blank, at most {@code max} characters, no
+   * control, format or separator characters and no unpaired surrogates.
+   */
+  public static void identifier(String field, String value, int max, List<String> problems) {
+    if (value == null) {
+      return;
+    }
+    if (value.isBlank()) {
+      problems.add(field + " must not be blank");
+    } else if (value.length() > max) {
+      problems.add(field + " must be at most " + max + " characters (it has " + value.length() + ")");
+    } else {
+      int bad = firstBad(value, false);
+      if (bad >= 0) {
+        problems.add(field + " must not hold control characters (found " + describe(value, bad) + " at position " + bad + ")");
+      }
+    }
+  }
+
+  /** Checks optional free text: at most {@code max} characters, no control characters but tab and line breaks. */
+  public static void freeText(String field, String value, int max, List<String> problems) {
+    if (value == null) {
+      return;
+    }
+    if (value.length() > max) {
+      problems.add(field + " must be at most " + max + " characters (it has " + value.length() + ")");
+    } else {
+      int bad = firstBad(value, true);
+      if (bad >= 0) {
+        problems.add(field + " must not hold control characters other than tab and line breaks (found " + describe(value, bad)
+            + " at position " + bad + ")");
+      }
+    }
+  }
+
+  /** A client's value as an error message may repeat it: at most {@value #SHOWN} characters, then how many more. */
+  public static String shown(String value) {
+    if (value == null) {
+      return "null";
+    }
+    if (value.length() <= SHOWN) {
+      return value;
+    }
+    int keep = Character.isHighSurrogate(value.charAt(SHOWN - 1)) ? SHOWN - 1 : SHOWN;
+    return value.substring(0, keep) + "… (" + value.length() + " characters)";
+  }
+
+  /** The index of the first character the text may not hold, or -1. */
+  static int firstBad(String value, boolean freeText) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++;
+        continue;
+      }
+      if (Character.isSurrogate(c)) {
+        return i;
+      }
+      if (freeText && (c == '\t' || c == '\n' || c == '\r')) {
+        continue;
+      }
+      int type = Character.getType(c);
+      if (type == Character.CONTROL || (!freeText && (type == Character.FORMAT || type == Character.LINE_SEPARATOR
+          || type == Character.PARAGRAPH_SEPARATOR))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static String describe(String value, int index) {
+    char c = value.charAt(index);
+    return Character.isSurrogate(c) ? "an unpaired surrogate" : String.format("U+%04X", (int) c);
+  }
+}
