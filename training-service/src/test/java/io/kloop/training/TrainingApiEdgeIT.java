@@ -129,7 +129,7 @@ class TrainingApiEdgeIT {
     assertThat(error).startsWith("unreadable request: unknown keys ")
         .contains("'requried' (known there: algorithms, cooldown, dataset, minNewRows, name, window)")
         .contains("'minimum'")
-        .contains("'algorithms[0].gird' (known there: algorithm, grid)");
+        .contains("'gird' (known there: algorithm, grid)");
     // Hyperparameters are the keys of a map: an unknown one is a problem of the spec, named with the known ones.
     JsonNode answer = json(edge.check(Request.json("PUT", "/v1/models/edge-" + shortId(), body.replace(", \"requried\": true, \"minimum\": 1", "")
         .replace("\"gird\": 1", "\"grid\": {\"cost\": [1]}"))), 400);
