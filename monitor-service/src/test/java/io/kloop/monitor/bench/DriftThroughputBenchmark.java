@@ -109,7 +109,8 @@ class DriftThroughputBenchmark {
           }
           double seconds = (System.nanoTime() - start) / 1e9;
           assertThat(assessed).isEqualTo((long) WINDOWS);
-          assertThat(drifting).as("stationary traffic: drifting windows").isLessThan(WINDOWS / 10);
+          // Stationary traffic: hardly a window drifts (none of the first few, so a smoke run of 4 windows passes too).
+          assertThat(drifting).as("stationary traffic: drifting windows").isLessThanOrEqualTo(WINDOWS / 10);
           double valuesPerSecond = (double) WINDOWS * WINDOW * FEATURES / seconds;
           double valuesPerCpuSecond = (double) WINDOWS * WINDOW * FEATURES / (cpuNanos / 1e9);
           boolean warmup = round < WARMUP_ROUNDS;
