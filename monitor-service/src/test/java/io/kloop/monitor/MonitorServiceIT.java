@@ -64,7 +64,6 @@ class MonitorServiceIT {
   private ConfigurableApplicationContext monitor;
   private WebTestClient http;
   private KafkaProducer<String, PredictionLogged> producer;
-  private final SyntheticModel traffic = new SyntheticModel(7);
 
   @BeforeAll
   void start(@TempDir Path state) {
@@ -92,10 +91,12 @@ class MonitorServiceIT {
   @Test
   void shouldReportEveryWindowAndAskForRetrainingOncePerDriftEpisode() {
     String model = "drifty-" + shortId();
+    // Each test its own seeded traffic, so what a test sees never depends on which test ran before it.
+    SyntheticModel traffic = new SyntheticModel(7);
     approve(model, 1);
 
     // Stationary traffic: three windows, none drifting, nothing asked.
-    predict(model, 1, STATIONARY, 3 * WINDOW);
+    predict(traffic, model, 1, STATIONARY, 3 * WINDOW);
     List<DriftReported> reports = TestEvents.awaitAtLeast(Topics.DRIFT_REPORTED.name(), model, DriftReported.class, 3, TIMEOUT);
     assertThat(reports).hasSize(3).allSatisfy(report -> {
       assertThat(report.getDrifting()).as("stationary window %s: drifted %s", report.getWindow().getSequence(), report.getDriftedFeatures()).isFalse();
@@ -108,7 +109,7 @@ class MonitorServiceIT {
         .contains("x1", "x2", "x3", "x4", "skewed", "colour", "flag", "output");
 
     // The world changes: every window drifts, and one drift episode asks for retraining once.
-    predict(model, 1, DRIFTED, 3 * WINDOW);
+    predict(traffic, model, 1, DRIFTED, 3 * WINDOW);
     reports = TestEvents.awaitAtLeast(Topics.DRIFT_REPORTED.name(), model, DriftReported.class, 6, TIMEOUT);
     List<DriftReported> drifted = reports.subList(3, 6);
     assertThat(drifted).allSatisfy(report -> {
@@ -151,8 +152,8 @@ class MonitorServiceIT {
     // Version 2 serves: a new window numbering, its predecessor's episode is over; new drift within the
     // cooldown is detected and reported but asks for nothing more.
     approve(model, 2);
-    predict(model, 2, STATIONARY, WINDOW);
-    predict(model, 2, DRIFTED, WINDOW);
+    predict(traffic, model, 2, STATIONARY, WINDOW);
+    predict(traffic, model, 2, DRIFTED, WINDOW);
     reports = TestEvents.awaitAtLeast(Topics.DRIFT_REPORTED.name(), model, DriftReported.class, 8, TIMEOUT);
     assertThat(reports.subList(6, 8)).extracting(DriftReported::getVersion, r -> r.getWindow().getSequence(), DriftReported::getDrifting)
         .containsExactly(org.assertj.core.groups.Tuple.tuple(2, 0L, false), org.assertj.core.groups.Tuple.tuple(2, 1L, true));
@@ -163,7 +164,7 @@ class MonitorServiceIT {
     // Rolled back to version 1 (the registry re-announces its approval): its predictions are judged again,
     // under report ids never used before.
     approve(model, 1);
-    predict(model, 1, STATIONARY, WINDOW);
+    predict(traffic, model, 1, STATIONARY, WINDOW);
     reports = TestEvents.awaitAtLeast(Topics.DRIFT_REPORTED.name(), model, DriftReported.class, 9, TIMEOUT);
     assertThat(reports.get(8)).extracting(DriftReported::getVersion, r -> r.getWindow().getSequence(), DriftReported::getDrifting)
         .containsExactly(1, 0L, false);
@@ -173,41 +174,48 @@ class MonitorServiceIT {
   @Test
   void shouldDeadLetterPredictionsItCannotUseAndGoOn() throws Exception {
     String model = "poison-" + shortId();
+    String otherKey = "someone-else-" + shortId();
+    SyntheticModel traffic = new SyntheticModel(8);
     approve(model, 1);
     try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafkaBroker.bootstrapServers()),
         new StringSerializer(), new ByteArraySerializer())) {
       raw.send(new ProducerRecord<>(Topics.PREDICTION_LOGGED.name(), model, "not avro".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
     }
-    producer.send(new ProducerRecord<>(Topics.PREDICTION_LOGGED.name(), "someone-else", prediction(model, 1, STATIONARY)));
-    predict(model, 1, STATIONARY, WINDOW);
+    producer.send(new ProducerRecord<>(Topics.PREDICTION_LOGGED.name(), otherKey, prediction(traffic, model, 1, STATIONARY)));
+    // A name no model can have (training's rule) is not kept under, logged or judged.
+    String badName = "Bad Name " + shortId();
+    producer.send(new ProducerRecord<>(Topics.PREDICTION_LOGGED.name(), badName, prediction(traffic, badName, 1, STATIONARY)));
+    predict(traffic, model, 1, STATIONARY, WINDOW);
 
     assertThat(TestEvents.awaitAtLeast(Topics.DRIFT_REPORTED.name(), model, DriftReported.class, 1, TIMEOUT)).singleElement()
         .satisfies(report -> assertThat(report.getWindow().getPredictions()).isEqualTo(WINDOW));
     List<ConsumerRecord<byte[], byte[]>> dead = TestRecords.awaitAtLeast(Topics.deadLetter("monitor").name(),
-        record -> record.key() != null && List.of(model, "someone-else").contains(new String(record.key(), StandardCharsets.UTF_8)), 2);
+        record -> record.key() != null && List.of(model, otherKey, badName).contains(new String(record.key(), StandardCharsets.UTF_8)), 3);
     assertThat(dead).extracting(record -> new String(record.headers().lastHeader(KafkaPlatformAutoConfiguration.REASON_HEADER).value(),
         StandardCharsets.UTF_8))
         .anySatisfy(reason -> assertThat(reason).contains("is not an Avro single-object encoded event"))
-        .anySatisfy(reason -> assertThat(reason).contains("record key 'someone-else' must be the model name '" + model + "'"));
+        .anySatisfy(reason -> assertThat(reason).contains("record key '" + otherKey + "' must be the model name '" + model + "'"))
+        .anySatisfy(reason -> assertThat(reason).isEqualTo("'" + badName + "' is not a model name: model names are 1 to 63 lower-case letters, "
+            + "digits, '.', '_' or '-', starting with a letter or digit"));
   }
 
   private void approve(String model, int version) {
     TestEvents.publish(Topics.MODEL_APPROVED.name(), model, approval(model, version));
     await().atMost(TIMEOUT).until(() -> {
       Map<String, Object> drift = http.get().uri("/v1/models/{m}/drift", model).exchange().returnResult(new ParameterizedTypeReference<Map<String, Object>>() {})
-          .getResponseBody().blockFirst();
+          .getResponseBody().blockFirst(Duration.ofSeconds(30));
       return drift != null && Integer.valueOf(version).equals(drift.get("champion"));
     });
   }
 
-  private void predict(String model, int version, SyntheticModel.Scenario scenario, int count) {
+  private void predict(SyntheticModel traffic, String model, int version, SyntheticModel.Scenario scenario, int count) {
     for (int i = 0; i < count; i++) {
-      producer.send(new ProducerRecord<>(Topics.PREDICTION_LOGGED.name(), model, prediction(model, version, scenario)));
+      producer.send(new ProducerRecord<>(Topics.PREDICTION_LOGGED.name(), model, prediction(traffic, model, version, scenario)));
     }
     producer.flush();
   }
 
-  private PredictionLogged prediction(String model, int version, SyntheticModel.Scenario scenario) {
+  private static PredictionLogged prediction(SyntheticModel traffic, String model, int version, SyntheticModel.Scenario scenario) {
     Map<String, Object> inputs = new HashMap<>(traffic.next(scenario));
     return PredictionLogged.newBuilder()
         .setEventId(UUID.randomUUID().toString()).setEventTime(Instant.now()).setProducer("inference-service")

@@ -252,6 +252,33 @@ class RegistryServiceIT {
   }
 
   @Test
+  void shouldNeverAutoApproveAVersionWhoseFiguresAreNaNInfiniteOrMissing() {
+    String model = "broken-figures-" + shortId();
+    publish(trained(model, "run-1", GOOD, null, null, store));
+    awaitStatus(model, 1, "CHAMPION");
+
+    // Accuracy (under the minimum) NaN: rejected. The champion's ROC-AUC on the split NaN: the two cannot be
+    // compared, held. A figure no rule looks at infinite: the evaluation went wrong, held. ROC-AUC missing where
+    // the champion has one: rejected. Each would have passed had the policy read its figures leniently.
+    publish(trained(model, "run-2", metrics(Double.NaN, 0.99), 1, GOOD, store));
+    publish(trained(model, "run-3", metrics(0.97, 0.99), 1, metrics(0.95, Double.NaN), store));
+    publish(trained(model, "run-4", metrics(0.97, 0.99, Double.POSITIVE_INFINITY), 1, GOOD, store));
+    publish(trained(model, "run-5", metrics(0.97, null), 1, GOOD, store));
+    await().atMost(TIMEOUT).ignoreExceptions().until(() -> versions(model).size() == 5);
+
+    assertThat(versions(model)).extracting(v -> v.get("status")).containsExactly("CHAMPION", "REJECTED", "PENDING", "PENDING", "REJECTED");
+    List<ModelRejected> rejected = TestEvents.awaitAtLeast(Topics.MODEL_REJECTED.name(), model, ModelRejected.class, 2, TIMEOUT);
+    assertThat(rejected).extracting(ModelRejected::getVersion).containsExactly(2, 5);
+    assertThat(rejected.get(0).getViolations()).contains("accuracy is NaN (not a number), but the policy sets a minimum 0.8000");
+    assertThat(rejected.get(1).getViolations()).containsExactly("rocAuc is not available for this model but is 0.9700 for the champion (version 1)");
+    assertThat((String) version(model, 3).get("reason")).startsWith("the champion (version 1)'s rocAuc on the same split is NaN");
+    assertThat((String) version(model, 4).get("reason")).startsWith("the candidate's macroF1 is Infinity, so its evaluation cannot be trusted");
+    assertThat(audit(model)).filteredOn(d -> "HELD".equals(d.get("action"))).extracting(d -> d.get("version") + " " + d.get("actor"))
+        .containsExactly("3 policy:auto", "4 policy:auto");
+    assertThat(TestEvents.read(Topics.MODEL_APPROVED.name(), model, ModelApproved.class)).extracting(ModelApproved::getVersion).containsExactly(1);
+  }
+
+  @Test
   void shouldMakeOneVersionOfARunDeliveredTwice() {
     String model = "twice-" + shortId();
     ModelTrained run = trained(model, "run-1", GOOD, null, null, store);
@@ -304,16 +331,17 @@ class RegistryServiceIT {
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafkaBroker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
       producer.send(new ProducerRecord<>(Topics.MODEL_TRAINED.name(), model, "not avro".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
     }
-    TestEvents.publish(Topics.MODEL_TRAINED.name(), "another-key", trained(model, "run-0", GOOD, null, null, store));
+    String otherKey = "another-key-" + shortId();
+    TestEvents.publish(Topics.MODEL_TRAINED.name(), otherKey, trained(model, "run-0", GOOD, null, null, store));
     publish(trained(model, "run-1", GOOD, null, null, store));
 
     awaitStatus(model, 1, "CHAMPION");
     List<ConsumerRecord<byte[], byte[]>> dead = TestRecords.awaitAtLeast(Topics.deadLetter("registry").name(),
-        record -> new String(record.key(), StandardCharsets.UTF_8).equals(model) || new String(record.key(), StandardCharsets.UTF_8).equals("another-key"),
+        record -> new String(record.key(), StandardCharsets.UTF_8).equals(model) || new String(record.key(), StandardCharsets.UTF_8).equals(otherKey),
         2);
     assertThat(dead).extracting(record -> new String(record.headers().lastHeader(KafkaPlatformAutoConfiguration.REASON_HEADER).value(),
         StandardCharsets.UTF_8)).anySatisfy(reason -> assertThat(reason).contains("is not an Avro single-object encoded event"))
-        .anySatisfy(reason -> assertThat(reason).contains("record key 'another-key' must be the model name '" + model + "'"));
+        .anySatisfy(reason -> assertThat(reason).contains("record key '" + otherKey + "' must be the model name '" + model + "'"));
     assertThat(versions(model)).extracting(v -> v.get("runId")).containsExactly("run-1");
   }
 
@@ -331,22 +359,28 @@ class RegistryServiceIT {
 
     // The same application restarted with an empty state directory, and reads closed this time: all of it comes back from Kafka.
     registry.close();
-    registry = startRegistry(applicationId, elsewhere.resolve("state-closed-reads"), false);
-    WebTestClient noToken = client(registry, false);
-    noToken.get().uri("/v1/models/{m}/versions", model).exchange().expectStatus().isUnauthorized();
-    // Other spellings of the same path are routed to the same handler, and refused the same way.
-    noToken.get().uri(URI.create(baseUrl(registry) + "/v1;x=1/models/" + model + "/versions")).exchange().expectStatus().isUnauthorized();
-    noToken.get().uri(URI.create(baseUrl(registry) + "/%761/models")).exchange().expectStatus().isUnauthorized();
-    noToken.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
-    WebTestClient withToken = client(registry, true);
-    await().atMost(TIMEOUT).ignoreExceptions().until(() -> versions(withToken, model).size() == 3);
-    assertThat(versions(withToken, model)).isEqualTo(before);
-    assertThat(audit(withToken, model)).isEqualTo(auditBefore);
-
-    // And again with reads open (as the other tests expect), from yet another empty directory.
-    registry.close();
-    registry = startRegistry(applicationId, elsewhere.resolve("state-open-reads"), true);
-    http = client(registry, false);
+    ConfigurableApplicationContext closedReads = null;
+    try {
+      closedReads = startRegistry(applicationId, elsewhere.resolve("state-closed-reads"), false);
+      WebTestClient noToken = client(closedReads, false);
+      noToken.get().uri("/v1/models/{m}/versions", model).exchange().expectStatus().isUnauthorized();
+      // Other spellings of the same path are routed to the same handler, and refused the same way.
+      noToken.get().uri(URI.create(baseUrl(closedReads) + "/v1;x=1/models/" + model + "/versions")).exchange().expectStatus().isUnauthorized();
+      noToken.get().uri(URI.create(baseUrl(closedReads) + "/%761/models")).exchange().expectStatus().isUnauthorized();
+      noToken.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
+      WebTestClient withToken = client(closedReads, true);
+      await().atMost(TIMEOUT).ignoreExceptions().until(() -> versions(withToken, model).size() == 3);
+      assertThat(versions(withToken, model)).isEqualTo(before);
+      assertThat(audit(withToken, model)).isEqualTo(auditBefore);
+    } finally {
+      if (closedReads != null) {
+        closedReads.close();
+      }
+      // The registry the other tests use, reads open, from yet another empty directory (the class's, which outlives
+      // this test): this test leaves it as it found it, whatever happened above.
+      registry = startRegistry(applicationId, home.resolve("state-open-reads-" + shortId()), true);
+      http = client(registry, false);
+    }
     // Ready means restored: once the readiness probe says so, the state answers at once.
     await().atMost(TIMEOUT).until(() -> http.get().uri("/actuator/health/readiness").exchange().returnResult(String.class)
         .getStatus().is2xxSuccessful());

@@ -24,8 +24,13 @@ public final class TrainedModels {
 
   /** Test-split metrics of a binary model (200 rows) with the given accuracy and ROC-AUC. */
   public static EvaluationMetrics metrics(double accuracy, Double rocAuc) {
+    return metrics(accuracy, rocAuc, accuracy);
+  }
+
+  /** Test-split metrics of a binary model (200 rows) with the given accuracy, ROC-AUC and macro F1 (NaN or infinite if a test needs). */
+  public static EvaluationMetrics metrics(double accuracy, Double rocAuc, double macroF1) {
     return EvaluationMetrics.newBuilder().setSplit("test").setRows(200).setAccuracy(accuracy)
-        .setMacroPrecision(accuracy).setMacroRecall(accuracy).setMacroF1(accuracy).setRocAuc(rocAuc).setLogLoss(0.2)
+        .setMacroPrecision(accuracy).setMacroRecall(accuracy).setMacroF1(macroF1).setRocAuc(rocAuc).setLogLoss(0.2)
         .setConfusionMatrix(ConfusionMatrix.newBuilder().setLabels(List.of("benign", "malignant"))
             .setCounts(List.of(List.of(100L, 0L), List.of(0L, 100L))).build())
         .build();

@@ -2,6 +2,7 @@ package io.kloop.monitor.api;
 
 import io.kloop.events.DriftReported;
 import io.kloop.events.DriftStatistic;
+import io.kloop.monitor.ModelNames;
 import io.kloop.monitor.window.ApprovedModels;
 import io.kloop.monitor.window.DriftReader;
 import io.kloop.monitor.window.ModelDriftState;
@@ -23,7 +24,9 @@ import org.springframework.web.server.ResponseStatusException;
 
 /**
  * Drift for operators: {@code GET /v1/models/{name}/drift} (the current window's verdict per feature, the
- * recent windows, the drift episode) as JSON, and {@code GET /v1/models/{name}/drift/report} as a page.
+ * recent windows, the drift episode) as JSON, and {@code GET /v1/models/{name}/drift/report} as a page. A name
+ * that is no model name is a 400, a model never approved nor monitored a 404, both JSON errors (also from the
+ * page's address).
  */
 @RestController
 class DriftController {
@@ -77,6 +80,9 @@ class DriftController {
   }
 
   private List<DriftReported> reportsOf(String name) {
+    ModelNames.problem(name).ifPresent(problem -> {
+      throw new ResponseStatusException(HttpStatus.BAD_REQUEST, problem);
+    });
     List<DriftReported> reports = reader.reports(name);
     if (reports.isEmpty() && approvals.champion(name).isEmpty()) {
       throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no model named " + name + " has been approved or monitored");

@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.commons.statistics.inference.ChiSquareTest;
-import org.apache.commons.statistics.inference.KolmogorovSmirnovTest;
-import org.apache.commons.statistics.inference.PValueMethod;
 import org.apache.commons.statistics.inference.SignificanceResult;
 
 /**
@@ -55,7 +53,8 @@ import org.apache.commons.statistics.inference.SignificanceResult;
  *
  * <p>Features without usable values in the window (at least two for numeric ones, one for categorical ones)
  * or with an empty reference are skipped and named in the assessment's notes; odd data (all missing,
- * constant, tied, infinite) never makes the analysis fail. Stateless and thread-safe.
+ * constant, tied, infinite) never makes the analysis fail. Thread-safe; its only state is the exact
+ * Kolmogorov–Smirnov p-values it remembers ({@link KolmogorovSmirnov}).
  */
 public final class DriftAnalyzer {
 
@@ -63,16 +62,10 @@ public final class DriftAnalyzer {
   public static final double EMPTY_SHARE = 0.0001;
 
   private static final double LN2 = Math.log(2);
-  /**
-   * Kolmogorov–Smirnov p-values from the asymptotic distribution once both samples have this many values,
-   * from the exact one below: from 100 values on, the two agree within a few per cent where p < 0.05, and
-   * the exact computation takes about four times as long as the whole test.
-   */
-  private static final int KS_ASYMPTOTIC_FROM = 100;
-  private static final KolmogorovSmirnovTest KS_EXACT = KolmogorovSmirnovTest.withDefaults().with(PValueMethod.EXACT);
-  private static final KolmogorovSmirnovTest KS_ASYMPTOTIC =
-      KolmogorovSmirnovTest.withDefaults().with(PValueMethod.ASYMPTOTIC);
   private static final ChiSquareTest CHI_SQUARE = ChiSquareTest.withDefaults();
+
+  /** Kolmogorov–Smirnov with exact p-values up to 10,000 values a sample, as scipy; remembers exact p-values. */
+  private final KolmogorovSmirnov kolmogorovSmirnov = new KolmogorovSmirnov();
 
   /**
    * @param reference the profile {@code window} was built from
@@ -131,7 +124,7 @@ public final class DriftAnalyzer {
     }
   }
 
-  private static List<Part> output(FeatureProfile profile, DriftWindowAccumulator window, List<String> notes) {
+  private List<Part> output(FeatureProfile profile, DriftWindowAccumulator window, List<String> notes) {
     List<Part> parts = new ArrayList<>(2);
     Part classes = categorical(profile.getName(), profile, window.predicted(), window.predictedMissing(), notes);
     if (classes != null) {
@@ -154,7 +147,7 @@ public final class DriftAnalyzer {
     return parts;
   }
 
-  private static Part numeric(String name, FeatureProfile profile, NumericValues values, long missing,
+  private Part numeric(String name, FeatureProfile profile, NumericValues values, long missing,
       List<String> notes) {
     double[] edges = withoutNaN(profile.getBinEdges());
     double[] expected = shares(profile.getBinProportions());
@@ -179,9 +172,8 @@ public final class DriftAnalyzer {
     for (int i = 0; i < counts.length; i++) {
       actual[i] = (double) counts[i] / sorted.length;
     }
-    KolmogorovSmirnovTest ks = Math.min(sorted.length, sample.length) >= KS_ASYMPTOTIC_FROM ? KS_ASYMPTOTIC : KS_EXACT;
-    KolmogorovSmirnovTest.TwoResult result = ks.test(sorted, sample);
-    return new Part(name, DriftTest.KOLMOGOROV_SMIRNOV, result.getStatistic(), result.getPValue(),
+    KolmogorovSmirnov.Result result = kolmogorovSmirnov.test(sorted, sample);
+    return new Part(name, DriftTest.KOLMOGOROV_SMIRNOV, result.statistic(), result.pValue(),
         psi(expected, actual), jensenShannonDistance(expected, actual));
   }
 

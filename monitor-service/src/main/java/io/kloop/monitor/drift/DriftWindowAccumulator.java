@@ -22,7 +22,9 @@ import java.util.OptionalLong;
  * a numeric feature takes any number (a null, NaN or non-number counts as missing); a categorical or
  * boolean feature takes any non-null value by its text ({@code true} becomes {@code "true"}), and a value the
  * reference does not know is counted as unseen, per value (the first {@value #MAX_UNSEEN_VALUES} distinct
- * ones; any further ones share one count). Inputs the profile does not name are ignored.
+ * ones, each known by at most its first {@value #MAX_UNSEEN_VALUE_CHARS} characters; any further ones share one
+ * count), so a window holds a bounded amount of text whatever the predictions carry. Inputs the profile does not
+ * name are ignored.
  *
  * <p>Not thread-safe: one accumulator belongs to one window, filled by one thread and then assessed.
  */
@@ -32,6 +34,8 @@ public final class DriftWindowAccumulator {
   public static final int MAX_UNSEEN_VALUES = 64;
   /** The name under which unseen values beyond {@link #MAX_UNSEEN_VALUES} are counted together. */
   public static final String OTHER_UNSEEN = "(other unseen values)";
+  /** An unseen value is kept by at most this many characters (longer ones by their beginning and "…"). */
+  public static final int MAX_UNSEEN_VALUE_CHARS = 200;
 
   private final ReferenceProfile reference;
   private final List<String> outputClasses;
@@ -257,7 +261,8 @@ public final class DriftWindowAccumulator {
       }
     }
 
-    private void addUnseen(String value) {
+    private void addUnseen(String text) {
+      String value = text.length() <= MAX_UNSEEN_VALUE_CHARS ? text : text.substring(0, MAX_UNSEEN_VALUE_CHARS) + "…";
       if (unseen.isEmpty()) {
         unseen = new LinkedHashMap<>();
       }

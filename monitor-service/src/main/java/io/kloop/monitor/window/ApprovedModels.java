@@ -1,9 +1,12 @@
 package io.kloop.monitor.window;
 
 import io.kloop.events.ModelApproved;
+import io.kloop.monitor.ModelNames;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every approval the monitor has read, by model and version: each carries the version's reference profile,
@@ -13,10 +16,18 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public class ApprovedModels {
 
+  private static final Logger log = LoggerFactory.getLogger(ApprovedModels.class);
+
   private final Map<String, Map<Integer, ModelApproved>> approvals = new ConcurrentHashMap<>();
   private final Map<String, Integer> latest = new ConcurrentHashMap<>();
 
+  /** Keeps the approval; one of a model name the platform cannot have is skipped (and logged). */
   public void add(ModelApproved approval) {
+    Optional<String> problem = ModelNames.problem(approval.getModel());
+    if (problem.isPresent()) {
+      log.warn("Skipping approval {} of version {}: {}", approval.getEventId(), approval.getVersion(), problem.get());
+      return;
+    }
     approvals.computeIfAbsent(approval.getModel(), m -> new ConcurrentHashMap<>()).put(approval.getVersion(), approval);
     latest.put(approval.getModel(), approval.getVersion());
   }

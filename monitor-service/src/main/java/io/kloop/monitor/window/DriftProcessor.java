@@ -10,6 +10,7 @@ import io.kloop.events.RetrainingRequested;
 import io.kloop.events.WindowKind;
 import io.kloop.monitor.MonitorProperties;
 import io.kloop.monitor.MonitorServiceApplication;
+import io.kloop.monitor.ModelNames;
 import io.kloop.monitor.drift.DriftAnalyzer;
 import io.kloop.monitor.drift.DriftAssessment;
 import io.kloop.monitor.drift.DriftSettings;
@@ -31,6 +32,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -71,6 +73,10 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
   private static final Logger log = LoggerFactory.getLogger(DriftProcessor.class);
   private static final Duration TIME_WINDOW_CHECK = Duration.ofSeconds(1);
   private static final String TRACEPARENT = "traceparent";
+  /** Model versions without an approval whose predictions were logged as skipped (each once). */
+  static final int MAX_UNKNOWN_VERSIONS = 10_000;
+  /** The longest comment of a retraining request. */
+  static final int MAX_COMMENT = 500;
 
   private final MonitorProperties properties;
   private final ApprovedModels approvals;
@@ -150,6 +156,11 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
       return;
     }
     String model = prediction.getModel();
+    Optional<String> badName = ModelNames.problem(model);
+    if (badName.isPresent()) {
+      context.forward(StreamsDeadLetters.of(raw, source, badName.get()));
+      return;
+    }
     if (!model.equals(raw.key())) {
       // A model's windows and state live on the partition of its name: a prediction keyed otherwise would be judged apart.
       context.forward(StreamsDeadLetters.of(raw, source, "record key '" + raw.key() + "' must be the model name '" + model + "'"));
@@ -177,6 +188,10 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
     if (window == null) {
       ModelApproved approval = approvals.get(model, version).orElse(null);
       if (approval == null) {
+        if (unknownVersions.size() >= MAX_UNKNOWN_VERSIONS) {
+          // Forgotten all at once, so the set stays bounded whatever versions predictions name; each is logged again at most once more.
+          unknownVersions.clear();
+        }
         if (unknownVersions.add(model + " " + version)) {
           log.warn("Predictions of model {} version {} are not judged: no approval of that version (with its reference profile) has been read",
               model, version);
@@ -332,8 +347,7 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
           Instant.ofEpochMilli(state.lastRequestAt()).plus(retraining.cooldown()), retraining.cooldown());
       return state;
     }
-    String comment = "drift in window " + report.getWindow().getSequence() + " of version " + report.getVersion() + ": drifted features "
-        + report.getDriftedFeatures() + (report.getOutputDrifted() ? ", output drifted" : "");
+    String comment = comment(report);
     forward(model, RetrainingRequested.newBuilder()
         .setEventId(UUID.nameUUIDFromBytes(("retrain\0" + report.getReportId()).getBytes(StandardCharsets.UTF_8)).toString())
         .setEventTime(now).setProducer(MonitorServiceApplication.NAME)
@@ -342,6 +356,29 @@ final class DriftProcessor implements Processor<String, byte[], String, Object> 
         .build(), now);
     log.info("Model {}: drift episode starts (report {}); retraining requested: {}", model, report.getReportId(), comment);
     return new ModelDriftState(state.version(), state.nextSequence(), true, report.getReportId(), 0, now.toEpochMilli(), state.reports());
+  }
+
+  /**
+   * The retraining request's comment: the window, the version and the drifted features, at most
+   * {@value #MAX_COMMENT} characters (features that do not fit are counted; the report has them all).
+   */
+  static String comment(DriftReported report) {
+    String head = "drift in window " + report.getWindow().getSequence() + " of version " + report.getVersion() + ": drifted features [";
+    String tail = "]" + (report.getOutputDrifted() ? ", output drifted" : "");
+    StringBuilder listed = new StringBuilder();
+    List<? extends CharSequence> features = report.getDriftedFeatures();
+    int shown = 0;
+    for (CharSequence feature : features) {
+      String more = "… and " + (features.size() - shown) + " more";
+      String next = (shown == 0 ? "" : ", ") + feature;
+      if (head.length() + listed.length() + next.length() + more.length() + tail.length() > MAX_COMMENT) {
+        listed.append(shown == 0 ? "" : ", ").append(more);
+        break;
+      }
+      listed.append(next);
+      shown++;
+    }
+    return head + listed + tail;
   }
 
   /** A window without drift: counts towards the end of an open episode. */

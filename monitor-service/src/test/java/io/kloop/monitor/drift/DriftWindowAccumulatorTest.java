@@ -73,6 +73,20 @@ class DriftWindowAccumulatorTest {
   }
 
   @Test
+  void shouldKeepAnUnseenValueByItsBeginningOnly() {
+    DriftWindowAccumulator window = new DriftWindowAccumulator(REFERENCE, List.of("neg", "pos"));
+    String prefix = "x".repeat(200);
+    window.add(Map.of("kind", prefix + "a".repeat(100_000)), "pos", Map.of());
+    window.add(Map.of("kind", prefix + "b"), "pos", Map.of());
+    window.add(Map.of("kind", "y".repeat(200)), "pos", Map.of());
+
+    DriftWindowAccumulator.CategoryCounts kind = window.categorical(2);
+    assertThat(kind.unseen()).containsOnlyKeys(prefix + "…", "y".repeat(200));
+    assertThat(kind.unseen().get(prefix + "…")).containsExactly(2);
+    assertThat(kind.unseenTotal()).isEqualTo(3);
+  }
+
+  @Test
   void shouldCountPredictedClassesAndTheSecondClassProbability() {
     DriftWindowAccumulator window = new DriftWindowAccumulator(REFERENCE, List.of("neg", "pos"));
     for (int i = 0; i < 3000; i++) {

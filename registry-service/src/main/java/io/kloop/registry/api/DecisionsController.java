@@ -2,6 +2,7 @@ package io.kloop.registry.api;
 
 import io.kloop.events.ModelDecisionAction;
 import io.kloop.events.ModelDecisionRequested;
+import io.kloop.registry.RegistryLimits;
 import io.kloop.registry.RegistryProperties;
 import io.kloop.registry.RegistryServiceApplication;
 import io.kloop.registry.state.Decision;
@@ -33,6 +34,7 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.annotation.JsonDeserialize;
 
 /**
  * Operators' decisions: approve or reject a pending version, roll a model back. Each call is written to
@@ -46,11 +48,21 @@ import reactor.core.scheduler.Schedulers;
 @RequestMapping("/v1/models/{name}")
 class DecisionsController {
 
-  /** Body of a decision call: the operator's reason, and for a rollback the version to return to. */
-  record DecisionBody(String reason, Integer toVersion) {}
+  /**
+   * Body of an approval or a rejection: the operator's reason. Read strictly, as every decision body: an unknown
+   * key is a 400 naming it, and so is a value of another type than written here.
+   */
+  record DecisionBody(@JsonDeserialize(using = StrictValues.Text.class) String reason) {}
+
+  /**
+   * Body of a rollback: the operator's reason and the version to return to. An unknown key (say {@code version}
+   * for {@code toVersion}) is a 400 naming it rather than a rollback to another version than meant, and a version
+   * must be a whole number (no coercion of {@code 1.9} or {@code "2"}).
+   */
+  record RollbackBody(@JsonDeserialize(using = StrictValues.Text.class) String reason,
+      @JsonDeserialize(using = StrictValues.WholeNumber.class) Integer toVersion) {}
 
   private static final Logger log = LoggerFactory.getLogger(DecisionsController.class);
-  private static final int MAX_REASON = 2000;
   private static final Duration POLL = Duration.ofMillis(50);
   /** Request header naming one decision request, so that retrying a call cannot decide twice. */
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -68,8 +80,9 @@ class DecisionsController {
   @PostMapping("/versions/{version}/approve")
   Mono<ResponseEntity<Map<String, Object>>> approve(@PathVariable String name, @PathVariable int version,
       @RequestBody(required = false) DecisionBody body, ServerWebExchange exchange) {
+    checkTarget(name, version);
     String operator = operator(exchange);
-    String reason = reason(body, false);
+    String reason = reason(body == null ? null : body.reason(), false);
     return decide(exchange, name, ModelDecisionAction.APPROVE, version, operator, reason == null ? "approved by " + operator : reason,
         () -> Lookups.version(registry, name, version));
   }
@@ -77,16 +90,21 @@ class DecisionsController {
   @PostMapping("/versions/{version}/reject")
   Mono<ResponseEntity<Map<String, Object>>> reject(@PathVariable String name, @PathVariable int version,
       @RequestBody(required = false) DecisionBody body, ServerWebExchange exchange) {
-    return decide(exchange, name, ModelDecisionAction.REJECT, version, operator(exchange), reason(body, true),
+    checkTarget(name, version);
+    return decide(exchange, name, ModelDecisionAction.REJECT, version, operator(exchange), reason(body == null ? null : body.reason(), true),
         () -> Lookups.version(registry, name, version));
   }
 
   /** Rolls back to {@code toVersion}, or without it to the latest earlier champion. */
   @PostMapping("/rollback")
-  Mono<ResponseEntity<Map<String, Object>>> rollback(@PathVariable String name, @RequestBody(required = false) DecisionBody body,
+  Mono<ResponseEntity<Map<String, Object>>> rollback(@PathVariable String name, @RequestBody(required = false) RollbackBody body,
       ServerWebExchange exchange) {
+    Lookups.checkName(name);
     Integer target = body == null ? null : body.toVersion();
-    return decide(exchange, name, ModelDecisionAction.ROLLBACK, target, operator(exchange), reason(body, true),
+    if (target != null) {
+      Lookups.checkVersion(target);
+    }
+    return decide(exchange, name, ModelDecisionAction.ROLLBACK, target, operator(exchange), reason(body == null ? null : body.reason(), true),
         () -> {
           if (target != null) {
             Lookups.version(registry, name, target);
@@ -94,6 +112,12 @@ class DecisionsController {
             Lookups.model(registry, name);
           }
         });
+  }
+
+  /** 400 for a name that is no model name or a version below 1, before anything else is read. */
+  private static void checkTarget(String name, int version) {
+    Lookups.checkName(name);
+    Lookups.checkVersion(version);
   }
 
   /**
@@ -119,6 +143,11 @@ class DecisionsController {
           lookups.run();
           Optional<Decision> earlier = registry.decisionOf(model, id);
           if (earlier.isPresent()) {
+            if (!earlier.get().answers(action, version)) {
+              throw new ResponseStatusException(HttpStatus.UNPROCESSABLE_CONTENT, "the " + IDEMPOTENCY_KEY + " was used by " + operator
+                  + " for another request on model " + model + " (decided as " + earlier.get().action() + (earlier.get().version() == null ? ""
+                  : " version " + earlier.get().version()) + ", decision " + earlier.get().decisionId() + "); a new request needs a new key");
+            }
             log.info("Operator {} repeated request {} on model {}; answering with its outcome", operator, id, model);
             return earlier;
           }
@@ -143,9 +172,9 @@ class DecisionsController {
     if (key == null) {
       return UUID.randomUUID().toString();
     }
-    if (key.isBlank() || key.length() > 200) {
-      throw new ResponseStatusException(HttpStatus.BAD_REQUEST, IDEMPOTENCY_KEY + " must have 1 to 200 characters");
-    }
+    RegistryLimits.idempotencyKeyProblem(key).ifPresent(problem -> {
+      throw new ResponseStatusException(HttpStatus.BAD_REQUEST, IDEMPOTENCY_KEY + ": " + problem);
+    });
     return UUID.nameUUIDFromBytes((model + "\u0000" + operator + "\u0000" + key).getBytes(StandardCharsets.UTF_8)).toString();
   }
 
@@ -187,17 +216,17 @@ class DecisionsController {
     return operator;
   }
 
-  private static String reason(DecisionBody body, boolean required) {
-    String reason = body == null || body.reason() == null ? null : body.reason().trim();
+  private static String reason(String given, boolean required) {
+    String reason = given == null ? null : given.trim();
     if (reason == null || reason.isEmpty()) {
       if (required) {
         throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "say why: send {\"reason\": \"...\"}; the audit trail keeps it");
       }
       return null;
     }
-    if (reason.length() > MAX_REASON) {
-      throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "the reason has " + reason.length() + " characters; at most " + MAX_REASON);
-    }
+    RegistryLimits.reasonProblem(reason).ifPresent(problem -> {
+      throw new ResponseStatusException(HttpStatus.BAD_REQUEST, problem);
+    });
     return reason;
   }
 }

@@ -20,6 +20,7 @@ import org.springframework.core.io.Resource;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -99,7 +100,7 @@ class ModelsController {
         .subscribeOn(Schedulers.boundedElastic())
         .map(path -> ResponseEntity.ok()
             .eTag(etag)
-            .contentType(MediaType.parseMediaType(artifact.getMediaType()))
+            .contentType(mediaType(artifact.getMediaType()))
             .contentLength(artifact.getSizeBytes())
             .header("Repr-Digest", "sha-256=:" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(artifact.getSha256())) + ":")
             .header("X-Kloop-Sha256", artifact.getSha256())
@@ -121,6 +122,15 @@ class ModelsController {
     } catch (IllegalArgumentException e) {
       throw new ResponseStatusException(HttpStatus.INTERNAL_SERVER_ERROR, "the artifact of " + name + " version " + version
           + " was recorded with an invalid hash: " + e.getMessage());
+    }
+  }
+
+  /** The media type training recorded, or {@code application/octet-stream} if it recorded none that parses. */
+  private static MediaType mediaType(String recorded) {
+    try {
+      return MediaType.parseMediaType(recorded);
+    } catch (InvalidMediaTypeException e) {
+      return MediaType.APPLICATION_OCTET_STREAM;
     }
   }
 

@@ -1,5 +1,6 @@
 package io.kloop.registry.api;
 
+import io.kloop.registry.RegistryLimits;
 import io.kloop.registry.RegistryProperties;
 import io.kloop.service.web.ApiErrors;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +54,9 @@ class OperatorAccess implements WebFilter {
     this.json = json;
     Map<String, String> seen = new HashMap<>();
     properties.access().operators().forEach((operator, token) -> {
+      RegistryLimits.operatorNameProblem(operator).ifPresent(problem -> {
+        throw new IllegalArgumentException("kloop.registry.access.operators: " + problem + " (it is recorded as the actor of the operator's decisions)");
+      });
       if (token == null || token.isBlank()) {
         throw new IllegalArgumentException("kloop.registry.access.operators." + operator + " has an empty token");
       }

@@ -34,10 +34,12 @@ public enum Metric {
     return higherIsBetter;
   }
 
-  /** The metric's value, or null when the model has none (ROC-AUC of a multiclass model, log loss without probabilities). */
+  /**
+   * The metric's value as training reported it (NaN and infinities included: the policy refuses them), or null
+   * when the model has none (ROC-AUC of a multiclass model, log loss without probabilities).
+   */
   public Double of(EvaluationMetrics metrics) {
-    Double v = value.apply(metrics);
-    return v == null || v.isNaN() ? null : v;
+    return value.apply(metrics);
   }
 
   /**

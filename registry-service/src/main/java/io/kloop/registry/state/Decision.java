@@ -1,7 +1,10 @@
 package io.kloop.registry.state;
 
+import io.kloop.events.ModelDecisionAction;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
  * One entry of a model's audit trail: what happened, to which version, who decided, why and when.
@@ -17,5 +20,29 @@ public record Decision(long sequence, String decisionId, Instant at, DecisionAct
 
   public Decision {
     violations = violations == null ? List.of() : List.copyOf(violations);
+  }
+
+  /** The reason of a refused operator request, which names what was asked: {@code approve refused: ...}. */
+  static String refusal(ModelDecisionAction action, String why) {
+    return refusalPrefix(action) + why;
+  }
+
+  private static String refusalPrefix(ModelDecisionAction action) {
+    return action.name().toLowerCase(Locale.ROOT) + " refused: ";
+  }
+
+  /**
+   * Whether this decision is the outcome of an operator's request to {@code action}, on {@code version} when
+   * the request names one: how a retry under the same idempotency key is told from another request.
+   */
+  public boolean answers(ModelDecisionAction action, Integer requestedVersion) {
+    boolean sameAction = switch (action()) {
+      case APPROVED -> action == ModelDecisionAction.APPROVE;
+      case REJECTED -> action == ModelDecisionAction.REJECT;
+      case ROLLED_BACK -> action == ModelDecisionAction.ROLLBACK;
+      case REFUSED -> reason() != null && reason().startsWith(refusalPrefix(action));
+      default -> false;
+    };
+    return sameAction && (requestedVersion == null || Objects.equals(requestedVersion, version()));
   }
 }

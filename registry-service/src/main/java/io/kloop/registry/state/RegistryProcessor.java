@@ -5,6 +5,7 @@ import io.kloop.events.ModelDecisionRequested;
 import io.kloop.events.ModelRejected;
 import io.kloop.events.ModelRolledBack;
 import io.kloop.events.ModelTrained;
+import io.kloop.registry.RegistryLimits;
 import io.kloop.registry.RegistryServiceApplication;
 import io.kloop.registry.policy.PromotionPolicies;
 import io.kloop.registry.policy.PromotionPolicy;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -115,6 +117,11 @@ final class RegistryProcessor implements Processor<String, byte[], String, Objec
       return;
     }
     String model = isRequest ? ((ModelDecisionRequested) event).getModel() : ((ModelTrained) event).getModel();
+    Optional<String> problem = isRequest ? problem((ModelDecisionRequested) event) : problem((ModelTrained) event);
+    if (problem.isPresent()) {
+      deadLetter(raw, source, problem.get());
+      return;
+    }
     if (!model.equals(raw.key())) {
       deadLetter(raw, source, "record key '" + raw.key() + "' must be the model name '" + model
           + "', so that all events of a model are applied in order on one partition");
@@ -130,6 +137,22 @@ final class RegistryProcessor implements Processor<String, byte[], String, Objec
     } else {
       register((ModelTrained) event);
     }
+  }
+
+  /** What the registry will not keep of a run: a model name the API could not name, an unbounded run id or producer. */
+  private static Optional<String> problem(ModelTrained run) {
+    return RegistryLimits.modelNameProblem(run.getModel())
+        .or(() -> RegistryLimits.idProblem("the run id", run.getRunId(), RegistryLimits.MAX_ID))
+        .or(() -> RegistryLimits.idProblem("the producer", run.getProducer(), RegistryLimits.MAX_ACTOR));
+  }
+
+  /** The API's limits, for a request some other writer put on the registry's inbox. */
+  private static Optional<String> problem(ModelDecisionRequested request) {
+    return RegistryLimits.modelNameProblem(request.getModel())
+        .or(() -> RegistryLimits.idProblem("the request id", request.getEventId(), RegistryLimits.MAX_ID))
+        .or(() -> RegistryLimits.idProblem("the actor", request.getActor(), RegistryLimits.MAX_ACTOR))
+        .or(() -> request.getVersion() == null ? Optional.empty() : RegistryLimits.versionProblem(request.getVersion()))
+        .or(() -> request.getReason() == null ? Optional.empty() : RegistryLimits.reasonProblem(request.getReason()));
   }
 
   /** Makes a training run the model's next version and puts it to the promotion policy. */
@@ -197,7 +220,7 @@ final class RegistryProcessor implements Processor<String, byte[], String, Objec
       }
     }
     if (refusal != null) {
-      String reason = request.getAction().name().toLowerCase(Locale.ROOT) + " refused: " + refusal;
+      String reason = Decision.refusal(request.getAction(), refusal);
       log.warn("Model {}: {} (request {} by {})", model, reason, request.getEventId(), request.getActor());
       entry = record(entry, new Decision(0, request.getEventId(), now, DecisionAction.REFUSED, request.getVersion(), null,
           request.getActor(), reason, List.of()));

@@ -11,7 +11,10 @@ import io.kloop.registry.policy.PromotionPolicy.Outcome;
 import io.kloop.registry.policy.PromotionPolicy.Verdict;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class PromotionPolicyTest {
 
@@ -104,5 +107,123 @@ class PromotionPolicyTest {
     assertThatThrownBy(() -> new PromotionPolicies(new RegistryProperties.Promotion("auto", Map.of(), Map.of(), List.of(), 0,
         Map.of("m", new RegistryProperties.ModelPromotion("sometimes", null, null, null, null)))))
         .hasMessageContaining("kloop.registry.promotion.models.m").hasMessageContaining("mode must be auto or manual");
+  }
+
+  /** Test-split metrics with one figure replaced. */
+  private static EvaluationMetrics with(EvaluationMetrics metrics, Metric metric, Double value) {
+    // Field by field: Avro's copying builder refuses to deep-copy the confusion matrix outside the services.
+    EvaluationMetrics.Builder builder = EvaluationMetrics.newBuilder().setSplit(metrics.getSplit()).setRows(metrics.getRows())
+        .setAccuracy(metrics.getAccuracy()).setMacroPrecision(metrics.getMacroPrecision()).setMacroRecall(metrics.getMacroRecall())
+        .setMacroF1(metrics.getMacroF1()).setRocAuc(metrics.getRocAuc()).setLogLoss(metrics.getLogLoss())
+        .setConfusionMatrix(metrics.getConfusionMatrix());
+    switch (metric) {
+      case ACCURACY -> builder.setAccuracy(value);
+      case MACRO_PRECISION -> builder.setMacroPrecision(value);
+      case MACRO_RECALL -> builder.setMacroRecall(value);
+      case MACRO_F1 -> builder.setMacroF1(value);
+      case ROC_AUC -> builder.setRocAuc(value);
+      case LOG_LOSS -> builder.setLogLoss(value);
+    }
+    return builder.build();
+  }
+
+  static Stream<Double> brokenFigures() {
+    return Stream.of(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
+  }
+
+  @ParameterizedTest
+  @MethodSource("brokenFigures")
+  void shouldRejectACandidateWhoseFigureUnderAMinimumIsNotFinite(Double broken) {
+    Verdict verdict = policy.evaluate(trained("m", "r1", with(metrics(0.9, 0.95), Metric.ACCURACY, broken), null, null, null), null);
+
+    assertThat(verdict.outcome()).isEqualTo(Outcome.REJECT);
+    assertThat(verdict.violations()).containsExactly("accuracy is " + broken + (broken.isNaN() ? " (not a number)" : " (not a measured figure)")
+        + ", but the policy sets a minimum 0.8000");
+  }
+
+  @ParameterizedTest
+  @MethodSource("brokenFigures")
+  void shouldRejectACandidateWhoseFigureUnderAMaximumIsNotFinite(Double broken) {
+    PromotionPolicy byLoss = new PromotionPolicy(PromotionPolicy.Mode.AUTO, Map.of(), Map.of(Metric.LOG_LOSS, 0.3), List.of(), 0);
+
+    Verdict verdict = byLoss.evaluate(trained("m", "r1", with(metrics(0.9, 0.95), Metric.LOG_LOSS, broken), null, null, null), null);
+
+    assertThat(verdict.outcome()).isEqualTo(Outcome.REJECT);
+    assertThat(verdict.violations()).singleElement().asString().startsWith("logLoss is " + broken).endsWith("but the policy sets a maximum 0.3000");
+  }
+
+  @Test
+  void shouldRejectACandidateWhoseLogLossIsMissingUnderAMaximum() {
+    PromotionPolicy byLoss = new PromotionPolicy(PromotionPolicy.Mode.AUTO, Map.of(), Map.of(Metric.LOG_LOSS, 0.3), List.of(), 0);
+
+    Verdict verdict = byLoss.evaluate(trained("m", "r1", with(metrics(0.9, 0.95), Metric.LOG_LOSS, null), null, null, null), null);
+
+    assertThat(verdict.outcome()).isEqualTo(Outcome.REJECT);
+    assertThat(verdict.violations()).containsExactly("logLoss is not available for this model, but the policy sets a maximum 0.3000");
+  }
+
+  @ParameterizedTest
+  @MethodSource("brokenFigures")
+  void shouldRejectACandidateWhoseComparedFigureIsNotFinite(Double broken) {
+    Verdict verdict = policy.evaluate(trained("m", "r2", with(metrics(0.96, 0.97), Metric.ROC_AUC, broken), 1, CHAMPION, null), 1);
+
+    assertThat(verdict.outcome()).isEqualTo(Outcome.REJECT);
+    assertThat(verdict.violations()).singleElement().asString().startsWith("rocAuc is " + broken)
+        .endsWith("but is 0.9700 for the champion (version 1)");
+  }
+
+  @Test
+  void shouldRejectACandidateMissingAFigureTheChampionHas() {
+    Verdict verdict = policy.evaluate(trained("m", "r2", metrics(0.96, null), 1, CHAMPION, null), 1);
+
+    assertThat(verdict.outcome()).isEqualTo(Outcome.REJECT);
+    assertThat(verdict.violations()).containsExactly("rocAuc is not available for this model but is 0.9700 for the champion (version 1)");
+  }
+
+  @ParameterizedTest
+  @MethodSource("brokenFigures")
+  void shouldHoldACandidateWhenTheChampionsFigureOnTheSameSplitIsNotFinite(Double broken) {
+    Verdict verdict = policy.evaluate(trained("m", "r2", metrics(0.96, 0.97), 1, with(CHAMPION, Metric.ROC_AUC, broken), null), 1);
+
+    assertThat(verdict.outcome()).isEqualTo(Outcome.HOLD);
+    assertThat(verdict.reason()).startsWith("the champion (version 1)'s rocAuc on the same split is " + broken
+        + ", so the candidate's 0.9700 cannot be compared with it").contains("an operator must decide");
+    assertThat(verdict.violations()).isEmpty();
+  }
+
+  @Test
+  void shouldHoldACandidateWhenTheChampionLacksAFigureTheCandidateHas() {
+    Verdict verdict = policy.evaluate(trained("m", "r2", metrics(0.96, 0.97), 1, metrics(0.95, null), null), 1);
+
+    assertThat(verdict.outcome()).isEqualTo(Outcome.HOLD);
+    assertThat(verdict.reason()).startsWith("the champion (version 1)'s rocAuc on the same split is missing");
+  }
+
+  @Test
+  void shouldNotCompareAFigureNeitherHasAsForMulticlassModels() {
+    Verdict verdict = policy.evaluate(trained("m", "r2", metrics(0.96, null), 1, metrics(0.95, null), null), 1);
+
+    assertThat(verdict.outcome()).isEqualTo(Outcome.APPROVE);
+    assertThat(verdict.reason()).contains("rocAuc not compared (neither has one");
+  }
+
+  @ParameterizedTest
+  @MethodSource("brokenFigures")
+  void shouldHoldACandidateWithABrokenFigureNoRuleLooksAt(Double broken) {
+    Verdict first = policy.evaluate(trained("m", "r1", with(metrics(0.9, 0.95), Metric.MACRO_F1, broken), null, null, null), null);
+    Verdict later = policy.evaluate(trained("m", "r2", with(metrics(0.96, 0.97), Metric.MACRO_RECALL, broken), 1, CHAMPION, null), 1);
+
+    assertThat(first.outcome()).isEqualTo(Outcome.HOLD);
+    assertThat(first.reason()).startsWith("the candidate's macroF1 is " + broken + ", so its evaluation cannot be trusted");
+    assertThat(later.outcome()).isEqualTo(Outcome.HOLD);
+    assertThat(later.reason()).startsWith("the candidate's macroRecall is " + broken);
+  }
+
+  @Test
+  void shouldRefuseAPolicyWithoutFiniteBarsOrTolerance() {
+    assertThatThrownBy(() -> new PromotionPolicy(PromotionPolicy.Mode.AUTO, Map.of(), Map.of(), List.of(), Double.POSITIVE_INFINITY))
+        .hasMessageContaining("tolerance must be a finite number");
+    assertThatThrownBy(() -> new PromotionPolicy(PromotionPolicy.Mode.AUTO, Map.of(Metric.ACCURACY, Double.NEGATIVE_INFINITY), Map.of(), List.of(), 0))
+        .hasMessageContaining("the minimum of accuracy must be a finite number");
   }
 }
