@@ -72,7 +72,7 @@ class RegistryEdgesIT {
 
   @Autowired Environment environment;
   private EdgeContract edge;
-  private OperatorEdge operator;
+  private EdgeContract operator;
   private LocalArtifactStore store;
 
   @DynamicPropertySource
@@ -87,7 +87,7 @@ class RegistryEdgesIT {
   void models() {
     String base = "http://127.0.0.1:" + environment.getProperty("local.server.port");
     edge = new EdgeContract(base);
-    operator = new OperatorEdge(base);
+    operator = new EdgeContract(base);
     store = new LocalArtifactStore(HOME.resolve("artifacts"));
     publish(trained(AUTO, "run-1", GOOD, null, null, store));
     publish(trained(AUTO, "run-2", metrics(0.96, 0.98), 1, GOOD, store));
@@ -117,8 +117,8 @@ class RegistryEdgesIT {
         "\"" + "0".repeat(64) + "\", *", "é"));
     operator.forAll("registry GET /v1/models/{name}/versions/{v}/artifact", names().zip(versionsInPath(), etags.mix(Generate.pick(List.of("")), 30),
         (name, version, etag) -> {
-          OperatorEdge.Call call = OperatorEdge.Call.of(Request.of("GET", "/v1/models/" + name + "/versions/" + version + "/artifact", null, ""));
-          return etag.isEmpty() ? call : call.with("If-None-Match", etag);
+          Request call = Request.of("GET", "/v1/models/" + name + "/versions/" + version + "/artifact", null, "");
+          return etag.isEmpty() ? call : call.withHeader("If-None-Match", etag);
         }));
   }
 
@@ -138,8 +138,8 @@ class RegistryEdgesIT {
   void shouldAnswerArtifactErrorsAsJsonWhateverTheClientAccepts() {
     for (String accept : List.of("application/onnx", "application/octet-stream", "text/html", "garbage/", "*/*")) {
       for (String version : List.of("1", "9", "0")) {
-        EdgeContract.Answer answer = operator.check(OperatorEdge.Call.of(Request.of("GET", "/v1/models/" + AUTO + "/versions/" + version + "/artifact",
-            null, "")).with("Accept", accept));
+        EdgeContract.Answer answer = operator.check(Request.of("GET", "/v1/models/" + AUTO + "/versions/" + version + "/artifact",
+            null, "").withHeader("Accept", accept));
         switch (version) {
           case "1" -> assertThat(answer.status()).as(accept).isEqualTo(200);
           case "9" -> assertRefused(answer, 404, "has no version 9");
@@ -157,8 +157,8 @@ class RegistryEdgesIT {
     Gen<String> tokens = Generate.pick(List.of("", "Bearer", "Bearer ", "Bearer wrong", "Basic " + ALICE, "bearer " + ALICE + "x",
         "Bearer " + "x".repeat(4_000), ALICE, "Bearer\t" + ALICE + "é"));
     operator.forAll("registry POST decisions without a valid token", paths.zip(decisionBodies(), tokens, (path, body, token) -> {
-      OperatorEdge.Call call = OperatorEdge.Call.of(Request.json("POST", path, body));
-      return token.isEmpty() ? call : call.with("Authorization", token);
+      Request call = Request.json("POST", path, body);
+      return token.isEmpty() ? call : call.withHeader("Authorization", token);
     }));
   }
 
@@ -189,9 +189,9 @@ class RegistryEdgesIT {
         "\tkey", "key\t", "%00", "a b"));
     operator.forAll("registry POST decisions with odd content types and keys", Generate.range(1, PENDING).zip(contentTypes,
         keys.mix(Generate.pick(List.of("(none)")), 20), (version, type, key) -> {
-          OperatorEdge.Call call = authorised(new Request("POST", "/v1/models/" + MANUAL + "/versions/" + version + "/reject", type,
+          Request call = authorised(new Request("POST", "/v1/models/" + MANUAL + "/versions/" + version + "/reject", type,
               HostileJson.utf8("{\"reason\": \"odd\"}")));
-          return key.equals("(none)") ? call : call.with("Idempotency-Key", key);
+          return key.equals("(none)") ? call : call.withHeader("Idempotency-Key", key);
         }));
   }
 
@@ -240,25 +240,25 @@ class RegistryEdgesIT {
     assertRefused(authorised(Request.json("POST", reject, "{\"reason\": \"bad\\u001b[31mbatch\"}")), 400, "control character (U+001B at 3)");
     assertRefused(authorised(Request.json("POST", reject, "{\"reason\": 42}")), 400, "at reason: a string is required");
     assertRefused(authorised(Request.json("POST", approve, "{\"reason\": \"ok\", \"toVersion\": 2}")), 400, "'toVersion'");
-    assertRefused(authorised(Request.json("POST", reject, "{\"reason\": \"ok\"}")).with("Idempotency-Key", "k".repeat(201)), 400,
+    assertRefused(authorised(Request.json("POST", reject, "{\"reason\": \"ok\"}")).withHeader("Idempotency-Key", "k".repeat(201)), 400,
         "an idempotency key must have 1 to 200 visible ASCII characters");
-    assertRefused(authorised(Request.json("POST", reject, "{\"reason\": \"ok\"}")).with("Idempotency-Key", "ticket\t7"), 400,
+    assertRefused(authorised(Request.json("POST", reject, "{\"reason\": \"ok\"}")).withHeader("Idempotency-Key", "ticket\t7"), 400,
         "an idempotency key must have 1 to 200 visible ASCII characters");
     String tooLong = "m".repeat(RegistryLimits.MAX_MODEL_NAME + 1);
-    assertRefused(OperatorEdge.Call.of(Request.of("GET", "/v1/models/" + tooLong, null, "")), 400, "is not a model name");
-    assertRefused(OperatorEdge.Call.of(Request.of("GET", "/v1/models/" + AUTO.toUpperCase() + "/audit", null, "")), 400,
+    assertRefused(Request.of("GET", "/v1/models/" + tooLong, null, ""), 400, "is not a model name");
+    assertRefused(Request.of("GET", "/v1/models/" + AUTO.toUpperCase() + "/audit", null, ""), 400,
         "model names are 1 to 63 lower-case letters");
-    assertRefused(OperatorEdge.Call.of(Request.of("GET", "/v1/models/" + AUTO + "%0A/versions", null, "")), 400, "is not a model name");
-    assertRefused(OperatorEdge.Call.of(Request.of("GET", "/v1/models/" + AUTO + "/versions/0", null, "")), 400, "versions are numbered from 1");
+    assertRefused(Request.of("GET", "/v1/models/" + AUTO + "%0A/versions", null, ""), 400, "is not a model name");
+    assertRefused(Request.of("GET", "/v1/models/" + AUTO + "/versions/0", null, ""), 400, "versions are numbered from 1");
     assertRefused(authorised(Request.json("POST", "/v1/models/" + MANUAL + "/versions/-1/approve", "{}")), 400, "versions are numbered from 1");
     assertRefused(authorised(Request.json("POST", "/v1/models/" + AUTO + "/rollback", "{\"reason\": \"r\", \"toVersion\": 0}")), 400,
         "versions are numbered from 1");
 
     // At the limits: a 63-character name is a name (of no model here), a 2,000-character reason with line breaks is a reason.
-    assertRefused(OperatorEdge.Call.of(Request.of("GET", "/v1/models/" + "m".repeat(RegistryLimits.MAX_MODEL_NAME), null, "")), 404, "no model named");
+    assertRefused(Request.of("GET", "/v1/models/" + "m".repeat(RegistryLimits.MAX_MODEL_NAME), null, ""), 404, "no model named");
     String reason = ("line\\n\\t" + "r".repeat(94)).repeat(20);
     EdgeContract.Answer atLimit = operator.check(authorised(Request.json("POST", reject, "{\"reason\": \"" + reason + "\"}"))
-        .with("Idempotency-Key", "k".repeat(RegistryLimits.MAX_IDEMPOTENCY_KEY)));
+        .withHeader("Idempotency-Key", "k".repeat(RegistryLimits.MAX_IDEMPOTENCY_KEY)));
     assertThat(atLimit.status()).as(atLimit.text()).isIn(200, 409);
   }
 
@@ -268,13 +268,13 @@ class RegistryEdgesIT {
     publish(trained(model, "run-1", GOOD, null, null, store));
     publish(trained(model, "run-2", metrics(0.5, 0.5), 1, GOOD, store));
     await().atMost(TIMEOUT).ignoreExceptions().until(() -> versions(model).size() == 2 && "REJECTED".equals(versions(model).get(1).path("status").asString()));
-    OperatorEdge.Call rejectTwo = authorised(Request.json("POST", "/v1/models/" + model + "/versions/2/reject", "{\"reason\": \"again\"}"))
-        .with("Idempotency-Key", "ticket-7");
+    Request rejectTwo = authorised(Request.json("POST", "/v1/models/" + model + "/versions/2/reject", "{\"reason\": \"again\"}"))
+        .withHeader("Idempotency-Key", "ticket-7");
 
     EdgeContract.Answer first = operator.check(rejectTwo);
     EdgeContract.Answer retry = operator.check(rejectTwo);
     EdgeContract.Answer other = operator.check(authorised(Request.json("POST", "/v1/models/" + model + "/versions/1/reject",
-        "{\"reason\": \"again\"}")).with("Idempotency-Key", "ticket-7"));
+        "{\"reason\": \"again\"}")).withHeader("Idempotency-Key", "ticket-7"));
 
     assertThat(first.status()).isEqualTo(409);
     assertThat(retry.status()).isEqualTo(409);
@@ -283,7 +283,7 @@ class RegistryEdgesIT {
     assertThat(versions(model).get(0).path("status").asString()).isEqualTo("CHAMPION");
   }
 
-  private void assertRefused(OperatorEdge.Call call, int status, String message) {
+  private void assertRefused(Request call, int status, String message) {
     assertRefused(operator.check(call), status, message);
   }
 
@@ -304,8 +304,8 @@ class RegistryEdgesIT {
     return entries;
   }
 
-  private static OperatorEdge.Call authorised(Request request) {
-    return OperatorEdge.Call.of(request).with("Authorization", BEARER);
+  private static Request authorised(Request request) {
+    return request.withHeader("Authorization", BEARER);
   }
 
   /** Existing models' names, their near misses, and hostile path segments. */

@@ -10,12 +10,14 @@ import org.springframework.core.MethodParameter;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DatabindException;
 
@@ -102,6 +104,13 @@ public class ApiErrors {
   public static ResponseEntity<Map<String, Object>> statusAnswer(ResponseStatusException e) {
     HttpStatusCode status = e.getStatusCode();
     String reason = e.getReason();
+    if (e instanceof UnsupportedMediaTypeStatusException unsupported) {
+      // Spring's own reason names the handler's Java type; the caller needs the types it may send.
+      List<MediaType> supported = unsupported.getSupportedMediaTypes().stream().filter(type -> !type.isWildcardType()).toList();
+      reason = "content type " + (unsupported.getContentType() == null ? "(none)" : "'" + unsupported.getContentType() + "'")
+          + " is not supported" + (supported.isEmpty() ? "" : "; send " + supported.stream().map(MediaType::toString)
+          .distinct().limit(5).collect(java.util.stream.Collectors.joining(" or ")));
+    }
     if (reason == null) {
       reason = status.value() == HttpStatus.CONTENT_TOO_LARGE.value() ? "request body too large" : status.toString();
     }

@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
-@Import(ApiErrors.class)
+@Import({ApiErrors.class, ErrorAnswersAsJson.class})
 public class WebPlatformAutoConfiguration {
 
   /** Threads for blocking handlers; idle ones end after a minute. */

@@ -73,9 +73,21 @@ class StrictBodiesIT {
     assertThat(error(edge.check(EdgeContract.Request.json("PUT", "/probe", "{\"name\": \"a\", \"size\": null}")), 400))
         .contains("at size");
     assertThat(error(edge.check(EdgeContract.Request.json("PUT", "/probe", VALID + " {}")), 400)).containsIgnoringCase("trailing");
+    for (String coerced : new String[] {"\"size\": 1.9", "\"size\": \"2\"", "\"name\": 42", "\"name\": true"}) {
+      assertThat(error(edge.check(EdgeContract.Request.json("PUT", "/probe", "{" + coerced + ", \"name\": \"a\", \"size\": 1}"
+          .replace(coerced.startsWith("\"size") ? ", \"size\": 1" : ", \"name\": \"a\"", ""))), 400))
+          .as(coerced).startsWith("unreadable request: at " + (coerced.startsWith("\"size") ? "size" : "name"));
+    }
     String deep = "{\"name\": \"a\", \"size\": 1, \"extra\": " + "[".repeat(StrictJson.MAX_NESTING_DEPTH + 1)
         + "]".repeat(StrictJson.MAX_NESTING_DEPTH + 1) + "}";
     assertThat(error(edge.check(EdgeContract.Request.json("PUT", "/probe", deep)), 400)).contains("nesting depth");
+  }
+
+  @Test
+  void shouldNameTheContentTypesABodyMayHave() {
+    String error = error(edge.check(EdgeContract.Request.of("PUT", "/probe", "text/plain", VALID)), 415);
+
+    assertThat(error).startsWith("content type 'text/plain' is not supported; send application/json").doesNotContain("io.kloop");
   }
 
   @Test

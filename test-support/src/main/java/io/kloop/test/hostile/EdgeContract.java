@@ -47,8 +47,19 @@ public final class EdgeContract {
     this.base = URI.create(baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl);
   }
 
-  /** A request to send: method, path (and query, already encoded), content type (or none), body. */
-  public record Request(String method, String path, String contentType, byte[] body) {
+  /** A request to send: method, path (and query, already encoded), content type (or none), body, further headers. */
+  public record Request(String method, String path, String contentType, byte[] body, java.util.Map<String, String> headers) {
+
+    public Request(String method, String path, String contentType, byte[] body) {
+      this(method, path, contentType, body, java.util.Map.of());
+    }
+
+    /** The same request with one more header (an operator's token, an idempotency key, an {@code Accept}). */
+    public Request withHeader(String name, String value) {
+      java.util.Map<String, String> more = new java.util.LinkedHashMap<>(headers);
+      more.put(name, value);
+      return new Request(method, path, contentType, body, java.util.Map.copyOf(more));
+    }
 
     public static Request json(String method, String path, String body) {
       return new Request(method, path, "application/json", body.getBytes(StandardCharsets.UTF_8));
@@ -63,7 +74,7 @@ public final class EdgeContract {
       String text = new String(body, StandardCharsets.UTF_8);
       String shown = text.length() > 300 ? text.substring(0, 300) + "… (" + body.length + " bytes)" : text;
       return method + " " + (path.length() > 300 ? path.substring(0, 300) + "…" : path) + " [" + contentType + "] "
-          + escape(shown);
+          + (headers.isEmpty() ? "" : escape(headers.keySet().toString()) + " ") + escape(shown);
     }
   }
 
@@ -118,6 +129,7 @@ public final class EdgeContract {
     if (request.contentType() != null) {
       builder.header("Content-Type", request.contentType());
     }
+    request.headers().forEach(builder::header);
     try {
       HttpResponse<byte[]> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
       return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());

@@ -1,6 +1,5 @@
-package io.kloop.registry.api;
+package io.kloop.service.web;
 
-import io.kloop.service.web.ApiErrors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <ul>
  *   <li>JSON is always acceptable, after whatever the client asked for: an artifact download's errors (404 for an
- *       unknown version, 400 for a name no model can have) are JSON even for {@code Accept: application/onnx} rather than
- *       a 406 with an HTML page, and an unparsable {@code Accept} header is read as {@code *}{@code /*};
+ *       unknown version, 400 for a name no model can have) are JSON even for {@code Accept: application/onnx}, and the
+ *       drift page's for {@code Accept: text/html}, rather than a 406 with an HTML page; an unparsable {@code Accept}
+ *       header is read as {@code *}{@code /*};
  *   <li>an error answered without a body (the actuator's 404 for an unknown metric, say) gets one;
  *   <li>a path with an encoded '/' in a segment ({@code %2F}) is refused with a 400 before any handler sees it:
  *       no name here can hold one, and Spring Boot's health endpoint answers one with a 500
@@ -39,7 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
-class ErrorAnswersAsJson {
+public class ErrorAnswersAsJson {
 
   private static final MediaType LAST_RESORT = new MediaType(MediaType.APPLICATION_JSON, Map.of("q", "0.001"));
 
