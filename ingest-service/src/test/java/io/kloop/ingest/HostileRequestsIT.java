@@ -87,6 +87,11 @@ class HostileRequestsIT {
   }
 
   @Test
+  void shouldKeepTheContractOnTheActuator() {
+    edge.forAll("ingest actuator", HostileJson.actuatorPaths().map((String path) -> new Request("GET", path, null, new byte[0])));
+  }
+
+  @Test
   void shouldKeepTheContractForMalformedJsonRecords() {
     edge.forAll("ingest POST records JSON", HostileJson.bodies(RECORD, RECORDS)
         .map((String body) -> Request.json("POST", "/v1/datasets/" + dataset + "/records", body)));

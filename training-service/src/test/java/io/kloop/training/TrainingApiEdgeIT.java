@@ -106,6 +106,11 @@ class TrainingApiEdgeIT {
   }
 
   @Test
+  void shouldKeepTheContractOnTheActuator() {
+    edge.forAll("training actuator", HostileJson.actuatorPaths().map((String path) -> new Request("GET", path, null, new byte[0])));
+  }
+
+  @Test
   void shouldKeepTheContractForBodiesThatAreNotJson() {
     Gen<String> types = Generate.pick(List.of("text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data",
         "application/octet-stream", "application/yaml"));

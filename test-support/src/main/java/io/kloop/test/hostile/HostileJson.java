@@ -178,6 +178,21 @@ public final class HostileJson {
         StandardCharsets.UTF_8).replace("+", "%20"));
   }
 
+  /**
+   * GETs of the actuator endpoints every service has (health and its groups and components, info, metrics,
+   * the Prometheus scrape filtered by name), with hostile component names, meter names, tags and query values.
+   * The whole scrape is left out: its size grows with the service's meters, not with the request.
+   */
+  public static Gen<String> actuatorPaths() {
+    return Generate.pick(List.of("/actuator", "/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness",
+            "/actuator/health/kafka", "/actuator/health/a%2Fb", "/actuator/info", "/actuator/metrics", "/actuator/metrics/jvm.memory.used",
+            "/actuator/nothing", "/actuator/prometheus?includedNames=jvm_threads_live_threads"))
+        .mix(urlParts().map((String part) -> "/actuator/health/" + part), 20)
+        .mix(urlParts().map((String part) -> "/actuator/metrics/" + part), 20)
+        .mix(urlParts().map((String part) -> "/actuator/metrics/jvm.memory.used?tag=" + part), 15)
+        .mix(urlParts().map((String part) -> "/actuator/prometheus?includedNames=" + part), 10);
+  }
+
   /** Bytes that are not UTF-8 text: lone continuation bytes, overlong forms, surrogates, a NUL-filled body. */
   public static Gen<byte[]> invalidUtf8() {
     return Generate.pick(List.of(
