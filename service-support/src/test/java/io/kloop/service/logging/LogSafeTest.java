@@ -53,4 +53,19 @@ class LogSafeTest {
         .matches("(Refused record id .*|\\s+at .*|Caused by: .*|\\s+\\.\\.\\. \\d+ common frames omitted|\\s+\\.\\.\\. \\d+ more)"));
     context.stop();
   }
+
+  /** Every log configuration the platform ships takes the escaping rules, and names its exception converter. */
+  @Test
+  void shouldEscapeInEveryShippedLogConfiguration() throws Exception {
+    for (String file : new String[] {"src/main/resources/logback-spring.xml", "../local-platform/src/main/resources/logback.xml",
+        "../test-support/src/main/resources/logback-test.xml"}) {
+      String config = java.nio.file.Files.readString(java.nio.file.Path.of(file));
+      assertThat(config).as(file).contains("io/kloop/service/logging/safe-conversion-rules.xml");
+      java.util.regex.Matcher pattern = java.util.regex.Pattern.compile("<pattern>(.*?)</pattern>").matcher(config);
+      while (pattern.find()) {
+        assertThat(pattern.group(1)).as("%s: a pattern that names its exception converter (else Logback adds an unescaped one)", file)
+            .containsAnyOf("%ex", "%wEx");
+      }
+    }
+  }
 }
