@@ -196,6 +196,13 @@ public final class LocalPlatform implements AutoCloseable {
         .dataDirectory(settings.home().resolve("kafka"))
         .port(settings.kafkaPort())
         .controllerPort(settings.controllerPort())
+        // After a crash (kill -9) the controller, restarted too, keeps the broker's old registration until its
+        // session times out, and the new broker cannot register before: 9 s by default, 12 s to a ready broker.
+        // Broker and controller share this JVM, so a short session costs nothing: ready in about 4 s. A pause of the
+        // whole JVM longer than the session (a long GC) fences the broker until its next heartbeat; clients retry.
+        // (The tests' shared broker keeps Kafka's 9 s: it never crashes, and its JVM is loaded by the tests.)
+        .brokerProperty("broker.session.timeout.ms", "2000")
+        .brokerProperty("broker.heartbeat.interval.ms", "500")
         .build();
     // Kafka leaves this file when it stops cleanly; without it, on a home that has Kafka's data, the last run crashed.
     boolean afterCrash = Files.exists(broker.dataDirectory().resolve("meta.properties"))

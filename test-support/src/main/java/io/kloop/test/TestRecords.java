@@ -21,7 +21,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class TestRecords {
 
-  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  /** Generous: a wait may include a Kafka Streams application's start on a loaded two-core machine. */
+  private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
   private TestRecords() {}
 

@@ -136,12 +136,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     config.put("group.initial.rebalance.delay.ms", "0");
     config.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
     config.put("num.partitions", "1");
-    // After a crash (kill -9) the controller, restarted too, keeps the broker's old registration until its
-    // session times out, and the new broker cannot register before: 9 s by default, 12 s to a ready broker.
-    // Broker and controller share this JVM, so a short session costs nothing: ready in about 4 s. A pause of
-    // the whole JVM longer than the session (a long GC) fences the broker until its next heartbeat; clients retry.
-    config.put("broker.session.timeout.ms", "2000");
-    config.put("broker.heartbeat.interval.ms", "500");
     // Topics are declared by the platform (see Topics in the schemas module), never created by a typo.
     config.put("auto.create.topics.enable", "false");
     config.putAll(overrides);
