@@ -1,5 +1,7 @@
 package io.kloop.registry;
 
+import io.kloop.service.web.ClientText;
+
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -11,8 +13,7 @@ import java.util.regex.Pattern;
 public final class RegistryLimits {
 
   /** Model names as training declares them: 1 to 63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit. */
-  public static final Pattern MODEL_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
-  public static final int MAX_MODEL_NAME = 63;
+  public static final int MAX_MODEL_NAME = ClientText.MAX_MODEL_NAME;
   /** Operator names (the actor of their decisions): letters, digits, '.', '_', '-', '@'. */
   public static final Pattern OPERATOR_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
   public static final int MAX_OPERATOR_NAME = 64;
@@ -33,11 +34,7 @@ public final class RegistryLimits {
     if (name == null || name.isEmpty()) {
       return Optional.of("a model name is required");
     }
-    if (MODEL_NAME.matcher(name).matches()) {
-      return Optional.empty();
-    }
-    return Optional.of("'" + shown(name) + "' is not a model name: model names are 1 to " + MAX_MODEL_NAME
-        + " lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
+    return ClientText.modelNameProblem(name);
   }
 
   public static Optional<String> operatorNameProblem(String name) {
@@ -75,20 +72,10 @@ public final class RegistryLimits {
     return controlCharacter(id, false).map(at -> what + " has a control character (" + at + ")");
   }
 
-  /**
-   * Where the first control character is (as {@code U+0000 at 3}); in free text tabs and line breaks are allowed, in
-   * an id neither they nor the Unicode line and paragraph separators are.
-   */
-  private static Optional<String> controlCharacter(String text, boolean lineBreaksAllowed) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      boolean control = lineBreaksAllowed ? Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r'
-          : Character.isISOControl(c) || c == '\u2028' || c == '\u2029';
-      if (control) {
-        return Optional.of(String.format("U+%04X at %d", (int) c, i));
-      }
-    }
-    return Optional.empty();
+  /** Where the first character the text may not hold is (the platform's rules, {@link ClientText}), as {@code U+0007 at 3}. */
+  private static Optional<String> controlCharacter(String text, boolean freeText) {
+    int bad = ClientText.firstForbidden(text, freeText);
+    return bad < 0 ? Optional.empty() : Optional.of(String.format("U+%04X at %d", (int) text.charAt(bad), bad));
   }
 
   /** At most 100 characters of a refused value, so an error never echoes a long one. */

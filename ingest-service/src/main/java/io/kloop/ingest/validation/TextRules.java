@@ -1,5 +1,7 @@
 package io.kloop.ingest.validation;
 
+import io.kloop.service.web.ClientText;
+
 /**
  * Limits of the names and text a client sends, and how the service repeats a client's text back to it
  * (in an answer or a dead letter's reason): short, and without characters that could forge a line.
@@ -7,8 +9,8 @@ package io.kloop.ingest.validation;
  * <p>An identifier (record id, feature, label or id field name, category, class) is refused when it is
  * longer than its limit or holds a control character (Unicode category Cc), an invisible format character
  * (Cf, e.g. a bidirectional override), a line or paragraph separator, or half of a surrogate pair (which
- * could not be written as UTF-8). Free text (a feature's description) may hold tabs and line breaks, no
- * other control characters.
+ * could not be written as UTF-8). Free text (a feature's description) may hold tabs, line breaks and format
+ * characters, no other control characters: the platform's rules ({@link ClientText}).
  */
 public final class TextRules {
 
@@ -52,31 +54,10 @@ public final class TextRules {
 
   /**
    * The text as it may be repeated to a client: at most {@code maxChars} characters (then "…"), every
-   * character an identifier may not hold replaced by '?'.
+   * character an identifier may not hold replaced by '?' ({@link ClientText#echo}).
    */
   public static String echo(CharSequence text, int maxChars) {
-    if (text == null) {
-      return null;
-    }
-    int length = Math.min(text.length(), maxChars);
-    if (length > 0 && length < text.length() && Character.isHighSurrogate(text.charAt(length - 1))) {
-      length--;
-    }
-    StringBuilder safe = new StringBuilder(length + 1);
-    for (int i = 0; i < length; i++) {
-      char c = text.charAt(i);
-      if (Character.isSurrogate(c)) {
-        boolean paired = Character.isHighSurrogate(c) ? i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))
-            : i > 0 && Character.isHighSurrogate(text.charAt(i - 1));
-        safe.append(paired ? c : '?');
-      } else {
-        safe.append(forbidden(c, false) ? '?' : c);
-      }
-    }
-    if (length < text.length()) {
-      safe.append('…');
-    }
-    return safe.toString();
+    return ClientText.echo(text, maxChars);
   }
 
   /** As {@link #echo(CharSequence, int)} with {@link #MAX_ECHO_CHARS}. */
@@ -84,29 +65,8 @@ public final class TextRules {
     return echo(text, MAX_ECHO_CHARS);
   }
 
-  private static String firstForbidden(String value, boolean lineBreaksAllowed) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
-        i++;
-        continue;
-      }
-      if (Character.isSurrogate(c)) {
-        return "half of a surrogate pair at position " + i;
-      }
-      if (forbidden(c, lineBreaksAllowed)) {
-        return String.format("a control or invisible character (U+%04X) at position %d", (int) c, i);
-      }
-    }
-    return null;
-  }
-
-  private static boolean forbidden(char c, boolean lineBreaksAllowed) {
-    if (lineBreaksAllowed && (c == '\t' || c == '\n' || c == '\r')) {
-      return false;
-    }
-    int type = Character.getType(c);
-    return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-        || type == Character.PARAGRAPH_SEPARATOR;
+  private static String firstForbidden(String value, boolean freeText) {
+    int bad = ClientText.firstForbidden(value, freeText);
+    return bad < 0 ? null : ClientText.describe(value, bad);
   }
 }

@@ -1,5 +1,7 @@
 package io.kloop.training.spec;
 
+import io.kloop.service.web.ClientText;
+
 import java.util.List;
 
 /**
@@ -10,8 +12,8 @@ import java.util.List;
 public final class Texts {
 
   /** A model's name: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit. */
-  public static final String MODEL_NAME = "[a-z0-9][a-z0-9._-]{0,62}";
-  public static final int MAX_MODEL_NAME = 63;
+  public static final String MODEL_NAME = ClientText.MODEL_NAME_REGEX;
+  public static final int MAX_MODEL_NAME = ClientText.MAX_MODEL_NAME;
 
   /** A dataset's name as ingest allows it: lower-case letters, digits, '_' and '-', starting with a letter or digit. */
   public static final String DATASET_NAME = "[a-z0-9][a-z0-9_-]{0,62}";
@@ -75,27 +77,9 @@ public final class Texts {
     return value.substring(0, keep) + "… (" + value.length() + " characters)";
   }
 
-  /** The index of the first character the text may not hold, or -1. */
+  /** The index of the first character the text may not hold, or -1 (the platform's rules, {@link ClientText}). */
   static int firstBad(String value, boolean freeText) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
-        i++;
-        continue;
-      }
-      if (Character.isSurrogate(c)) {
-        return i;
-      }
-      if (freeText && (c == '\t' || c == '\n' || c == '\r')) {
-        continue;
-      }
-      int type = Character.getType(c);
-      if (type == Character.CONTROL || (!freeText && (type == Character.FORMAT || type == Character.LINE_SEPARATOR
-          || type == Character.PARAGRAPH_SEPARATOR))) {
-        return i;
-      }
-    }
-    return -1;
+    return ClientText.firstForbidden(value, freeText);
   }
 
   private static String describe(String value, int index) {
