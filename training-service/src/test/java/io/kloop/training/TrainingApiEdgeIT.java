@@ -3,11 +3,13 @@ package io.kloop.training;
 import static io.kloop.training.TrainingFixtures.shortId;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kloop.schemas.Topics;
 import io.kloop.service.web.ApiErrors;
 import io.kloop.test.hostile.EdgeContract;
 import io.kloop.test.hostile.EdgeContract.Request;
 import io.kloop.test.hostile.HostileJson;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,7 +62,13 @@ class TrainingApiEdgeIT {
 
   @AfterAll
   void stop() {
-    service.close();
+    try {
+      // The run requests accepted here must be handled by this service: left on the topic, they would be read by
+      // the next test class's service (the same consumer group) and take its one run slot.
+      TrainingFixtures.awaitNoLag(TrainingFixtures.RETRAINING_GROUP, Topics.RETRAINING_REQUESTED.name(), Duration.ofSeconds(120));
+    } finally {
+      service.close();
+    }
   }
 
   @Test

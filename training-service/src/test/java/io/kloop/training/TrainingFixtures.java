@@ -1,5 +1,8 @@
 package io.kloop.training;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.kloop.events.ArtifactRef;
 import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.DatasetSpecDeclared;
@@ -17,7 +20,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -101,5 +111,38 @@ public final class TrainingFixtures {
   /** Whether the work thread of the run is still alive in this JVM (the service runs in-process in these tests). */
   public static boolean workAlive(String runId) {
     return Thread.getAllStackTraces().keySet().stream().anyMatch(thread -> thread.getName().equals("training-work-" + runId) && thread.isAlive());
+  }
+
+  /** The service's listener of new batches: its consumer group. */
+  public static final String NEW_DATA_GROUP = "training-service-new-data";
+  /** The service's listener of retraining requests: its consumer group. */
+  public static final String RETRAINING_GROUP = "training-service-retraining";
+
+  /**
+   * Waits (up to {@code atMost}) until the consumer group has committed every record the topic holds: the
+   * service has handled them all (its listeners commit after handling). A partition the group never committed
+   * on counts from its first record, as the services read from the earliest offset.
+   */
+  public static void awaitNoLag(String group, String topic, Duration atMost) {
+    await().atMost(atMost).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+        assertThat(lag(group, topic)).as("records of %s not yet handled by group %s", topic, group).isZero());
+  }
+
+  /** Records of the topic the group has not committed yet (end offset minus committed offset, over every partition). */
+  public static long lag(String group, String topic) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafkaBroker.bootstrapServers()))) {
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+          .get(30, TimeUnit.SECONDS);
+      List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+          .partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(partitions.stream()
+          .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()))).all().get(30, TimeUnit.SECONDS);
+      long lag = 0;
+      for (TopicPartition partition : partitions) {
+        OffsetAndMetadata offset = committed.get(partition);
+        lag += ends.get(partition).offset() - (offset == null ? 0 : offset.offset());
+      }
+      return lag;
+    }
   }
 }

@@ -19,8 +19,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -32,22 +35,33 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 /**
  * The training service on a real broker: batches of the shipped breast-cancer data committed as ingest
  * would commit them, a champion approved as the registry would approve it, retraining requests over HTTP.
+ *
+ * <p>The tests share one service, and so its one run slot: a run has a time limit of {@value #SERVICE_RUN_TIMEOUT},
+ * and after each test every run of this class's models still going is cancelled, so that a test that fails half-way
+ * cannot keep the slot from the next ones.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TrainingServiceIT {
 
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(90);
+  /** The service's {@code kloop.training.run-timeout}: a run left going stops by itself after this long. */
+  private static final String SERVICE_RUN_TIMEOUT = "3m";
+  /** The cooldown of {@link #shouldHonourTheCooldownBetweenRunsStartedByNewData()}: long beside how soon its new data arrives. */
+  private static final Duration COOLDOWN = Duration.ofSeconds(30);
   private static final String CONFIGURED = "configured-" + shortId();
 
   private TrainingFixtures fixtures;
   private ConfigurableApplicationContext training;
   private WebTestClient http;
   private LocalArtifactStore store;
+  /** The models this class declared: after each test, none of them may still run or wait to run. */
+  private final Set<String> declared = ConcurrentHashMap.newKeySet();
 
   @BeforeAll
   void start(@TempDir Path home) {
     fixtures = new TrainingFixtures(home);
     training = fixtures.start(
+        "--kloop.training.run-timeout=" + SERVICE_RUN_TIMEOUT,
         "--kloop.training.models." + CONFIGURED + ".dataset=configured-data",
         "--kloop.training.models." + CONFIGURED + ".algorithms=liblinear,factorization-machine",
         "--kloop.training.models." + CONFIGURED + ".grid.liblinear.cost=0.5,2",
@@ -60,6 +74,24 @@ class TrainingServiceIT {
   @AfterAll
   void stop() {
     training.close();
+  }
+
+  /**
+   * Frees the run slot for the next test: cancels every run still going (a test that failed half-way may have left
+   * one, or requests that start one after it), until none of this class's models runs or waits to run.
+   */
+  @AfterEach
+  void cancelEveryRunLeftGoing() {
+    await().atMost(RUN_TIMEOUT).pollInterval(Duration.ofMillis(500)).until(() -> {
+      List<?> runs = http.get().uri("/v1/runs?limit=100").exchange().expectStatus().isOk().expectBody(List.class).returnResult().getResponseBody();
+      List<String> running = runs.stream().map(run -> (Map<?, ?>) run).filter(run -> "RUNNING".equals(run.get("status")))
+          .map(run -> run.get("runId").toString()).toList();
+      // 202: stopping; 409: it ended meanwhile.
+      running.forEach(runId -> http.post().uri("/v1/runs/{runId}/cancel", runId).exchange().expectStatus()
+          .value(status -> assertThat(status).isIn(202, 409)));
+      return running.isEmpty() && declared.stream().map(this::status)
+          .allMatch(status -> Boolean.FALSE.equals(status.get("running")) && ((List<?>) status.get("pending")).isEmpty());
+    });
   }
 
   @Test
@@ -91,7 +123,7 @@ class TrainingServiceIT {
     assertThat(onnxAccuracyOnTestSplit(first)).isEqualTo(first.getMetrics().getAccuracy());
 
     approve(model, 1, first);
-    await().atMost(Duration.ofSeconds(30)).until(() -> Integer.valueOf(1).equals(modelView(model).get("championVersion")));
+    await().atMost(RUN_TIMEOUT).until(() -> Integer.valueOf(1).equals(modelView(model).get("championVersion")));
     String requestId = requestRun(model);
 
     ModelTrained second = TestEvents.awaitAtLeast(Topics.MODEL_TRAINED.name(), model, ModelTrained.class, 2, RUN_TIMEOUT).get(1);
@@ -151,21 +183,27 @@ class TrainingServiceIT {
     commitBreastCancer(dataset, 300);
 
     String firstRequest = requestRun(model);
-    await().atMost(RUN_TIMEOUT).until(() -> Boolean.TRUE.equals(status(model).get("running")));
-    List<String> duringTheRun = List.of(requestRun(model), requestRun(model), requestRun(model));
-    await().atMost(Duration.ofSeconds(60)).until(() -> ((List<?>) status(model).get("pending")).size() == 3);
-    assertThat(TestEvents.read(Topics.MODEL_TRAINED.name(), model, ModelTrained.class)).as("all three arrived during the first run").isEmpty();
-    declareModel(model, dataset, """
-        {"dataset": "%s", "minNewRows": 100000, "algorithms": [{"algorithm": "liblinear"}]}""".formatted(dataset), 200);
-    String firstRun = await().atMost(Duration.ofSeconds(60)).until(() -> {
+    String firstRun = await().atMost(RUN_TIMEOUT).until(() -> {
       List<?> runs = http.get().uri("/v1/models/{name}/runs", model).exchange().expectStatus().isOk()
           .expectBody(List.class).returnResult().getResponseBody();
-      return runs.isEmpty() ? null : ((Map<?, ?>) runs.get(0)).get("runId").toString();
+      return runs.isEmpty() || !"RUNNING".equals(((Map<?, ?>) runs.get(0)).get("status")) ? null : ((Map<?, ?>) runs.get(0)).get("runId").toString();
     }, java.util.Objects::nonNull);
-    http.post().uri("/v1/runs/{runId}/cancel", firstRun).exchange().expectStatus().isAccepted();
+    List<String> duringTheRun;
+    int cancelled;
+    try {
+      duringTheRun = List.of(requestRun(model), requestRun(model), requestRun(model));
+      await().atMost(RUN_TIMEOUT).until(() -> ((List<?>) status(model).get("pending")).size() == 3);
+      assertThat(TestEvents.read(Topics.MODEL_TRAINED.name(), model, ModelTrained.class)).as("all three arrived during the first run").isEmpty();
+      declareModel(model, dataset, """
+          {"dataset": "%s", "minNewRows": 100000, "algorithms": [{"algorithm": "liblinear"}]}""".formatted(dataset), 200);
+    } finally {
+      // Even when the test failed above: the heavy run must not keep the slot.
+      cancelled = http.post().uri("/v1/runs/{runId}/cancel", firstRun).exchange().expectBody(String.class).returnResult().getStatus().value();
+    }
+    assertThat(cancelled).as("the answer to the cancellation").isEqualTo(202);
 
     ModelTrained followUp = TestEvents.awaitAtLeast(Topics.MODEL_TRAINED.name(), model, ModelTrained.class, 1, RUN_TIMEOUT).get(0);
-    await().atMost(Duration.ofSeconds(30)).until(() -> Boolean.FALSE.equals(status(model).get("running")));
+    await().atMost(RUN_TIMEOUT).until(() -> Boolean.FALSE.equals(status(model).get("running")));
 
     assertThat(status(model).get("pending")).asList().isEmpty();
     List<TrainingFailed> failed = TestEvents.read(Topics.TRAINING_FAILED.name(), model, TrainingFailed.class);
@@ -183,17 +221,25 @@ class TrainingServiceIT {
     String dataset = "bc-" + shortId();
     String model = "cool-" + shortId();
     declareModel(model, dataset, """
-        {"dataset": "%s", "algorithms": [{"algorithm": "liblinear"}], "minNewRows": 500, "cooldown": "4s"}""".formatted(dataset), 201);
+        {"dataset": "%s", "algorithms": [{"algorithm": "liblinear"}], "minNewRows": 500, "cooldown": "%ds"}"""
+        .formatted(dataset, COOLDOWN.toSeconds()), 201);
     declareBreastCancer(dataset);
     commitBreastCancer(dataset, 300);
     ModelTrained first = TestEvents.awaitAtLeast(Topics.MODEL_TRAINED.name(), model, ModelTrained.class, 1, RUN_TIMEOUT).get(0);
 
     // Enough new rows again at once (the same records under new batch ids), but the cooldown holds the run back.
     List<DatasetBatchCommitted> again = commitBreastCancer(dataset, 569, "again");
-    ModelTrained second = TestEvents.awaitAtLeast(Topics.MODEL_TRAINED.name(), model, ModelTrained.class, 2, RUN_TIMEOUT).get(1);
+    // The service has handled them (its listener commits after handling) well within the cooldown: without it,
+    // the second run would have started by now.
+    TrainingFixtures.awaitNoLag(TrainingFixtures.NEW_DATA_GROUP, Topics.DATASET_BATCH_COMMITTED.name(), RUN_TIMEOUT);
+    Instant handled = Instant.now();
+    assertThat(handled).as("the new data was handled within the cooldown of the first run, which started at %s", first.getStartedAt())
+        .isBefore(first.getStartedAt().plus(COOLDOWN));
+    ModelTrained second = TestEvents.awaitAtLeast(Topics.MODEL_TRAINED.name(), model, ModelTrained.class, 2, Duration.ofSeconds(120)).get(1);
 
     assertThat(second.getTrigger()).isEqualTo("new-data");
-    assertThat(Duration.between(first.getStartedAt(), second.getStartedAt())).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
+    assertThat(Duration.between(first.getStartedAt(), second.getStartedAt())).as("second run started after the first")
+        .isGreaterThanOrEqualTo(COOLDOWN);
     assertThat(second.getLineage()).extracting(ref -> ref.getBatchId()).contains(again.get(0).getBatchId());
   }
 
@@ -254,6 +300,7 @@ class TrainingServiceIT {
   }
 
   private void declareModel(String model, String dataset, String body, int status) {
+    declared.add(model);
     http.put().uri("/v1/models/{name}", model).contentType(MediaType.APPLICATION_JSON).bodyValue(body)
         .exchange().expectStatus().isEqualTo(status).expectBody().jsonPath("$.spec.dataset").isEqualTo(dataset);
   }

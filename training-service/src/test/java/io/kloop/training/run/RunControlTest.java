@@ -36,7 +36,9 @@ class RunControlTest {
     AtomicReference<Thread> worker = new AtomicReference<>();
     Thread canceller = new Thread(() -> {
       try {
-        training.await();
+        if (!training.await(60, TimeUnit.SECONDS)) {
+          return;
+        }
       } catch (InterruptedException e) {
         return;
       }
@@ -89,7 +91,9 @@ class RunControlTest {
     CountDownLatch started = new CountDownLatch(1);
     Thread stopper = new Thread(() -> {
       try {
-        started.await();
+        if (!started.await(60, TimeUnit.SECONDS)) {
+          return;
+        }
       } catch (InterruptedException e) {
         return;
       }
@@ -97,18 +101,22 @@ class RunControlTest {
     });
     stopper.start();
 
-    assertThatThrownBy(() -> control.execute(() -> {
-      started.countDown();
-      // A fit that neither checks nor answers interrupts.
-      while (release.getCount() > 0) {
-        Thread.interrupted();
-        Thread.onSpinWait();
-      }
-      return "late";
-    }, NO_LIMIT)).isInstanceOfSatisfying(TrainingFailure.class, failure -> assertThat(failure.getMessage()).isEqualTo("cancelled"));
+    try {
+      assertThatThrownBy(() -> control.execute(() -> {
+        started.countDown();
+        // A fit that neither checks nor answers interrupts.
+        while (release.getCount() > 0) {
+          Thread.interrupted();
+          Thread.onSpinWait();
+        }
+        return "late";
+      }, NO_LIMIT)).isInstanceOfSatisfying(TrainingFailure.class, failure -> assertThat(failure.getMessage()).isEqualTo("cancelled"));
 
-    assertThat(control.workAlive()).as("abandoned, still running").isTrue();
-    release.countDown();
+      assertThat(control.workAlive()).as("abandoned, still running").isTrue();
+    } finally {
+      // Whatever happened above, the spinning work must end (it would spin for the rest of the build).
+      release.countDown();
+    }
     await().atMost(Duration.ofSeconds(60)).until(() -> !control.workAlive());
   }
 
