@@ -225,8 +225,10 @@ final class RegistryProcessor implements Processor<String, byte[], String, Objec
       entry = record(entry, new Decision(0, request.getEventId(), now, DecisionAction.REFUSED, request.getVersion(), null,
           request.getActor(), reason, List.of()));
     }
-    seen.put(requestKey, entry.decisions());
+    // The request's mark goes last: an operator's call waiting for its outcome reads the mark, then the model,
+    // and must find the model as the decision left it (written first, it could answer with the model before).
     models.put(model, entry);
+    seen.put(requestKey, entry.decisions());
   }
 
   /**
