@@ -107,8 +107,10 @@ public class ApiErrors {
     if (e instanceof UnsupportedMediaTypeStatusException unsupported) {
       // Spring's own reason names the handler's Java type; the caller needs the types it may send.
       List<MediaType> supported = unsupported.getSupportedMediaTypes().stream().filter(type -> !type.isWildcardType()).toList();
-      reason = "content type " + (unsupported.getContentType() == null ? "(none)" : "'" + unsupported.getContentType() + "'")
-          + " is not supported" + (supported.isEmpty() ? "" : "; send " + supported.stream().map(MediaType::toString)
+      // Without a content type, Spring could not parse the Content-Type header: its reason says why.
+      reason = (unsupported.getContentType() == null
+          ? "the Content-Type header is not a media type" + (reason == null ? "" : " (" + ClientText.echo(firstLine(reason), 200) + ")")
+          : "content type '" + unsupported.getContentType() + "' is not supported") + (supported.isEmpty() ? "" : "; send " + supported.stream().map(MediaType::toString)
           .distinct().limit(5).collect(java.util.stream.Collectors.joining(" or ")));
     }
     if (reason == null) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -21,6 +22,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Every service reads JSON bodies strictly and answers every mistake with a bounded JSON 400, never a 500. */
+// Closed after the class: a cached context would keep its server and threads running through later classes.
+@DirtiesContext
 @SpringBootTest(classes = StrictBodiesIT.ProbeService.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = "spring.application.name=strict-probe")
 @WithKafkaBroker
@@ -88,6 +91,9 @@ class StrictBodiesIT {
     String error = error(edge.check(EdgeContract.Request.of("PUT", "/probe", "text/plain", VALID)), 415);
 
     assertThat(error).startsWith("content type 'text/plain' is not supported; send application/json").doesNotContain("io.kloop");
+    assertThat(error(edge.check(EdgeContract.Request.of("PUT", "/probe", "not a media type", VALID)), 415))
+        .startsWith("the Content-Type header is not a media type (").contains("not a media type\"")
+        .endsWith("; send application/json");
   }
 
   @Test
