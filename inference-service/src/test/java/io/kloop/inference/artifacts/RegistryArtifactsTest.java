@@ -47,6 +47,9 @@ class RegistryArtifactsTest {
     void answer(HttpExchange exchange) throws IOException;
   }
 
+  /** For the downloads that should succeed: generous, so that a busy machine cannot fail them. */
+  private static final Duration DOWNLOAD_TIMEOUT = Duration.ofSeconds(30);
+
   @TempDir Path cacheRoot;
 
   private final byte[] onnx = new byte[200_000];
@@ -83,7 +86,7 @@ class RegistryArtifactsTest {
   void shouldDownloadTheArtifactCheckItAndKeepItInTheCacheUnderItsSha256() throws IOException {
     ModelApproved approval = approval("tumour model", 3, onnx);
 
-    byte[] read = artifacts(Duration.ofSeconds(10)).read(approval);
+    byte[] read = artifacts(DOWNLOAD_TIMEOUT).read(approval);
 
     assertThat(read).isEqualTo(onnx);
     assertThat(requests).containsExactly("GET /v1/models/tumour%20model/versions/3/artifact");
@@ -95,12 +98,12 @@ class RegistryArtifactsTest {
   @Test
   void shouldNotDownloadAnArtifactAlreadyInTheCache() {
     ModelApproved approval = approval("tumours", 1, onnx);
-    artifacts(Duration.ofSeconds(10)).read(approval);
+    artifacts(DOWNLOAD_TIMEOUT).read(approval);
     behaviour = exchange -> answer(exchange, 500, "{\"error\": \"should not have been asked\"}");
 
-    assertThat(artifacts(Duration.ofSeconds(10)).read(approval)).as("after a restart, from the cache").isEqualTo(onnx);
+    assertThat(artifacts(DOWNLOAD_TIMEOUT).read(approval)).as("after a restart, from the cache").isEqualTo(onnx);
     // The same artifact approved again as another version (a rollback, say) is the same file.
-    assertThat(artifacts(Duration.ofSeconds(10)).read(approval("tumours", 4, onnx))).isEqualTo(onnx);
+    assertThat(artifacts(DOWNLOAD_TIMEOUT).read(approval("tumours", 4, onnx))).isEqualTo(onnx);
     assertThat(requests).hasSize(1);
   }
 
@@ -111,7 +114,7 @@ class RegistryArtifactsTest {
     behaviour = exchange -> serve(exchange, corrupt, LocalArtifactStore.sha256(onnx));
 
     ArtifactUnavailableException failure = catchThrowableOfType(ArtifactUnavailableException.class,
-        () -> artifacts(Duration.ofSeconds(10)).read(approval("tumours", 2, onnx)));
+        () -> artifacts(DOWNLOAD_TIMEOUT).read(approval("tumours", 2, onnx)));
 
     assertThat(failure.getMessage()).contains("/v1/models/tumours/versions/2/artifact")
         .contains("have SHA-256 " + LocalArtifactStore.sha256(corrupt) + ", not the approved " + LocalArtifactStore.sha256(onnx));
@@ -124,7 +127,7 @@ class RegistryArtifactsTest {
     byte[] other = "another model".getBytes(StandardCharsets.UTF_8);
     behaviour = exchange -> serve(exchange, other, LocalArtifactStore.sha256(other));
 
-    assertThatThrownBy(() -> artifacts(Duration.ofSeconds(10)).read(approval("tumours", 2, onnx)))
+    assertThatThrownBy(() -> artifacts(DOWNLOAD_TIMEOUT).read(approval("tumours", 2, onnx)))
         .isInstanceOf(ArtifactUnavailableException.class)
         .hasMessageContaining("the registry serves SHA-256 " + LocalArtifactStore.sha256(other) + " for this version, the approval names "
             + LocalArtifactStore.sha256(onnx));
@@ -136,7 +139,7 @@ class RegistryArtifactsTest {
     behaviour = exchange -> answer(exchange, 404, "{\"error\": \"model tumours has no version 9\"}");
 
     ArtifactUnavailableException failure = catchThrowableOfType(ArtifactUnavailableException.class,
-        () -> artifacts(Duration.ofSeconds(10)).read(approval("tumours", 9, onnx)));
+        () -> artifacts(DOWNLOAD_TIMEOUT).read(approval("tumours", 9, onnx)));
 
     assertThat(failure.getMessage()).endsWith("failed: the registry answered 404: {\"error\": \"model tumours has no version 9\"}");
     assertThat(failure.retryable()).isTrue();
@@ -151,13 +154,12 @@ class RegistryArtifactsTest {
     // A timeout far beyond what a refused connection takes even on a busy machine.
     RegistryArtifacts artifacts = new RegistryArtifacts(URI.create("http://127.0.0.1:" + closedPort), cacheRoot, Duration.ofSeconds(120));
 
-    long started = System.nanoTime();
     ArtifactUnavailableException failure = catchThrowableOfType(ArtifactUnavailableException.class,
         () -> artifacts.read(approval("tumours", 1, onnx)));
 
+    // Refused, not timed out: a timeout would say "no answer within" or "no complete answer within".
     assertThat(failure.getMessage()).contains("the registry is not reachable");
     assertThat(failure.retryable()).isTrue();
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).as("refused at once, not timed out").isLessThan(Duration.ofSeconds(60));
   }
 
   @Test
@@ -182,8 +184,9 @@ class RegistryArtifactsTest {
 
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     assertThat(failure.getMessage()).contains("no complete answer within PT1S");
-    // Not before the timeout; after it, within a bound generous for a busy machine (the body would never end).
-    assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(1)).isLessThan(Duration.ofSeconds(30));
+    // Not before the timeout. The message says it gave up at the timeout: had it waited for the body, the stand-in
+    // would have broken the answer off after 60 s and the message would say the download broke off.
+    assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
     assertThat(filesIn(cacheRoot)).isEmpty();
   }
 
@@ -193,7 +196,7 @@ class RegistryArtifactsTest {
     Files.createDirectories(cached.getParent());
     Files.write(cached, "damaged".getBytes(StandardCharsets.UTF_8));
 
-    assertThat(artifacts(Duration.ofSeconds(10)).read(approval("tumours", 1, onnx))).isEqualTo(onnx);
+    assertThat(artifacts(DOWNLOAD_TIMEOUT).read(approval("tumours", 1, onnx))).isEqualTo(onnx);
     assertThat(requests).hasSize(1);
     assertThat(cached).hasBinaryContent(onnx);
   }

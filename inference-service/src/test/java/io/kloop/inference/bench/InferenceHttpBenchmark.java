@@ -237,7 +237,7 @@ class InferenceHttpBenchmark {
   @SuppressWarnings("unchecked")
   private Map<String, Object> predictionLog(int port) throws Exception {
     HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.ofString());
+        URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     Map<?, ?> components = (Map<?, ?>) json.readValue(response.body(), Map.class).get("components");
     return (Map<String, Object>) ((Map<?, ?>) components.get("predictionLog")).get("details");
   }
@@ -252,7 +252,7 @@ class InferenceHttpBenchmark {
 
   private static int status(int port, String path) {
     try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30)).build(),
           HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (Exception e) {
       return -1;

@@ -40,11 +40,17 @@ final class LoadDriver implements AutoCloseable {
 
     /** The latency at quantile {@code q} in microseconds (open loop only). */
     double micros(double q) {
+      if (latencies.length == 0) {
+        throw new IllegalStateException("no latencies: the closed loop does not time requests");
+      }
       long[] sorted = latencies.clone();
       Arrays.sort(sorted);
       return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)] / 1_000.0;
     }
   }
+
+  /** The most a request may wait for its answer. */
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
   private final LoopResources loops;
   private final ConnectionProvider pool;
@@ -60,7 +66,9 @@ final class LoadDriver implements AutoCloseable {
     this.loops = LoopResources.create("load-driver", 1, true);
     this.pool = ConnectionProvider.builder("load-driver").maxConnections(connections).pendingAcquireMaxCount(-1).build();
     this.client = HttpClient.create(pool).runOn(loops).baseUrl("http://127.0.0.1:" + port)
-        .headers(headers -> headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON));
+        .headers(headers -> headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON))
+        // A request unanswered this long counts as failed rather than holding its connection for good.
+        .responseTimeout(REQUEST_TIMEOUT);
     this.path = path;
     this.bodies = bodies;
   }
@@ -104,6 +112,9 @@ final class LoadDriver implements AutoCloseable {
   /** Latency: requests due at {@code rate} per second for the duration, each timed from when it was due. */
   Result openLoop(double rate, Duration duration) throws InterruptedException {
     int count = (int) (rate * duration.toNanos() / 1e9);
+    if (count < 1) {
+      throw new IllegalArgumentException("an open loop of " + rate + " requests per second for " + duration + " sends no request");
+    }
     long[] latencies = new long[count];
     AtomicLong ok = new AtomicLong();
     AtomicLong failed = new AtomicLong();
@@ -122,8 +133,8 @@ final class LoadDriver implements AutoCloseable {
         answered.countDown();
       });
     }
-    if (!answered.await(60, TimeUnit.SECONDS)) {
-      throw new IllegalStateException((answered.getCount()) + " requests still unanswered a minute after the last was due");
+    if (!answered.await(REQUEST_TIMEOUT.toSeconds() + 60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException((answered.getCount()) + " requests still unanswered two minutes after the last was due");
     }
     return new Result(ok.get(), failed.get(), System.nanoTime() - start, latencies);
   }
