@@ -156,7 +156,7 @@ class ClosedLoopIT {
     assertThat(json.readTree(answer.body()).path("version").asInt()).isEqualTo(2);
 
     // prediction -> model version
-    PredictionLogged logged = await().atMost(Duration.ofSeconds(30)).until(
+    PredictionLogged logged = await().atMost(Duration.ofSeconds(90)).until(
         () -> read(Topics.PREDICTION_LOGGED).stream().filter(p -> p.getRequestId().equals(requestId)).findFirst().orElse(null),
         p -> p != null);
     assertThat(logged.getModel()).isEqualTo(model);
@@ -197,7 +197,7 @@ class ClosedLoopIT {
     assertThat(value(inference, "kloop_inference_latency_seconds_count", "model=\"" + model + "\"", "version=\"2\""))
         .isGreaterThan(0);
     assertThat(value(inference, "kloop_inference_prediction_log_dropped_total")).isZero();
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+    await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
         assertThat(value(prometheus("monitor-service"), "kloop_monitor_drift_version", "model=\"" + model + "\"")).isEqualTo(2));
     String monitor = prometheus("monitor-service");
     // The gauge shows the last judged window's statistic: the one its DriftReported event carries.
@@ -226,7 +226,7 @@ class ClosedLoopIT {
       }
       Process curl = new ProcessBuilder("bash", "-c", command + " -o /dev/null -w '%{http_code}'")
           .directory(DocumentedCommands.root().toFile()).redirectErrorStream(true).start();
-      assertThat(curl.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("%s answered", call).isTrue();
+      assertThat(curl.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("%s answered", call).isTrue();
       String status = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
       assertThat(curl.exitValue()).as("%s: curl's exit code (printed %s)", call, status).isZero();
       assertThat(status).as("%s: HTTP status", call).isEqualTo("200");

@@ -55,9 +55,9 @@ class LocalPlatformIT {
         assertThat(metrics.body()).contains("application=\"" + service + "\"");
       }
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.broker().bootstrapServers()))) {
-        assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS))
+        assertThat(admin.listTopics().names().get(60, TimeUnit.SECONDS))
             .containsAll(Topics.all().stream().map(Topic::name).toList());
-        clusterId = admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS);
+        clusterId = admin.describeCluster().clusterId().get(60, TimeUnit.SECONDS);
       }
       assertThat(platform.summary()).contains("kcat -b " + platform.broker().bootstrapServers() + " -L")
           .contains("Bearer $(cat " + platform.operatorTokenFile() + ")");
@@ -83,13 +83,13 @@ class LocalPlatformIT {
     command.addAll(List.of(FreePorts.arguments(home)));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
     try {
-      await().atMost(Duration.ofSeconds(90)).until(() -> !process.isAlive() || Files.readString(output).contains("Ctrl-C stops it"));
+      await().atMost(Duration.ofSeconds(180)).until(() -> !process.isAlive() || Files.readString(output).contains("Ctrl-C stops it"));
       String printed = Files.readString(output);
       assertThat(process.isAlive()).as("platform output:%n%s", printed).isTrue();
       Matcher kafka = Pattern.compile("kafka\\s+(127\\.0\\.0\\.1:\\d+)").matcher(printed);
       assertThat(kafka.find()).isTrue();
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.group(1)))) {
-        assertThat(admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS)).isEqualTo(clusterId);
+        assertThat(admin.describeCluster().clusterId().get(60, TimeUnit.SECONDS)).isEqualTo(clusterId);
       }
       Matcher service = Pattern.compile("(\\S+-service)\\s+http://127\\.0\\.0\\.1:(\\d+)").matcher(printed);
       int services = 0;
@@ -101,13 +101,13 @@ class LocalPlatformIT {
     } finally {
       process.destroy();
     }
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("platform stops on SIGTERM").isTrue();
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("platform stops on SIGTERM").isTrue();
     assertThat(Files.readString(output)).contains("Stopping Kafka broker");
   }
 
   private void assertReady(String service, int port) {
     // The first Kafka health check of a cold admin client can take a moment on a loaded machine.
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
       HttpResponse<String> readiness = get(port, "/actuator/health/readiness");
       assertThat(readiness.statusCode()).as("%s readiness: %s", service, readiness.body()).isEqualTo(200);
       assertThat(readiness.body()).contains("\"status\":\"UP\"");
@@ -116,7 +116,7 @@ class LocalPlatformIT {
         assertThat(readiness.body()).contains("\"kafka\"");
       }
     });
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
         assertThat(get(port, "/actuator/health/liveness").statusCode()).as("%s liveness", service).isEqualTo(200));
   }
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +48,13 @@ class OnnxClassifierTest {
         "-Djava.io.tmpdir=" + temporary, LoadOnnxRuntime.class.getName());
     child.environment().put("CLASSPATH", System.getProperty("java.class.path"));
     Process jvm = child.redirectErrorStream(true).redirectOutput(Path.of("target/load-onnx-runtime.log").toFile()).start();
-    int exit = jvm.waitFor();
+    // Loading ONNX Runtime takes seconds; a child that has not exited in two minutes hangs, and is killed.
+    boolean exited = jvm.waitFor(120, TimeUnit.SECONDS);
+    if (!exited) {
+      jvm.destroyForcibly();
+    }
+    assertThat(exited).as("the child JVM exited").isTrue();
+    int exit = jvm.exitValue();
     String output = Files.readString(Path.of("target/load-onnx-runtime.log"));
     assertThat(exit).as(output).isZero();
     assertThat(output).contains("loaded");

@@ -31,10 +31,10 @@ class EmbeddedKafkaBrokerIT {
   void shouldKeepTopicsAndRecordsAcrossARestartOnTheSameDataDirectory() throws Exception {
     String clusterIdBefore;
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDirectory(dataDirectory).build()
-        .start(Duration.ofSeconds(60))) {
+        .start(Duration.ofSeconds(120))) {
       try (Admin admin = admin(broker)) {
         admin.createTopics(List.of(new NewTopic("durable", Optional.of(1), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
-        clusterIdBefore = admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS);
+        clusterIdBefore = admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS);
       }
       try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
           ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
@@ -44,10 +44,10 @@ class EmbeddedKafkaBrokerIT {
     }
 
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDirectory(dataDirectory).build()
-        .start(Duration.ofSeconds(60))) {
+        .start(Duration.ofSeconds(120))) {
       try (Admin admin = admin(broker)) {
-        assertThat(admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS)).isEqualTo(clusterIdBefore);
-        assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).contains("durable");
+        assertThat(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS)).isEqualTo(clusterIdBefore);
+        assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("durable");
       }
       assertThat(readAll(broker, "durable")).containsExactly("survives a restart");
     }
@@ -56,7 +56,7 @@ class EmbeddedKafkaBrokerIT {
   @Test
   void shouldCommitTransactionsOnASingleNode() throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDirectory(dataDirectory).build()
-        .start(Duration.ofSeconds(60))) {
+        .start(Duration.ofSeconds(120))) {
       try (Admin admin = admin(broker)) {
         admin.createTopics(List.of(new NewTopic("tx", Optional.of(1), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
       }

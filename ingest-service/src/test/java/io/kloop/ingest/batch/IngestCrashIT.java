@@ -166,7 +166,7 @@ class IngestCrashIT {
       for (int i = 0; i < records.size() && !stopProducing.get(); i++) {
         DataRecord record = records.get(i);
         producer.send(new ProducerRecord<>(Topics.DATA_RECORD.name(), record.getDataset().toString(), serializer.serialize("t", record)))
-            .get(30, TimeUnit.SECONDS);
+            .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       }
     } catch (Exception e) {
       throw new IllegalStateException("could not publish the records", e);

@@ -126,7 +126,7 @@ class RecordPipelineIT {
         }
       }
 
-      await().atMost(Duration.ofSeconds(90)).until(() -> CommittedBatches.rows(dataset) >= good.size());
+      await().atMost(Duration.ofSeconds(120)).until(() -> CommittedBatches.rows(dataset) >= good.size());
       List<DatasetBatchCommitted> batches = CommittedBatches.of(dataset);
       LocalArtifactStore store = new LocalArtifactStore(home.resolve("artifacts"));
       List<String> inBatches = CommittedBatches.recordIds(batches, store);
@@ -141,7 +141,7 @@ class RecordPipelineIT {
       assertThat(batches).extracting(DatasetBatchCommitted::getBatchId).doesNotHaveDuplicates();
       assertThat(batches).as("the batch open at the restart is completed by the restarted instance").anySatisfy(batch ->
           assertThat(BatchFiles.read(store.read(batch.getArtifact()))).extracting(BatchFiles.Row::recordId).contains("k10", "k11", "k12"));
-      await().atMost(Duration.ofSeconds(60)).until(() -> CommittedBatches.rows(twin) >= 10);
+      await().atMost(Duration.ofSeconds(120)).until(() -> CommittedBatches.rows(twin) >= 10);
       List<DatasetBatchCommitted> twinBatches = CommittedBatches.of(twin);
       assertThat(CommittedBatches.recordIds(twinBatches, store)).as("every record of the twin dataset in exactly one committed batch")
           .containsExactlyInAnyOrder("t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9");
@@ -189,7 +189,7 @@ class RecordPipelineIT {
         }
       }
 
-      await().atMost(Duration.ofSeconds(60)).until(() -> ((Number) streamsHealth(http).get("failedThreads")).longValue() >= 2);
+      await().atMost(Duration.ofSeconds(120)).until(() -> ((Number) streamsHealth(http).get("failedThreads")).longValue() >= 2);
       Map<?, ?> health = streamsHealth(http);
       assertThat(health.get("state")).as("the client runs on with a replaced thread").isIn("RUNNING", "REBALANCING");
       assertThat(((Map<?, ?>) health.get("lastThreadFailure")).get("cause").toString()).contains("cannot store artifact");
@@ -203,7 +203,7 @@ class RecordPipelineIT {
       }
 
       // k10 and k11 stay in the open third batch.
-      await().atMost(Duration.ofSeconds(60)).until(() -> CommittedBatches.rows(dataset) >= 10);
+      await().atMost(Duration.ofSeconds(120)).until(() -> CommittedBatches.rows(dataset) >= 10);
       TestRecords.awaitAtLeast(Topics.deadLetter("ingest").name(), TestRecords.keyed(dataset), 1);
       List<DatasetBatchCommitted> batches = CommittedBatches.of(dataset);
       assertThat(CommittedBatches.recordIds(batches, new LocalArtifactStore(artifacts)))
@@ -212,7 +212,7 @@ class RecordPipelineIT {
           .as("only the bad record is dead-lettered").singleElement()
           .satisfies(r -> assertThat(reason(r)).contains("radius: 77.0 is above the maximum 50.0"));
       // A follow-up rebalance may still be under way.
-      await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(streamsHealth(http).get("state")));
+      await().atMost(Duration.ofSeconds(120)).until(() -> "RUNNING".equals(streamsHealth(http).get("state")));
     } finally {
       ingest.close();
     }
@@ -250,7 +250,7 @@ class RecordPipelineIT {
     ConfigurableApplicationContext restarted = startIngest("10m");
     try {
       WebTestClient http = client(restarted);
-      await().atMost(Duration.ofSeconds(60)).until(() -> "ERROR".equals(streamsHealth(http).get("state")));
+      await().atMost(Duration.ofSeconds(120)).until(() -> "ERROR".equals(streamsHealth(http).get("state")));
       Map<?, ?> health = streamsHealth(http);
       assertThat(health.get("failedThreads")).as("not replaced and retried").isEqualTo(1);
       // The pipeline started at the topic's end: only this test's open batch can be the one lost.

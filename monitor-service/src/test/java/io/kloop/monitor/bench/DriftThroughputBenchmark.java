@@ -24,6 +24,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.commons.statistics.inference.KolmogorovSmirnovTest;
 import org.apache.commons.statistics.inference.PValueMethod;
 import org.junit.jupiter.api.Tag;
@@ -100,7 +101,7 @@ class DriftThroughputBenchmark {
           long drifting = 0;
           long cpuNanos = 0;
           for (Future<long[]> part : parts) {
-            long[] counts = part.get();
+            long[] counts = part.get(10, TimeUnit.MINUTES);
             assessed += counts[0];
             drifting += counts[1];
             filling += counts[2];

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kloop.test.TestKafkaBroker;
 import io.kloop.test.TestRecords;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -82,13 +83,17 @@ class EventRoundTripIT {
           .containsExactlyInAnyOrderElementsOf(sent.get(topic.name()));
     }
 
-    try (KafkaStreams streams = copyEveryTopic()) {
+    KafkaStreams streams = copyEveryTopic();
+    try {
       streams.start();
       for (Topic<String, ?> topic : Topics.EVENT_TOPICS) {
         assertThat(readValues(copyOf(topic), topic.valueType(), PER_TYPE))
             .as("Kafka Streams copy of %s", topic.name())
             .containsExactlyInAnyOrderElementsOf(sent.get(topic.name()));
       }
+    } finally {
+      // Bounded: close() alone waits without limit for the stream thread to stop.
+      streams.close(Duration.ofSeconds(60));
     }
   }
 

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -45,6 +46,8 @@ import org.springframework.kafka.support.KafkaHeaders;
  * on the same partition. Every bad record lands in the service's dead-letter topic with its original
  * bytes and the reason; the good one behind them is still processed.
  */
+// Closed after the class: a cached context's clients would go on polling the shared broker through later classes.
+@DirtiesContext
 @SpringBootTest(
     classes = PoisonMessageIT.ProbeService.class,
     properties = "spring.application.name=poison-probe")

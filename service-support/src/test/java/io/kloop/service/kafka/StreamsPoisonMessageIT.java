@@ -29,6 +29,7 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
 import org.springframework.kafka.config.TopicBuilder;
@@ -37,6 +38,8 @@ import org.springframework.kafka.config.TopicBuilder;
  * A Kafka Streams service on the shared setup meets undecodable bytes: they go to the service's
  * dead-letter topic with Kafka Streams' error headers (KIP-1034), and the stream goes on to the next record.
  */
+// Closed after the class: a cached context's clients would go on polling the shared broker through later classes.
+@DirtiesContext
 @SpringBootTest(
     classes = StreamsPoisonMessageIT.ProbeStreams.class,
     properties = {"spring.application.name=poison-stream", "spring.kafka.streams.state-dir=${java.io.tmpdir}/poison-stream-${random.uuid}"})
