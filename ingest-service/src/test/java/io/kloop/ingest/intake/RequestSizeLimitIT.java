@@ -74,12 +74,7 @@ class RequestSizeLimitIT {
       out.write(head("Content-Length: " + length));
       CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> sendBody(out, length, false, true));
 
-      Answer answer = Answer.read(socket.getInputStream());
-      assertThat(answer.status).isEqualTo(413);
-      assertThat(answer.text()).startsWith("{\"error\":\"request body too large");
-
-      sending.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-      assertThat(get(socket).status).as("the same connection serves the next request").isEqualTo(200);
+      assertRefusedWhileSentThenServesTheNext(socket, sending);
     }
   }
 
@@ -91,13 +86,18 @@ class RequestSizeLimitIT {
       // 2 MB, in small chunks with a pause after each: a slow client, 500 times the limit.
       CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> sendBody(out, 2_000_000, true, true));
 
-      Answer answer = Answer.read(socket.getInputStream());
-      assertThat(answer.status).isEqualTo(413);
-      assertThat(answer.text()).startsWith("{\"error\":\"request body too large");
-
-      sending.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-      assertThat(get(socket).status).as("the same connection serves the next request").isEqualTo(200);
+      assertRefusedWhileSentThenServesTheNext(socket, sending);
     }
+  }
+
+  /** 413 while the body is still being sent; once it is sent, the same connection serves the next request. */
+  private void assertRefusedWhileSentThenServesTheNext(Socket socket, CompletableFuture<Void> sending) throws Exception {
+    Answer answer = Answer.read(socket.getInputStream());
+    assertThat(answer.status).isEqualTo(413);
+    assertThat(answer.text()).startsWith("{\"error\":\"request body too large");
+
+    sending.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    assertThat(get(socket).status).as("the same connection serves the next request").isEqualTo(200);
   }
 
   @Test

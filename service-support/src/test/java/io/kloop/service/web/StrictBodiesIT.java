@@ -93,7 +93,7 @@ class StrictBodiesIT {
     assertThat(error).startsWith("content type 'text/plain' is not supported; send application/json").doesNotContain("io.kloop");
     assertThat(error(edge.check(EdgeContract.Request.of("PUT", "/probe", "not a media type", VALID)), 415))
         .startsWith("the Content-Type header is not a media type (").contains("not a media type\"")
-        .endsWith("; send application/json");
+        .contains("; send application/json");
   }
 
   @Test

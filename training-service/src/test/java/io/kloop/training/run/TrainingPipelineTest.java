@@ -291,20 +291,7 @@ class TrainingPipelineTest {
     ModelSpec spec = new ModelSpec("tumours", DATASET, List.of(new ModelSpec.AlgorithmGrid(algorithm,
         Map.of("epochs", List.of("1000"), "learningRate", List.of("0.1")))), 100, ModelSpec.Window.ALL, Duration.ZERO);
     AtomicInteger checks = new AtomicInteger();
-    List<String> started = new ArrayList<>();
-    TrainingPipeline stoppable = new TrainingPipeline(batch -> files.get(batch.getBatchId()), new TrainingPipeline.PhaseListener() {
-      @Override
-      public void started(String phase) {
-        started.add(phase);
-      }
-
-      @Override
-      public void finished(String phase, long millis) {}
-    }, 7, () -> {
-      if (started.contains("train") && checks.incrementAndGet() == 5_000) {
-        throw new TrainingFailure("train", "cancelled");
-      }
-    });
+    TrainingPipeline stoppable = stoppedAtTrainingCheck(5_000, checks);
 
     assertThatThrownBy(() -> stoppable.run(spec, TrainingData.breastCancerSpec(DATASET), breastCancerBatches(), 0, null, 1))
         .isInstanceOfSatisfying(TrainingFailure.class, failure -> assertThat(failure.getMessage()).isEqualTo("cancelled"));
@@ -316,21 +303,8 @@ class TrainingPipelineTest {
     ModelSpec spec = new ModelSpec("tumours", DATASET, List.of(new ModelSpec.AlgorithmGrid(Algorithm.LIBLINEAR,
         Map.of("cost", List.of("0.1", "1", "10")))), 100, ModelSpec.Window.ALL, Duration.ZERO);
     AtomicInteger checks = new AtomicInteger();
-    List<String> started = new ArrayList<>();
-    TrainingPipeline stoppable = new TrainingPipeline(batch -> files.get(batch.getBatchId()), new TrainingPipeline.PhaseListener() {
-      @Override
-      public void started(String phase) {
-        started.add(phase);
-      }
-
-      @Override
-      public void finished(String phase, long millis) {}
-    }, 7, () -> {
-      // The train phase's own check, then one before each candidate: the second candidate never starts.
-      if (started.contains("train") && checks.incrementAndGet() == 3) {
-        throw new TrainingFailure("train", "cancelled");
-      }
-    });
+    // The train phase's own check, then one before each candidate: the second candidate never starts.
+    TrainingPipeline stoppable = stoppedAtTrainingCheck(3, checks);
 
     assertThatThrownBy(() -> stoppable.run(spec, TrainingData.breastCancerSpec(DATASET), breastCancerBatches(), 0, null, 1))
         .isInstanceOf(TrainingFailure.class);
@@ -370,5 +344,26 @@ class TrainingPipelineTest {
 
   private static ModelSpec spec(Algorithm algorithm) {
     return new ModelSpec("tumours", DATASET, List.of(new ModelSpec.AlgorithmGrid(algorithm, Map.of())), 100, ModelSpec.Window.ALL, Duration.ZERO);
+  }
+
+  /**
+   * A pipeline whose run is stopped (as a cancellation stops it) at the {@code stopAt}-th check once the train
+   * phase has started; {@code checks} counts those checks.
+   */
+  private TrainingPipeline stoppedAtTrainingCheck(int stopAt, AtomicInteger checks) {
+    List<String> started = new ArrayList<>();
+    return new TrainingPipeline(batch -> files.get(batch.getBatchId()), new TrainingPipeline.PhaseListener() {
+      @Override
+      public void started(String phase) {
+        started.add(phase);
+      }
+
+      @Override
+      public void finished(String phase, long millis) {}
+    }, 7, () -> {
+      if (started.contains("train") && checks.incrementAndGet() == stopAt) {
+        throw new TrainingFailure("train", "cancelled");
+      }
+    });
   }
 }
