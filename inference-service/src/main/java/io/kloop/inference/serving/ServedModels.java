@@ -13,12 +13,22 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -36,6 +46,11 @@ import org.slf4j.LoggerFactory;
  * <p>When the artifact could not be had but trying again may help (a download from the registry that
  * failed), the same approval is tried again after 1 s, then after twice as long each time up to the
  * maximum delay, for as long as it is the model's latest approval and does not serve.
+ *
+ * <p>Each model's loads run one after another on a loader thread of that model's, outside the lock that
+ * guards what serves: a slow download of one model's artifact holds up neither another model's approval nor
+ * the caller that hands approvals over ({@link #submit}). An approval that a newer one of its model replaced
+ * before its turn came is skipped.
  */
 public class ServedModels {
 
@@ -48,6 +63,18 @@ public class ServedModels {
 
   /** An approval read from the topic, with the trace context of the registry's decision its record carried. */
   public record Approval(ModelApproved event, SpanContext decision) {}
+
+  /**
+   * A load waiting for its model's turn: the approval, where its record's trace came from, when to try again
+   * after a failure that may pass (never when null), whether it stands in at start-up for a newer approval that
+   * cannot load, and whether the version serves once it is done.
+   */
+  private record Load(ModelApproved approval, SpanContext decision, Duration retryIn, boolean fallback, CompletableFuture<Boolean> outcome) {
+
+    Load(ModelApproved approval, SpanContext decision, Duration retryIn, boolean fallback) {
+      this(approval, decision, retryIn, fallback, new CompletableFuture<>());
+    }
+  }
 
   private static final Logger log = LoggerFactory.getLogger(ServedModels.class);
   private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
@@ -63,6 +90,11 @@ public class ServedModels {
   private final Map<String, ModelApproved> latest = new ConcurrentHashMap<>();
   /** Each model's next attempt at its latest approval, when one is due. Guarded by {@code this}. */
   private final Map<String, ScheduledFuture<?>> retries = new ConcurrentHashMap<>();
+  /** Each model's loads still to run, oldest first. Guarded by {@code this}. */
+  private final Map<String, Deque<Load>> queued = new HashMap<>();
+  /** The models whose loader runs now. Guarded by {@code this}. */
+  private final Set<String> loading = new HashSet<>();
+  private final ExecutorService loaders;
   private final ScheduledThreadPoolExecutor retrier;
   private boolean closed;
 
@@ -90,6 +122,12 @@ public class ServedModels {
       return thread;
     });
     this.retrier.setRemoveOnCancelPolicy(true);
+    // A thread for each model loading at the time, none kept idle for long.
+    this.loaders = Executors.newCachedThreadPool(task -> {
+      Thread thread = new Thread(task, "model-load");
+      thread.setDaemon(true);
+      return thread;
+    });
   }
 
   /**
@@ -99,7 +137,7 @@ public class ServedModels {
    *
    * @return whether the approved version is now serving
    */
-  public synchronized boolean apply(ModelApproved approval) {
+  public boolean apply(ModelApproved approval) {
     return apply(approval, SpanContext.getInvalid());
   }
 
@@ -110,13 +148,25 @@ public class ServedModels {
    *
    * @param decision the trace context of the approval's record (invalid when it carried none)
    */
-  public synchronized boolean apply(ModelApproved approval, SpanContext decision) {
-    if (closed) {
-      return false;
+  public boolean apply(ModelApproved approval, SpanContext decision) {
+    return outcome(submit(approval, decision));
+  }
+
+  /**
+   * As {@link #apply(ModelApproved, SpanContext)}, without waiting: the approval becomes the model's latest at
+   * once and is loaded on its model's turn. Never throws.
+   *
+   * @return whether the approved version serves once its load is done (false if a newer approval came first)
+   */
+  public CompletableFuture<Boolean> submit(ModelApproved approval, SpanContext decision) {
+    synchronized (this) {
+      if (closed) {
+        return CompletableFuture.completedFuture(false);
+      }
+      latest.put(approval.getModel(), approval);
+      cancelRetry(approval.getModel());
+      return enqueue(new Load(approval, decision, firstRetry, false));
     }
-    latest.put(approval.getModel(), approval);
-    cancelRetry(approval.getModel());
-    return swapIn(approval, decision, firstRetry);
   }
 
   /**
@@ -127,7 +177,7 @@ public class ServedModels {
    *
    * @return whether one of them is now serving
    */
-  public synchronized boolean applyNewest(List<Approval> approvals) {
+  public boolean applyNewest(List<Approval> approvals) {
     if (approvals.isEmpty()) {
       return false;
     }
@@ -136,22 +186,112 @@ public class ServedModels {
       return true;
     }
     for (int i = approvals.size() - 2; i >= 0; i--) {
-      if (swapIn(approvals.get(i).event(), approvals.get(i).decision(), null)) {
+      Load fallback = new Load(approvals.get(i).event(), approvals.get(i).decision(), null, true);
+      synchronized (this) {
+        enqueue(fallback);
+      }
+      if (outcome(fallback.outcome())) {
         return true;
       }
     }
     return false;
   }
 
-  /** Loads the approval and swaps it in; on a failure that may pass, tries again after {@code retryIn} (never when null). */
-  private boolean swapIn(ModelApproved approval, SpanContext decision, Duration retryIn) {
+  /** Queues a load for its model's turn, starting the model's loader unless it runs. Call it holding the lock. */
+  private CompletableFuture<Boolean> enqueue(Load load) {
+    String model = load.approval().getModel();
+    if (closed) {
+      load.outcome().complete(false);
+      return load.outcome();
+    }
+    queued.computeIfAbsent(model, m -> new ArrayDeque<>()).add(load);
+    if (loading.add(model)) {
+      try {
+        loaders.execute(() -> loadInTurn(model));
+      } catch (RejectedExecutionException closing) {
+        loading.remove(model);
+        queued.remove(model).forEach(waiting -> waiting.outcome().complete(false));
+      }
+    }
+    return load.outcome();
+  }
+
+  /** A model's loader: runs its queued loads one by one until none is left. */
+  private void loadInTurn(String model) {
+    boolean drained = false;
+    try {
+      for (Load load = next(model); load != null; load = next(model)) {
+        boolean serves = false;
+        try {
+          serves = run(load);
+        } catch (RuntimeException e) {
+          log.error("Loading model {} version {} failed unexpectedly; the running version keeps serving", model, load.approval().getVersion(), e);
+        } finally {
+          load.outcome().complete(serves);
+        }
+      }
+      drained = true;
+    } finally {
+      if (!drained) {
+        // Ended by an error: the loads still queued are not run, and none of their callers waits for good.
+        List<Load> dropped = new ArrayList<>();
+        synchronized (this) {
+          loading.remove(model);
+          Deque<Load> waiting = queued.remove(model);
+          if (waiting != null) {
+            dropped.addAll(waiting);
+          }
+        }
+        dropped.forEach(load -> load.outcome().complete(false));
+      }
+    }
+  }
+
+  /** The model's next load, or null (and its loader done) when none is queued or the service closes. */
+  private synchronized Load next(String model) {
+    Deque<Load> waiting = queued.get(model);
+    Load load = closed || waiting == null ? null : waiting.poll();
+    if (load == null) {
+      loading.remove(model);
+      queued.remove(model);
+    }
+    return load;
+  }
+
+  /** Runs a load, unless a newer approval of its model came since it was queued (then it is skipped). */
+  private boolean run(Load load) {
+    ModelApproved approval = load.approval();
+    if (!load.fallback() && approval != latest.get(approval.getModel())) {
+      log.info("Model {} version {} not loaded: a newer approval replaced it while it waited", approval.getModel(), approval.getVersion());
+      return false;
+    }
+    return swapIn(load);
+  }
+
+  /** Waits for a load's outcome; false if interrupted meanwhile. */
+  private static boolean outcome(CompletableFuture<Boolean> outcome) {
+    try {
+      return outcome.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException e) {
+      return false;
+    }
+  }
+
+  /** Loads the approval and swaps it in; on a failure that may pass, tries again after the load's {@code retryIn} (never when null). */
+  private boolean swapIn(Load request) {
+    ModelApproved approval = request.approval();
     String model = approval.getModel();
     ServedModel current = served.get(model);
     if (current != null && current.version() == approval.getVersion()
         && current.approval().getArtifact().getSha256().equals(approval.getArtifact().getSha256())) {
-      ModelStatus status = statuses.get(model);
-      if (status != null && approval == latest.get(model) && status.failedVersion() != null) {
-        statuses.put(model, new ModelStatus(model, current.version(), current.loadedAt(), null, null, null, null));
+      synchronized (this) {
+        ModelStatus status = statuses.get(model);
+        if (status != null && approval == latest.get(model) && status.failedVersion() != null) {
+          statuses.put(model, new ModelStatus(model, current.version(), current.loadedAt(), null, null, null, null));
+        }
       }
       return true;
     }
@@ -159,11 +299,11 @@ public class ServedModels {
       Gauge.builder("kloop.inference.model.served.version", this, models -> models.servedVersion(model))
           .description("The version of the model this instance serves (NaN while none)").tag("model", model).register(meters);
     }
-    Span span = tracing.linkedTo("load model", SpanKind.CONSUMER, List.of(decision));
+    Span span = tracing.linkedTo("load model", SpanKind.CONSUMER, List.of(request.decision()));
     span.setAttribute("kloop.model", model);
     span.setAttribute("kloop.model.version", approval.getVersion());
     try {
-      return load(approval, decision, current, span, retryIn);
+      return load(request, current, span);
     } finally {
       span.end();
     }
@@ -174,37 +314,60 @@ public class ServedModels {
     return current == null ? Double.NaN : current.version();
   }
 
-  private boolean load(ModelApproved approval, SpanContext decision, ServedModel current, Span span, Duration retryIn) {
-    String model = approval.getModel();
+  /** Loads the approval outside the lock (a download may take long), then swaps it in or records the failure under it. */
+  private boolean load(Load request, ServedModel current, Span span) {
     long started = System.nanoTime();
     ServedModel loaded;
     try {
-      loaded = load(approval);
+      loaded = load(request.approval());
     } catch (ModelLoadException e) {
       span.setStatus(StatusCode.ERROR, e.getMessage());
-      meters.counter("kloop.inference.model.load.failures", "model", model).increment();
-      Duration wait = e.retryable() ? retryIn : null;
-      if (approval == latest.get(model)) {
-        // An earlier approval tried at start-up in its stead does not hide why the latest cannot serve.
-        statuses.put(model, new ModelStatus(model, current == null ? null : current.version(), current == null ? null : current.loadedAt(),
-            approval.getVersion(), e.getMessage(), Instant.now(), wait == null ? null : Instant.now().plus(wait)));
+      failed(request, current, e);
+      return false;
+    }
+    return swap(request, current, loaded, started);
+  }
+
+  /** Records a failed load: counted, in the status if it is the latest approval, tried again later if it may pass. */
+  private synchronized void failed(Load request, ServedModel current, ModelLoadException e) {
+    ModelApproved approval = request.approval();
+    String model = approval.getModel();
+    if (closed) {
+      log.info("Model {} version {} not loaded: the service is closing ({})", model, approval.getVersion(), e.getMessage());
+      return;
+    }
+    Duration retryIn = request.retryIn();
+    SpanContext decision = request.decision();
+    meters.counter("kloop.inference.model.load.failures", "model", model).increment();
+    Duration wait = e.retryable() ? retryIn : null;
+    if (approval == latest.get(model)) {
+      // An earlier approval tried at start-up in its stead does not hide why the latest cannot serve.
+      statuses.put(model, new ModelStatus(model, current == null ? null : current.version(), current == null ? null : current.loadedAt(),
+          approval.getVersion(), e.getMessage(), Instant.now(), wait == null ? null : Instant.now().plus(wait)));
+    }
+    log.error("Model {} version {} cannot be served, {}: {}{}", model, approval.getVersion(),
+        current == null ? "and no earlier version is loaded" : "version " + current.version() + " keeps serving", e.getMessage(),
+        wait == null ? "" : "; trying again in " + wait.toMillis() + " ms");
+    if (wait != null && approval == latest.get(model)) {
+      Duration next = wait.multipliedBy(2).compareTo(maxRetry) > 0 ? maxRetry : wait.multipliedBy(2);
+      try {
+        retries.put(model, retrier.schedule(() -> retry(approval, decision, next), wait.toMillis(), TimeUnit.MILLISECONDS));
+      } catch (RejectedExecutionException closing) {
+        // Shutting down.
       }
-      log.error("Model {} version {} cannot be served, {}: {}{}", model, approval.getVersion(),
-          current == null ? "and no earlier version is loaded" : "version " + current.version() + " keeps serving", e.getMessage(),
-          wait == null ? "" : "; trying again in " + wait.toMillis() + " ms");
-      if (wait != null) {
-        Duration next = wait.multipliedBy(2).compareTo(maxRetry) > 0 ? maxRetry : wait.multipliedBy(2);
-        try {
-          retries.put(model, retrier.schedule(() -> retry(approval, decision, next), wait.toMillis(), TimeUnit.MILLISECONDS));
-        } catch (RejectedExecutionException closing) {
-          // Shutting down.
-        }
-      }
+    }
+  }
+
+  private synchronized boolean swap(Load request, ServedModel current, ServedModel loaded, long started) {
+    String model = request.approval().getModel();
+    if (closed) {
+      // Closed while it loaded: it never serves.
+      loaded.retire();
       return false;
     }
     served.put(model, loaded);
     ModelStatus before = statuses.get(model);
-    boolean fallback = approval != latest.get(model);
+    boolean fallback = request.fallback();
     statuses.put(model, fallback && before != null
         ? new ModelStatus(model, loaded.version(), loaded.loadedAt(), before.failedVersion(), before.failure(), before.failedAt(), before.retryAt())
         : new ModelStatus(model, loaded.version(), loaded.loadedAt(), null, null, null, null));
@@ -218,14 +381,14 @@ public class ServedModels {
     return true;
   }
 
-  /** Tries the approval again, unless a newer one came meanwhile or the service is closing. */
+  /** Queues the approval again, unless a newer one came meanwhile or the service is closing. */
   private synchronized void retry(ModelApproved approval, SpanContext decision, Duration next) {
     String model = approval.getModel();
     if (closed || latest.get(model) != approval) {
       return;
     }
     retries.remove(model);
-    swapIn(approval, decision, next);
+    enqueue(new Load(approval, decision, next, false));
   }
 
   private void cancelRetry(String model) {
@@ -300,18 +463,23 @@ public class ServedModels {
     return served.keySet().stream().sorted().toList();
   }
 
-  /** Stops the attempts still due and closes every session (at shutdown, after requests have drained). */
+  /**
+   * Stops the attempts still due and the loads in progress (their downloads interrupted), and closes every
+   * session (at shutdown, after requests have drained). A load that ends after this never serves.
+   */
   public void closeAll() {
-    // First, without the lock: interrupts a download in progress, which holds it.
+    List<Load> abandoned = new ArrayList<>();
+    synchronized (this) {
+      closed = true;
+      retries.clear();
+      queued.values().forEach(abandoned::addAll);
+      queued.clear();
+      Map<String, ServedModel> all = new LinkedHashMap<>(served);
+      served.clear();
+      all.values().forEach(ServedModel::retire);
+    }
+    abandoned.forEach(load -> load.outcome().complete(false));
     retrier.shutdownNow();
-    closeSessions();
-  }
-
-  private synchronized void closeSessions() {
-    closed = true;
-    retries.clear();
-    Map<String, ServedModel> all = new LinkedHashMap<>(served);
-    served.clear();
-    all.values().forEach(ServedModel::retire);
+    loaders.shutdownNow();
   }
 }

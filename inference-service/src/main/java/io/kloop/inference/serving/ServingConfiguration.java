@@ -71,7 +71,7 @@ class ServingConfiguration {
         (topic, record, event) -> {
           ServedModels.Approval approval = new ServedModels.Approval((ModelApproved) event, tracing.remote(record.headers()));
           if (caughtUp[0]) {
-            models.apply(approval.event(), approval.decision());
+            models.submit(approval.event(), approval.decision());
           } else {
             history.computeIfAbsent(approval.event().getModel(), m -> new ArrayList<>()).add(approval);
           }
