@@ -1,7 +1,6 @@
 package io.kloop.registry;
 
 import io.kloop.service.web.ClientText;
-
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -39,7 +38,7 @@ public final class RegistryLimits {
 
   public static Optional<String> operatorNameProblem(String name) {
     return name != null && OPERATOR_NAME.matcher(name).matches() ? Optional.empty()
-        : Optional.of("operator name '" + shown(name) + "' must be 1 to " + MAX_OPERATOR_NAME
+        : Optional.of("operator name '" + ClientText.echo(name == null ? "" : name, 100) + "' must be 1 to " + MAX_OPERATOR_NAME
             + " letters, digits, '.', '_', '-' or '@', starting with a letter or digit");
   }
 
@@ -76,21 +75,5 @@ public final class RegistryLimits {
   private static Optional<String> controlCharacter(String text, boolean freeText) {
     int bad = ClientText.firstForbidden(text, freeText);
     return bad < 0 ? Optional.empty() : Optional.of(String.format("U+%04X at %d", (int) text.charAt(bad), bad));
-  }
-
-  /** At most 100 characters of a refused value, so an error never echoes a long one. */
-  private static String shown(String value) {
-    if (value == null) {
-      return "";
-    }
-    StringBuilder shown = new StringBuilder();
-    value.codePoints().limit(100).forEach(c -> {
-      if (Character.isISOControl(c)) {
-        shown.append(String.format("\\u%04x", c));
-      } else {
-        shown.appendCodePoint(c);
-      }
-    });
-    return value.codePointCount(0, value.length()) > 100 ? shown + "…" : shown.toString();
   }
 }

@@ -1,7 +1,6 @@
 package io.kloop.training.spec;
 
 import io.kloop.service.web.ClientText;
-
 import java.util.List;
 
 /**
@@ -42,7 +41,7 @@ public final class Texts {
     } else if (value.length() > max) {
       problems.add(field + " must be at most " + max + " characters (it has " + value.length() + ")");
     } else {
-      int bad = firstBad(value, false);
+      int bad = ClientText.firstForbidden(value, false);
       if (bad >= 0) {
         problems.add(field + " must not hold control characters (found " + describe(value, bad) + " at position " + bad + ")");
       }
@@ -57,7 +56,7 @@ public final class Texts {
     if (value.length() > max) {
       problems.add(field + " must be at most " + max + " characters (it has " + value.length() + ")");
     } else {
-      int bad = firstBad(value, true);
+      int bad = ClientText.firstForbidden(value, true);
       if (bad >= 0) {
         problems.add(field + " must not hold control characters other than tab and line breaks (found " + describe(value, bad)
             + " at position " + bad + ")");
@@ -65,21 +64,16 @@ public final class Texts {
     }
   }
 
-  /** A client's value as an error message may repeat it: at most {@value #SHOWN} characters, then how many more. */
+  /**
+   * A client's value as an error message may repeat it: at most {@value #SHOWN} characters, then how many there
+   * were, every character an identifier may not hold replaced ({@link ClientText#echo}).
+   */
   public static String shown(String value) {
     if (value == null) {
       return "null";
     }
-    if (value.length() <= SHOWN) {
-      return value;
-    }
-    int keep = Character.isHighSurrogate(value.charAt(SHOWN - 1)) ? SHOWN - 1 : SHOWN;
-    return value.substring(0, keep) + "… (" + value.length() + " characters)";
-  }
-
-  /** The index of the first character the text may not hold, or -1 (the platform's rules, {@link ClientText}). */
-  static int firstBad(String value, boolean freeText) {
-    return ClientText.firstForbidden(value, freeText);
+    String echoed = ClientText.echo(value, SHOWN);
+    return value.length() <= SHOWN ? echoed : echoed + " (" + value.length() + " characters)";
   }
 
   private static String describe(String value, int index) {
