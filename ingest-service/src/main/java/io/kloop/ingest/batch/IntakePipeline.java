@@ -4,20 +4,19 @@ import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.ingest.IngestProperties;
 import io.kloop.ingest.IngestServiceApplication;
 import io.kloop.ingest.spec.DatasetSpecs;
-import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.ArtifactStore;
 import io.kloop.service.artifacts.LocalArtifactStore;
+import io.kloop.service.kafka.StreamsBranches;
 import io.kloop.service.tracing.KloopTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.Stores;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -50,24 +49,25 @@ class IntakePipeline {
     }
     IntakeMeters meters = new IntakeMeters(meterRegistry);
     SourceReplay replay = new SourceReplay(kafka.buildConsumerProperties());
+    IntakeSettings settings = IntakeSettings.of(properties);
+    return build(builder, () -> new RecordIntakeProcessor(specs, artifacts, replay, settings, meters, tracing));
+  }
+
+  /**
+   * Adds the topology to {@code builder}: the raw records through {@code intake} (a new processor per task),
+   * with its two state stores, and its sealed batches and dead letters each to their topic.
+   */
+  static KStream<String, Object> build(StreamsBuilder builder, ProcessorSupplier<String, byte[], String, Object> intake) {
     builder.addStateStore(AcceptedIds.storeBuilder(RecordIntakeProcessor.RECORD_IDS));
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(RecordIntakeProcessor.OPEN_BATCHES), Serdes.String(), Serdes.String()).withCachingEnabled());
 
-    Topic<String, DatasetBatchCommitted> batches = Topics.DATASET_BATCH_COMMITTED;
     KStream<String, Object> out = builder
         .stream(Topics.DATA_RECORD.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("raw-records"))
-        .process(() -> new RecordIntakeProcessor(specs, artifacts, replay, properties.batchMaxRecords(), properties.batchMaxAge(),
-                properties.idFilterMaxIds(), meters, tracing),
-            Named.as("validate-deduplicate-batch"),
-            RecordIntakeProcessor.RECORD_IDS, RecordIntakeProcessor.OPEN_BATCHES);
+        .process(intake, Named.as("validate-deduplicate-batch"), RecordIntakeProcessor.RECORD_IDS, RecordIntakeProcessor.OPEN_BATCHES);
     out.split(Named.as("intake-"))
-        .branch((dataset, value) -> value instanceof DatasetBatchCommitted, Branched.withConsumer(committed -> committed
-            .mapValues(value -> (DatasetBatchCommitted) value)
-            .to(batches.name(), Produced.with(batches.keySerde(), batches.valueSerde()))))
-        .defaultBranch(Branched.withConsumer(deadLetters -> deadLetters
-            .mapValues(value -> (byte[]) value)
-            .to(Topics.deadLetter(IngestServiceApplication.NAME).name(), Produced.with(Serdes.String(), Serdes.ByteArray()))));
+        .branch((dataset, value) -> value instanceof DatasetBatchCommitted, StreamsBranches.to(Topics.DATASET_BATCH_COMMITTED))
+        .defaultBranch(StreamsBranches.toDeadLetters(IngestServiceApplication.NAME));
     return out;
   }
 }

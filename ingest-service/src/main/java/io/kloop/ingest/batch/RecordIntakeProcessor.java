@@ -12,24 +12,21 @@ import io.kloop.schemas.BatchFiles;
 import io.kloop.schemas.EventDecodingException;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.ArtifactStore;
-import io.kloop.service.kafka.StreamsDeadLetters;
 import io.kloop.service.kafka.UnrecoverableStreamException;
+import io.kloop.service.streams.EventProcessor;
 import io.kloop.service.tracing.KloopTracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.processor.PunctuationType;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
@@ -60,48 +57,48 @@ import org.slf4j.LoggerFactory;
  * offset committed with the task's last transaction: exactly the records there whose id the accepted-id
  * store maps to their own offset. The stores and that offset are committed in the same transactions, so
  * these are the batch's records as of its last commit.
+ *
+ * <p>The opening every processor shares (decoding, tombstones, the key check, dead letters with a bounded
+ * reason, the event's metadata) is {@link EventProcessor}'s; records are not traced one by one: sealing a
+ * batch is the span. When a batch is sealed is {@link SealingRules}'.
  */
-final class RecordIntakeProcessor implements Processor<String, byte[], String, Object> {
+final class RecordIntakeProcessor extends EventProcessor<DataRecordReader.Fields> {
 
   private static final Logger log = LoggerFactory.getLogger(RecordIntakeProcessor.class);
   static final String RECORD_IDS = "accepted-record-ids";
   static final String OPEN_BATCHES = "open-batches";
   private static final char SEPARATOR = '\u0000';
-  /** Longest reason of a dead letter, in characters. */
-  static final int MAX_REASON_CHARS = 1_000;
+  private static final Keying DATASET = new Keying("dataset", "dataset name", "all records of a dataset share a partition");
 
   private final DatasetSpecs specs;
   private final IntakeMeters meters;
   private final KloopTracing tracing;
   private final ArtifactStore artifacts;
   private final SourceReplay replay;
-  private final int maxRecords;
-  private final Duration maxAge;
+  private final SealingRules sealing;
   private final long idFilterMaxIds;
   private final DataRecordReader records = new DataRecordReader();
   private final Map<String, OpenBatch> open = new HashMap<>();
   private final Map<String, OpenRows> openRows = new HashMap<>();
 
-  private ProcessorContext<String, Object> context;
   private AcceptedIds acceptedIds;
   private KeyValueStore<String, String> openBatches;
 
-  RecordIntakeProcessor(DatasetSpecs specs, ArtifactStore artifacts, SourceReplay replay, int maxRecords, Duration maxAge,
-      long idFilterMaxIds, IntakeMeters meters, KloopTracing tracing) {
-    this.idFilterMaxIds = idFilterMaxIds;
-    this.meters = meters;
-    this.tracing = tracing;
+  RecordIntakeProcessor(DatasetSpecs specs, ArtifactStore artifacts, SourceReplay replay, IntakeSettings settings, IntakeMeters meters,
+      KloopTracing tracing) {
+    super(new Shape(IngestServiceApplication.NAME, DATASET, ConsumerSpan.NONE, null, tracing));
     this.specs = specs;
     this.artifacts = artifacts;
     this.replay = replay;
-    this.maxRecords = maxRecords;
-    this.maxAge = maxAge;
+    this.sealing = settings.sealing();
+    this.idFilterMaxIds = settings.idFilterMaxIds();
+    this.meters = meters;
+    this.tracing = tracing;
   }
 
   @Override
-  public void init(ProcessorContext<String, Object> context) {
-    this.context = context;
-    // init() runs again on this instance when Streams revives a task after a failed transaction: what was
+  protected void opened(ProcessorContext<String, Object> context) {
+    // opened() runs again on this instance when Streams revives a task after a failed transaction: what was
     // in memory may belong to the aborted attempt, so start again from the restored stores (the old
     // filters are let go before the new ones are built).
     acceptedIds = null;
@@ -133,28 +130,27 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
   }
 
   @Override
-  public void process(Record<String, byte[]> raw) {
-    RecordMetadata source = context.recordMetadata().orElseThrow();
-    DataRecordReader.Fields record;
-    try {
-      record = records.read(source.topic(), raw.value());
-    } catch (EventDecodingException e) {
-      deadLetter(raw, source, "undecodable", e.getMessage());
-      return;
-    }
-    if (record == null) {
-      deadLetter(raw, source, "tombstone", "empty record (a tombstone has no meaning on the records topic)");
-      return;
-    }
-    if (!record.dataset().equals(raw.key())) {
-      deadLetter(raw, source, "wrong-key", "record key '" + TextRules.echo(raw.key(), 64) + "' must be the dataset name '" + TextRules.echo(record.dataset(), 64)
-          + "', so that all records of a dataset share a partition");
-      return;
-    }
+  protected DataRecordReader.Fields read(String topic, byte[] value) throws EventDecodingException {
+    return records.read(topic, value);
+  }
+
+  @Override
+  protected String key(DataRecordReader.Fields record) {
+    return record.dataset();
+  }
+
+  @Override
+  protected void deadLettered(String kind) {
+    meters.deadLettered(kind);
+  }
+
+  @Override
+  protected void handle(DataRecordReader.Fields record, Record<String, byte[]> raw) {
+    RecordMetadata source = context().recordMetadata().orElseThrow();
     Optional<DatasetSpec> spec = specs.current(record.dataset());
     if (spec.isEmpty()) {
       String dataset = TextRules.echo(record.dataset(), 64);
-      deadLetter(raw, source, "unknown-dataset", "unknown dataset " + dataset + "; declare it with PUT /v1/datasets/" + dataset);
+      deadLetter(raw, "unknown-dataset", "unknown dataset " + dataset + "; declare it with PUT /v1/datasets/" + dataset);
       return;
     }
     RecordValidator.Result result = RecordValidator.validate(spec.get(), record.recordId(), record.features(), record.label());
@@ -167,7 +163,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
           + " (accepted before from partition " + source.partition() + " offset " + firstOffset + ")"));
     }
     if (!violations.isEmpty()) {
-      deadLetter(raw, source, result.valid() ? "duplicate" : "invalid", "invalid record " + TextRules.echo(record.recordId()) + " for dataset " + record.dataset()
+      deadLetter(raw, result.valid() ? "duplicate" : "invalid", "invalid record " + TextRules.echo(record.recordId()) + " for dataset " + record.dataset()
           + " (spec v" + spec.get().version() + "): " + violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
       return;
     }
@@ -178,18 +174,18 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
   private void add(DatasetSpec spec, RecordValidator.Result row, RecordMetadata source) {
     String dataset = spec.dataset();
     OpenBatch batch = open.get(dataset);
-    if (batch != null && batch.specVersion() != spec.version()) {
+    if (batch != null && sealing.versionChanged(batch, spec.version())) {
       seal(dataset);
       batch = null;
     }
-    batch = batch == null ? OpenBatch.first(spec.version(), source.partition(), source.offset(), context.currentSystemTimeMs())
+    batch = batch == null ? OpenBatch.first(spec.version(), source.partition(), source.offset(), now().toEpochMilli())
         : batch.plus(source.offset());
     open.put(dataset, batch);
     openRows.computeIfAbsent(dataset, d -> new OpenRows(spec)).add(row, source.partition(), source.offset());
     if (batch.count() == 1) {
       openBatches.put(dataset, batch.encodeStart());
     }
-    if (batch.count() >= maxRecords) {
+    if (sealing.full(batch)) {
       seal(dataset);
     }
   }
@@ -199,7 +195,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
    * last transaction, from which it goes on processing.
    */
   private long committedOffset(TopicPartition partition) {
-    OptionalLong committed = replay.committed(context.applicationId(), partition);
+    OptionalLong committed = replay.committed(context().applicationId(), partition);
     if (committed.isPresent()) {
       return committed.getAsLong();
     }
@@ -208,7 +204,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     // every row of the batch (no record that was not accepted has its id mapped to its own offset); Kafka
     // Streams then starts again from the earliest offset (auto.offset.reset), and each record accepted
     // before is refused, and dead-lettered, as a duplicate of itself: noise, nothing lost.
-    log.warn("No committed offset of {} for {}: reading the open batches up to the partition's end", partition, context.applicationId());
+    log.warn("No committed offset of {} for {}: reading the open batches up to the partition's end", partition, context().applicationId());
     return replay.end(partition);
   }
 
@@ -276,7 +272,7 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
 
   private void sealExpired(long now) {
     List<String> expired = open.entrySet().stream()
-        .filter(entry -> now - entry.getValue().openedAtMillis() >= maxAge.toMillis())
+        .filter(entry -> sealing.expired(entry.getValue(), now))
         .map(Map.Entry::getKey).toList();
     expired.forEach(this::seal);
   }
@@ -302,10 +298,11 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
     OpenRows rows = openRows.remove(dataset);
     String batchId = batch.batchId(dataset);
     ArtifactRef artifact = artifacts.put(rows.file(batchId), BatchFiles.MEDIA_TYPE);
-    DatasetBatchCommitted committed = DatasetBatchCommitted.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
-        .setEventTime(Instant.ofEpochMilli(context.currentSystemTimeMs()))
-        .setProducer(IngestServiceApplication.NAME)
+    openBatches.delete(dataset);
+    span.setAttribute("kloop.batch.id", batchId);
+    span.setAttribute("kloop.batch.rows", rows.size());
+    // The seal span, when there is one, is current: the record carries its trace context.
+    emit(dataset, DatasetBatchCommitted.newBuilder()
         .setDataset(dataset)
         .setSpecVersion(batch.specVersion())
         .setBatchId(batchId)
@@ -313,25 +310,9 @@ final class RecordIntakeProcessor implements Processor<String, byte[], String, O
         .setArtifact(artifact)
         .setSchemaFingerprint(BatchFiles.rowSchemaFingerprint())
         .setFeatures(rows.featureSummaries())
-        .setLabelCounts(rows.labelCounts())
-        .build();
-    openBatches.delete(dataset);
-    Record<String, Object> out = new Record<>(dataset, (Object) committed, context.currentSystemTimeMs());
-    span.setAttribute("kloop.batch.id", batchId);
-    span.setAttribute("kloop.batch.rows", rows.size());
-    tracing.inject(span, out.headers());
-    context.forward(out);
+        .setLabelCounts(rows.labelCounts()));
     meters.committed(dataset, rows.size());
     log.info("Sealed batch {} of dataset {}: {} records, sha256 {}", batchId, dataset, rows.size(), artifact.getSha256());
-  }
-
-  /**
-   * Forwards the record's original bytes to the dead-letter topic with its reason, which is at most
-   * {@value #MAX_REASON_CHARS} characters: a dead letter costs its record's own bytes and a bounded header.
-   */
-  private void deadLetter(Record<String, byte[]> raw, RecordMetadata source, String kind, String reason) {
-    meters.deadLettered(kind);
-    context.forward(StreamsDeadLetters.of(raw, source, TextRules.echo(reason, MAX_REASON_CHARS)));
   }
 
   private static String idKey(String dataset, String recordId) {

@@ -24,14 +24,37 @@ import java.util.Locale;
  */
 record SpecDocument(String dataset, Integer version, String idField, List<Feature> features, Label label, List<Integer> versions) {
 
-  record Feature(String name, String type, Boolean required, Double min, Double max, List<String> categories, String description) {}
+  /** A feature as JSON; built in code by name: {@code Feature.named("radius", "numeric").withRange(0.0, 50.0)}. */
+  record Feature(String name, String type, Boolean required, Double min, Double max, List<String> categories, String description) {
+
+    /** A feature with its name and type, nothing else said (each part absent, as in a document that leaves it out). */
+    static Feature named(String name, String type) {
+      return new Feature(name, type, null, null, null, null, null);
+    }
+
+    Feature withRequired(Boolean newRequired) {
+      return new Feature(name, type, newRequired, min, max, categories, description);
+    }
+
+    Feature withRange(Double newMin, Double newMax) {
+      return new Feature(name, type, required, newMin, newMax, categories, description);
+    }
+
+    Feature withCategories(List<String> newCategories) {
+      return new Feature(name, type, required, min, max, newCategories, description);
+    }
+
+    Feature withDescription(String newDescription) {
+      return new Feature(name, type, required, min, max, categories, newDescription);
+    }
+  }
 
   record Label(String name, List<String> classes, Boolean required) {}
 
   static SpecDocument of(DatasetSpec spec, List<Integer> versions) {
     List<Feature> features = spec.features().stream()
-        .map(f -> new Feature(f.getName(), f.getType().name().toLowerCase(Locale.ROOT), f.getRequired(), f.getMin(), f.getMax(),
-            f.getCategories(), f.getDescription()))
+        .map(f -> Feature.named(f.getName(), f.getType().name().toLowerCase(Locale.ROOT)).withRequired(f.getRequired())
+            .withRange(f.getMin(), f.getMax()).withCategories(f.getCategories()).withDescription(f.getDescription()))
         .toList();
     LabelSpec label = spec.label();
     return new SpecDocument(spec.dataset(), spec.version(), spec.idField(), features,

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class DatasetSpecProblemsTest {
 
   private static SpecDocument.Feature numeric(String name) {
-    return new SpecDocument.Feature(name, "numeric", null, null, null, null, null);
+    return SpecDocument.Feature.named(name, "numeric");
   }
 
   private static SpecDocument document(List<SpecDocument.Feature> features, SpecDocument.Label label) {
@@ -24,8 +24,8 @@ class DatasetSpecProblemsTest {
 
   @Test
   void shouldNameEveryNullWhereAFeatureACategoryOrAClassBelongs() {
-    SpecDocument withNulls = document(Arrays.asList(null, new SpecDocument.Feature("c", "categorical", null, null, null,
-        Arrays.asList("a", null), null)), new SpecDocument.Label("y", Arrays.asList(null, "a"), null));
+    SpecDocument withNulls = document(Arrays.asList(null, SpecDocument.Feature.named("c", "categorical")
+        .withCategories(Arrays.asList("a", null))), new SpecDocument.Label("y", Arrays.asList(null, "a"), null));
 
     assertThatThrownBy(() -> withNulls.toSpec("d")).isInstanceOfSatisfying(InvalidSpecException.class, e ->
         assertThat(e.problems()).containsExactly(
@@ -36,7 +36,7 @@ class DatasetSpecProblemsTest {
 
   @Test
   void shouldTrimNamesCategoriesAndClasses() {
-    DatasetSpec spec = document(List.of(new SpecDocument.Feature(" c ", "categorical", null, null, null, List.of(" a", "b "), null)),
+    DatasetSpec spec = document(List.of(SpecDocument.Feature.named(" c ", "categorical").withCategories(List.of(" a", "b "))),
         new SpecDocument.Label(" y", List.of(" no ", "yes"), null)).toSpec("d");
 
     assertThat(spec.features().get(0).getName()).isEqualTo("c");
@@ -50,9 +50,9 @@ class DatasetSpecProblemsTest {
     List<SpecDocument.Feature> features = new ArrayList<>(List.of(
         numeric("n".repeat(65)),
         numeric("bad\nname"),
-        new SpecDocument.Feature("range", "numeric", null, Double.NEGATIVE_INFINITY, 1.0, null, null),
-        new SpecDocument.Feature("text", "numeric", null, null, null, null, "d".repeat(1_001)),
-        new SpecDocument.Feature("c", "categorical", null, null, null, List.of("ok", "", "v".repeat(129), "be\u0007ll"), null)));
+        SpecDocument.Feature.named("range", "numeric").withRange(Double.NEGATIVE_INFINITY, 1.0),
+        SpecDocument.Feature.named("text", "numeric").withDescription("d".repeat(1_001)),
+        SpecDocument.Feature.named("c", "categorical").withCategories(List.of("ok", "", "v".repeat(129), "be\u0007ll"))));
     DatasetSpec spec = new SpecDocument(null, null, "i\u0000d", features, new SpecDocument.Label("y", List.of("no", "yes", "x\u202e"), null),
         null).toSpec("BAD NAME");
 
@@ -76,7 +76,7 @@ class DatasetSpecProblemsTest {
     assertThat(document(many.subList(0, DatasetSpec.MAX_FEATURES), LABEL).toSpec("d").problems()).isEmpty();
 
     List<String> values = IntStream.range(0, DatasetSpec.MAX_VALUES + 1).mapToObj(i -> "v" + i).toList();
-    DatasetSpec wide = document(List.of(new SpecDocument.Feature("c", "categorical", null, null, null, values, null)),
+    DatasetSpec wide = document(List.of(SpecDocument.Feature.named("c", "categorical").withCategories(values)),
         new SpecDocument.Label("y", values, null)).toSpec("d");
     assertThat(wide.problems()).containsExactly("feature 'c' has 1001 categories; at most 1000 are allowed",
         "label has 1001 classes; at most 1000 are allowed");
