@@ -91,7 +91,8 @@ class VersionLifecycleTest {
     VersionLifecycle.Outcome outcome = lifecycle.register(run, at(1));
 
     ModelEntry entry = state.model(MODEL);
-    assertThat(entry).isEqualTo(new ModelEntry(MODEL, 1, 1, List.of(1), 2, at(1), at(1)));
+    assertThat(entry).extracting(ModelEntry::latestVersion, ModelEntry::champion, ModelEntry::championHistory, ModelEntry::decisions,
+        ModelEntry::createdAt, ModelEntry::updatedAt).containsExactly(1, 1, List.of(1), 2L, at(1), at(1));
     String policyDecision = UUID.nameUUIDFromBytes(("policy:" + MODEL + ":run-1").getBytes(StandardCharsets.UTF_8)).toString();
     VersionEntry version = state.version(MODEL, 1);
     assertThat(version.status()).isEqualTo(VersionStatus.CHAMPION);
@@ -138,7 +139,8 @@ class VersionLifecycleTest {
     assertThat(retired.reason()).isEqualTo("replaced by version 2");
     assertThat(retired.statusSince()).isEqualTo(at(2));
     assertThat(retired.registeredAt()).as("registration stays").isEqualTo(at(1));
-    assertThat(state.model(MODEL)).isEqualTo(new ModelEntry(MODEL, 2, 2, List.of(1, 2), 4, at(1), at(2)));
+    assertThat(state.model(MODEL)).extracting(ModelEntry::latestVersion, ModelEntry::champion, ModelEntry::championHistory,
+        ModelEntry::decisions, ModelEntry::createdAt, ModelEntry::updatedAt).containsExactly(2, 2, List.of(1, 2), 4L, at(1), at(2));
     assertThat(outcome.decisions()).extracting(Decision::action, Decision::previousChampion).containsExactly(
         tuple(DecisionAction.REGISTERED, null), tuple(DecisionAction.APPROVED, 1));
     assertThat(announced(outcome)).singleElement().isInstanceOfSatisfying(ModelApproved.class,
