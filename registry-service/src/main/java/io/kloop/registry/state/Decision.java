@@ -22,6 +22,16 @@ public record Decision(long sequence, String decisionId, Instant at, DecisionAct
     violations = violations == null ? List.of() : List.copyOf(violations);
   }
 
+  /** A decision to be recorded, filled in by name; the trail numbers it ({@link #numbered}) when it is recorded. */
+  static Builder of(DecisionAction action) {
+    return new Builder(action);
+  }
+
+  /** This decision as entry {@code place} of its model's trail. */
+  Decision numbered(long place) {
+    return new Decision(place, decisionId, at, action, version, previousChampion, actor, reason, violations);
+  }
+
   /** The reason of a refused operator request, which names what was asked: {@code approve refused: ...}. */
   static String refusal(ModelDecisionAction action, String why) {
     return refusalPrefix(action) + why;
@@ -44,5 +54,62 @@ public record Decision(long sequence, String decisionId, Instant at, DecisionAct
       default -> false;
     };
     return sameAction && (requestedVersion == null || Objects.equals(requestedVersion, version()));
+  }
+
+  /** Builds a decision by naming its parts, which are too many, and too alike, to pass in order. */
+  static final class Builder {
+
+    private final DecisionAction action;
+    private String decisionId;
+    private Instant at;
+    private Integer version;
+    private Integer previousChampion;
+    private String actor;
+    private String reason;
+    private List<String> violations = List.of();
+
+    private Builder(DecisionAction action) {
+      this.action = action;
+    }
+
+    Builder decisionId(String decisionId) {
+      this.decisionId = decisionId;
+      return this;
+    }
+
+    Builder at(Instant at) {
+      this.at = at;
+      return this;
+    }
+
+    Builder version(Integer version) {
+      this.version = version;
+      return this;
+    }
+
+    Builder previousChampion(Integer previousChampion) {
+      this.previousChampion = previousChampion;
+      return this;
+    }
+
+    Builder actor(String actor) {
+      this.actor = actor;
+      return this;
+    }
+
+    Builder reason(String reason) {
+      this.reason = reason;
+      return this;
+    }
+
+    Builder violations(List<String> violations) {
+      this.violations = violations;
+      return this;
+    }
+
+    /** The decision, not numbered yet (sequence 0). */
+    Decision build() {
+      return new Decision(0, decisionId, at, action, version, previousChampion, actor, reason, violations);
+    }
   }
 }
