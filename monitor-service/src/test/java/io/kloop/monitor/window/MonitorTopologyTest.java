@@ -20,6 +20,16 @@ import io.kloop.service.kafka.KafkaPlatformAutoConfiguration;
 import io.kloop.service.tracing.KloopTracing;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +39,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -81,10 +92,14 @@ class MonitorTopologyTest {
   }
 
   private void start(MonitorProperties.Window window) {
+    start(window, KloopTracing.OFF);
+  }
+
+  private void start(MonitorProperties.Window window, KloopTracing tracing) {
     MonitorProperties properties = new MonitorProperties(window, new MonitorProperties.Drift(0.05, 0.1, 0.1, 0.5, true),
         new MonitorProperties.Retraining(true, Duration.ofMinutes(10), 3), 50);
     StreamsBuilder builder = new StreamsBuilder();
-    new MonitorTopology().driftWindows(builder, properties, approvals, meters, KloopTracing.OFF);
+    new MonitorTopology().driftWindows(builder, properties, approvals, meters, tracing);
     Properties config = new Properties();
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, "monitor-topology-test");
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -272,5 +287,40 @@ class MonitorTopologyTest {
     assertThat(new String(letters.get(0).value(), StandardCharsets.UTF_8)).as("the original bytes").isEqualTo("not avro");
     assertThat(read(Topics.DRIFT_REPORTED, DriftReported.class)).as("the model's window is judged as if they were not there").singleElement()
         .satisfies(r -> assertThat(r.value().getWindow().getPredictions()).isEqualTo(WINDOW));
+  }
+
+  @Test
+  void shouldJudgeAWindowInASpanOfItsOwnLinkedToThePredictionThatClosedItAndCarryItOn() {
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    KloopTracing tracing = KloopTracing.of(OpenTelemetrySdk.builder()
+        .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
+        .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+        .build());
+    approvals.add(MonitorEvents.approval(MODEL, 1));
+    start(new MonitorProperties.Window("count", WINDOW, Duration.ofMinutes(1), 100), tracing);
+    predict(MODEL, 1, DRIFTED, WINDOW - 1);
+    Span sent = tracing.linkedTo("send " + Topics.PREDICTION_LOGGED.name(), SpanKind.PRODUCER, List.of());
+    RecordHeaders headers = new RecordHeaders();
+    tracing.inject(sent, headers);
+    sent.end();
+
+    predictions.pipeInput(new TestRecord<>(MODEL, prediction(MODEL, 1, DRIFTED), headers));
+
+    SpanData consumed = spans.getFinishedSpanItems().stream().filter(s -> s.getName().equals("process " + Topics.PREDICTION_LOGGED.name())).findFirst()
+        .orElseThrow();
+    assertThat(consumed.getParentSpanId()).isEqualTo(sent.getSpanContext().getSpanId());
+    SpanData judging = spans.getFinishedSpanItems().stream().filter(s -> s.getName().equals("judge drift window")).findFirst().orElseThrow();
+    assertThat(judging.getTraceId()).as("a trace of its own").isNotEqualTo(consumed.getTraceId());
+    assertThat(judging.getLinks()).extracting(link -> link.getSpanContext().getSpanId()).containsExactly(consumed.getSpanId());
+    assertThat(judging.getAttributes().get(AttributeKey.booleanKey("kloop.drift.drifting"))).isTrue();
+    String traceparent = "00-" + judging.getTraceId() + "-" + judging.getSpanId() + "-";
+    assertThat(read(Topics.DRIFT_REPORTED, DriftReported.class)).singleElement().satisfies(r -> assertThat(header(r)).startsWith(traceparent));
+    assertThat(read(Topics.DRIFT_DETECTED, DriftDetected.class)).singleElement().satisfies(r -> assertThat(header(r)).startsWith(traceparent));
+    assertThat(read(Topics.RETRAINING_REQUESTED, RetrainingRequested.class)).singleElement()
+        .satisfies(r -> assertThat(header(r)).startsWith(traceparent));
+  }
+
+  private static String header(TestRecord<String, ?> record) {
+    return new String(record.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8);
   }
 }
