@@ -12,7 +12,7 @@ import io.kloop.schemas.BatchFiles;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.ArtifactStore;
 import io.kloop.service.kafka.Acknowledgements;
-import io.kloop.service.web.ApiErrors;
+import io.kloop.service.web.ClientText;
 import io.kloop.service.tracing.KloopTracing;
 import io.kloop.training.TrainingProperties;
 import io.kloop.training.TrainingServiceApplication;
@@ -282,7 +282,7 @@ class TrainingRunner {
   private void fail(String model, String runId, String trigger, Instant startedAt, List<DatasetBatchCommitted> window, String phase,
       String fullReason, Throwable cause) {
     Instant finishedAt = Instant.now();
-    String reason = ApiErrors.clip(fullReason, MAX_REASON_CHARS);
+    String reason = ClientText.clip(fullReason, MAX_REASON_CHARS);
     if (cause != null) {
       log.warn("Run {} of model {} failed in phase {}: {}", runId, model, phase, reason, cause);
     } else {
