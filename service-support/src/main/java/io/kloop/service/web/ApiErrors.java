@@ -46,7 +46,7 @@ public class ApiErrors {
 
   /** The body of an error answer. */
   public static Map<String, Object> error(String message) {
-    return Map.of("error", clip(message == null ? "(no detail)" : message, MAX_MESSAGE_CHARS));
+    return Map.of("error", ClientText.clip(message == null ? "(no detail)" : message, MAX_MESSAGE_CHARS));
   }
 
   /**
@@ -55,7 +55,7 @@ public class ApiErrors {
    */
   public static Map<String, Object> error(String message, String listName, List<String> problems) {
     Map<String, Object> body = new LinkedHashMap<>(error(message));
-    List<String> listed = problems.stream().limit(MAX_LISTED).map(problem -> clip(problem, MAX_MESSAGE_CHARS)).toList();
+    List<String> listed = problems.stream().limit(MAX_LISTED).map(problem -> ClientText.clip(problem, MAX_MESSAGE_CHARS)).toList();
     body.put(listName, listed);
     if (problems.size() > listed.size()) {
       body.put("more" + Character.toUpperCase(listName.charAt(0)) + listName.substring(1), problems.size() - listed.size());
@@ -173,15 +173,5 @@ public class ApiErrors {
     return newline < 0 ? text : text.substring(0, newline);
   }
 
-  /** The text, cut to at most {@code max} characters, saying how many were left out. */
-  public static String clip(String text, int max) {
-    if (text == null || text.length() <= max) {
-      return text;
-    }
-    int keep = Math.max(0, max - 32);
-    if (keep > 0 && Character.isHighSurrogate(text.charAt(keep - 1))) {
-      keep--;
-    }
-    return text.substring(0, keep) + "… (" + (text.length() - keep) + " more characters)";
-  }
+
 }

@@ -93,6 +93,21 @@ public final class ClientText {
     return safe.toString();
   }
 
+  /**
+   * The text, cut to at most {@code max} characters, saying how many were left out. A plain text function, so that
+   * a service's domain can bound a reason the way an error answer bounds its message without calling the HTTP edge.
+   */
+  public static String clip(String text, int max) {
+    if (text == null || text.length() <= max) {
+      return text;
+    }
+    int keep = Math.max(0, max - 32);
+    if (keep > 0 && Character.isHighSurrogate(text.charAt(keep - 1))) {
+      keep--;
+    }
+    return text.substring(0, keep) + "… (" + (text.length() - keep) + " more characters)";
+  }
+
   private static boolean forbidden(char c, boolean freeText) {
     int type = Character.getType(c);
     if (freeText) {

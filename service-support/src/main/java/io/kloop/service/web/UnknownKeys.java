@@ -38,7 +38,7 @@ public final class UnknownKeys {
       if (knownNames != null) {
         knownNames.forEach(name -> known.add(String.valueOf(name)));
       }
-      keys.add(new Unknown(ApiErrors.clip(key, 200), ApiErrors.clip(String.join(", ", known), 400)));
+      keys.add(new Unknown(ClientText.clip(key, 200), ClientText.clip(String.join(", ", known), 400)));
     }
   }
 

@@ -37,4 +37,14 @@ class ClientTextTest {
     assertThat(ClientText.echo("ab😀", 3)).as("never half an emoji").isEqualTo("ab…");
     assertThat(ClientText.echo(null, 3)).isNull();
   }
+
+  @Test
+  void shouldClipLongTextSayingHowMuchWasLeftOut() {
+    assertThat(ClientText.clip("short", 100)).isEqualTo("short");
+    assertThat(ClientText.clip(null, 100)).isNull();
+    String clipped = ClientText.clip("x".repeat(500), 100);
+    assertThat(clipped).hasSizeLessThanOrEqualTo(100).startsWith("x".repeat(68)).endsWith("… (432 more characters)");
+    // A pair of surrogates is never cut in half.
+    assertThat(ClientText.clip("x".repeat(67) + "\uD83D\uDE00" + "y".repeat(100), 100)).startsWith("x".repeat(67) + "… (");
+  }
 }

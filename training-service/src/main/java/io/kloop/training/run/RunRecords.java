@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import io.kloop.service.web.ApiErrors;
+import io.kloop.service.web.ClientText;
 import org.apache.avro.specific.SpecificRecord;
 import org.springframework.stereotype.Component;
 
@@ -40,7 +41,7 @@ public class RunRecords {
         moreTriggers += triggers.size() - LISTED_TRIGGERS;
         triggers = List.copyOf(triggers.subList(0, LISTED_TRIGGERS));
       }
-      reason = ApiErrors.clip(reason, ApiErrors.MAX_MESSAGE_CHARS);
+      reason = ClientText.clip(reason, ApiErrors.MAX_MESSAGE_CHARS);
     }
   }
 

@@ -3,7 +3,6 @@ package io.kloop.training.run;
 import io.kloop.events.BatchRef;
 import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.DatasetSpecDeclared;
-import io.kloop.events.EvaluationMetrics;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelTrained;
 import io.kloop.events.TrainingFailed;
@@ -12,47 +11,33 @@ import io.kloop.schemas.BatchFiles;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.ArtifactStore;
 import io.kloop.service.kafka.Acknowledgements;
-import io.kloop.service.web.ApiErrors;
-import io.kloop.service.tracing.KloopTracing;
-import io.kloop.training.TrainingProperties;
+import io.kloop.service.web.ClientText;
 import io.kloop.training.TrainingServiceApplication;
 import io.kloop.training.spec.ModelSpec;
 import io.kloop.training.state.TrainingState;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.info.GitProperties;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * Carries out one run of a model: picks the window of batches, finds the champion, runs the
  * {@link TrainingPipeline}, stores the ONNX file and announces {@code ModelTrained}, or, whatever went
- * wrong, {@code TrainingFailed} with the phase and the reason. Logs each phase with its duration and
- * times it in {@code kloop.training.phase} (tags model, phase); times the run in
- * {@code kloop.training.run.duration} (tags model, outcome) and keeps the last successful run's test metrics
- * in the gauge {@code kloop.training.test.metric} (tags model, metric).
+ * wrong, {@code TrainingFailed} with the phase and the reason. Logs each phase with its duration; its
+ * {@link RunObservations} time the phases and the run (tags model, phase or outcome) and keep the last successful
+ * run's test metrics in gauges (tags model, metric).
  *
  * <p>A run is a trace of its own ({@code training run}), linked to the traces of its causes (the batches it
  * reads, the retraining requests that asked for it), with a child span per phase ({@code phase read},
@@ -66,53 +51,36 @@ class TrainingRunner {
   /** A failure's reason (in {@code TrainingFailed}) is cut to this length. */
   static final int MAX_REASON_CHARS = 2_000;
   static final String ONNX_MEDIA_TYPE = "application/onnx";
-  /** A run over a long window links to its newest batches only (the SDK keeps 128 links by default). */
-  private static final int MAX_LINKED_BATCHES = 100;
   private static final Logger log = LoggerFactory.getLogger(TrainingRunner.class);
 
   private final TrainingState state;
   private final ArtifactStore artifacts;
   private final KafkaTemplate<String, Object> template;
   private final RunRecords records;
-  private final MeterRegistry meters;
-  private final long seed;
-  private final String codeVersion;
-  private final KloopTracing tracing;
-  private final CauseTraces causes;
-  private final Map<String, Map<String, AtomicLong>> testMetrics = new ConcurrentHashMap<>();
-  private final Duration timeLimit;
+  private final RunSettings settings;
+  private final RunObservations observations;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
 
   /** A run in progress on this instance. */
   private record Running(String model, RunControl control) {}
 
   TrainingRunner(TrainingState state, ArtifactStore artifacts, KafkaTemplate<String, Object> template, RunRecords records,
-      MeterRegistry meters, TrainingProperties properties, ObjectProvider<GitProperties> git, KloopTracing tracing, CauseTraces causes) {
-    this.tracing = tracing;
-    this.causes = causes;
+      RunSettings settings, RunObservations observations) {
     this.state = state;
     this.artifacts = artifacts;
     this.template = template;
     this.records = records;
-    this.meters = meters;
-    this.seed = properties.seed();
-    this.timeLimit = properties.runTimeout();
-    GitProperties commit = git.getIfAvailable();
-    String commitId = commit == null ? null : commit.get("commit.id.full") != null ? commit.get("commit.id.full") : commit.getCommitId();
-    this.codeVersion = commitId == null ? "unknown" : commitId + ("true".equals(commit.get("dirty")) ? "-dirty" : "");
+    this.settings = settings;
+    this.observations = observations;
   }
 
   /** Runs the model once for the given triggers ({@value #NEW_DATA} or retraining request ids). */
   void run(String model, List<String> triggers) {
-    if (!tracing.enabled()) {
+    if (!observations.tracing()) {
       run(model, triggers, Span.getInvalid());
       return;
     }
-    List<SpanContext> requests = new ArrayList<>();
-    triggers.forEach(trigger -> requests.add(causes.get(trigger)));
-    Span span = tracing.linkedTo("training run", SpanKind.INTERNAL, requests);
-    span.setAttribute("kloop.model", model);
-    span.setAttribute("kloop.run.trigger", String.join(",", triggers));
+    Span span = observations.runSpan(model, triggers);
     try (Scope scope = span.makeCurrent()) {
       run(model, triggers, span);
     } finally {
@@ -139,21 +107,16 @@ class TrainingRunner {
       requireValid(spec);
       DatasetSpecDeclared dataset = state.datasetSpec(spec.dataset()).orElseThrow(() -> new TrainingFailure("read",
           "dataset " + spec.dataset() + " has no spec (declare it with PUT /v1/datasets/" + spec.dataset() + " on ingest)"));
-      for (int i = Math.max(0, window.size() - MAX_LINKED_BATCHES); i < window.size() && span.isRecording(); i++) {
-        SpanContext batch = causes.get(window.get(i).getBatchId());
-        if (batch.isValid()) {
-          span.addLink(batch);
-        }
-      }
+      observations.linkBatches(span, window);
       if (window.isEmpty()) {
         throw new TrainingFailure("read", "dataset " + spec.dataset() + " has no committed batches yet");
       }
       TrainingPipeline.Champion champion = state.champion(model).map(this::champion).orElse(null);
-      TrainingPipeline pipeline = new TrainingPipeline(this::readBatch, phaseListener(runId, model, span, control), seed, control::check);
+      TrainingPipeline pipeline = new TrainingPipeline(this::readBatch, phaseListener(runId, model, span, control), settings.seed(), control::check);
       List<DatasetBatchCommitted> batches = window;
       // The work runs on a thread of its own, within the time limit; a cancellation stops it at its next check.
       TrainingPipeline.Result result = control.execute(inThisContext(() -> pipeline.run(spec, dataset, batches,
-          spec.window().kind() == TrainingWindowKind.LAST_ROWS ? spec.window().size() : 0, champion, startedAt.toEpochMilli())), timeLimit);
+          spec.window().kind() == TrainingWindowKind.LAST_ROWS ? spec.window().size() : 0, champion, startedAt.toEpochMilli())), settings.timeLimit());
       control.finish();
       var artifact = artifacts.put(result.onnx(), ONNX_MEDIA_TYPE);
       Instant finishedAt = Instant.now();
@@ -174,16 +137,16 @@ class TrainingRunner {
           .setReferenceProfile(result.profile())
           .setArtifact(artifact)
           .setSignature(result.signature())
-          .setCodeVersion(codeVersion)
+          .setCodeVersion(settings.codeVersion())
           .setStartedAt(startedAt)
           .setDurationMillis(finishedAt.toEpochMilli() - startedAt.toEpochMilli())
           .build();
       announce(Topics.MODEL_TRAINED.name(), model, trained);
       state.recordRun(model, new TrainingState.LastRun(runId, startedAt, trained.getLineage()));
       records.succeeded(runId, finishedAt, result.metrics().getAccuracy(), artifact.getSha256());
-      meters.counter("kloop.training.runs", "model", model, "outcome", "succeeded").increment();
-      runDuration(model, "succeeded", begun);
-      testMetrics(model, result.metrics());
+      observations.counted(model, "succeeded");
+      observations.runDuration(model, "succeeded", begun);
+      observations.testMetrics(model, result.metrics());
       log.info("Run {} of model {} succeeded in {} ms: {} on {} rows, test accuracy {}{}, ONNX {}", runId, model,
           trained.getDurationMillis(), result.algorithm().id(), result.trainingRows(), result.metrics().getAccuracy(),
           result.championMetrics() == null ? "" : " (champion v" + result.championVersion() + ": " + result.championMetrics().getAccuracy() + ")",
@@ -200,13 +163,13 @@ class TrainingRunner {
         log.warn("Run {} of model {} stopped in phase {}: {}", runId, model, failure.phase(), reason);
       } else {
         fail(model, runId, trigger, startedAt, window, failure.phase(), reason, failure.getCause() instanceof Error ? failure.getCause() : null);
-        runDuration(model, "failed", begun);
+        observations.runDuration(model, "failed", begun);
       }
     } catch (RuntimeException e) {
       span.recordException(e);
       span.setStatus(StatusCode.ERROR, e.toString());
       fail(model, runId, trigger, startedAt, window, control.phase(), e.toString(), e);
-      runDuration(model, "failed", begun);
+      observations.runDuration(model, "failed", begun);
     } finally {
       running.remove(runId);
       MDC.remove("run");
@@ -282,14 +245,14 @@ class TrainingRunner {
   private void fail(String model, String runId, String trigger, Instant startedAt, List<DatasetBatchCommitted> window, String phase,
       String fullReason, Throwable cause) {
     Instant finishedAt = Instant.now();
-    String reason = ApiErrors.clip(fullReason, MAX_REASON_CHARS);
+    String reason = ClientText.clip(fullReason, MAX_REASON_CHARS);
     if (cause != null) {
       log.warn("Run {} of model {} failed in phase {}: {}", runId, model, phase, reason, cause);
     } else {
       log.warn("Run {} of model {} failed in phase {}: {}", runId, model, phase, reason);
     }
     records.failed(runId, finishedAt, phase, reason);
-    meters.counter("kloop.training.runs", "model", model, "outcome", "failed").increment();
+    observations.counted(model, "failed");
     TrainingFailed failed = TrainingFailed.newBuilder()
         .setEventId(UUID.randomUUID().toString())
         .setEventTime(finishedAt)
@@ -300,7 +263,7 @@ class TrainingRunner {
         .setPhase(phase)
         .setReason(reason)
         .setLineage(lineage(window))
-        .setCodeVersion(codeVersion)
+        .setCodeVersion(settings.codeVersion())
         .setStartedAt(startedAt)
         .setDurationMillis(finishedAt.toEpochMilli() - startedAt.toEpochMilli())
         .build();
@@ -352,29 +315,6 @@ class TrainingRunner {
     return lineage;
   }
 
-  private void runDuration(String model, String outcome, long begun) {
-    Timer.builder("kloop.training.run.duration").description("Duration of a training run, from its start to its announcement")
-        .tag("model", model).tag("outcome", outcome).register(meters).record(System.nanoTime() - begun, TimeUnit.NANOSECONDS);
-  }
-
-  /** The last successful run's metrics on its held-out test split, one gauge per metric. */
-  private void testMetrics(String model, EvaluationMetrics metrics) {
-    Map<String, Double> values = new LinkedHashMap<>();
-    values.put("accuracy", metrics.getAccuracy());
-    values.put("macro_precision", metrics.getMacroPrecision());
-    values.put("macro_recall", metrics.getMacroRecall());
-    values.put("macro_f1", metrics.getMacroF1());
-    values.put("roc_auc", metrics.getRocAuc() == null ? Double.NaN : metrics.getRocAuc());
-    values.put("log_loss", metrics.getLogLoss() == null ? Double.NaN : metrics.getLogLoss());
-    Map<String, AtomicLong> gauges = testMetrics.computeIfAbsent(model, m -> new ConcurrentHashMap<>());
-    values.forEach((metric, value) -> gauges.computeIfAbsent(metric, name -> {
-      AtomicLong bits = new AtomicLong();
-      Gauge.builder("kloop.training.test.metric", bits, b -> Double.longBitsToDouble(b.get()))
-          .description("The last successful run's metric on its held-out test split").tag("model", model).tag("metric", name).register(meters);
-      return bits;
-    }).set(Double.doubleToLongBits(value)));
-  }
-
   private TrainingPipeline.PhaseListener phaseListener(String runId, String model, Span run, RunControl control) {
     return new TrainingPipeline.PhaseListener() {
       private Span phaseSpan = Span.getInvalid();
@@ -384,9 +324,7 @@ class TrainingRunner {
         control.enter(phase);
         records.phaseStarted(runId, phase);
         log.debug("Run {}: phase {} started", runId, phase);
-        if (run.isRecording()) {
-          phaseSpan = tracing.span("phase " + phase).setParent(Context.current().with(run)).setAttribute("kloop.phase", phase).startSpan();
-        }
+        phaseSpan = observations.phaseSpan(run, phase);
       }
 
       @Override
@@ -394,8 +332,7 @@ class TrainingRunner {
         phaseSpan.end();
         phaseSpan = Span.getInvalid();
         records.phaseFinished(runId, phase, millis);
-        Timer.builder("kloop.training.phase").description("Duration of each phase of a training run")
-            .tag("model", model).tag("phase", phase).register(meters).record(Duration.ofMillis(millis));
+        observations.phaseFinished(model, phase, millis);
         log.info("Run {}: phase {} took {} ms", runId, phase, millis);
       }
     };

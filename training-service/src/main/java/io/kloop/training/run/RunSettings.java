@@ -1,0 +1,40 @@
+package io.kloop.training.run;
+
+import io.kloop.training.TrainingProperties;
+import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.GitProperties;
+import org.springframework.stereotype.Component;
+
+/**
+ * What every run of this instance shares: the seed its splits and searches start from, how long it may take, and
+ * the version of the code that trains (the commit, "-dirty" when built from uncommitted changes, or "unknown"),
+ * which each {@code ModelTrained} and {@code TrainingFailed} records.
+ */
+@Component
+class RunSettings {
+
+  private final long seed;
+  private final Duration timeLimit;
+  private final String codeVersion;
+
+  RunSettings(TrainingProperties properties, ObjectProvider<GitProperties> git) {
+    this.seed = properties.seed();
+    this.timeLimit = properties.runTimeout();
+    GitProperties commit = git.getIfAvailable();
+    String commitId = commit == null ? null : commit.get("commit.id.full") != null ? commit.get("commit.id.full") : commit.getCommitId();
+    this.codeVersion = commitId == null ? "unknown" : commitId + ("true".equals(commit.get("dirty")) ? "-dirty" : "");
+  }
+
+  long seed() {
+    return seed;
+  }
+
+  Duration timeLimit() {
+    return timeLimit;
+  }
+
+  String codeVersion() {
+    return codeVersion;
+  }
+}
