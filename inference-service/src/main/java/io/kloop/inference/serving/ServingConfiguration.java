@@ -49,9 +49,6 @@ class ServingConfiguration {
   @Bean(destroyMethod = "closeAll")
   ServedModels servedModels(ModelArtifacts artifacts, InferenceProperties properties, MeterRegistry meters, KloopTracing tracing) {
     Duration longest = properties.registryRetryMaxDelay();
-    if (longest.isNegative() || longest.isZero()) {
-      throw new IllegalArgumentException("kloop.inference.registry-retry-max-delay must be positive; got " + longest);
-    }
     Duration first = Duration.ofSeconds(1);
     return new ServedModels(artifacts, meters, longest.compareTo(first) < 0 ? longest : first, longest, tracing);
   }
