@@ -1,6 +1,7 @@
 package io.kloop.producer;
 
 import io.kloop.events.DataRecord;
+import io.kloop.schemas.EventMetadata;
 import io.kloop.schemas.EventSerializer;
 import io.kloop.schemas.Topics;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -138,15 +138,11 @@ public final class ProduceRecords {
       }
       Future<?> last = null;
       for (SourceRecord record : records) {
-        DataRecord event = DataRecord.newBuilder()
-            .setEventId(UUID.randomUUID().toString())
-            .setEventTime(Instant.now())
-            .setProducer("kloop-demo-producer")
+        DataRecord event = EventMetadata.fresh(Instant.now(), "kloop-demo-producer").build(DataRecord.newBuilder()
             .setDataset(dataset)
             .setRecordId(record.id())
             .setFeatures(record.features())
-            .setLabel(record.label())
-            .build();
+            .setLabel(record.label()));
         last = producer.send(new ProducerRecord<>(Topics.DATA_RECORD.name(), dataset, event));
       }
       producer.flush();

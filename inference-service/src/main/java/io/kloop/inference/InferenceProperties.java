@@ -1,10 +1,15 @@
 package io.kloop.inference;
 
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings of the inference-service, under {@code kloop.inference}.
@@ -19,12 +24,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param registryRetryMaxDelay Longest wait between two attempts at a download that failed (the first after 1 s, then twice as long each time). Default {@code 1m}.
  */
 @ConfigurationProperties("kloop.inference")
+@Validated
 public record InferenceProperties(
-    @DefaultValue(".kloop/artifacts") Path artifactRoot,
-    @DefaultValue("10000") int predictionLogBuffer,
+    @DefaultValue(".kloop/artifacts") @NotNull Path artifactRoot,
+    @DefaultValue("10000") @Min(value = 1, message = "must be at least 1") int predictionLogBuffer,
     @DefaultValue("true") boolean predictionLog,
-    @DefaultValue("none") String predictionLogCompression,
-    @DefaultValue("1000") int maxInstances,
+    @DefaultValue("none") @NotNull @Pattern(regexp = "none|lz4|snappy|zstd|gzip", message = "must be none, lz4, snappy, zstd or gzip")
+    String predictionLogCompression,
+    @DefaultValue("1000") @Min(value = 1, message = "must be at least 1") int maxInstances,
     URI registryUrl,
-    @DefaultValue("30s") Duration registryTimeout,
-    @DefaultValue("1m") Duration registryRetryMaxDelay) {}
+    @DefaultValue("30s") @NotNull @DurationMin(nanos = 0, inclusive = false, message = "must be positive") Duration registryTimeout,
+    @DefaultValue("1m") @NotNull @DurationMin(nanos = 0, inclusive = false, message = "must be positive") Duration registryRetryMaxDelay) {}

@@ -1,9 +1,14 @@
 package io.kloop.ingest;
 
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings of the ingest-service, under {@code kloop.ingest}.
@@ -20,34 +25,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     off. Default 10,000,000.
  */
 @ConfigurationProperties("kloop.ingest")
+@Validated
 public record IngestProperties(
-    @DefaultValue(".kloop/artifacts") Path artifactRoot,
-    @DefaultValue("10485760") int maxRequestBytes,
-    @DefaultValue("1000") int batchMaxRecords,
-    @DefaultValue("30s") Duration batchMaxAge,
-    @DefaultValue("10000000") long idFilterMaxIds) {
-
-  /** Longest {@code batch-max-age}: an open batch must be readable again from the records topic (7 days' retention). */
-  public static final Duration MAX_BATCH_AGE = Duration.ofDays(1);
-
-  public IngestProperties {
-    if (maxRequestBytes < 1) {
-      throw new IllegalArgumentException("kloop.ingest.max-request-bytes must be at least 1, got " + maxRequestBytes);
-    }
-    if (batchMaxRecords < 1) {
-      throw new IllegalArgumentException("kloop.ingest.batch-max-records must be at least 1, got " + batchMaxRecords);
-    }
-    if (batchMaxAge.isNegative() || batchMaxAge.isZero()) {
-      throw new IllegalArgumentException("kloop.ingest.batch-max-age must be positive, got " + batchMaxAge);
-    }
-    if (batchMaxAge.compareTo(MAX_BATCH_AGE) > 0) {
-      // Also keeps the age in milliseconds, which the pipeline compares, far from overflowing a long.
-      throw new IllegalArgumentException("kloop.ingest.batch-max-age must be at most " + MAX_BATCH_AGE
-          + " (an open batch is read again from the records topic after a restart, so it must stay well within the topic's retention), got "
-          + batchMaxAge);
-    }
-    if (idFilterMaxIds < 0) {
-      throw new IllegalArgumentException("kloop.ingest.id-filter-max-ids must be 0 (no filters) or more, got " + idFilterMaxIds);
-    }
-  }
-}
+    @DefaultValue(".kloop/artifacts") @NotNull Path artifactRoot,
+    @DefaultValue("10485760") @Min(value = 1, message = "must be at least 1") int maxRequestBytes,
+    @DefaultValue("1000") @Min(value = 1, message = "must be at least 1") int batchMaxRecords,
+    // At most a day: an open batch is read again from the records topic (7 days' retention) after a restart.
+    // That also keeps the age in milliseconds, which the pipeline compares, far from overflowing a long.
+    @DefaultValue("30s") @NotNull @DurationMin(nanos = 0, inclusive = false, message = "must be positive")
+    @DurationMax(days = 1, message = "must be at most PT24H (an open batch is read again from the records topic after a restart,"
+        + " so it must stay well within the topic's retention)") Duration batchMaxAge,
+    @DefaultValue("10000000") @Min(value = 0, message = "must be 0 (no filters) or more") long idFilterMaxIds) {}

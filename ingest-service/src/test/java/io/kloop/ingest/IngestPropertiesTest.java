@@ -3,16 +3,20 @@ package io.kloop.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kloop.service.settings.SettingsValidation;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 class IngestPropertiesTest {
 
   private static IngestProperties bind(Map<String, String> settings) {
-    return new Binder(new MapConfigurationPropertySource(settings)).bindOrCreate("kloop.ingest", IngestProperties.class);
+    // Checked as at start-up: the settings' rules are constraints, applied when they are bound.
+    return new Binder(new MapConfigurationPropertySource(settings)).bindOrCreate("kloop.ingest", Bindable.of(IngestProperties.class),
+        SettingsValidation.handler());
   }
 
   @Test

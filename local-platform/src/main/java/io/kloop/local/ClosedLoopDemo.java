@@ -11,6 +11,7 @@ import io.kloop.events.TrainingFailed;
 import io.kloop.producer.BreastCancerCsv;
 import io.kloop.producer.ProduceRecords;
 import io.kloop.producer.SourceRecord;
+import io.kloop.schemas.Topics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -155,7 +156,7 @@ final class ClosedLoopDemo {
     try (LoopTap tap = new LoopTap(endpoints.bootstrapServers())) {
       // 1. Data in, first model out.
       step("1/4 publishing the shipped data set (%d records, shuffled with seed %d) to %s", shipped.size(), settings.seed(),
-          "mlops.ingest.data-record");
+          Topics.DATA_RECORD.name());
       ProduceRecords.declare(endpoints.ingest().toString(), settings.dataset(),
           Files.readString(Path.of(settings.data().toString().replace(".csv", ".spec.json"))));
       ProduceRecords.publish(endpoints.bootstrapServers(), settings.dataset(), shipped);

@@ -1,9 +1,15 @@
 package io.kloop.monitor;
 
 import io.kloop.monitor.drift.DriftSettings;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings of the monitor-service, under {@code kloop.monitor}.
@@ -14,17 +20,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param recentReports How many recent drift reports per model the HTTP API and the report page keep. Default {@code 50}.
  */
 @ConfigurationProperties("kloop.monitor")
+@Validated
 public record MonitorProperties(
-    @DefaultValue Window window,
-    @DefaultValue Drift drift,
-    @DefaultValue Retraining retraining,
-    @DefaultValue("50") int recentReports) {
-
-  public MonitorProperties {
-    if (recentReports < 1) {
-      throw new IllegalArgumentException("kloop.monitor.recent-reports must be at least 1, got " + recentReports);
-    }
-  }
+    @DefaultValue @Valid Window window,
+    @DefaultValue @Valid Drift drift,
+    @DefaultValue @Valid Retraining retraining,
+    @DefaultValue("50") @Min(value = 1, message = "must be at least 1") int recentReports) {
 
   /**
    * Windows of predictions, per model version.
@@ -35,22 +36,10 @@ public record MonitorProperties(
    * @param minPredictions Fewest predictions a time window (or the last window of a replaced version) needs to be judged; fewer are reported as not judged. Default {@code 100}.
    */
   public record Window(
-      @DefaultValue("count") String kind,
-      @DefaultValue("1000") int size,
-      @DefaultValue("1m") Duration duration,
-      @DefaultValue("100") int minPredictions) {
-
-    public Window {
-      if (!kind.equals("count") && !kind.equals("time")) {
-        throw new IllegalArgumentException("kloop.monitor.window.kind must be count or time, got '" + kind + "'");
-      }
-      if (size < 2 || minPredictions < 2) {
-        throw new IllegalArgumentException("kloop.monitor.window.size and min-predictions must be at least 2");
-      }
-      if (duration.isNegative() || duration.isZero()) {
-        throw new IllegalArgumentException("kloop.monitor.window.duration must be positive, got " + duration);
-      }
-    }
+      @DefaultValue("count") @NotNull @Pattern(regexp = "count|time", message = "must be count or time") String kind,
+      @DefaultValue("1000") @Min(value = 2, message = "must be at least 2") int size,
+      @DefaultValue("1m") @NotNull @DurationMin(nanos = 0, inclusive = false, message = "must be positive") Duration duration,
+      @DefaultValue("100") @Min(value = 2, message = "must be at least 2") int minPredictions) {
 
     public boolean byCount() {
       return kind.equals("count");
@@ -74,7 +63,8 @@ public record MonitorProperties(
       @DefaultValue("true") boolean requireEffectSize) {
 
     public Drift {
-      // Checked at start-up, with the settings' own messages, rather than at the first window.
+      // Checked at start-up rather than at the first window. The rules stay DriftSettings' own, which the
+      // drift decision relies on whoever builds them, in its words: not copied here as constraints.
       new DriftSettings(pValue, psiThreshold, distanceThreshold, driftedShare, requireEffectSize);
     }
 
@@ -94,6 +84,6 @@ public record MonitorProperties(
    */
   public record Retraining(
       @DefaultValue("true") boolean enabled,
-      @DefaultValue("10m") Duration cooldown,
+      @DefaultValue("10m") @NotNull Duration cooldown,
       @DefaultValue("3") int clearWindows) {}
 }

@@ -1,11 +1,14 @@
 package io.kloop.registry;
 
+import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings of the registry-service, under {@code kloop.registry}.
@@ -16,9 +19,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param promotion The promotion policy: the default for every model, and per-model overrides.
  */
 @ConfigurationProperties("kloop.registry")
+@Validated
 public record RegistryProperties(
-    @DefaultValue(".kloop/artifacts") Path artifactRoot,
-    @DefaultValue("10s") Duration decisionTimeout,
+    @DefaultValue(".kloop/artifacts") @NotNull Path artifactRoot,
+    @DefaultValue("10s") @NotNull @DurationMin(nanos = 0, inclusive = false, message = "must be positive") Duration decisionTimeout,
     @DefaultValue Access access,
     @DefaultValue Promotion promotion) {
 

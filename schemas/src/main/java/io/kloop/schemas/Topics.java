@@ -30,14 +30,38 @@ public final class Topics {
 
   private Topics() {}
 
+  /**
+   * The event topics' names, for the places that need a constant: annotations such as
+   * {@code @KafkaListener(topics = Topics.Names.MODEL_APPROVED)}. Everywhere else, use the topic itself.
+   */
+  public static final class Names {
+
+    private Names() {}
+
+    public static final String DATASET_SPEC_DECLARED = "mlops.ingest.dataset-spec-declared";
+    public static final String DATA_RECORD = "mlops.ingest.data-record";
+    public static final String DATASET_BATCH_COMMITTED = "mlops.ingest.dataset-batch-committed";
+    public static final String MODEL_SPEC_DECLARED = "mlops.training.model-spec-declared";
+    public static final String RETRAINING_REQUESTED = "mlops.training.retraining-requested";
+    public static final String MODEL_TRAINED = "mlops.training.model-trained";
+    public static final String TRAINING_FAILED = "mlops.training.training-failed";
+    public static final String MODEL_DECISION_REQUESTED = "mlops.registry.model-decision-requested";
+    public static final String MODEL_APPROVED = "mlops.registry.model-approved";
+    public static final String MODEL_REJECTED = "mlops.registry.model-rejected";
+    public static final String MODEL_ROLLED_BACK = "mlops.registry.model-rolled-back";
+    public static final String PREDICTION_LOGGED = "mlops.inference.prediction-logged";
+    public static final String DRIFT_REPORTED = "mlops.monitor.drift-reported";
+    public static final String DRIFT_DETECTED = "mlops.monitor.drift-detected";
+  }
+
   /** Dataset specs: the latest value per dataset is its current spec, so the topic is compacted. */
   public static final Topic<String, DatasetSpecDeclared> DATASET_SPEC_DECLARED =
-      new Topic<>("mlops.ingest.dataset-spec-declared", String.class, DatasetSpecDeclared.class, 1, COMPACT,
+      new Topic<>(Names.DATASET_SPEC_DECLARED, String.class, DatasetSpecDeclared.class, 1, COMPACT,
           "current spec per dataset (compacted)");
 
   /** Raw records from external producers, before validation. */
   public static final Topic<String, DataRecord> DATA_RECORD =
-      new Topic<>("mlops.ingest.data-record", String.class, DataRecord.class, 6, DELETE,
+      new Topic<>(Names.DATA_RECORD, String.class, DataRecord.class, 6, DELETE,
           "raw data records from producers, keyed by dataset");
 
   /**
@@ -45,27 +69,27 @@ public final class Topics {
    * which training replays to know every batch a window may include.
    */
   public static final Topic<String, DatasetBatchCommitted> DATASET_BATCH_COMMITTED =
-      new Topic<>("mlops.ingest.dataset-batch-committed", String.class, DatasetBatchCommitted.class, 3, KEEP,
+      new Topic<>(Names.DATASET_BATCH_COMMITTED, String.class, DatasetBatchCommitted.class, 3, KEEP,
           "sealed dataset batches, keyed by dataset (kept for ever)");
 
   /** Model training specs: the latest value per model is its current spec, so the topic is compacted. */
   public static final Topic<String, ModelSpecDeclared> MODEL_SPEC_DECLARED =
-      new Topic<>("mlops.training.model-spec-declared", String.class, ModelSpecDeclared.class, 1, COMPACT,
+      new Topic<>(Names.MODEL_SPEC_DECLARED, String.class, ModelSpecDeclared.class, 1, COMPACT,
           "current training spec per model (compacted)");
 
   /** Requests to retrain a model, from the monitor or an operator. */
   public static final Topic<String, RetrainingRequested> RETRAINING_REQUESTED =
-      new Topic<>("mlops.training.retraining-requested", String.class, RetrainingRequested.class, 3, DELETE,
+      new Topic<>(Names.RETRAINING_REQUESTED, String.class, RetrainingRequested.class, 3, DELETE,
           "requests to retrain, keyed by model");
 
   /** "Finished training": candidate models with metrics, lineage and artifact; kept for ever, every version's record. */
   public static final Topic<String, ModelTrained> MODEL_TRAINED =
-      new Topic<>("mlops.training.model-trained", String.class, ModelTrained.class, 3, KEEP,
+      new Topic<>(Names.MODEL_TRAINED, String.class, ModelTrained.class, 3, KEEP,
           "trained candidate models, keyed by model (kept for ever)");
 
   /** Training runs that ended without a model, with the reason. */
   public static final Topic<String, TrainingFailed> TRAINING_FAILED =
-      new Topic<>("mlops.training.training-failed", String.class, TrainingFailed.class, 3, DELETE,
+      new Topic<>(Names.TRAINING_FAILED, String.class, TrainingFailed.class, 3, DELETE,
           "failed training runs, keyed by model");
 
   /**
@@ -74,37 +98,37 @@ public final class Topics {
    * topic). Kept for ever: every request an operator made.
    */
   public static final Topic<String, ModelDecisionRequested> MODEL_DECISION_REQUESTED =
-      new Topic<>("mlops.registry.model-decision-requested", String.class, ModelDecisionRequested.class, 3, KEEP,
+      new Topic<>(Names.MODEL_DECISION_REQUESTED, String.class, ModelDecisionRequested.class, 3, KEEP,
           "operators' approve, reject and rollback requests, keyed by model (kept for ever)");
 
   /** "Approved model": the latest value per model is its champion, so the topic is compacted. */
   public static final Topic<String, ModelApproved> MODEL_APPROVED =
-      new Topic<>("mlops.registry.model-approved", String.class, ModelApproved.class, 3, COMPACT,
+      new Topic<>(Names.MODEL_APPROVED, String.class, ModelApproved.class, 3, COMPACT,
           "current champion per model (compacted)");
 
   /** Versions the promotion gate or an operator rejected. */
   public static final Topic<String, ModelRejected> MODEL_REJECTED =
-      new Topic<>("mlops.registry.model-rejected", String.class, ModelRejected.class, 3, DELETE,
+      new Topic<>(Names.MODEL_REJECTED, String.class, ModelRejected.class, 3, DELETE,
           "rejected model versions, keyed by model");
 
   /** Rollbacks to an earlier version. */
   public static final Topic<String, ModelRolledBack> MODEL_ROLLED_BACK =
-      new Topic<>("mlops.registry.model-rolled-back", String.class, ModelRolledBack.class, 3, DELETE,
+      new Topic<>(Names.MODEL_ROLLED_BACK, String.class, ModelRolledBack.class, 3, DELETE,
           "rollbacks, keyed by model");
 
   /** "Inference log": every prediction served. */
   public static final Topic<String, PredictionLogged> PREDICTION_LOGGED =
-      new Topic<>("mlops.inference.prediction-logged", String.class, PredictionLogged.class, 6, DELETE,
+      new Topic<>(Names.PREDICTION_LOGGED, String.class, PredictionLogged.class, 6, DELETE,
           "every prediction served, keyed by model");
 
   /** One drift report per window of predictions, drifting or not. */
   public static final Topic<String, DriftReported> DRIFT_REPORTED =
-      new Topic<>("mlops.monitor.drift-reported", String.class, DriftReported.class, 3, DELETE,
+      new Topic<>(Names.DRIFT_REPORTED, String.class, DriftReported.class, 3, DELETE,
           "the drift report of every window of predictions, keyed by model");
 
   /** Drift decisions on windows of predictions. */
   public static final Topic<String, DriftDetected> DRIFT_DETECTED =
-      new Topic<>("mlops.monitor.drift-detected", String.class, DriftDetected.class, 3, DELETE,
+      new Topic<>(Names.DRIFT_DETECTED, String.class, DriftDetected.class, 3, DELETE,
           "drift found in a window of predictions, keyed by model");
 
   /** The platform's services, by the short name used in their topics. */

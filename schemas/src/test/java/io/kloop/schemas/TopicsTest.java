@@ -3,7 +3,10 @@ package io.kloop.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.reflect.Field;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
@@ -46,6 +49,16 @@ class TopicsTest {
       assertThat(topic.name()).endsWith("." + event).startsWith("mlops.");
       assertThat(Topics.SERVICES).contains(topic.name().split("\\.")[1]);
     }
+  }
+
+  @Test
+  void shouldHoldANameConstantForEveryEventTopicAndNoOther() throws IllegalAccessException {
+    List<Object> constants = new ArrayList<>();
+    for (Field field : Topics.Names.class.getFields()) {
+      constants.add(field.get(null));
+    }
+
+    assertThat(constants).containsExactlyElementsOf(Topics.EVENT_TOPICS.stream().map(Topic::name).toList());
   }
 
   @Test

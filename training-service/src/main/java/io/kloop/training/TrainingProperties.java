@@ -1,11 +1,16 @@
 package io.kloop.training;
 
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Settings of the training-service, under {@code kloop.training}.
@@ -19,21 +24,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     the stored spec already says the same. Specs declared over HTTP live alongside.
  */
 @ConfigurationProperties("kloop.training")
+@Validated
 public record TrainingProperties(
-    @DefaultValue(".kloop/artifacts") Path artifactRoot,
-    @DefaultValue("1") int maxConcurrentRuns,
+    @DefaultValue(".kloop/artifacts") @NotNull Path artifactRoot,
+    @DefaultValue("1") @Min(value = 1, message = "must be at least 1") int maxConcurrentRuns,
     @DefaultValue("42") long seed,
-    @DefaultValue("30m") Duration runTimeout,
+    @DefaultValue("30m") @NotNull(message = "must be more than 0 and at most 7d")
+    @DurationMin(nanos = 0, inclusive = false, message = "must be more than 0 and at most 7d")
+    @DurationMax(days = 7, message = "must be more than 0 and at most 7d") Duration runTimeout,
     Map<String, ConfiguredModel> models) {
 
   public TrainingProperties {
     models = models == null ? Map.of() : Map.copyOf(models);
-    if (maxConcurrentRuns < 1) {
-      throw new IllegalArgumentException("kloop.training.max-concurrent-runs must be at least 1, not " + maxConcurrentRuns);
-    }
-    if (runTimeout == null || runTimeout.isNegative() || runTimeout.isZero() || runTimeout.compareTo(Duration.ofDays(7)) > 0) {
-      throw new IllegalArgumentException("kloop.training.run-timeout must be more than 0 and at most 7d, not " + runTimeout);
-    }
   }
 
   /**

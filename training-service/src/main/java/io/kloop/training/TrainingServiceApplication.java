@@ -1,13 +1,11 @@
 package io.kloop.training;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.kloop.service.ReadySummary;
+import io.kloop.service.ServiceApplications;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.event.EventListener;
+import org.springframework.context.annotation.Bean;
 
 /**
  * Trains a classifier (Tribuo) when enough new data has arrived or a retraining request comes in, evaluates it against the current champion on the same held-out split, records a reference profile of the training data, exports ONNX and announces `ModelTrained` (or `TrainingFailed`).
@@ -22,27 +20,17 @@ public class TrainingServiceApplication {
   /** Name of the service: its artifactId, {@code spring.application.name} and configuration file name. */
   public static final String NAME = "training-service";
 
-  private static final Logger log = LoggerFactory.getLogger(TrainingServiceApplication.class);
-
-  private final TrainingProperties properties;
-
-  TrainingServiceApplication(TrainingProperties properties) {
-    this.properties = properties;
-  }
-
   public static void main(String[] args) {
     builder().run(args);
   }
 
   /** The service's application, configured from {@code training-service.yml}; the local platform runs it in-process. */
   public static SpringApplicationBuilder builder() {
-    return new SpringApplicationBuilder(TrainingServiceApplication.class).properties("spring.config.name=" + NAME);
+    return ServiceApplications.builder(TrainingServiceApplication.class, NAME);
   }
 
-  @EventListener
-  void ready(ApplicationReadyEvent event) {
-    ConfigurableApplicationContext context = event.getApplicationContext();
-    log.info("{} ready on port {} (artifactRoot={})", NAME, context.getEnvironment().getProperty("local.server.port"),
-        properties.artifactRoot());
+  @Bean
+  ReadySummary readySummary(TrainingProperties properties) {
+    return () -> "artifactRoot=" + properties.artifactRoot();
   }
 }

@@ -9,12 +9,14 @@ import io.kloop.events.ModelSpecDeclared;
 import io.kloop.events.ModelTrained;
 import io.kloop.events.TrainingFailed;
 import io.kloop.events.TrainingWindowKind;
+import io.kloop.schemas.EventMetadata;
 import io.kloop.schemas.Topics;
 import io.kloop.test.TestEvents;
 import io.kloop.training.spec.Algorithm;
 import io.kloop.training.spec.ModelSpec;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,11 +59,11 @@ class BoundedTrainingIT {
     ModelSpecDeclared stored = new ModelSpec(wedge, dataset, List.of(
         new ModelSpec.AlgorithmGrid(Algorithm.LOGISTIC_REGRESSION, Map.of("epochs", List.of("2000000000"))),
         new ModelSpec.AlgorithmGrid(Algorithm.LIBLINEAR, Map.of("cost", manyCosts))),
-        100, new ModelSpec.Window(TrainingWindowKind.LAST_ROWS, 99_999_999_999_999L), Duration.ZERO).toEvent("elsewhere", "someone");
+        100, new ModelSpec.Window(TrainingWindowKind.LAST_ROWS, 99_999_999_999_999L), Duration.ZERO).toEvent(EventMetadata.fresh(Instant.now(), "elsewhere"), "someone");
     stored.setCooldownMillis(Long.MAX_VALUE);
     TestEvents.publish(Topics.MODEL_SPEC_DECLARED.name(), wedge, stored);
     TestEvents.publish(Topics.MODEL_SPEC_DECLARED.name(), healthy, new ModelSpec(healthy, dataset,
-        List.of(new ModelSpec.AlgorithmGrid(Algorithm.LIBLINEAR, Map.of())), 100, ModelSpec.Window.ALL, Duration.ZERO).toEvent("test", "test"));
+        List.of(new ModelSpec.AlgorithmGrid(Algorithm.LIBLINEAR, Map.of())), 100, ModelSpec.Window.ALL, Duration.ZERO).toEvent(EventMetadata.fresh(Instant.now(), "test"), "test"));
 
     try (ConfigurableApplicationContext service = fixtures.start()) {
       TrainingFailed failed = TestEvents.awaitAtLeast(Topics.TRAINING_FAILED.name(), wedge, TrainingFailed.class, 1, RUN_TIMEOUT).get(0);

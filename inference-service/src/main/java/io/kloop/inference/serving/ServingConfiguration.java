@@ -15,6 +15,7 @@ import io.kloop.service.artifacts.LocalArtifactStore;
 import io.kloop.service.kafka.TopicReplica;
 import io.kloop.service.tracing.KloopTracing;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,9 +50,6 @@ class ServingConfiguration {
   @Bean(destroyMethod = "closeAll")
   ServedModels servedModels(ModelArtifacts artifacts, InferenceProperties properties, MeterRegistry meters, KloopTracing tracing) {
     Duration longest = properties.registryRetryMaxDelay();
-    if (longest.isNegative() || longest.isZero()) {
-      throw new IllegalArgumentException("kloop.inference.registry-retry-max-delay must be positive; got " + longest);
-    }
     Duration first = Duration.ofSeconds(1);
     return new ServedModels(artifacts, meters, longest.compareTo(first) < 0 ? longest : first, longest, tracing);
   }
@@ -103,8 +101,8 @@ class ServingConfiguration {
   }
 
   @Bean
-  Predictions predictions(ServedModels models, PredictionLog log, InferenceProperties properties, KloopTracing tracing) {
-    return new Predictions(models, log, properties, tracing);
+  Predictions predictions(ServedModels models, PredictionLog log, InferenceProperties properties, KloopTracing tracing, Clock clock) {
+    return new Predictions(models, log, properties, tracing, clock);
   }
 
   /** Readiness detail of the prediction log: its buffer and counts. Always up: the service answers without Kafka. */

@@ -2,11 +2,11 @@ package io.kloop.ingest.intake;
 
 import io.kloop.events.DataRecord;
 import io.kloop.ingest.IngestServiceApplication;
+import io.kloop.schemas.EventMetadata;
 import io.kloop.schemas.Topics;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
@@ -21,9 +21,11 @@ class DataRecordPublisher {
   static final String HTTP_PRODUCER = IngestServiceApplication.NAME + "/http";
 
   private final KafkaTemplate<String, Object> template;
+  private final Clock clock;
 
-  DataRecordPublisher(KafkaTemplate<String, Object> template) {
+  DataRecordPublisher(KafkaTemplate<String, Object> template, Clock clock) {
     this.template = template;
+    this.clock = clock;
   }
 
   /**
@@ -37,15 +39,11 @@ class DataRecordPublisher {
         present.put(name, value);
       }
     });
-    DataRecord record = DataRecord.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
-        .setEventTime(Instant.now())
-        .setProducer(HTTP_PRODUCER)
+    DataRecord record = EventMetadata.fresh(clock.instant(), HTTP_PRODUCER).build(DataRecord.newBuilder()
         .setDataset(dataset)
         .setRecordId(recordId)
         .setFeatures(present)
-        .setLabel(label)
-        .build();
+        .setLabel(label));
     return template.send(Topics.DATA_RECORD.name(), dataset, record);
   }
 }

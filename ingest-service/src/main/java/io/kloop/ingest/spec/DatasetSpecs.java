@@ -2,10 +2,11 @@ package io.kloop.ingest.spec;
 
 import io.kloop.events.DatasetSpecDeclared;
 import io.kloop.ingest.IngestServiceApplication;
+import io.kloop.schemas.EventMetadata;
 import io.kloop.schemas.Topics;
 import io.kloop.service.kafka.Acknowledgements;
 import io.kloop.service.kafka.TopicReplica;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,11 +39,13 @@ public class DatasetSpecs implements SmartLifecycle {
   private final Map<String, NavigableMap<Integer, DatasetSpec>> versions = new ConcurrentHashMap<>();
   private final ConsumerFactory<?, ?> consumerFactory;
   private final KafkaTemplate<String, Object> template;
+  private final Clock clock;
   private TopicReplica replica;
 
-  DatasetSpecs(ConsumerFactory<?, ?> consumerFactory, KafkaTemplate<String, Object> template) {
+  DatasetSpecs(ConsumerFactory<?, ?> consumerFactory, KafkaTemplate<String, Object> template, Clock clock) {
     this.consumerFactory = consumerFactory;
     this.template = template;
+    this.clock = clock;
   }
 
   /** The current (highest) version of a dataset's spec. */
@@ -114,17 +116,13 @@ public class DatasetSpecs implements SmartLifecycle {
   }
 
   private void publish(DatasetSpec spec, String actor) {
-    DatasetSpecDeclared event = DatasetSpecDeclared.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
-        .setEventTime(Instant.now())
-        .setProducer(IngestServiceApplication.NAME)
+    DatasetSpecDeclared event = EventMetadata.fresh(clock.instant(), IngestServiceApplication.NAME).build(DatasetSpecDeclared.newBuilder()
         .setDataset(spec.dataset())
         .setVersion(spec.version())
         .setIdField(spec.idField())
         .setFeatures(spec.features())
         .setLabel(spec.label())
-        .setDeclaredBy(actor)
-        .build();
+        .setDeclaredBy(actor));
     Acknowledgements.await(template.send(Topics.DATASET_SPEC_DECLARED.name(), spec.dataset(), event), "store the spec of " + spec.dataset());
   }
 

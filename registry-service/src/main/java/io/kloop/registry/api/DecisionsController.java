@@ -9,11 +9,12 @@ import io.kloop.registry.state.Decision;
 import io.kloop.registry.state.DecisionAction;
 import io.kloop.registry.state.RegistryReader;
 import io.kloop.registry.state.RegistryUnavailableException;
+import io.kloop.schemas.EventMetadata;
 import io.kloop.schemas.Topics;
 import io.kloop.service.kafka.Acknowledgements;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -70,11 +71,13 @@ class DecisionsController {
   private final RegistryReader registry;
   private final KafkaTemplate<String, Object> template;
   private final Duration timeout;
+  private final Clock clock;
 
-  DecisionsController(RegistryReader registry, KafkaTemplate<String, Object> template, RegistryProperties properties) {
+  DecisionsController(RegistryReader registry, KafkaTemplate<String, Object> template, RegistryProperties properties, Clock clock) {
     this.registry = registry;
     this.template = template;
     this.timeout = properties.decisionTimeout();
+    this.clock = clock;
   }
 
   @PostMapping("/versions/{version}/approve")
@@ -129,16 +132,12 @@ class DecisionsController {
   private Mono<ResponseEntity<Map<String, Object>>> decide(ServerWebExchange exchange, String model, ModelDecisionAction action, Integer version,
       String operator, String reason, Runnable lookups) {
     String id = requestId(exchange, model, operator);
-    ModelDecisionRequested request = ModelDecisionRequested.newBuilder()
-        .setEventId(id)
-        .setEventTime(Instant.now())
-        .setProducer(RegistryServiceApplication.NAME)
+    ModelDecisionRequested request = EventMetadata.of(id, clock.instant(), RegistryServiceApplication.NAME).build(ModelDecisionRequested.newBuilder()
         .setModel(model)
         .setAction(action)
         .setVersion(version)
         .setActor(operator)
-        .setReason(reason)
-        .build();
+        .setReason(reason));
     return Mono.fromCallable(() -> {
           lookups.run();
           Optional<Decision> earlier = registry.decisionOf(model, id);

@@ -1,5 +1,8 @@
 package io.kloop.service.kafka;
 
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,12 +16,14 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.streams.errors.MissingSourceTopicException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * What a Kafka Streams service does when a stream thread dies of an exception its processors did not handle
@@ -57,23 +62,17 @@ public final class FailedStreamThreads implements StreamsUncaughtExceptionHandle
    *     tasks while it waits.
    */
   @ConfigurationProperties("kloop.streams.failed-thread")
+  @Validated
   public record Policy(
-      @DefaultValue("10") int maxReplacements,
-      @DefaultValue("10m") Duration resetAfter,
-      @DefaultValue("1s") Duration firstBackoff,
-      @DefaultValue("1m") Duration maxBackoff) {
+      @DefaultValue("10") @Min(value = 0, message = "must be at least 0") int maxReplacements,
+      @DefaultValue("10m") @NotNull @DurationMin(nanos = 0, inclusive = false, message = "must be positive") Duration resetAfter,
+      @DefaultValue("1s") @NotNull @DurationMin(nanos = 0, message = "must be at least 0") Duration firstBackoff,
+      @DefaultValue("1m") @NotNull Duration maxBackoff) {
 
-    public Policy {
-      if (maxReplacements < 0) {
-        throw new IllegalArgumentException("kloop.streams.failed-thread.max-replacements must be at least 0, got " + maxReplacements);
-      }
-      if (resetAfter.isNegative() || resetAfter.isZero()) {
-        throw new IllegalArgumentException("kloop.streams.failed-thread.reset-after must be positive, got " + resetAfter);
-      }
-      if (firstBackoff.isNegative() || maxBackoff.compareTo(firstBackoff) < 0) {
-        throw new IllegalArgumentException("kloop.streams.failed-thread back-offs must satisfy 0 <= first-backoff <= max-backoff, got "
-            + firstBackoff + " and " + maxBackoff);
-      }
+    /** The one rule across two settings. */
+    @AssertTrue(message = "back-offs must satisfy 0 <= first-backoff <= max-backoff")
+    boolean isBackoffsInOrder() {
+      return firstBackoff == null || maxBackoff == null || maxBackoff.compareTo(firstBackoff) >= 0;
     }
 
     /** The wait before replacing a thread after the {@code n}th failure in a row (n from 1). */

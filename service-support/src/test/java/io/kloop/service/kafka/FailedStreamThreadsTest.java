@@ -10,6 +10,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.kloop.service.settings.SettingsValidation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -246,12 +247,18 @@ class FailedStreamThreadsTest {
 
   @Test
   void shouldRefuseAnInconsistentPolicy() {
-    assertThatThrownBy(() -> new FailedStreamThreads.Policy(-1, Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> checked(new FailedStreamThreads.Policy(-1, Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofSeconds(1))))
         .hasMessageContaining("max-replacements");
-    assertThatThrownBy(() -> new FailedStreamThreads.Policy(1, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> checked(new FailedStreamThreads.Policy(1, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1))))
         .hasMessageContaining("reset-after");
-    assertThatThrownBy(() -> new FailedStreamThreads.Policy(1, Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> checked(new FailedStreamThreads.Policy(1, Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofSeconds(1))))
         .hasMessageContaining("first-backoff <= max-backoff");
+  }
+
+  /** The policy as the service binds it: checked against its constraints (the settings' rules live there, not in the constructor). */
+  private static FailedStreamThreads.Policy checked(FailedStreamThreads.Policy policy) {
+    SettingsValidation.check("kloop.streams.failed-thread", policy);
+    return policy;
   }
 
   private static final class MovableClock extends Clock {

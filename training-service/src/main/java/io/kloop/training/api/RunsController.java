@@ -2,6 +2,7 @@ package io.kloop.training.api;
 
 import io.kloop.events.RetrainingReason;
 import io.kloop.events.RetrainingRequested;
+import io.kloop.schemas.EventMetadata;
 import io.kloop.schemas.Topics;
 import io.kloop.service.kafka.Acknowledgements;
 import io.kloop.service.web.ApiErrors;
@@ -10,11 +11,10 @@ import io.kloop.training.run.RunRecords;
 import io.kloop.training.run.RunScheduler;
 import io.kloop.training.spec.Texts;
 import io.kloop.training.state.TrainingState;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -44,12 +44,14 @@ class RunsController {
   private final RunScheduler scheduler;
   private final RunRecords runs;
   private final KafkaTemplate<String, Object> template;
+  private final Clock clock;
 
-  RunsController(TrainingState state, RunScheduler scheduler, RunRecords runs, KafkaTemplate<String, Object> template) {
+  RunsController(TrainingState state, RunScheduler scheduler, RunRecords runs, KafkaTemplate<String, Object> template, Clock clock) {
     this.state = state;
     this.scheduler = scheduler;
     this.runs = runs;
     this.template = template;
+    this.clock = clock;
   }
 
   /** Asks for a run by publishing a MANUAL {@code RetrainingRequested}; 202 with the request's id, 409 for a retired model. */
@@ -65,15 +67,11 @@ class RunsController {
           "model '" + name + "' was retired by " + Texts.shown(retired.by()) + " at " + retired.at() + "; declare it again with PUT /v1/models/"
               + name + " to train it")).orElseGet(() -> ModelsController.unknown(name));
     }
-    RetrainingRequested event = RetrainingRequested.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
-        .setEventTime(Instant.now())
-        .setProducer(TrainingServiceApplication.NAME)
+    RetrainingRequested event = EventMetadata.fresh(clock.instant(), TrainingServiceApplication.NAME).build(RetrainingRequested.newBuilder()
         .setModel(name)
         .setReason(RetrainingReason.MANUAL)
         .setRequestedBy(request.requestedBy() == null ? "http" : request.requestedBy().strip())
-        .setComment(request.comment())
-        .build();
+        .setComment(request.comment()));
     try {
       Acknowledgements.await(template.send(Topics.RETRAINING_REQUESTED.name(), name, event), "publish the request");
     } catch (Acknowledgements.KafkaUnavailableException e) {

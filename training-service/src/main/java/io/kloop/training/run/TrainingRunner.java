@@ -8,6 +8,7 @@ import io.kloop.events.ModelTrained;
 import io.kloop.events.TrainingFailed;
 import io.kloop.events.TrainingWindowKind;
 import io.kloop.schemas.BatchFiles;
+import io.kloop.schemas.EventMetadata;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.ArtifactStore;
 import io.kloop.service.kafka.Acknowledgements;
@@ -120,10 +121,7 @@ class TrainingRunner {
       control.finish();
       var artifact = artifacts.put(result.onnx(), ONNX_MEDIA_TYPE);
       Instant finishedAt = Instant.now();
-      ModelTrained trained = ModelTrained.newBuilder()
-          .setEventId(UUID.randomUUID().toString())
-          .setEventTime(finishedAt)
-          .setProducer(TrainingServiceApplication.NAME)
+      ModelTrained trained = EventMetadata.fresh(finishedAt, TrainingServiceApplication.NAME).build(ModelTrained.newBuilder()
           .setModel(model)
           .setRunId(runId)
           .setDataset(spec.dataset())
@@ -139,8 +137,7 @@ class TrainingRunner {
           .setSignature(result.signature())
           .setCodeVersion(settings.codeVersion())
           .setStartedAt(startedAt)
-          .setDurationMillis(finishedAt.toEpochMilli() - startedAt.toEpochMilli())
-          .build();
+          .setDurationMillis(finishedAt.toEpochMilli() - startedAt.toEpochMilli()));
       announce(Topics.MODEL_TRAINED.name(), model, trained);
       state.recordRun(model, new TrainingState.LastRun(runId, startedAt, trained.getLineage()));
       records.succeeded(runId, finishedAt, result.metrics().getAccuracy(), artifact.getSha256());
@@ -253,10 +250,7 @@ class TrainingRunner {
     }
     records.failed(runId, finishedAt, phase, reason);
     observations.counted(model, "failed");
-    TrainingFailed failed = TrainingFailed.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
-        .setEventTime(finishedAt)
-        .setProducer(TrainingServiceApplication.NAME)
+    TrainingFailed failed = EventMetadata.fresh(finishedAt, TrainingServiceApplication.NAME).build(TrainingFailed.newBuilder()
         .setModel(model)
         .setRunId(runId)
         .setTrigger(trigger)
@@ -265,8 +259,7 @@ class TrainingRunner {
         .setLineage(lineage(window))
         .setCodeVersion(settings.codeVersion())
         .setStartedAt(startedAt)
-        .setDurationMillis(finishedAt.toEpochMilli() - startedAt.toEpochMilli())
-        .build();
+        .setDurationMillis(finishedAt.toEpochMilli() - startedAt.toEpochMilli()));
     try {
       announce(Topics.TRAINING_FAILED.name(), model, failed);
       state.recordRun(model, new TrainingState.LastRun(runId, startedAt, failed.getLineage()));

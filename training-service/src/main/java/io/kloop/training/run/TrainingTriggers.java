@@ -2,6 +2,7 @@ package io.kloop.training.run;
 
 import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.RetrainingRequested;
+import io.kloop.schemas.Topics;
 import io.kloop.training.spec.Texts;
 import io.kloop.training.state.TrainingState;
 import io.opentelemetry.api.trace.Span;
@@ -32,7 +33,7 @@ class TrainingTriggers {
     this.traces = traces;
   }
 
-  @KafkaListener(id = "training-service-new-data", topics = "mlops.ingest.dataset-batch-committed")
+  @KafkaListener(id = "training-service-new-data", topics = Topics.Names.DATASET_BATCH_COMMITTED)
   void onBatch(DatasetBatchCommitted batch) {
     // Spring traces the listener: its span continues the batch's trace (the state replica may keep the batch's own first).
     traces.put(batch.getBatchId(), Span.current().getSpanContext());
@@ -42,7 +43,7 @@ class TrainingTriggers {
     scheduler.newData(batch.getDataset());
   }
 
-  @KafkaListener(id = "training-service-retraining", topics = "mlops.training.retraining-requested")
+  @KafkaListener(id = "training-service-retraining", topics = Topics.Names.RETRAINING_REQUESTED)
   void onRequest(RetrainingRequested request) {
     if (!request.getModel().matches(Texts.MODEL_NAME) || request.getEventId().length() > MAX_EVENT_ID) {
       // No model can have that name (or the id is no event id): nothing to run, and nothing worth announcing

@@ -3,15 +3,14 @@ package io.kloop.training.spec;
 import io.kloop.events.ModelSpecDeclared;
 import io.kloop.events.TrainingWindow;
 import io.kloop.events.TrainingWindowKind;
+import io.kloop.schemas.EventMetadata;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * What a model learns from and how: its dataset, the algorithm families and hyperparameter grids to
@@ -89,8 +88,9 @@ public record ModelSpec(String name, String dataset, List<AlgorithmGrid> algorit
     return problems;
   }
 
-  public ModelSpecDeclared toEvent(String producer, String declaredBy) {
-    return event(producer, declaredBy, algorithms);
+  /** The event that declares this spec, with the metadata (id, time, producer) of its declaration. */
+  public ModelSpecDeclared toEvent(EventMetadata metadata, String declaredBy) {
+    return event(metadata, declaredBy, algorithms);
   }
 
   /**
@@ -98,8 +98,8 @@ public record ModelSpec(String name, String dataset, List<AlgorithmGrid> algorit
    * is required), stored on the compacted topic like any spec, so the retirement is the model's latest spec
    * and survives restarts. {@code declaredBy} says who retired it.
    */
-  public ModelSpecDeclared toRetirementEvent(String producer, String retiredBy) {
-    return event(producer, retiredBy, List.of());
+  public ModelSpecDeclared toRetirementEvent(EventMetadata metadata, String retiredBy) {
+    return event(metadata, retiredBy, List.of());
   }
 
   /** Whether a stored spec event retires its model (see {@link #toRetirementEvent}). */
@@ -107,22 +107,18 @@ public record ModelSpec(String name, String dataset, List<AlgorithmGrid> algorit
     return event.getAlgorithms().isEmpty();
   }
 
-  private ModelSpecDeclared event(String producer, String declaredBy, List<AlgorithmGrid> algorithms) {
+  private ModelSpecDeclared event(EventMetadata metadata, String declaredBy, List<AlgorithmGrid> algorithms) {
     List<io.kloop.events.AlgorithmGrid> grids = algorithms.stream()
         .map(grid -> io.kloop.events.AlgorithmGrid.newBuilder().setAlgorithm(grid.algorithm().id()).setGrid(new LinkedHashMap<>(grid.grid())).build())
         .toList();
-    return ModelSpecDeclared.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
-        .setEventTime(Instant.now())
-        .setProducer(producer)
+    return metadata.build(ModelSpecDeclared.newBuilder()
         .setModel(name)
         .setDataset(dataset)
         .setAlgorithms(grids)
         .setMinNewRows(minNewRows)
         .setWindow(TrainingWindow.newBuilder().setKind(window.kind()).setSize(window.size()).build())
         .setCooldownMillis(cooldown.toMillis())
-        .setDeclaredBy(declaredBy)
-        .build();
+        .setDeclaredBy(declaredBy));
   }
 
   /**

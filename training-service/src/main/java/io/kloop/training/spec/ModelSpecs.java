@@ -1,10 +1,12 @@
 package io.kloop.training.spec;
 
+import io.kloop.schemas.EventMetadata;
 import io.kloop.schemas.Topics;
 import io.kloop.service.kafka.Acknowledgements;
 import io.kloop.training.TrainingProperties;
 import io.kloop.training.TrainingServiceApplication;
 import io.kloop.training.state.TrainingState;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,12 +42,14 @@ public class ModelSpecs implements SmartLifecycle {
   private final TrainingState state;
   private final KafkaTemplate<String, Object> template;
   private final TrainingProperties properties;
+  private final Clock clock;
   private volatile boolean running;
 
-  ModelSpecs(TrainingState state, KafkaTemplate<String, Object> template, TrainingProperties properties) {
+  ModelSpecs(TrainingState state, KafkaTemplate<String, Object> template, TrainingProperties properties, Clock clock) {
     this.state = state;
     this.template = template;
     this.properties = properties;
+    this.clock = clock;
   }
 
   public synchronized Declared declare(ModelSpec spec, String actor) {
@@ -58,7 +62,7 @@ public class ModelSpecs implements SmartLifecycle {
       return new Declared(Outcome.UNCHANGED, spec);
     }
     boolean known = current.isPresent() || state.retirement(spec.name()).isPresent();
-    Acknowledgements.await(template.send(Topics.MODEL_SPEC_DECLARED.name(), spec.name(), spec.toEvent(TrainingServiceApplication.NAME, actor)),
+    Acknowledgements.await(template.send(Topics.MODEL_SPEC_DECLARED.name(), spec.name(), spec.toEvent(metadata(), actor)),
         "store the spec of model " + spec.name());
     state.putModelSpec(spec);
     log.info("Model {} spec declared by {}: dataset {}, {}", spec.name(), actor, spec.dataset(),
@@ -79,11 +83,15 @@ public class ModelSpecs implements SmartLifecycle {
       return Outcome.UNCHANGED;
     }
     ModelSpec spec = state.modelSpec(model).orElseThrow(() -> new UnknownModelException(model));
-    var event = spec.toRetirementEvent(TrainingServiceApplication.NAME, actor);
+    var event = spec.toRetirementEvent(metadata(), actor);
     Acknowledgements.await(template.send(Topics.MODEL_SPEC_DECLARED.name(), model, event), "store the retirement of model " + model);
     state.retire(new Retirement(model, actor, event.getEventTime(), spec));
     log.info("Model {} retired by {}{}", model, actor, reason == null ? "" : ": " + reason);
     return Outcome.RETIRED;
+  }
+
+  private EventMetadata metadata() {
+    return EventMetadata.fresh(clock.instant(), TrainingServiceApplication.NAME);
   }
 
   @Override

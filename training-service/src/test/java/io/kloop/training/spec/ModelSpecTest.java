@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kloop.events.ModelSpecDeclared;
 import io.kloop.events.TrainingWindowKind;
+import io.kloop.schemas.EventMetadata;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -106,8 +108,8 @@ class ModelSpecTest {
     ModelSpec spec = new ModelSpec("tumours", "breast-cancer", List.of(new ModelSpec.AlgorithmGrid(Algorithm.LIBLINEAR, Map.of())), 50,
         new ModelSpec.Window(TrainingWindowKind.LAST_ROWS, 400), Duration.ofMinutes(5));
 
-    ModelSpecDeclared declared = spec.toEvent("training-service", "http");
-    ModelSpecDeclared retired = spec.toRetirementEvent("training-service", "alice");
+    ModelSpecDeclared declared = spec.toEvent(metadata("training-service"), "http");
+    ModelSpecDeclared retired = spec.toRetirementEvent(metadata("training-service"), "alice");
 
     assertThat(ModelSpec.retires(declared)).isFalse();
     assertThat(ModelSpec.retires(retired)).isTrue();
@@ -121,7 +123,7 @@ class ModelSpecTest {
   void shouldReadAStoredSpecThatBreaksTodaysRulesAndNameItsProblems() {
     ModelSpecDeclared stored = new ModelSpec("wedge", "data", List.of(new ModelSpec.AlgorithmGrid(Algorithm.LOGISTIC_REGRESSION,
         Map.of("epochs", List.of("2000000000")))), 0, new ModelSpec.Window(TrainingWindowKind.LAST_ROWS, Long.MAX_VALUE), Duration.ZERO)
-        .toEvent("elsewhere", "someone");
+        .toEvent(metadata("elsewhere"), "someone");
     stored.setCooldownMillis(Long.MAX_VALUE);
 
     ModelSpec spec = ModelSpec.of(stored);
@@ -130,6 +132,10 @@ class ModelSpecTest {
         .anySatisfy(problem -> assertThat(problem).startsWith("minNewRows"))
         .anySatisfy(problem -> assertThat(problem).startsWith("window last-rows:N"))
         .anySatisfy(problem -> assertThat(problem).startsWith("cooldown"));
+  }
+
+  private static EventMetadata metadata(String producer) {
+    return EventMetadata.fresh(Instant.parse("2026-12-07T10:00:00Z"), producer);
   }
 
   private static List<String> problems(ModelSpecDocument document) {

@@ -1,0 +1,40 @@
+package io.kloop.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kloop.service.ServiceAutoConfiguration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+
+/** The service's settings as its start-up binds them: a wrong one stops it, naming the property and the value. */
+class MonitorPropertiesStartUpTest {
+
+  @Configuration(proxyBeanMethods = false)
+  @EnableConfigurationProperties(MonitorProperties.class)
+  static class Settings {}
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(ServiceAutoConfiguration.class)).withUserConfiguration(Settings.class);
+
+  @Test
+  void shouldStartWithTheDefaults() {
+    runner.run(context -> assertThat(context).hasNotFailed().getBean(MonitorProperties.class).extracting(p -> p.window().size()).isEqualTo(1000));
+  }
+
+  @Test
+  void shouldRefuseAWrongSettingNamingIt() {
+    assertRefused("kloop.monitor.window.kind=tumbling", "kloop.monitor.window.kind must be count or time, got tumbling");
+    assertRefused("kloop.monitor.window.min-predictions=1", "kloop.monitor.window.min-predictions must be at least 2, got 1");
+    assertRefused("kloop.monitor.window.duration=0s", "kloop.monitor.window.duration must be positive, got PT0S");
+    assertRefused("kloop.monitor.recent-reports=0", "kloop.monitor.recent-reports must be at least 1, got 0");
+    // The drift thresholds keep the rules and words of DriftSettings, under the binding failure of kloop.monitor.drift.
+    assertRefused("kloop.monitor.drift.p-value=2", "pValue must be in (0, 1), was 2.0");
+  }
+
+  private void assertRefused(String setting, String message) {
+    runner.withPropertyValues(setting).run(context -> assertThat(context).hasFailed().getFailure().rootCause().hasMessage(message));
+  }
+}
