@@ -1,6 +1,7 @@
 package io.kloop.ingest.spec;
 
 import io.kloop.schemas.EventSerializer;
+import java.time.Clock;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -26,6 +27,7 @@ public final class UnstartedSpecs {
     KafkaTemplate<String, Object> template = new KafkaTemplate<>(new MockProducerFactory<>(() -> new MockProducer<>(true, null,
         new StringSerializer(), (topic, event) -> events.serialize(topic, (SpecificRecord) event))));
     // The consumer settings are for start(), which a test never calls: nothing connects to them.
-    return new DatasetSpecs(new DefaultKafkaConsumerFactory<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092")), template);
+    return new DatasetSpecs(new DefaultKafkaConsumerFactory<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092")), template,
+        Clock.systemUTC());
   }
 }
