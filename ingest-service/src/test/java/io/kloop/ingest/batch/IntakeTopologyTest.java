@@ -16,6 +16,7 @@ import io.kloop.service.artifacts.LocalArtifactStore;
 import io.kloop.service.kafka.KafkaPlatformAutoConfiguration;
 import io.kloop.service.streams.EventProcessor;
 import io.kloop.service.tracing.KloopTracing;
+import io.kloop.test.TopologyDrivers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -32,7 +33,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -40,7 +40,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -66,6 +65,7 @@ class IntakeTopologyTest {
   private static final String DATASET = "tumours";
 
   @TempDir Path home;
+  @TempDir(factory = TopologyDrivers.RamDisk.class) Path state;
   private final DatasetSpecs specs = UnstartedSpecs.create();
   private final SimpleMeterRegistry meterRegistry = new SimpleMeterRegistry();
   private LocalArtifactStore store;
@@ -82,11 +82,7 @@ class IntakeTopologyTest {
     IntakeMeters meters = new IntakeMeters(meterRegistry);
     StreamsBuilder builder = new StreamsBuilder();
     IntakePipeline.build(builder, () -> new RecordIntakeProcessor(specs, store, replay, settings, meters, tracing));
-    Properties config = new Properties();
-    config.put(StreamsConfig.APPLICATION_ID_CONFIG, "ingest-topology-test");
-    config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    config.put(StreamsConfig.STATE_DIR_CONFIG, home.resolve("state").toString());
-    driver = new TopologyTestDriver(builder.build(), config, START);
+    driver = new TopologyTestDriver(builder.build(), TopologyDrivers.config("ingest-topology-test", state), START);
     records = driver.createInputTopic(Topics.DATA_RECORD.name(), new StringSerializer(), new ByteArraySerializer());
     batches = driver.createOutputTopic(Topics.DATASET_BATCH_COMMITTED.name(), new StringDeserializer(),
         new EventDeserializer<>(DatasetBatchCommitted.class));

@@ -18,8 +18,8 @@ import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
 import io.kloop.service.kafka.KafkaPlatformAutoConfiguration;
 import io.kloop.service.tracing.KloopTracing;
+import io.kloop.test.TopologyDrivers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -30,13 +30,11 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -45,17 +43,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.AnnotatedElementContext;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.io.TempDirFactory;
 
 /**
  * The monitor's topology without a broker: predictions in; reports, detections, retraining requests and dead
@@ -72,7 +66,7 @@ class MonitorTopologyTest {
       .withMeanShift(3, 1.5).withColours(0.2, 0.3, 0.5);
 
   /** The driver's stores, on a RAM disk where there is one: the driver checkpoints them, with an fsync, after every record. */
-  @TempDir(factory = RamDisk.class) Path state;
+  @TempDir(factory = TopologyDrivers.RamDisk.class) Path state;
   private final ApprovedModels approvals = new ApprovedModels();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final SyntheticModel traffic = new SyntheticModel(7);
@@ -80,16 +74,6 @@ class MonitorTopologyTest {
   private TopologyTestDriver driver;
   private TestInputTopic<String, byte[]> predictions;
   private long sent;
-
-  /** A temporary directory under /dev/shm when the machine has one, else the usual one. */
-  static final class RamDisk implements TempDirFactory {
-    @Override
-    public Path createTempDirectory(AnnotatedElementContext element, ExtensionContext extension) throws IOException {
-      Path shm = Path.of("/dev/shm");
-      return Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "monitor-topology-")
-          : Files.createTempDirectory("monitor-topology-");
-    }
-  }
 
   private void start(MonitorProperties.Window window) {
     start(window, KloopTracing.OFF);
@@ -100,11 +84,7 @@ class MonitorTopologyTest {
         new MonitorProperties.Retraining(true, Duration.ofMinutes(10), 3), 50);
     StreamsBuilder builder = new StreamsBuilder();
     new MonitorTopology().driftWindows(builder, properties, approvals, meters, tracing);
-    Properties config = new Properties();
-    config.put(StreamsConfig.APPLICATION_ID_CONFIG, "monitor-topology-test");
-    config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    config.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-    driver = new TopologyTestDriver(builder.build(), config, START);
+    driver = new TopologyTestDriver(builder.build(), TopologyDrivers.config("monitor-topology-test", state), START);
     predictions = driver.createInputTopic(Topics.PREDICTION_LOGGED.name(), new StringSerializer(), new ByteArraySerializer());
   }
 

@@ -20,6 +20,7 @@ import io.kloop.schemas.EventSerializer;
 import io.kloop.schemas.Topics;
 import io.kloop.service.kafka.KafkaPlatformAutoConfiguration;
 import io.kloop.service.tracing.KloopTracing;
+import io.kloop.test.TopologyDrivers;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -37,7 +38,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -46,7 +46,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -69,7 +68,7 @@ class RegistryTopologyTest {
   private static final String MANUAL = "careful";
   private static final EvaluationMetrics GOOD = metrics(0.95, 0.97);
 
-  @TempDir
+  @TempDir(factory = TopologyDrivers.RamDisk.class)
   Path stateDir;
 
   private final InMemorySpanExporter spans = InMemorySpanExporter.create();
@@ -86,11 +85,7 @@ class RegistryTopologyTest {
         List.of("accuracy", "rocAuc"), 0.01, Map.of(MANUAL, new RegistryProperties.ModelPromotion("manual", null, null, null, null))));
     StreamsBuilder builder = new StreamsBuilder();
     new RegistryTopology().registryDecisions(builder, policies, tracing);
-    Properties config = new Properties();
-    config.put(StreamsConfig.APPLICATION_ID_CONFIG, RegistryServiceApplication.NAME);
-    config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    driver = new TopologyTestDriver(builder.build(), config, START);
+    driver = new TopologyTestDriver(builder.build(), TopologyDrivers.config(RegistryServiceApplication.NAME, stateDir), START);
     trainedIn = driver.createInputTopic(Topics.MODEL_TRAINED.name(), new StringSerializer(), new ByteArraySerializer());
     requestsIn = driver.createInputTopic(Topics.MODEL_DECISION_REQUESTED.name(), new StringSerializer(), new ByteArraySerializer());
     approved = driver.createOutputTopic(Topics.MODEL_APPROVED.name(), new StringDeserializer(), new EventDeserializer<>(ModelApproved.class));

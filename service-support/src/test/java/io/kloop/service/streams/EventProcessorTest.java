@@ -12,6 +12,7 @@ import io.kloop.schemas.EventSerializer;
 import io.kloop.schemas.Topics;
 import io.kloop.service.kafka.KafkaPlatformAutoConfiguration;
 import io.kloop.service.tracing.KloopTracing;
+import io.kloop.test.TopologyDrivers;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -23,12 +24,12 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -36,7 +37,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -46,6 +46,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The skeleton's opening, one rule per test, through a tiny processor on a {@link TopologyTestDriver}. */
 class EventProcessorTest {
@@ -93,6 +94,7 @@ class EventProcessorTest {
     }
   }
 
+  @TempDir(factory = TopologyDrivers.RamDisk.class) Path state;
   private final InMemorySpanExporter spans = InMemorySpanExporter.create();
   private TopologyTestDriver driver;
   private TestInputTopic<String, byte[]> in;
@@ -107,10 +109,7 @@ class EventProcessorTest {
         .split(Named.as("test-"))
         .branch((key, value) -> value instanceof RetrainingRequested, to(Topics.RETRAINING_REQUESTED))
         .defaultBranch(toDeadLetters(SERVICE));
-    Properties config = new Properties();
-    config.put(StreamsConfig.APPLICATION_ID_CONFIG, "event-processor-test");
-    config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(builder.build(), config, START);
+    driver = new TopologyTestDriver(builder.build(), TopologyDrivers.config("event-processor-test", state), START);
     in = driver.createInputTopic(INPUT, new StringSerializer(), new ByteArraySerializer());
     out = driver.createOutputTopic(Topics.RETRAINING_REQUESTED.name(), new StringDeserializer(), new EventDeserializer<>(RetrainingRequested.class));
     deadLetters = driver.createOutputTopic(Topics.deadLetter(SERVICE).name(), new StringDeserializer(), new ByteArrayDeserializer());
