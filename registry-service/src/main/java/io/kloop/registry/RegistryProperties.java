@@ -22,7 +22,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 public record RegistryProperties(
     @DefaultValue(".kloop/artifacts") @NotNull Path artifactRoot,
-    @DefaultValue("10s") @NotNull @DurationMin(nanos = 0, inclusive = false, message = "must be positive") Duration decisionTimeout,
+    @DefaultValue("10s") @NotNull @DurationMin(nanos = 0, message = "must not be negative") Duration decisionTimeout,
     @DefaultValue Access access,
     @DefaultValue Promotion promotion) {
 

@@ -26,8 +26,14 @@ class RegistryPropertiesStartUpTest {
   }
 
   @Test
+  void shouldTakeNoWaitForAnAnswerAtOnce() {
+    runner.withPropertyValues("kloop.registry.decision-timeout=0s").run(context -> assertThat(context).hasNotFailed()
+        .getBean(RegistryProperties.class).extracting(RegistryProperties::decisionTimeout).isEqualTo(Duration.ZERO));
+  }
+
+  @Test
   void shouldRefuseAWrongSettingNamingIt() {
-    assertRefused("kloop.registry.decision-timeout=0s", "kloop.registry.decision-timeout must be positive, got PT0S");
+    assertRefused("kloop.registry.decision-timeout=-1s", "kloop.registry.decision-timeout must not be negative, got PT-1S");
   }
 
   private void assertRefused(String setting, String message) {

@@ -21,8 +21,6 @@ import org.springframework.core.env.Environment;
 @AutoConfiguration
 public class ServiceAutoConfiguration {
 
-  private static final Logger log = LoggerFactory.getLogger(ServiceApplications.class);
-
   /** Static: the binder asks for it while it binds the first settings, before this configuration exists. */
   @Bean
   static ConfigurationPropertiesBindHandlerAdvisor kloopSettingsValidation() {
@@ -36,12 +34,18 @@ public class ServiceAutoConfiguration {
     return Clock.systemUTC();
   }
 
-  /** {@code <name> ready on port <port> (<summary>)}: the local platform and its tests wait for this line. */
+  /**
+   * {@code <name> ready on port <port> (<summary>)}, logged by the service's application class (so a logger
+   * setting of the service's package covers it): the local platform and its tests wait for this line.
+   */
   @Bean
   ApplicationListener<ApplicationReadyEvent> readyLog(ObjectProvider<ReadySummary> summaries) {
     return event -> {
       Environment environment = event.getApplicationContext().getEnvironment();
       ReadySummary summary = summaries.getIfUnique();
+      Class<?> application = event.getSpringApplication().getAllSources().stream()
+          .filter(Class.class::isInstance).map(Class.class::cast).findFirst().orElse(ServiceApplications.class);
+      Logger log = LoggerFactory.getLogger(application);
       log.info("{} ready on port {}{}", environment.getProperty("spring.application.name"), environment.getProperty("local.server.port"),
           summary == null ? "" : " (" + summary.summary() + ")");
     };

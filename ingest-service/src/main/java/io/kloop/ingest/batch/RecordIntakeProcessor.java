@@ -139,8 +139,9 @@ final class RecordIntakeProcessor extends EventProcessor<DataRecordReader.Fields
     return record.dataset();
   }
 
+  /** Counted by kind, not logged: ingest takes records from anyone, and a flood of bad ones must not flood the log. */
   @Override
-  protected void deadLettered(String kind) {
+  protected void deadLettered(String kind, String reason) {
     meters.deadLettered(kind);
   }
 

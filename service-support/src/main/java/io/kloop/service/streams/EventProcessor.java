@@ -125,14 +125,17 @@ public abstract class EventProcessor<E> implements Processor<String, byte[], Str
           : tracing.continueFrom(name, SpanKind.CONSUMER, raw.headers());
       case LINK -> tracing.linkedTo(name, SpanKind.CONSUMER, List.of(tracing.remote(raw.headers())));
     };
-    if (span.isRecording()) {
-      span.setAttribute("messaging.system", "kafka");
-      span.setAttribute("messaging.destination.name", source.topic());
-      span.setAttribute("messaging.operation.type", "process");
-      span.setAttribute("messaging.destination.partition.id", String.valueOf(source.partition()));
-      span.setAttribute("messaging.kafka.offset", source.offset());
-      span.setAttribute("kloop." + shape.keying().entity(), String.valueOf(raw.key()));
+    if (!span.isRecording()) {
+      // Not sampled. A continued span is then left out, so nothing links to a trace that is not exported; a new
+      // trace's context is still carried on, so what follows from it is not sampled either.
+      return shape.span() == ConsumerSpan.CONTINUE ? Span.getInvalid() : span;
     }
+    span.setAttribute("messaging.system", "kafka");
+    span.setAttribute("messaging.destination.name", source.topic());
+    span.setAttribute("messaging.operation.type", "process");
+    span.setAttribute("messaging.destination.partition.id", String.valueOf(source.partition()));
+    span.setAttribute("messaging.kafka.offset", source.offset());
+    span.setAttribute("kloop." + shape.keying().entity(), String.valueOf(raw.key()));
     return span;
   }
 
@@ -177,8 +180,15 @@ public abstract class EventProcessor<E> implements Processor<String, byte[], Str
   /** Handles an event that passed the opening checks; {@code raw} is its record, for a dead letter. */
   protected abstract void handle(E event, Record<String, byte[]> raw);
 
-  /** Told of each dead letter ({@code kind}: undecodable, tombstone, invalid, wrong-key, or the handler's own), e.g. to count it. */
-  protected void deadLettered(String kind) {}
+  /**
+   * Told of each dead letter as it is written ({@code kind}: undecodable, tombstone, invalid, wrong-key, or the
+   * handler's own): logs it at WARN with where the record came from. A processor that takes many records from
+   * outside (ingest) counts them instead, so a flood of bad records does not flood the log.
+   */
+  protected void deadLettered(String kind, String reason) {
+    RecordMetadata source = context.recordMetadata().orElseThrow();
+    log.warn("Dead-lettering {}-{}@{} ({}): {}", source.topic(), source.partition(), source.offset(), kind, reason);
+  }
 
   /** The processor's context, once {@link #opened}. */
   protected final ProcessorContext<String, Object> context() {
@@ -221,8 +231,7 @@ public abstract class EventProcessor<E> implements Processor<String, byte[], Str
   protected final void deadLetter(Record<String, byte[]> raw, String kind, String reason) {
     RecordMetadata source = context.recordMetadata().orElseThrow();
     String bounded = ClientText.echo(reason, MAX_REASON_CHARS);
-    log.debug("Dead-lettering {}-{}@{} ({}): {}", source.topic(), source.partition(), source.offset(), kind, bounded);
-    deadLettered(kind);
+    deadLettered(kind, bounded);
     context.forward(StreamsDeadLetters.of(raw, source, bounded));
   }
 }

@@ -89,7 +89,8 @@ class EventProcessorTest {
     }
 
     @Override
-    protected void deadLettered(String kind) {
+    protected void deadLettered(String kind, String reason) {
+      super.deadLettered(kind, reason);
       deadLettered.add(kind);
     }
   }
@@ -218,6 +219,18 @@ class EventProcessorTest {
     List<TestRecord<String, RetrainingRequested>> answers = out.readRecordsToList();
     assertThat(header(answers.get(0).headers(), "traceparent")).contains(consumed.getTraceId()).contains(consumed.getSpanId());
     assertThat(answers.get(1).headers().lastHeader("traceparent")).isNull();
+  }
+
+  @Test
+  void leavesOutTheSpanOfATraceThatIsNotSampled() {
+    KloopTracing tracing = tracing();
+    start(tracing, EventProcessor.ConsumerSpan.CONTINUE);
+    RecordHeaders unsampled = new RecordHeaders();
+    unsampled.add("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00".getBytes(StandardCharsets.UTF_8));
+    in.pipeInput(new TestRecord<>("churn", bytes(request("r9", "churn", "operator")), unsampled));
+
+    assertThat(spans.getFinishedSpanItems()).isEmpty();
+    assertThat(out.readRecord().headers().lastHeader("traceparent")).as("no span of the record's trace is current").isNull();
   }
 
   @Test
