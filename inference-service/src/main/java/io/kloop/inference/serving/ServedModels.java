@@ -59,7 +59,23 @@ public class ServedModels {
    * and the last version that failed to load, why, when, and when it is tried again (null when it is not).
    */
   public record ModelStatus(String model, Integer servedVersion, Instant loadedAt, Integer failedVersion, String failure, Instant failedAt,
-      Instant retryAt) {}
+      Instant retryAt) {
+
+    /** Serving {@code version} (none when null) since {@code loadedAt}, and nothing failed. */
+    static ModelStatus serving(String model, Integer version, Instant loadedAt) {
+      return new ModelStatus(model, version, loadedAt, null, null, null, null);
+    }
+
+    /** Serving {@code version} since {@code loadedAt}, the failure as it was. */
+    ModelStatus withServing(Integer version, Instant loadedAt) {
+      return new ModelStatus(model, version, loadedAt, failedVersion, failure, failedAt, retryAt);
+    }
+
+    /** {@code version} failed to load ({@code failure}) at {@code at}, tried again at {@code retryAt} (never when null). */
+    ModelStatus withFailure(int version, String failure, Instant at, Instant retryAt) {
+      return new ModelStatus(model, servedVersion, loadedAt, version, failure, at, retryAt);
+    }
+  }
 
   /** An approval read from the topic, with the trace context of the registry's decision its record carried. */
   public record Approval(ModelApproved event, SpanContext decision) {}
@@ -290,7 +306,7 @@ public class ServedModels {
       synchronized (this) {
         ModelStatus status = statuses.get(model);
         if (status != null && approval == latest.get(model) && status.failedVersion() != null) {
-          statuses.put(model, new ModelStatus(model, current.version(), current.loadedAt(), null, null, null, null));
+          statuses.put(model, ModelStatus.serving(model, current.version(), current.loadedAt()));
         }
       }
       return true;
@@ -342,8 +358,9 @@ public class ServedModels {
     Duration wait = e.retryable() ? retryIn : null;
     if (approval == latest.get(model)) {
       // An earlier approval tried at start-up in its stead does not hide why the latest cannot serve.
-      statuses.put(model, new ModelStatus(model, current == null ? null : current.version(), current == null ? null : current.loadedAt(),
-          approval.getVersion(), e.getMessage(), Instant.now(), wait == null ? null : Instant.now().plus(wait)));
+      Instant now = Instant.now();
+      statuses.put(model, ModelStatus.serving(model, current == null ? null : current.version(), current == null ? null : current.loadedAt())
+          .withFailure(approval.getVersion(), e.getMessage(), now, wait == null ? null : now.plus(wait)));
     }
     log.error("Model {} version {} cannot be served, {}: {}{}", model, approval.getVersion(),
         current == null ? "and no earlier version is loaded" : "version " + current.version() + " keeps serving", e.getMessage(),
@@ -368,9 +385,8 @@ public class ServedModels {
     served.put(model, loaded);
     ModelStatus before = statuses.get(model);
     boolean fallback = request.fallback();
-    statuses.put(model, fallback && before != null
-        ? new ModelStatus(model, loaded.version(), loaded.loadedAt(), before.failedVersion(), before.failure(), before.failedAt(), before.retryAt())
-        : new ModelStatus(model, loaded.version(), loaded.loadedAt(), null, null, null, null));
+    statuses.put(model, fallback && before != null ? before.withServing(loaded.version(), loaded.loadedAt())
+        : ModelStatus.serving(model, loaded.version(), loaded.loadedAt()));
     if (current != null) {
       current.retire();
     }

@@ -30,7 +30,8 @@ public class RunRecords {
   /**
    * A run as operators see it. At most {@value #LISTED_TRIGGERS} triggers are listed ({@code moreTriggers} counts
    * the rest) and the reason is cut to {@value ApiErrors#MAX_MESSAGE_CHARS} characters, so that a list of runs
-   * stays small.
+   * stays small. Thirteen fields are too many to write by position: a run starts with {@link #started} and
+   * changes by name.
    */
   public record Run(String runId, String model, List<String> triggers, Status status, String phase, List<Phase> phases,
       Instant startedAt, Instant finishedAt, Long durationMillis, String reason, Double testAccuracy, String artifactSha256,
@@ -43,6 +44,28 @@ public class RunRecords {
       }
       reason = ClientText.clip(reason, ApiErrors.MAX_MESSAGE_CHARS);
     }
+
+    /** A run under way, in no phase yet. */
+    static Run started(String runId, String model, List<String> triggers, Instant startedAt) {
+      return new Run(runId, model, List.copyOf(triggers), Status.RUNNING, null, List.of(), startedAt, null, null, null, null, null, 0);
+    }
+
+    /** The run under way, in {@code phase}, its phases so far {@code phases}. */
+    Run inPhase(String phase, List<Phase> phases) {
+      return new Run(runId, model, triggers, status, phase, phases, startedAt, null, null, null, null, null, moreTriggers);
+    }
+
+    /** The run ended with a model, {@code finishedAt}. */
+    Run succeeded(Instant finishedAt, double testAccuracy, String artifactSha256) {
+      return new Run(runId, model, triggers, Status.SUCCEEDED, null, phases, startedAt, finishedAt,
+          finishedAt.toEpochMilli() - startedAt.toEpochMilli(), null, testAccuracy, artifactSha256, moreTriggers);
+    }
+
+    /** The run failed in {@code phase}, {@code finishedAt}. */
+    Run failed(Instant finishedAt, String phase, String reason) {
+      return new Run(runId, model, triggers, Status.FAILED, phase, phases, startedAt, finishedAt,
+          finishedAt.toEpochMilli() - startedAt.toEpochMilli(), reason, null, null, moreTriggers);
+    }
   }
 
   /** The most triggers a run lists. */
@@ -53,25 +76,24 @@ public class RunRecords {
   /** Applies a replayed event: a finished run this instance may not have seen. */
   public synchronized void apply(SpecificRecord event) {
     if (event instanceof ModelTrained trained && !runs.containsKey(trained.getRunId())) {
-      put(new Run(trained.getRunId(), trained.getModel(), List.of(trained.getTrigger().split(",")), Status.SUCCEEDED, null, List.of(),
-          trained.getStartedAt(), trained.getStartedAt().plusMillis(trained.getDurationMillis()), trained.getDurationMillis(), null,
-          trained.getMetrics().getAccuracy(), trained.getArtifact().getSha256(), 0));
+      put(Run.started(trained.getRunId(), trained.getModel(), List.of(trained.getTrigger().split(",")), trained.getStartedAt())
+          .succeeded(trained.getStartedAt().plusMillis(trained.getDurationMillis()), trained.getMetrics().getAccuracy(),
+              trained.getArtifact().getSha256()));
     } else if (event instanceof TrainingFailed failed && !runs.containsKey(failed.getRunId())) {
-      put(new Run(failed.getRunId(), failed.getModel(), List.of(failed.getTrigger().split(",")), Status.FAILED, failed.getPhase(), List.of(),
-          failed.getStartedAt(), failed.getStartedAt().plusMillis(failed.getDurationMillis()), failed.getDurationMillis(),
-          failed.getReason(), null, null, 0));
+      put(Run.started(failed.getRunId(), failed.getModel(), List.of(failed.getTrigger().split(",")), failed.getStartedAt())
+          .failed(failed.getStartedAt().plusMillis(failed.getDurationMillis()), failed.getPhase(), failed.getReason()));
     }
   }
 
   synchronized void started(String runId, String model, List<String> triggers, Instant startedAt) {
-    put(new Run(runId, model, List.copyOf(triggers), Status.RUNNING, null, List.of(), startedAt, null, null, null, null, null, 0));
+    put(Run.started(runId, model, triggers, startedAt));
   }
 
   synchronized void phaseStarted(String runId, String phase) {
     updateRunning(runId, run -> {
       List<Phase> phases = new ArrayList<>(run.phases());
       phases.add(new Phase(phase, null));
-      return new Run(run.runId(), run.model(), run.triggers(), run.status(), phase, phases, run.startedAt(), null, null, null, null, null, run.moreTriggers());
+      return run.inPhase(phase, phases);
     });
   }
 
@@ -79,18 +101,16 @@ public class RunRecords {
     updateRunning(runId, run -> {
       List<Phase> phases = new ArrayList<>(run.phases());
       phases.replaceAll(p -> p.name().equals(phase) && p.millis() == null ? new Phase(phase, millis) : p);
-      return new Run(run.runId(), run.model(), run.triggers(), run.status(), run.phase(), phases, run.startedAt(), null, null, null, null, null, run.moreTriggers());
+      return run.inPhase(run.phase(), phases);
     });
   }
 
   synchronized void succeeded(String runId, Instant finishedAt, double testAccuracy, String sha256) {
-    update(runId, run -> new Run(run.runId(), run.model(), run.triggers(), Status.SUCCEEDED, null, run.phases(), run.startedAt(), finishedAt,
-        finishedAt.toEpochMilli() - run.startedAt().toEpochMilli(), null, testAccuracy, sha256, run.moreTriggers()));
+    update(runId, run -> run.succeeded(finishedAt, testAccuracy, sha256));
   }
 
   synchronized void failed(String runId, Instant finishedAt, String phase, String reason) {
-    update(runId, run -> new Run(run.runId(), run.model(), run.triggers(), Status.FAILED, phase, run.phases(), run.startedAt(), finishedAt,
-        finishedAt.toEpochMilli() - run.startedAt().toEpochMilli(), reason, null, null, run.moreTriggers()));
+    update(runId, run -> run.failed(finishedAt, phase, reason));
   }
 
   /** At most this many runs, newest first, optionally of one model only. */
