@@ -74,7 +74,7 @@ final class VersionLifecycle {
     change.record(Decision.of(DecisionAction.REGISTERED).decisionId(registration).version(version).actor(run.getProducer())
         .reason("trained by run " + run.getRunId() + " (" + run.getAlgorithm() + ", trigger " + run.getTrigger() + ", test accuracy "
             + String.format(Locale.ROOT, "%.4f", run.getMetrics().getAccuracy()) + ")"));
-    VersionEntry registered = VersionEntry.of(model, version).runId(run.getRunId()).registeredAt(now).decisionId(registration).registered();
+    VersionEntry registered = VersionEntry.registered(model, version, run.getRunId(), now, registration);
 
     PromotionPolicy.Verdict verdict = policies.of(model).evaluate(run, change.entry().champion());
     String decisionId = UUID.nameUUIDFromBytes(("policy:" + model + ":" + run.getRunId()).getBytes(StandardCharsets.UTF_8)).toString();

@@ -7,13 +7,13 @@ import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import jakarta.validation.constraints.AssertTrue;
 import java.util.Comparator;
-import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.boot.context.properties.bind.AbstractBindHandler;
 import org.springframework.boot.context.properties.bind.BindContext;
 import org.springframework.boot.context.properties.bind.BindHandler;
 import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.validation.annotation.Validated;
@@ -97,9 +97,9 @@ public final class SettingsValidation extends AbstractBindHandler {
     return acrossSettings ? line.toString() : line.append(", got ").append(violation.getInvalidValue()).toString();
   }
 
-  /** {@code batchMaxRecords} as it is written in configuration: {@code batch-max-records}. */
+  /** {@code batchMaxRecords} as it is written in configuration, by Spring Boot's own rule: {@code batch-max-records}. */
   static String kebab(String name) {
-    return name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    return DataObjectPropertyName.toDashedForm(name);
   }
 
   private static boolean validated(Bindable<?> target) {
