@@ -40,8 +40,20 @@ public final class BatchFiles {
 
   private BatchFiles() {}
 
-  /** One row of a batch. Feature values are Double, Boolean, String or null. */
-  public record Row(String recordId, String label, Map<String, Object> features, int sourcePartition, long sourceOffset) {}
+  /**
+   * One row of a batch. Feature values are Double, Boolean, String or null; {@code feedback} is the served
+   * prediction the row came from, null for a data producer's record.
+   */
+  public record Row(String recordId, String label, Map<String, Object> features, int sourcePartition, long sourceOffset, Feedback feedback) {
+
+    /** A data producer's record. */
+    public Row(String recordId, String label, Map<String, Object> features, int sourcePartition, long sourceOffset) {
+      this(recordId, label, features, sourcePartition, sourceOffset, null);
+    }
+  }
+
+  /** The served prediction a feedback row came from. */
+  public record Feedback(String model, int version, String predictionId) {}
 
   public static Schema rowSchema() {
     return ROW;
@@ -111,6 +123,15 @@ public final class BatchFiles {
         encoder.writeMapEnd();
         encoder.writeInt(row.sourcePartition());
         encoder.writeLong(row.sourceOffset());
+        Feedback feedback = row.feedback();
+        if (feedback == null) {
+          encoder.writeIndex(0);
+        } else {
+          encoder.writeIndex(1);
+          encoder.writeString(Objects.requireNonNull(feedback.model(), "feedback.model"));
+          encoder.writeInt(feedback.version());
+          encoder.writeString(Objects.requireNonNull(feedback.predictionId(), "feedback.predictionId"));
+        }
       } catch (IOException e) {
         rows.truncate(start);
         throw new UncheckedIOException(e);
@@ -171,8 +192,11 @@ public final class BatchFiles {
         Map<String, Object> features = new LinkedHashMap<>();
         ((Map<?, ?>) record.get("features")).forEach((k, v) -> features.put(k.toString(), v instanceof CharSequence s ? s.toString() : v));
         Object label = record.get("label");
+        GenericRecord origin = (GenericRecord) record.get("feedback");
+        Feedback feedback = origin == null ? null
+            : new Feedback(origin.get("model").toString(), (Integer) origin.get("version"), origin.get("predictionId").toString());
         rows.add(new Row(record.get("recordId").toString(), label == null ? null : label.toString(), features,
-            (Integer) record.get("sourcePartition"), (Long) record.get("sourceOffset")));
+            (Integer) record.get("sourcePartition"), (Long) record.get("sourceOffset"), feedback));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("not a batch file: " + e.getMessage(), e);

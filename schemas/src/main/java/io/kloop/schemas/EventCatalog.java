@@ -5,12 +5,14 @@ import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.DatasetSpecDeclared;
 import io.kloop.events.DriftDetected;
 import io.kloop.events.DriftReported;
+import io.kloop.events.GroundTruthReported;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelDecisionRequested;
 import io.kloop.events.ModelRejected;
 import io.kloop.events.ModelRolledBack;
 import io.kloop.events.ModelSpecDeclared;
 import io.kloop.events.ModelTrained;
+import io.kloop.events.PerformanceReported;
 import io.kloop.events.PredictionLogged;
 import io.kloop.events.RetrainingRequested;
 import io.kloop.events.TrainingFailed;
@@ -54,7 +56,9 @@ public final class EventCatalog {
           ModelRolledBack.class,
           PredictionLogged.class,
           DriftReported.class,
-          DriftDetected.class);
+          DriftDetected.class,
+          GroundTruthReported.class,
+          PerformanceReported.class);
 
   static final String FROZEN_ROOT = "io/kloop/schemas/frozen/";
 

@@ -9,12 +9,14 @@ import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.DatasetSpecDeclared;
 import io.kloop.events.DriftDetected;
 import io.kloop.events.DriftReported;
+import io.kloop.events.GroundTruthReported;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelDecisionRequested;
 import io.kloop.events.ModelRejected;
 import io.kloop.events.ModelRolledBack;
 import io.kloop.events.ModelSpecDeclared;
 import io.kloop.events.ModelTrained;
+import io.kloop.events.PerformanceReported;
 import io.kloop.events.PredictionLogged;
 import io.kloop.events.RetrainingRequested;
 import io.kloop.events.TrainingFailed;
@@ -52,6 +54,8 @@ public final class Topics {
     public static final String PREDICTION_LOGGED = "mlops.inference.prediction-logged";
     public static final String DRIFT_REPORTED = "mlops.monitor.drift-reported";
     public static final String DRIFT_DETECTED = "mlops.monitor.drift-detected";
+    public static final String GROUND_TRUTH_REPORTED = "mlops.monitor.ground-truth-reported";
+    public static final String PERFORMANCE_REPORTED = "mlops.monitor.performance-reported";
   }
 
   /** Dataset specs: the latest value per dataset is its current spec, so the topic is compacted. */
@@ -131,13 +135,28 @@ public final class Topics {
       new Topic<>(Names.DRIFT_DETECTED, String.class, DriftDetected.class, 3, DELETE,
           "drift found in a window of predictions, keyed by model");
 
+  /**
+   * Ground truth: the true class of served predictions, written by any producer (an inbox the monitor owns).
+   * As many partitions as the prediction log and keyed the same way, so a model's labels and predictions
+   * meet in one stream task.
+   */
+  public static final Topic<String, GroundTruthReported> GROUND_TRUTH_REPORTED =
+      new Topic<>(Names.GROUND_TRUTH_REPORTED, String.class, GroundTruthReported.class, 6, DELETE,
+          "the true class of served predictions, keyed by model");
+
+  /** Live performance: realized and estimated figures per window of a model version. */
+  public static final Topic<String, PerformanceReported> PERFORMANCE_REPORTED =
+      new Topic<>(Names.PERFORMANCE_REPORTED, String.class, PerformanceReported.class, 3, DELETE,
+          "realized and estimated performance per window of predictions, keyed by model");
+
   /** The platform's services, by the short name used in their topics. */
   public static final List<String> SERVICES = List.of("ingest", "training", "registry", "inference", "monitor");
 
   /** Every event topic, in the order of the loop. */
   public static final List<Topic<String, ?>> EVENT_TOPICS =
       List.of(DATASET_SPEC_DECLARED, DATA_RECORD, DATASET_BATCH_COMMITTED, MODEL_SPEC_DECLARED, RETRAINING_REQUESTED, MODEL_TRAINED, TRAINING_FAILED,
-          MODEL_DECISION_REQUESTED, MODEL_APPROVED, MODEL_REJECTED, MODEL_ROLLED_BACK, PREDICTION_LOGGED, DRIFT_REPORTED, DRIFT_DETECTED);
+          MODEL_DECISION_REQUESTED, MODEL_APPROVED, MODEL_REJECTED, MODEL_ROLLED_BACK, PREDICTION_LOGGED, DRIFT_REPORTED, DRIFT_DETECTED,
+          GROUND_TRUTH_REPORTED, PERFORMANCE_REPORTED);
 
   /**
    * The dead-letter topic of a service: records it could not process, with their original key and value

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.apache.avro.Schema;
 import org.apache.avro.UnresolvedUnionException;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericData;
@@ -60,6 +61,25 @@ class BatchFilesTest {
     assertThat(builder.write("b-2")).isEqualTo(BatchFiles.write("b-2", rows));
   }
 
+  @Test
+  void shouldReadAFileWrittenBeforeRowsCarriedTheirFeedbackOrigin() throws Exception {
+    Schema before = new Schema.Parser().parse(BatchFiles.rowSchema().toString().replaceFirst(",\\{\"name\":\"feedback\".*\\}\\]\\}$", "]}"));
+    assertThat(before.getField("feedback")).isNull();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (DataFileWriter<GenericRecord> writer = new DataFileWriter<>(new GenericDatumWriter<>(before))) {
+      writer.create(before, out);
+      GenericRecord record = new GenericData.Record(before);
+      record.put("recordId", "r1");
+      record.put("label", "yes");
+      record.put("features", Map.of("x", 1.5));
+      record.put("sourcePartition", 2);
+      record.put("sourceOffset", 40L);
+      writer.append(record);
+    }
+
+    assertThat(BatchFiles.read(out.toByteArray())).containsExactly(new BatchFiles.Row("r1", "yes", Map.of("x", 1.5), 2, 40L));
+  }
+
   private static List<BatchFiles.Row> rows(int count, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     List<BatchFiles.Row> rows = new ArrayList<>();
@@ -69,8 +89,9 @@ class BatchFilesTest {
       features.put("site", random.nextBoolean() ? "a" : "ünïcode-" + random.nextInt(100));
       features.put("smoker", random.nextInt(5) == 0 ? null : random.nextBoolean());
       features.put("empty", "");
+      BatchFiles.Feedback feedback = random.nextInt(3) == 0 ? new BatchFiles.Feedback("model-" + random.nextInt(2), 1 + random.nextInt(5), "order-" + i) : null;
       rows.add(new BatchFiles.Row("r" + i, random.nextInt(4) == 0 ? null : "class-" + random.nextInt(3), features,
-          random.nextInt(3), random.nextLong(1L << 40)));
+          random.nextInt(3), random.nextLong(1L << 40), feedback));
     }
     return rows;
   }
@@ -89,6 +110,14 @@ class BatchFilesTest {
         record.put("features", row.features());
         record.put("sourcePartition", row.sourcePartition());
         record.put("sourceOffset", row.sourceOffset());
+        if (row.feedback() != null) {
+          Schema origin = BatchFiles.rowSchema().getField("feedback").schema().getTypes().get(1);
+          GenericRecord feedback = new GenericData.Record(origin);
+          feedback.put("model", row.feedback().model());
+          feedback.put("version", row.feedback().version());
+          feedback.put("predictionId", row.feedback().predictionId());
+          record.put("feedback", feedback);
+        }
         writer.append(record);
       }
     }
