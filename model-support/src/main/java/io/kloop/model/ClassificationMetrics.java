@@ -17,6 +17,8 @@ public final class ClassificationMetrics {
 
   /** Probabilities are clipped to this before the logarithm, as scikit-learn's log_loss does. */
   static final double EPSILON = 1e-15;
+  /** Equal-width confidence bins of the expected calibration error. */
+  public static final int CALIBRATION_BINS = 10;
 
   private ClassificationMetrics() {}
 
@@ -73,8 +75,59 @@ public final class ClassificationMetrics {
         .setMacroF1(f1 / present)
         .setRocAuc(k == 2 ? rocAuc(truth, probabilities) : null)
         .setLogLoss(logLoss / n)
+        .setBrierScore(brierScore(truth, probabilities))
+        .setExpectedCalibrationError(expectedCalibrationError(truth, probabilities))
         .setConfusionMatrix(ConfusionMatrix.newBuilder().setLabels(List.copyOf(classes)).setCounts(counts).build())
         .build();
+  }
+
+  /** The multi-class Brier score: the mean over rows of the squared distance between the probabilities and the one-hot true class. */
+  public static double brierScore(int[] truth, double[][] probabilities) {
+    double sum = 0;
+    for (int i = 0; i < truth.length; i++) {
+      sum += squaredError(truth[i], probabilities[i]);
+    }
+    return sum / truth.length;
+  }
+
+  /** One row's term of the Brier score. */
+  public static double squaredError(int truth, double[] probabilities) {
+    double sum = 0;
+    for (int c = 0; c < probabilities.length; c++) {
+      double error = probabilities[c] - (c == truth ? 1 : 0);
+      sum += error * error;
+    }
+    return sum;
+  }
+
+  /**
+   * Expected calibration error of the predicted class's probability (the confidence): rows in
+   * {@value #CALIBRATION_BINS} equal-width confidence bins, the bins' gaps between accuracy and mean
+   * confidence weighted by their share of rows. A confidence of exactly 1 falls in the last bin.
+   */
+  public static double expectedCalibrationError(int[] truth, double[][] probabilities) {
+    long[] rows = new long[CALIBRATION_BINS];
+    double[] confidence = new double[CALIBRATION_BINS];
+    long[] correct = new long[CALIBRATION_BINS];
+    for (int i = 0; i < truth.length; i++) {
+      int predicted = argMax(probabilities[i]);
+      int bin = calibrationBin(probabilities[i][predicted]);
+      rows[bin]++;
+      confidence[bin] += probabilities[i][predicted];
+      correct[bin] += predicted == truth[i] ? 1 : 0;
+    }
+    double ece = 0;
+    for (int b = 0; b < CALIBRATION_BINS; b++) {
+      if (rows[b] > 0) {
+        ece += Math.abs(correct[b] - confidence[b]) / truth.length;
+      }
+    }
+    return ece;
+  }
+
+  /** The equal-width bin of a confidence in [0, 1]. */
+  public static int calibrationBin(double confidence) {
+    return Math.max(0, Math.min(CALIBRATION_BINS - 1, (int) (confidence * CALIBRATION_BINS)));
   }
 
   public static int argMax(double[] values) {

@@ -28,6 +28,10 @@ class ClassificationMetricsTest {
     assertThat(metrics.getLogLoss()).isCloseTo(logLoss, within(1e-12));
     // positives (b) scored 0.7 and 0.4; negatives 0.1, 0.2, 0.6: pairs won 3 + 2 = 5 of 6
     assertThat(metrics.getRocAuc()).isCloseTo(5.0 / 6, within(1e-12));
+    // squared distances to the one-hot truth: 0.02, 0.08, 0.72, 0.18, 0.72
+    assertThat(metrics.getBrierScore()).isCloseTo(1.72 / 5, within(1e-12));
+    // confidence bins: 0.9 right, 0.8 right, 0.7 right, and two wrong at 0.6 in one bin: (0.1 + 0.2 + 0.3 + 1.2) / 5
+    assertThat(metrics.getExpectedCalibrationError()).isCloseTo(1.8 / 5, within(1e-12));
   }
 
   @Test

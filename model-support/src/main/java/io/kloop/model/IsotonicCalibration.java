@@ -1,0 +1,122 @@
+package io.kloop.model;
+
+import io.kloop.events.Calibration;
+import io.kloop.events.ClassCalibration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Isotonic calibration of a classifier's probabilities, one class against the rest: fitted by training on a
+ * version's test split (pool adjacent violators: the non-decreasing step function of the class's probability
+ * closest, in squared error, to whether the class was the true one), applied by the monitor to estimate
+ * performance without labels (CBPE). The fitted maps travel in the version's reference profile
+ * ({@link Calibration}); {@link #apply} reads them exactly as the schema documents.
+ */
+public final class IsotonicCalibration {
+
+  public static final String METHOD = "isotonic";
+
+  private IsotonicCalibration() {}
+
+  /**
+   * @param classes class labels, in the probability columns' order
+   * @param truth index into {@code classes} of each row's true class
+   * @param probabilities per row, one probability per class
+   */
+  public static Calibration fit(List<String> classes, int[] truth, double[][] probabilities) {
+    if (truth.length == 0 || probabilities.length != truth.length) {
+      throw new IllegalArgumentException("need one probability row per true class, and at least one row; got "
+          + probabilities.length + " and " + truth.length);
+    }
+    List<ClassCalibration> maps = new ArrayList<>();
+    for (int c = 0; c < classes.size(); c++) {
+      maps.add(fitClass(classes.get(c), c, truth, probabilities));
+    }
+    return Calibration.newBuilder().setMethod(METHOD).setRows(truth.length).setClasses(maps).build();
+  }
+
+  private static ClassCalibration fitClass(String label, int c, int[] truth, double[][] probabilities) {
+    Integer[] order = IntStream.range(0, truth.length).boxed().toArray(Integer[]::new);
+    Arrays.sort(order, Comparator.comparingDouble(i -> probabilities[i][c]));
+    // Blocks of pooled rows: their lowest probability, their count and how many were of class c.
+    double[] start = new double[order.length];
+    double[] weight = new double[order.length];
+    double[] hits = new double[order.length];
+    int blocks = 0;
+    for (int i = 0; i < order.length; i++) {
+      double x = probabilities[order[i]][c];
+      double y = truth[order[i]] == c ? 1 : 0;
+      if (blocks > 0 && start[blocks - 1] == x) {
+        // equal probabilities must map to one value: they share a block from the start
+        weight[blocks - 1]++;
+        hits[blocks - 1] += y;
+      } else {
+        start[blocks] = x;
+        weight[blocks] = 1;
+        hits[blocks] = y;
+        blocks++;
+      }
+      while (blocks > 1 && hits[blocks - 2] / weight[blocks - 2] >= hits[blocks - 1] / weight[blocks - 1]) {
+        // a violation (or a tie): pool the last two blocks, which keeps the steps strictly increasing
+        weight[blocks - 2] += weight[blocks - 1];
+        hits[blocks - 2] += hits[blocks - 1];
+        blocks--;
+      }
+    }
+    List<Double> thresholds = new ArrayList<>(blocks);
+    List<Double> values = new ArrayList<>(blocks);
+    for (int b = 0; b < blocks; b++) {
+      thresholds.add(start[b]);
+      values.add(hits[b] / weight[b]);
+    }
+    return ClassCalibration.newBuilder().setLabel(label).setThresholds(thresholds).setValues(values).build();
+  }
+
+  /**
+   * The calibrated probabilities of one prediction: each class's probability through its map, then scaled to
+   * sum to 1 (when every map gives 0, the probabilities are returned as they were).
+   *
+   * @param calibration the maps, one per class in the probability columns' order
+   * @param probabilities the model's probabilities of one prediction
+   */
+  public static double[] apply(Calibration calibration, double[] probabilities) {
+    List<ClassCalibration> maps = calibration.getClasses();
+    if (maps.size() != probabilities.length) {
+      throw new IllegalArgumentException("the calibration has " + maps.size() + " classes, the prediction " + probabilities.length);
+    }
+    double[] calibrated = new double[probabilities.length];
+    double sum = 0;
+    for (int c = 0; c < probabilities.length; c++) {
+      calibrated[c] = step(maps.get(c), probabilities[c]);
+      sum += calibrated[c];
+    }
+    if (sum <= 0) {
+      return probabilities.clone();
+    }
+    for (int c = 0; c < calibrated.length; c++) {
+      calibrated[c] /= sum;
+    }
+    return calibrated;
+  }
+
+  /** The map's value at p: the step of the largest threshold at or below p, the first step below them all. */
+  static double step(ClassCalibration map, double p) {
+    List<Double> thresholds = map.getThresholds();
+    int low = 0;
+    int high = thresholds.size() - 1;
+    int found = 0;
+    while (low <= high) {
+      int middle = (low + high) >>> 1;
+      if (thresholds.get(middle) <= p) {
+        found = middle;
+        low = middle + 1;
+      } else {
+        high = middle - 1;
+      }
+    }
+    return map.getValues().get(found);
+  }
+}

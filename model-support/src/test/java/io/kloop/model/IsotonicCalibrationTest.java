@@ -1,0 +1,117 @@
+package io.kloop.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.kloop.events.Calibration;
+import io.kloop.events.ClassCalibration;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class IsotonicCalibrationTest {
+
+  @Test
+  void shouldPoolAdjacentViolatorsIntoIncreasingSteps() {
+    // P(b) = 0.1 .. 0.5 with outcomes b? no, yes, no, yes, yes
+    int[] truth = {0, 1, 0, 1, 1};
+    double[][] probabilities = {{0.9, 0.1}, {0.8, 0.2}, {0.7, 0.3}, {0.6, 0.4}, {0.5, 0.5}};
+
+    Calibration calibration = IsotonicCalibration.fit(List.of("a", "b"), truth, probabilities);
+
+    assertThat(calibration.getRows()).isEqualTo(5);
+    assertThat(calibration.getMethod()).isEqualTo("isotonic");
+    ClassCalibration b = calibration.getClasses().get(1);
+    assertThat(b.getLabel()).isEqualTo("b");
+    // 0 | (1, 0) pooled to 0.5 | (1, 1) pooled, equal steps merge
+    assertThat(b.getThresholds()).containsExactly(0.1, 0.2, 0.4);
+    assertThat(b.getValues()).containsExactly(0.0, 0.5, 1.0);
+    // P(a) ascending 0.5 .. 0.9 with outcomes a? no, no, yes, no, yes
+    ClassCalibration a = calibration.getClasses().get(0);
+    assertThat(a.getThresholds()).containsExactly(0.5, 0.7, 0.9);
+    assertThat(a.getValues()).containsExactly(0.0, 0.5, 1.0);
+  }
+
+  @Test
+  void shouldMapEqualProbabilitiesToOneValue() {
+    int[] truth = {1, 0, 1, 0};
+    double[][] probabilities = {{0.4, 0.6}, {0.4, 0.6}, {0.4, 0.6}, {0.9, 0.1}};
+
+    ClassCalibration b = IsotonicCalibration.fit(List.of("a", "b"), truth, probabilities).getClasses().get(1);
+
+    assertThat(b.getThresholds()).containsExactly(0.1, 0.6);
+    assertThat(b.getValues()).containsExactly(0.0, 2.0 / 3);
+  }
+
+  @Test
+  void shouldReadTheStepsAsTheSchemaSays() {
+    ClassCalibration map = ClassCalibration.newBuilder().setLabel("x").setThresholds(List.of(0.2, 0.5, 0.8)).setValues(List.of(0.1, 0.4, 0.9)).build();
+
+    assertThat(IsotonicCalibration.step(map, 0.0)).isEqualTo(0.1);
+    assertThat(IsotonicCalibration.step(map, 0.2)).isEqualTo(0.1);
+    assertThat(IsotonicCalibration.step(map, 0.49)).isEqualTo(0.1);
+    assertThat(IsotonicCalibration.step(map, 0.5)).isEqualTo(0.4);
+    assertThat(IsotonicCalibration.step(map, 0.8)).isEqualTo(0.9);
+    assertThat(IsotonicCalibration.step(map, 1.0)).isEqualTo(0.9);
+  }
+
+  @Test
+  void shouldApplyEveryClassMapAndScaleToOne() {
+    int[] truth = {0, 1, 0, 1, 1};
+    double[][] probabilities = {{0.9, 0.1}, {0.8, 0.2}, {0.7, 0.3}, {0.6, 0.4}, {0.5, 0.5}};
+    Calibration calibration = IsotonicCalibration.fit(List.of("a", "b"), truth, probabilities);
+
+    // a: 0.75 -> 0.5; b: 0.25 -> 0.5; scaled: 0.5 and 0.5
+    assertThat(IsotonicCalibration.apply(calibration, new double[] {0.75, 0.25})).containsExactly(0.5, 0.5);
+    // a: 0.95 -> 1; b: 0.05 -> 0 (below every threshold: the first step)
+    assertThat(IsotonicCalibration.apply(calibration, new double[] {0.95, 0.05})).containsExactly(1.0, 0.0);
+    assertThatThrownBy(() -> IsotonicCalibration.apply(calibration, new double[] {1.0}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 classes");
+  }
+
+  @Test
+  void shouldLeaveCalibratedProbabilitiesAboutWhereTheyAre() {
+    SplittableRandom random = new SplittableRandom(42);
+    int n = 20_000;
+    int[] truth = new int[n];
+    double[][] probabilities = new double[n][];
+    for (int i = 0; i < n; i++) {
+      double p = random.nextDouble();
+      probabilities[i] = new double[] {1 - p, p};
+      truth[i] = random.nextDouble() < p ? 1 : 0;
+    }
+
+    Calibration calibration = IsotonicCalibration.fit(List.of("a", "b"), truth, probabilities);
+
+    double error = 0;
+    for (int i = 0; i < 1_000; i++) {
+      double p = (i + 0.5) / 1_000;
+      error += Math.abs(IsotonicCalibration.apply(calibration, new double[] {1 - p, p})[1] - p);
+    }
+    assertThat(error / 1_000).isCloseTo(0, within(0.03));
+    List<Double> values = calibration.getClasses().get(1).getValues();
+    for (int i = 1; i < values.size(); i++) {
+      assertThat(values.get(i)).isGreaterThan(values.get(i - 1));
+    }
+  }
+
+  @Test
+  void shouldCorrectOverconfidentProbabilities() {
+    // the model says 0.9 where the class is right 60 % of the time
+    SplittableRandom random = new SplittableRandom(7);
+    int n = 10_000;
+    int[] truth = new int[n];
+    double[][] probabilities = new double[n][];
+    for (int i = 0; i < n; i++) {
+      boolean high = random.nextBoolean();
+      probabilities[i] = high ? new double[] {0.1, 0.9} : new double[] {0.9, 0.1};
+      truth[i] = random.nextDouble() < (high ? 0.6 : 0.4) ? 1 : 0;
+    }
+
+    double[] calibrated = IsotonicCalibration.apply(IsotonicCalibration.fit(List.of("a", "b"), truth, probabilities), new double[] {0.1, 0.9});
+
+    assertThat(calibrated[1]).isCloseTo(0.6, within(0.03));
+    assertThat(calibrated[0] + calibrated[1]).isCloseTo(1, within(1e-12));
+  }
+}
