@@ -203,9 +203,10 @@ class RecordsApiIT {
     assertThat(stored).hasSize(1);
     DataRecord record = new EventDeserializer<>(DataRecord.class).deserialize("t", stored.get(0).value());
     assertThat(record.getFeatures()).as("the missing optional features are not written").containsOnlyKeys("radius");
-    // The envelope (event id, time, producer, dataset, Avro header) and the record's own values.
+    // The envelope (event id, time, producer, dataset, Avro header) and the record's own values, then the
+    // feedback origin's union branch (null: one byte).
     int envelope = 10 + 37 + 6 + 20 + 1 + dataset.length();
-    assertThat(stored.get(0).serializedValueSize()).as("value bytes").isLessThanOrEqualTo(envelope + 2 + 1 + 7 + 1 + 8 + 1 + 1 + 7);
+    assertThat(stored.get(0).serializedValueSize()).as("value bytes").isLessThanOrEqualTo(envelope + 2 + 1 + 7 + 1 + 8 + 1 + 1 + 7 + 1);
   }
 
   private WebTestClient.ResponseSpec post(MediaType type, String body) {
