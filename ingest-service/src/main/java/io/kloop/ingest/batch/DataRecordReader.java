@@ -1,6 +1,8 @@
 package io.kloop.ingest.batch;
 
 import io.kloop.events.DataRecord;
+import io.kloop.events.FeedbackOrigin;
+import io.kloop.schemas.BatchFiles;
 import io.kloop.schemas.EventCatalog;
 import io.kloop.schemas.EventDecodingException;
 import io.kloop.schemas.EventDeserializer;
@@ -15,16 +17,27 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.util.Utf8;
 
 /**
- * Reads, from the bytes of a {@link DataRecord}, what the pipeline needs: dataset, record id, features and
- * label. Records written with the current schema (all of them, until the schema evolves) are read field
- * by field, passing over the event id, time and producer, without building the event object. Anything else (an
- * older schema, a wrong fingerprint, bytes the direct read cannot make sense of) goes through
- * {@link EventDeserializer}, so what is refused, and the reason given, stay its own. Not thread-safe.
+ * Reads, from the bytes of a {@link DataRecord}, what the pipeline needs: dataset, record id, features,
+ * label and, for a feedback record, its origin. Records written with the current schema (those of every
+ * producer of this release) are read field by field, passing over the event id, time and producer, without
+ * building the event object. Anything else (an older schema such as the one before {@code feedback}, a wrong
+ * fingerprint, bytes the direct read cannot make sense of) goes through {@link EventDeserializer}, so what
+ * is refused, and the reason given, stay its own. Not thread-safe.
  */
 final class DataRecordReader {
 
-  /** The fields of a record the pipeline looks at. Features are as {@link DataRecord#getFeatures()} holds them. */
-  record Fields(String dataset, String recordId, Map<String, Object> features, String label) {}
+  /**
+   * The fields of a record the pipeline looks at. Features are as {@link DataRecord#getFeatures()} holds them;
+   * {@code feedback} is {@link DataRecord#getFeedback()}, null for a data producer's record.
+   */
+  record Fields(String dataset, String recordId, Map<String, Object> features, String label, BatchFiles.Feedback feedback) {
+
+    static Fields of(DataRecord record) {
+      FeedbackOrigin origin = record.getFeedback();
+      return new Fields(record.getDataset(), record.getRecordId(), record.getFeatures(), record.getLabel(),
+          origin == null ? null : new BatchFiles.Feedback(origin.getModel(), origin.getVersion(), origin.getPredictionId()));
+    }
+  }
 
   private static final Schema CURRENT = DataRecord.getClassSchema();
   private static final long CURRENT_FINGERPRINT = EventCatalog.fingerprint(CURRENT);
@@ -51,7 +64,7 @@ final class DataRecordReader {
       }
     }
     DataRecord record = events.deserialize(topic, data);
-    return record == null ? null : new Fields(record.getDataset(), record.getRecordId(), record.getFeatures(), record.getLabel());
+    return record == null ? null : Fields.of(record);
   }
 
   private Fields direct(byte[] data) throws IOException {
@@ -84,13 +97,21 @@ final class DataRecordReader {
       case 1 -> decoder.readString();
       default -> throw new AvroRuntimeException("union index " + labelBranch + " out of range");
     };
-    return new Fields(dataset, recordId, features, label);
+    int feedbackBranch = decoder.readIndex();
+    BatchFiles.Feedback feedback = switch (feedbackBranch) {
+      case 0 -> null;
+      case 1 -> new BatchFiles.Feedback(decoder.readString(), decoder.readInt(), decoder.readString());
+      default -> throw new AvroRuntimeException("union index " + feedbackBranch + " out of range");
+    };
+    return new Fields(dataset, recordId, features, label, feedback);
   }
 
-  /** The fields, in order, that {@link #direct} reads. */
+  /** The fields, in order, that {@link #direct} reads, those of the feedback origin too. */
   private static boolean sameLayout() {
     return EventCatalog.layout(CURRENT).equals(List.of("eventId:STRING", "eventTime:LONG/timestamp-millis", "producer:STRING",
-        "dataset:STRING", "recordId:STRING", "features:MAP<[NULL, BOOLEAN, LONG, DOUBLE, STRING]>", "label:[NULL, STRING]"));
+        "dataset:STRING", "recordId:STRING", "features:MAP<[NULL, BOOLEAN, LONG, DOUBLE, STRING]>", "label:[NULL, STRING]",
+        "feedback:[NULL, io.kloop.events.FeedbackOrigin]"))
+        && EventCatalog.layout(FeedbackOrigin.getClassSchema()).equals(List.of("model:STRING", "version:INT", "predictionId:STRING"));
   }
 
   private static long littleEndianLong(byte[] data, int offset) {

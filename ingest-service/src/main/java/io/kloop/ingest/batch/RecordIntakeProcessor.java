@@ -5,6 +5,7 @@ import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.ingest.IngestServiceApplication;
 import io.kloop.ingest.spec.DatasetSpec;
 import io.kloop.ingest.spec.DatasetSpecs;
+import io.kloop.ingest.validation.FeedbackRules;
 import io.kloop.ingest.validation.RecordValidator;
 import io.kloop.ingest.validation.TextRules;
 import io.kloop.ingest.validation.Violation;
@@ -37,11 +38,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka path of ingest, and where both paths meet: each raw record from {@code mlops.ingest.data-record}
- * is decoded, checked against its dataset's current spec and against every record id already accepted, and
- * then either forwarded to the dead-letter topic (original bytes, reason in headers) or added to its
- * dataset's open batch. A batch is sealed after {@code batchMaxRecords} records, after {@code batchMaxAge},
+ * is decoded, checked against its dataset's current spec (a feedback record's origin too, by
+ * {@link FeedbackRules}) and against every record id already accepted, and then either forwarded to the
+ * dead-letter topic (original bytes, reason in headers) or added to its dataset's open batch, where a
+ * feedback record's row carries its origin. A batch is sealed after {@code batchMaxRecords} records, after {@code batchMaxAge},
  * or when the spec version changes: its rows are written to the artifact store as one immutable Avro file
- * named by SHA-256, and a {@link DatasetBatchCommitted} is forwarded.
+ * named by SHA-256, and a {@link DatasetBatchCommitted} (counting the feedback rows) is forwarded.
  *
  * <p>Runs under Kafka Streams' exactly-once processing: the accepted-id store (each accepted record id with
  * the input offset it was accepted at), the open-batch store (where each open batch starts: spec version,
@@ -156,23 +158,28 @@ final class RecordIntakeProcessor extends EventProcessor<DataRecordReader.Fields
     }
     RecordValidator.Result result = RecordValidator.validate(spec.get(), record.recordId(), record.features(), record.label());
     List<Violation> violations = new ArrayList<>(result.violations());
+    if (record.feedback() != null) {
+      violations.addAll(FeedbackRules.violations(record.feedback()));
+    }
+    boolean valid = violations.isEmpty();
     String idKey = idKey(record.dataset(), record.recordId());
     // A valid record whose id is new is accepted here; one whose id is known gets the offset it was accepted at.
-    Long firstOffset = result.valid() ? acceptedIds.acceptIfNew(idKey, source.offset()) : null;
+    // A feedback record's id is derived from its prediction, so a redelivered one is a duplicate like any other.
+    Long firstOffset = valid ? acceptedIds.acceptIfNew(idKey, source.offset()) : null;
     if (firstOffset != null) {
       violations.add(new Violation(spec.get().idField(), Violation.DUPLICATE_ID, "duplicate record id " + TextRules.echo(record.recordId())
           + " (accepted before from partition " + source.partition() + " offset " + firstOffset + ")"));
     }
     if (!violations.isEmpty()) {
-      deadLetter(raw, result.valid() ? "duplicate" : "invalid", "invalid record " + TextRules.echo(record.recordId()) + " for dataset " + record.dataset()
+      deadLetter(raw, valid ? "duplicate" : "invalid", "invalid record " + TextRules.echo(record.recordId()) + " for dataset " + record.dataset()
           + " (spec v" + spec.get().version() + "): " + violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
       return;
     }
-    add(spec.get(), result, source);
+    add(spec.get(), result, record.feedback(), source);
     meters.accepted(record.dataset());
   }
 
-  private void add(DatasetSpec spec, RecordValidator.Result row, RecordMetadata source) {
+  private void add(DatasetSpec spec, RecordValidator.Result row, BatchFiles.Feedback feedback, RecordMetadata source) {
     String dataset = spec.dataset();
     OpenBatch batch = open.get(dataset);
     if (batch != null && sealing.versionChanged(batch, spec.version())) {
@@ -182,7 +189,7 @@ final class RecordIntakeProcessor extends EventProcessor<DataRecordReader.Fields
     batch = batch == null ? OpenBatch.first(spec.version(), source.partition(), source.offset(), now().toEpochMilli())
         : batch.plus(source.offset());
     open.put(dataset, batch);
-    openRows.computeIfAbsent(dataset, d -> new OpenRows(spec)).add(row, source.partition(), source.offset());
+    openRows.computeIfAbsent(dataset, d -> new OpenRows(spec)).add(row, feedback, source.partition(), source.offset());
     if (batch.count() == 1) {
       openBatches.put(dataset, batch.encodeStart());
     }
@@ -233,8 +240,8 @@ final class RecordIntakeProcessor extends EventProcessor<DataRecordReader.Fields
         return;
       }
       if (record != null && Long.valueOf(source.offset()).equals(acceptedIds.offsetOf(idKey(batch.dataset, record.recordId())))) {
-        batch.add(RecordValidator.validate(batch.spec, record.recordId(), record.features(), record.label()), source.partition(),
-            source.offset());
+        batch.add(RecordValidator.validate(batch.spec, record.recordId(), record.features(), record.label()), record.feedback(),
+            source.partition(), source.offset());
       }
     });
     for (Resuming batch : resuming.values()) {
@@ -265,8 +272,8 @@ final class RecordIntakeProcessor extends EventProcessor<DataRecordReader.Fields
       this.rows = new OpenRows(spec);
     }
 
-    void add(RecordValidator.Result row, int partition, long offset) {
-      rows.add(row, partition, offset);
+    void add(RecordValidator.Result row, BatchFiles.Feedback feedback, int partition, long offset) {
+      rows.add(row, feedback, partition, offset);
       batch = batch == null ? OpenBatch.first(start.specVersion(), partition, offset, start.openedAtMillis()) : batch.plus(offset);
     }
   }
@@ -311,9 +318,11 @@ final class RecordIntakeProcessor extends EventProcessor<DataRecordReader.Fields
         .setArtifact(artifact)
         .setSchemaFingerprint(BatchFiles.rowSchemaFingerprint())
         .setFeatures(rows.featureSummaries())
-        .setLabelCounts(rows.labelCounts()));
+        .setLabelCounts(rows.labelCounts())
+        .setFeedbackRows(rows.feedbackRows()));
     meters.committed(dataset, rows.size());
-    log.info("Sealed batch {} of dataset {}: {} records, sha256 {}", batchId, dataset, rows.size(), artifact.getSha256());
+    log.info("Sealed batch {} of dataset {}: {} records ({} feedback), sha256 {}", batchId, dataset, rows.size(), rows.feedbackRows(),
+        artifact.getSha256());
   }
 
   private static String idKey(String dataset, String recordId) {

@@ -22,6 +22,8 @@ public record Violation(String field, String kind, String reason) {
   public static final String UNKNOWN_CATEGORY = "unknown-category";
   public static final String MISSING_LABEL = "missing-label";
   public static final String UNKNOWN_CLASS = "unknown-class";
+  /** A feedback record's origin (model, version, prediction id) breaks the rules; only on the Kafka path. */
+  public static final String BAD_FEEDBACK = "bad-feedback";
 
   @Override
   public String toString() {

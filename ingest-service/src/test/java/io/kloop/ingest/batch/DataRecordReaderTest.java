@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kloop.events.DataRecord;
+import io.kloop.events.FeedbackOrigin;
+import io.kloop.schemas.BatchFiles;
+import io.kloop.schemas.EventCatalog;
 import io.kloop.schemas.EventDecodingException;
 import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.EventSerializer;
@@ -13,6 +16,11 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.UUID;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
 
 class DataRecordReaderTest {
@@ -71,8 +79,57 @@ class DataRecordReaderTest {
     return copy;
   }
 
+  /**
+   * Records written with the schema before {@code feedback} (frozen v1) are read by the fallback path, as the
+   * event deserializer reads them: every field as written, and no origin.
+   */
+  @Test
+  void shouldReadRecordsOfThePreviousSchemaVersion() throws Exception {
+    Schema v1 = EventCatalog.frozenVersions(DataRecord.class).get(0);
+    assertThat(v1.getField("feedback")).as("v1 is the schema before feedback").isNull();
+    assertThat(EventCatalog.fingerprint(v1)).isNotEqualTo(EventCatalog.fingerprint(DataRecord.getClassSchema()));
+    GenericRecord old = new GenericData.Record(v1);
+    old.put("eventId", "e-old");
+    old.put("eventTime", 1_700_000_000_000L);
+    old.put("producer", "old-producer");
+    old.put("dataset", "tumours");
+    old.put("recordId", "r-old");
+    Map<String, Object> features = new HashMap<>();
+    features.put("radius", 12.5);
+    features.put("site", "a");
+    features.put("smoker", null);
+    old.put("features", features);
+    old.put("label", "benign");
+    byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
+
+    DataRecordReader.Fields read = reader.read("t", bytes);
+
+    assertThat(read).isEqualTo(fields(events.deserialize("t", bytes)));
+    assertThat(read.dataset()).isEqualTo("tumours");
+    assertThat(read.recordId()).isEqualTo("r-old");
+    assertThat(read.features()).containsOnlyKeys("radius", "site", "smoker").containsEntry("radius", 12.5).containsEntry("site", "a")
+        .containsEntry("smoker", null);
+    assertThat(read.label()).isEqualTo("benign");
+    assertThat(read.feedback()).isNull();
+  }
+
+  @Test
+  void shouldReadAFeedbackRecordsOrigin() {
+    DataRecord record = DataRecord.newBuilder().setEventId("e").setEventTime(Instant.EPOCH).setProducer("monitor-service")
+        .setDataset("tumours").setRecordId("feedback-1").setFeatures(Map.of("radius", 3.0)).setLabel("benign")
+        .setFeedback(FeedbackOrigin.newBuilder().setModel("scanner").setVersion(2).setPredictionId("order-77").build()).build();
+
+    DataRecordReader.Fields read = reader.read("t", serializer.serialize("t", record));
+
+    assertThat(read.feedback()).isEqualTo(new BatchFiles.Feedback("scanner", 2, "order-77"));
+    assertThat(read.recordId()).isEqualTo("feedback-1");
+    assertThat(read.features()).containsOnly(Map.entry("radius", 3.0));
+  }
+
   private static DataRecordReader.Fields fields(DataRecord record) {
-    return new DataRecordReader.Fields(record.getDataset(), record.getRecordId(), record.getFeatures(), record.getLabel());
+    FeedbackOrigin origin = record.getFeedback();
+    return new DataRecordReader.Fields(record.getDataset(), record.getRecordId(), record.getFeatures(), record.getLabel(),
+        origin == null ? null : new BatchFiles.Feedback(origin.getModel(), origin.getVersion(), origin.getPredictionId()));
   }
 
   private static DataRecord record(SplittableRandom random, int i) {
@@ -89,6 +146,10 @@ class DataRecordReaderTest {
     }
     return DataRecord.newBuilder().setEventId("e" + i).setEventTime(Instant.ofEpochMilli(random.nextLong(1L << 42)))
         .setProducer("test").setDataset("ds-" + random.nextInt(3)).setRecordId("r" + i).setFeatures(features)
-        .setLabel(random.nextBoolean() ? null : "class-" + random.nextInt(3)).build();
+        .setLabel(random.nextBoolean() ? null : "class-" + random.nextInt(3))
+        .setFeedback(random.nextBoolean() ? null : FeedbackOrigin.newBuilder().setModel("model-" + random.nextInt(3))
+            .setVersion(random.nextInt(-2, 1_000_000)).setPredictionId(random.nextBoolean() ? new UUID(random.nextLong(), random.nextLong()).toString() : "prédiction-" + i)
+            .build())
+        .build();
   }
 }

@@ -1,9 +1,11 @@
 package io.kloop.ingest.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.kloop.events.DataRecord;
 import io.kloop.events.DatasetBatchCommitted;
+import io.kloop.events.FeedbackOrigin;
 import io.kloop.ingest.IngestServiceApplication;
 import io.kloop.ingest.spec.DatasetSpecs;
 import io.kloop.ingest.spec.Specs;
@@ -240,6 +242,47 @@ class IntakeTopologyTest {
 
     driver.advanceWallClockTime(MAX_AGE);
     assertThat(rowsOf(batches.readValue())).as("only the good record").containsExactly("r0");
+  }
+
+  /**
+   * Feedback records (a served prediction with its ground truth) join the batch like any other, their rows
+   * carrying their origin and the announcement counting them; a bad origin is a dead letter with every
+   * problem named, and a redelivery (the same record id) a duplicate.
+   */
+  @Test
+  void sealsFeedbackRecordsWithTheirOriginAndDeadLettersABadOrigin() {
+    start(KloopTracing.OFF);
+    specs.declare(Specs.tumours(DATASET), null, "test");
+    records.pipeInput(DATASET, feedback("feedback-1", "scanner", 1, "p-1"));
+    send("r1", 2.5);
+    records.pipeInput(DATASET, feedback("feedback-bad", "Scanner", 0, "p\u0000"));
+    records.pipeInput(DATASET, feedback("feedback-1", "scanner", 1, "p-1"));
+    records.pipeInput(DATASET, feedback("feedback-2", "scanner", 2, "order 2"));
+
+    DatasetBatchCommitted batch = batches.readValue();
+    assertThat(batch.getRowCount()).isEqualTo(3);
+    assertThat(batch.getFeedbackRows()).isEqualTo(2);
+    assertThat(BatchFiles.read(store.read(batch.getArtifact()))).extracting(BatchFiles.Row::recordId, BatchFiles.Row::feedback).containsExactly(
+        tuple("feedback-1", new BatchFiles.Feedback("scanner", 1, "p-1")),
+        tuple("r1", null),
+        tuple("feedback-2", new BatchFiles.Feedback("scanner", 2, "order 2")));
+    assertThat(deadLetters.readRecordsToList()).extracting(IntakeTopologyTest::reason).containsExactly(
+        "invalid record feedback-bad for dataset tumours (spec v1): feedback.model: 'Scanner' is not a model name: model names are 1 to 63"
+            + " lower-case letters, digits, '.', '_' or '-', starting with a letter or digit; feedback.version: a model version is 1 or more,"
+            + " got 0; feedback.predictionId: prediction id contains a control or invisible character (U+0000) at position 1",
+        "invalid record feedback-1 for dataset tumours (spec v1): id: duplicate record id feedback-1 (accepted before from partition 0 offset 0)");
+    assertThat(List.of("invalid", "duplicate")).extracting(this::deadLettered).containsExactly(1.0, 1.0);
+
+    send("r5", 1.0);
+    driver.advanceWallClockTime(MAX_AGE);
+    assertThat(batches.readValue().getFeedbackRows()).as("a batch without feedback").isZero();
+  }
+
+  private static byte[] feedback(String id, String model, int version, String predictionId) {
+    return new EventSerializer<DataRecord>().serialize(Topics.DATA_RECORD.name(), DataRecord.newBuilder().setEventId("e-" + id)
+        .setEventTime(Instant.EPOCH).setProducer("monitor-service").setDataset(DATASET).setRecordId(id).setFeatures(Map.of("radius", 4.0))
+        .setLabel("malignant")
+        .setFeedback(FeedbackOrigin.newBuilder().setModel(model).setVersion(version).setPredictionId(predictionId).build()).build());
   }
 
   @Test

@@ -2,11 +2,13 @@ package io.kloop.ingest.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.kloop.events.DataRecord;
 import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.FeatureSummary;
+import io.kloop.events.FeedbackOrigin;
 import io.kloop.ingest.IngestServiceApplication;
 import io.kloop.ingest.IngestTestProperties;
 import io.kloop.schemas.BatchFiles;
@@ -38,6 +40,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.assertj.core.groups.Tuple;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -155,6 +158,74 @@ class RecordPipelineIT {
         assertThat(deadLetters).anySatisfy(r -> assertThat(reason(r)).contains(expected));
       }
       assertThat(deadLetters).anySatisfy(r -> assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("garbage"));
+    } finally {
+      restarted.close();
+    }
+  }
+
+  /**
+   * Feedback records (served predictions joined to their ground truth, as the monitor publishes them) are
+   * sealed with their origin in the batch file's rows and counted in the announcement, across a restart
+   * with two of them in the open batch; a bad origin is dead-lettered with its reason, and a redelivery of a
+   * sealed one, or of one in the batch open at the restart, is a duplicate, never a second row.
+   */
+  @Test
+  void shouldSealFeedbackRecordsWithTheirOriginOnceAcrossARestart() throws Exception {
+    String model = "scanner-" + UUID.randomUUID().toString().substring(0, 8);
+    List<String> predictions = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      predictions.add(UUID.randomUUID().toString());
+    }
+    ConfigurableApplicationContext ingest = startIngest("10m");
+    try {
+      declareDataset(client(ingest), dataset);
+      try (KafkaProducer<String, byte[]> producer = producer()) {
+        // f0..f4 fill the first batch (five records), f5 and f6 stay in the open second one.
+        for (int i = 0; i < 7; i++) {
+          send(producer, dataset, feedback(model, i % 2 + 1, predictions.get(i)));
+        }
+        send(producer, dataset, feedback("Not A Model", 0, "p\u0007"));
+        send(producer, dataset, feedback(model, 1, predictions.get(2)));
+      }
+      TestRecords.awaitAtLeast(Topics.deadLetter("ingest").name(), TestRecords.keyed(dataset), 2);
+      assertThat(CommittedBatches.of(dataset)).hasSize(1);
+    } finally {
+      ingest.close();
+    }
+
+    ConfigurableApplicationContext restarted = startIngest("10m");
+    try {
+      try (KafkaProducer<String, byte[]> producer = producer()) {
+        send(producer, dataset, feedback(model, 2, predictions.get(5)));
+        for (int i = 7; i < 9; i++) {
+          send(producer, dataset, feedback(model, i % 2 + 1, predictions.get(i)));
+        }
+        send(producer, dataset, record("k0", 10.0, "a"));
+      }
+      await().atMost(Duration.ofSeconds(120)).until(() -> CommittedBatches.rows(dataset) >= 10);
+      List<DatasetBatchCommitted> batches = CommittedBatches.of(dataset);
+      LocalArtifactStore store = new LocalArtifactStore(home.resolve("artifacts"));
+      assertThat(batches).hasSize(2);
+      assertThat(batches).extracting(DatasetBatchCommitted::getRowCount, DatasetBatchCommitted::getFeedbackRows)
+          .containsExactly(tuple(5L, 5L), tuple(5L, 4L));
+      List<BatchFiles.Row> rows = new ArrayList<>();
+      batches.forEach(batch -> rows.addAll(BatchFiles.read(store.read(batch.getArtifact()))));
+      List<Tuple> expected = new ArrayList<>();
+      for (int i = 0; i < 9; i++) {
+        expected.add(tuple(feedbackId(model, predictions.get(i)), new BatchFiles.Feedback(model, i % 2 + 1, predictions.get(i))));
+      }
+      expected.add(tuple("k0", null));
+      assertThat(rows).as("each prediction once, with its origin, the two open at the restart too")
+          .extracting(BatchFiles.Row::recordId, BatchFiles.Row::feedback).containsExactlyElementsOf(expected);
+
+      List<ConsumerRecord<byte[], byte[]>> deadLetters = TestRecords.awaitAtLeast(Topics.deadLetter("ingest").name(),
+          TestRecords.keyed(dataset), 3);
+      assertThat(deadLetters).extracting(RecordPipelineIT::reason).satisfiesExactly(
+          invalid -> assertThat(invalid).startsWith("invalid record " + feedbackId("Not A Model", "p\u0007").substring(0, 40))
+              .contains("feedback.model: 'Not A Model' is not a model name", "feedback.version: a model version is 1 or more, got 0",
+                  "feedback.predictionId: prediction id contains a control or invisible character (U+0007) at position 1"),
+          sealed -> assertThat(sealed).contains("duplicate record id " + feedbackId(model, predictions.get(2)).substring(0, 40)),
+          open -> assertThat(open).contains("duplicate record id " + feedbackId(model, predictions.get(5)).substring(0, 40)));
     } finally {
       restarted.close();
     }
@@ -317,6 +388,19 @@ class RecordPipelineIT {
     features.put("site", site);
     return DataRecord.newBuilder().setEventId(UUID.randomUUID().toString()).setEventTime(Instant.now())
         .setProducer("test").setDataset(dataset).setRecordId(id).setFeatures(features).setLabel("benign").build();
+  }
+
+  /** A feedback record as the monitor publishes one: its id a name-based UUID of model and prediction id. */
+  private DataRecord feedback(String model, int version, String predictionId) {
+    Map<String, Object> features = new HashMap<>();
+    features.put("radius", 4.0 + version);
+    return DataRecord.newBuilder().setEventId(UUID.randomUUID().toString()).setEventTime(Instant.now()).setProducer("monitor-service")
+        .setDataset(dataset).setRecordId(feedbackId(model, predictionId)).setFeatures(features).setLabel("malignant")
+        .setFeedback(FeedbackOrigin.newBuilder().setModel(model).setVersion(version).setPredictionId(predictionId).build()).build();
+  }
+
+  private static String feedbackId(String model, String predictionId) {
+    return "feedback-" + UUID.nameUUIDFromBytes((model + "\u0000" + predictionId).getBytes(StandardCharsets.UTF_8));
   }
 
   private static KafkaProducer<String, byte[]> producer() {

@@ -119,6 +119,23 @@ class RecordsApiIT {
     assertThat(stored.get(1).getFeatures()).as("missing values are not written").doesNotContainKey("site");
   }
 
+  /**
+   * Only the monitor makes feedback records (on the Kafka path): over HTTP a {@code feedback} key is a feature
+   * like any other, refused when the spec does not declare it, so a client cannot pass its records off as
+   * served predictions with their ground truth.
+   */
+  @Test
+  void shouldNotLetAClientClaimAFeedbackOrigin() {
+    post(MediaType.APPLICATION_JSON, """
+        {"id": "f1", "radius": 3, "diagnosis": "benign", "feedback": {"model": "scanner", "version": 1, "predictionId": "p1"}}""")
+        .expectStatus().isBadRequest()
+        .expectBody()
+        .jsonPath("$.acceptedCount").isEqualTo(0)
+        .jsonPath("$.refused[0].violations[0].field").isEqualTo("feedback")
+        .jsonPath("$.refused[0].violations[0].kind").isEqualTo("unknown-feature");
+    assertThat(TestRecords.readToEnd(Topics.DATA_RECORD.name(), TestRecords.keyed(dataset))).isEmpty();
+  }
+
   @Test
   void shouldAnswerClientMistakesWithTheRightStatusAndAMessage() {
     http.post().uri("/v1/datasets/{name}/records", "no-such-dataset").contentType(MediaType.APPLICATION_JSON).bodyValue("{}")
@@ -186,9 +203,10 @@ class RecordsApiIT {
     assertThat(stored).hasSize(1);
     DataRecord record = new EventDeserializer<>(DataRecord.class).deserialize("t", stored.get(0).value());
     assertThat(record.getFeatures()).as("the missing optional features are not written").containsOnlyKeys("radius");
-    // The envelope (event id, time, producer, dataset, Avro header) and the record's own values.
+    // The envelope (event id, time, producer, dataset, Avro header) and the record's own values, then the
+    // feedback origin's union branch (null: one byte).
     int envelope = 10 + 37 + 6 + 20 + 1 + dataset.length();
-    assertThat(stored.get(0).serializedValueSize()).as("value bytes").isLessThanOrEqualTo(envelope + 2 + 1 + 7 + 1 + 8 + 1 + 1 + 7);
+    assertThat(stored.get(0).serializedValueSize()).as("value bytes").isLessThanOrEqualTo(envelope + 2 + 1 + 7 + 1 + 8 + 1 + 1 + 7 + 1);
   }
 
   private WebTestClient.ResponseSpec post(MediaType type, String body) {
