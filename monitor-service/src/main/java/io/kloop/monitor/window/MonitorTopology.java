@@ -14,6 +14,7 @@ import io.kloop.monitor.MonitorServiceApplication;
 import io.kloop.monitor.truth.DriftOwnsPredictionDeadLetters;
 import io.kloop.monitor.truth.FeedbackSpecs;
 import io.kloop.monitor.truth.GroundTruthJoin;
+import io.kloop.monitor.truth.GroundTruthPublisher;
 import io.kloop.monitor.truth.GroundTruthProcessor;
 import io.kloop.monitor.truth.LabelledPrediction;
 import io.kloop.monitor.truth.ServedPrediction;
@@ -34,6 +35,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
 import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.ProducerFactory;
 
 /**
  * The monitor's Kafka Streams topology: predictions and their ground truth in; drift reports, drift detections,
@@ -68,6 +70,11 @@ class MonitorTopology {
     List<Topic<String, ?>> topics = List.of(Topics.MODEL_SPEC_DECLARED);
     return new TopicReplica(MonitorServiceApplication.NAME + "-model-specs", consumers.getConfigurationProperties(), topics,
         (topic, record, event) -> specs.add((ModelSpecDeclared) event), 0);
+  }
+
+  @Bean
+  GroundTruthPublisher groundTruthPublisher(ProducerFactory<?, ?> producers) {
+    return new GroundTruthPublisher(producers);
   }
 
   /** The prediction log, read once: the drift windows and the ground-truth join both take it from this one source. */

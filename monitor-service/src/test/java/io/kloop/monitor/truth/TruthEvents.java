@@ -1,10 +1,15 @@
 package io.kloop.monitor.truth;
 
+import io.kloop.events.ArtifactRef;
+import io.kloop.events.ConfusionMatrix;
+import io.kloop.events.EvaluationMetrics;
 import io.kloop.events.GroundTruthReported;
+import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelSpecDeclared;
 import io.kloop.events.PredictionLogged;
 import io.kloop.events.TrainingWindow;
 import io.kloop.events.TrainingWindowKind;
+import io.kloop.monitor.drift.SyntheticModel;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +19,21 @@ import java.util.UUID;
 public final class TruthEvents {
 
   private TruthEvents() {}
+
+  /** Version {@code version} of the {@link SyntheticModel} (classes {@code no}, {@code yes}) approved. */
+  public static ModelApproved approval(String model, int version) {
+    return ModelApproved.newBuilder()
+        .setEventId(UUID.randomUUID().toString()).setEventTime(Instant.now()).setProducer("registry-service")
+        .setModel(model).setVersion(version).setRunId("run-" + version).setDecisionId(UUID.randomUUID().toString())
+        .setActor("policy:auto").setReason("test").setPreviousVersion(version > 1 ? version - 1 : null)
+        .setArtifact(ArtifactRef.newBuilder().setUri("file:///nowhere").setSha256("0".repeat(64)).setSizeBytes(1).setMediaType("application/onnx").build())
+        .setSignature(SyntheticModel.signature())
+        .setReferenceProfile(SyntheticModel.reference(42, 500, 100))
+        .setMetrics(EvaluationMetrics.newBuilder().setSplit("test").setRows(10).setAccuracy(0.9).setMacroPrecision(0.9).setMacroRecall(0.9)
+            .setMacroF1(0.9).setConfusionMatrix(ConfusionMatrix.newBuilder().setLabels(SyntheticModel.CLASSES)
+                .setCounts(List.of(List.of(5L, 0L), List.of(1L, 4L))).build()).build())
+        .build();
+  }
 
   /** A model's spec naming its dataset and whether its served predictions come back as feedback. */
   public static ModelSpecDeclared spec(String model, String dataset, boolean feedback) {
