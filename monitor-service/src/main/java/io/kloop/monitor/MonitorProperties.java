@@ -18,6 +18,7 @@ import org.springframework.validation.annotation.Validated;
  * @param drift Thresholds of the drift tests and of the model's drift decision.
  * @param retraining When drift asks for retraining.
  * @param recentReports How many recent drift reports per model the HTTP API and the report page keep. Default {@code 50}.
+ * @param groundTruth How long predictions and their labels wait for each other, and what a waiting prediction may hold.
  */
 @ConfigurationProperties("kloop.monitor")
 @Validated
@@ -25,7 +26,8 @@ public record MonitorProperties(
     @DefaultValue @Valid Window window,
     @DefaultValue @Valid Drift drift,
     @DefaultValue @Valid Retraining retraining,
-    @DefaultValue("50") @Min(value = 1, message = "must be at least 1") int recentReports) {
+    @DefaultValue("50") @Min(value = 1, message = "must be at least 1") int recentReports,
+    @DefaultValue @Valid GroundTruth groundTruth) {
 
   /**
    * Windows of predictions, per model version.
@@ -86,4 +88,28 @@ public record MonitorProperties(
       @DefaultValue("true") boolean enabled,
       @DefaultValue("10m") @NotNull Duration cooldown,
       @DefaultValue("3") int clearWindows) {}
+
+  /**
+   * The join of served predictions and their ground truth (labels). Horizons are measured by the monitor's
+   * clock when the label or the prediction reaches the join.
+   *
+   * @param afterHorizon How long after a prediction was served (its event time) its label may come; a later one is late. Default {@code 7d}.
+   * @param beforeHorizon How long a label that came before its prediction waits for it; then it is unknown. Labels are rarely
+   *     faster than the prediction log (a client answers after it was served; the log is written as it answers), so this only
+   *     bridges the prediction log's lag behind the labels, which is seconds, or minutes while the monitor catches up after a
+   *     stop. Default {@code 1h}.
+   * @param markerRetention How long the join remembers a joined prediction (to recognise a repeated label as a duplicate) and
+   *     an expired one (to recognise its label as late); after that, such a label is unknown. Default {@code 1d}.
+   * @param maxInputBytes Largest inputs a waiting prediction keeps, in bytes as stored; a prediction with larger inputs waits
+   *     without them, and its label joins but makes no feedback record. Default {@code 16384}.
+   */
+  public record GroundTruth(
+      @DefaultValue("7d") @NotNull @DurationMin(nanos = 0, inclusive = false, message = "must be positive") Duration afterHorizon,
+      @DefaultValue("1h") @NotNull @DurationMin(nanos = 0, message = "must not be negative") Duration beforeHorizon,
+      @DefaultValue("1d") @NotNull @DurationMin(nanos = 0, inclusive = false, message = "must be positive") Duration markerRetention,
+      @DefaultValue("16384") @Min(value = 0, message = "must not be negative") int maxInputBytes) {
+
+    /** The defaults above. */
+    public static final GroundTruth DEFAULTS = new GroundTruth(Duration.ofDays(7), Duration.ofHours(1), Duration.ofDays(1), 16_384);
+  }
 }

@@ -125,6 +125,66 @@ class MonitorEdgesIT {
   }
 
   @Test
+  void shouldKeepTheContractOnTheGroundTruthEndpointWhateverTheNameAndBody() {
+    Gen<String> types = Generate.pick(java.util.Arrays.asList("application/json", "application/x-ndjson", "text/plain", "application/json; charset=UTF-8",
+        null, "no/such;;type", "*/*"));
+    edge.forAll("monitor POST /v1/models/{name}/ground-truth", names().zip(types,
+        HostileJson.bodies("[{\"predictionId\": \"p-1\", \"label\": \"no\"}]", "{\"predictionId\": \"p-1\", \"label\": \"no\"}\n"),
+        (name, type, body) -> Request.of("POST", "/v1/models/" + name + "/ground-truth", type, body)));
+  }
+
+  @Test
+  void shouldRefuseBadLabelsWholeNamingEveryProblem() {
+    String path = "/v1/models/" + MODEL + "/ground-truth";
+    Map<String, String> refused = new java.util.LinkedHashMap<>();
+    refused.put("[{\"predictionId\": \"p-1\", \"label\": \"\"}]", "item 0: label is empty");
+    refused.put("[{\"predictionId\": \"p-1\"}]", "item 0: label is missing");
+    refused.put("[{\"predictionId\": \"p-1\", \"label\": 1}]", "item 0: at label");
+    refused.put("[{\"predictionId\": \"p-1\", \"label\": \"no\", \"lable\": \"no\"}]", "item 0: unknown key 'lable'");
+    refused.put("[{\"predictionId\": \"p\\u0007\", \"label\": \"no\"}]", "item 0: predictionId contains a control or invisible character");
+    refused.put("[{\"predictionId\": \"" + "x".repeat(257) + "\", \"label\": \"no\"}]", "item 0: predictionId is longer than 256 characters (257)");
+    refused.put("[{\"predictionId\": \"p-1\", \"label\": \"no\", \"observedTime\": \"yesterday\"}]", "item 0: observedTime 'yesterday' is not");
+    refused.put("{\"predictionId\": \"p-1\", \"label\": \"no\"}", "expected a JSON array of labels");
+    refused.put("[]", "the body holds no labels");
+    refused.put("[1, {\"predictionId\": \"p-1\", \"label\": \"no\"}, {\"label\": \"\"}]", "3 problems in the labels; none was taken");
+    refused.put("[" + "{\"predictionId\": \"p\", \"label\": \"no\"},".repeat(10_000) + "{\"predictionId\": \"p\", \"label\": \"no\"}]",
+        "at most 10000 labels per request, got 10001");
+    refused.forEach((body, expected) -> {
+      EdgeContract.Answer answer = edge.check(Request.json("POST", path, body));
+      String seen = body.substring(0, Math.min(body.length(), 100)) + " -> " + answer.text();
+      assertThat(answer.status()).as(seen).isEqualTo(400);
+      assertThat(answer.text()).as(seen).contains(expected);
+    });
+    EdgeContract.Answer lines = edge.check(Request.of("POST", path, "application/x-ndjson", "{\"predictionId\": \"p-1\", \"label\": \"no\"}\n{oops\n"
+        + "{\"predictionId\": \"p-2\", \"label\": \"no\", \"x\": 1}\n"));
+    assertThat(lines.status()).isEqualTo(400);
+    assertThat(JSON.readTree(lines.body()).path("problems").toString()).contains("line 2: not JSON").contains("line 3: unknown key 'x'");
+
+    EdgeContract.Answer many = edge.check(Request.json("POST", path, "[" + "{\"label\": \"\"},".repeat(49) + "{\"label\": \"\"}]"));
+    assertThat(JSON.readTree(many.body()).path("problems").size()).isEqualTo(20);
+    assertThat(JSON.readTree(many.body()).path("moreProblems").asInt()).as("two problems per item, 20 listed").isEqualTo(80);
+
+    assertThat(edge.check(Request.of("POST", path, "text/plain", "p-1,no")).status()).isEqualTo(415);
+    assertThat(edge.check(Request.json("POST", "/v1/models/no-such-model/ground-truth", "[{\"predictionId\": \"p\", \"label\": \"no\"}]"))
+        .status()).isEqualTo(404);
+    assertThat(edge.check(Request.json("POST", "/v1/models/Not-A-Name/ground-truth", "[]")).status()).isEqualTo(400);
+    String huge = "[" + ("{\"predictionId\": \"" + "p".repeat(200) + "\", \"label\": \"no\"},").repeat(10_000) + "{}]";
+    assertThat(edge.check(Request.json("POST", path, huge)).status()).as("over the 2 MB body limit").isEqualTo(413);
+  }
+
+  @Test
+  void shouldTakeGoodLabelsAsJsonAndAsNdjson() {
+    String path = "/v1/models/" + MODEL + "/ground-truth";
+    EdgeContract.Answer json = edge.check(Request.json("POST", path, "[{\"predictionId\": \"edge-1\", \"label\": \"no\", "
+        + "\"observedTime\": \"2026-03-04T07:06:07+02:00\"}, {\"predictionId\": \"edge-2\", \"label\": \"not-a-class\"}]"));
+    assertThat(json.status()).as(json.text()).isEqualTo(202);
+    assertThat(JSON.readTree(json.body()).path("accepted").asInt()).isEqualTo(2);
+    EdgeContract.Answer ndjson = edge.check(Request.of("POST", path, "application/x-ndjson", "\r\n{\"predictionId\": \"edge-3\", \"label\": \"yes\"}\r\n"));
+    assertThat(ndjson.status()).as(ndjson.text()).isEqualTo(202);
+    assertThat(JSON.readTree(ndjson.body()).path("accepted").asInt()).isEqualTo(1);
+  }
+
+  @Test
   void shouldKeepTheContractOnTheActuator() {
     edge.forAll("monitor actuator", HostileJson.actuatorPaths().map((String path) -> Request.of("GET", path, null, "")));
     // The whole scrape is larger than the contract's bound for any answer, whatever the request: it grows with the

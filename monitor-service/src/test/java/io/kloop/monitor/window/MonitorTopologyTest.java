@@ -12,6 +12,7 @@ import io.kloop.events.WindowKind;
 import io.kloop.monitor.MonitorProperties;
 import io.kloop.monitor.MonitorServiceApplication;
 import io.kloop.monitor.drift.SyntheticModel;
+import io.kloop.monitor.truth.FeedbackSpecs;
 import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.EventSerializer;
 import io.kloop.schemas.Topic;
@@ -46,6 +47,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -81,9 +83,14 @@ class MonitorTopologyTest {
 
   private void start(MonitorProperties.Window window, KloopTracing tracing) {
     MonitorProperties properties = new MonitorProperties(window, new MonitorProperties.Drift(0.05, 0.1, 0.1, 0.5, true),
-        new MonitorProperties.Retraining(true, Duration.ofMinutes(10), 3), 50);
+        new MonitorProperties.Retraining(true, Duration.ofMinutes(10), 3), 50,
+        MonitorProperties.GroundTruth.DEFAULTS);
     StreamsBuilder builder = new StreamsBuilder();
-    new MonitorTopology().driftWindows(builder, properties, approvals, meters, tracing);
+    // The whole topology, as the application builds it: the drift windows share their source with the ground-truth join.
+    MonitorTopology topology = new MonitorTopology();
+    KStream<String, byte[]> predictionLog = topology.predictionLog(builder);
+    topology.driftWindows(builder, predictionLog, properties, approvals, meters, tracing);
+    topology.groundTruthJoin(builder, predictionLog, properties, approvals, new FeedbackSpecs(), meters, tracing);
     driver = new TopologyTestDriver(builder.build(), TopologyDrivers.config("monitor-topology-test", state), START);
     predictions = driver.createInputTopic(Topics.PREDICTION_LOGGED.name(), new StringSerializer(), new ByteArraySerializer());
   }
