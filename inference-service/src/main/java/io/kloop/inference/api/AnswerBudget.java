@@ -3,6 +3,7 @@ package io.kloop.inference.api;
 import io.kloop.inference.serving.RequestBudget;
 import io.kloop.inference.serving.InvalidInputException;
 import io.kloop.inference.serving.NameSizes;
+import io.kloop.inference.serving.PredictionIds;
 
 /**
  * No answer is much larger than its request: a scoring answer is at most {@value #FLOOR} bytes or twice the
@@ -12,7 +13,10 @@ import io.kloop.inference.serving.NameSizes;
  * says how many instances it may hold. What one instance adds is fixed by the model, not by the client:
  * its classes' names and probabilities and, with {@code explain=true}, a contribution per feature, so the
  * limit bites on requests of many instances with few, short values (in practice: explanations of models
- * whose feature names are short, or infer requests of models with many classes).
+ * whose feature names are short, or infer requests of models with many classes). Besides, each instance's
+ * answer carries its prediction's id: the client's own, which the request carries too, or the request id
+ * and the instance's index, which the request carries once ({@link PredictionIds}); their exact JSON sizes
+ * count (a default one with an index of ten digits).
  */
 final class AnswerBudget {
 
@@ -47,45 +51,46 @@ final class AnswerBudget {
   private record Budget(int requestBytes, boolean infer) implements RequestBudget {
 
     @Override
-    public void checkAnswer(NameSizes sizes, int instances, boolean explain) {
+    public void checkAnswer(NameSizes sizes, int instances, boolean explain, PredictionIds.Sizes ids) {
       if (infer) {
-        check(requestBytes, instances, inferFixed(sizes), inferInstance(sizes), "inputs", false);
+        check(requestBytes, instances, inferFixed(sizes), inferInstance(sizes), ids, "inputs", false);
       } else {
-        check(requestBytes, instances, FIXED, predictInstance(sizes, explain), "instances", explain);
+        check(requestBytes, instances, FIXED, predictInstance(sizes, explain), ids, "instances", explain);
       }
     }
   }
 
-  /** The largest a predict answer to this many instances can be. */
-  static long largestPredict(NameSizes sizes, int instances, boolean explain) {
-    return FIXED + predictInstance(sizes, explain) * instances;
+  /** The largest a predict answer to this many instances, with prediction ids of these sizes, can be. */
+  static long largestPredict(NameSizes sizes, int instances, boolean explain, PredictionIds.Sizes ids) {
+    return FIXED + predictInstance(sizes, explain) * instances + ids.total();
   }
 
-  /** The largest an infer answer to this many instances can be. */
-  static long largestInfer(NameSizes sizes, int instances) {
-    return inferFixed(sizes) + inferInstance(sizes) * instances;
+  /** The largest an infer answer to this many instances, with prediction ids of these sizes, can be. */
+  static long largestInfer(NameSizes sizes, int instances, PredictionIds.Sizes ids) {
+    return inferFixed(sizes) + inferInstance(sizes) * instances + ids.total();
   }
 
-  /** An infer answer's own part: its fixed part, two output tensors' names, datatypes and shapes. */
+  /** An infer answer's own part: its fixed part, three output tensors' names, datatypes and shapes. */
   private static long inferFixed(NameSizes sizes) {
-    return FIXED + 2 * INT + sizes.probabilityTensor();
+    return FIXED + 3 * INT + sizes.probabilityTensor();
   }
 
   /**
-   * At most what one instance adds to a predict answer: {@code {"class":...,"probabilities":{...},"version":...},}
-   * and, when explained, {@code ,"explanation":{"class":...,"score":...,"value":...,"baseline":...,"contributions":{...}}}.
+   * At most what one instance adds to a predict answer besides its id's JSON string:
+   * {@code {"predictionId":...,"class":...,"probabilities":{...},"version":...},} and, when explained,
+   * {@code ,"explanation":{"class":...,"score":...,"value":...,"baseline":...,"contributions":{...}}}.
    */
   static long predictInstance(NameSizes sizes, boolean explain) {
-    long prediction = 48 + sizes.longestClassName() + sizes.classNames() + (PROBABILITY + 2L) * sizes.classes() + sizes.version();
+    long prediction = 64 + sizes.longestClassName() + sizes.classNames() + (PROBABILITY + 2L) * sizes.classes() + sizes.version();
     if (!explain) {
       return prediction;
     }
     return prediction + 150 + sizes.longestClassName() + sizes.featureNames() + (NUMBER + 2L) * sizes.features();
   }
 
-  /** At most what one instance adds to an infer answer: a probability per class, and its label. */
+  /** At most what one instance adds to an infer answer besides its id's JSON string: a probability per class, its label, and a comma. */
   static long inferInstance(NameSizes sizes) {
-    return (PROBABILITY + 2L) * sizes.classes() + sizes.longestClassName() + 8;
+    return (PROBABILITY + 2L) * sizes.classes() + sizes.longestClassName() + 9;
   }
 
   /** The most an answer to a request of this many bytes may have. */
@@ -93,11 +98,14 @@ final class AnswerBudget {
     return Math.max(FLOOR, 2L * requestBytes);
   }
 
-  private static void check(int requestBytes, int instances, long fixed, long perInstance, String path, boolean explain) {
+  private static void check(int requestBytes, int instances, long fixed, long perInstance, PredictionIds.Sizes ids, String path,
+      boolean explain) {
     long allowed = allowed(requestBytes);
-    long largest = fixed + perInstance * instances;
+    long largest = fixed + perInstance * instances + ids.total();
     if (largest > allowed) {
-      // Fewer of the same instances make a smaller request, so the advice is what fits in an answer any request may get.
+      // Fewer of the same instances make a smaller request, so the advice is what fits in an answer any request may get,
+      // with every id as long as the longest.
+      perInstance += ids.longest();
       long most = Math.max(0, (FLOOR - fixed) / perInstance);
       throw new InvalidInputException(path + ": the answer to " + instances + " instance(s) of this model" + (explain ? ", explained," : "")
           + " could take " + largest + " bytes, more than a request of " + requestBytes + " bytes may get (" + FLOOR
