@@ -16,7 +16,7 @@ import io.kloop.inference.serving.PredictionIds;
  * whose feature names are short, or infer requests of models with many classes). Besides, each instance's
  * answer carries its prediction's id: the client's own, which the request carries too, or the request id
  * and the instance's index, which the request carries once ({@link PredictionIds}); their exact JSON sizes
- * count (a default one with an index of ten digits).
+ * count (a default one with an index of ten digits). An infer answer counts only the outputs asked for.
  */
 final class AnswerBudget {
 
@@ -38,22 +38,29 @@ final class AnswerBudget {
 
   private AnswerBudget() {}
 
+  /** The outputs an infer answer has: the probabilities, the labels, the prediction ids. */
+  record Outputs(boolean probabilities, boolean labels, boolean ids) {
+
+    static final Outputs ALL = new Outputs(true, true, true);
+  }
+
   /** The budget of a predict request (named features) of this many bytes. */
   static RequestBudget predict(int requestBytes) {
-    return new Budget(requestBytes, false);
+    return new Budget(requestBytes, null);
   }
 
-  /** The budget of an infer request (Open Inference Protocol) of this many bytes. */
-  static RequestBudget infer(int requestBytes) {
-    return new Budget(requestBytes, true);
+  /** The budget of an infer request (Open Inference Protocol) of this many bytes, whose answer has these outputs. */
+  static RequestBudget infer(int requestBytes, Outputs outputs) {
+    return new Budget(requestBytes, outputs);
   }
 
-  private record Budget(int requestBytes, boolean infer) implements RequestBudget {
+  /** A request's budget: an infer request's when it names the outputs, else a predict request's. */
+  private record Budget(int requestBytes, Outputs infer) implements RequestBudget {
 
     @Override
     public void checkAnswer(NameSizes sizes, int instances, boolean explain, PredictionIds.Sizes ids) {
-      if (infer) {
-        check(requestBytes, instances, inferFixed(sizes), inferInstance(sizes), ids, "inputs", false);
+      if (infer != null) {
+        check(requestBytes, instances, inferFixed(sizes), inferInstance(sizes, infer), infer.ids() ? ids : PredictionIds.Sizes.NONE, "inputs", false);
       } else {
         check(requestBytes, instances, FIXED, predictInstance(sizes, explain), ids, "instances", explain);
       }
@@ -65,9 +72,9 @@ final class AnswerBudget {
     return FIXED + predictInstance(sizes, explain) * instances + ids.total();
   }
 
-  /** The largest an infer answer to this many instances, with prediction ids of these sizes, can be. */
-  static long largestInfer(NameSizes sizes, int instances, PredictionIds.Sizes ids) {
-    return inferFixed(sizes) + inferInstance(sizes) * instances + ids.total();
+  /** The largest an infer answer with these outputs to this many instances, with prediction ids of these sizes, can be. */
+  static long largestInfer(NameSizes sizes, int instances, PredictionIds.Sizes ids, Outputs outputs) {
+    return inferFixed(sizes) + inferInstance(sizes, outputs) * instances + (outputs.ids() ? ids.total() : 0);
   }
 
   /** An infer answer's own part: its fixed part, three output tensors' names, datatypes and shapes. */
@@ -88,9 +95,13 @@ final class AnswerBudget {
     return prediction + 150 + sizes.longestClassName() + sizes.featureNames() + (NUMBER + 2L) * sizes.features();
   }
 
-  /** At most what one instance adds to an infer answer besides its id's JSON string: a probability per class, its label, and a comma. */
-  static long inferInstance(NameSizes sizes) {
-    return (PROBABILITY + 2L) * sizes.classes() + sizes.longestClassName() + 9;
+  /**
+   * At most what one instance adds to an infer answer with these outputs besides its id's JSON string: a
+   * probability per class, its label, and its id's comma.
+   */
+  static long inferInstance(NameSizes sizes, Outputs outputs) {
+    return (outputs.probabilities() ? (PROBABILITY + 2L) * sizes.classes() : 0) + (outputs.labels() ? sizes.longestClassName() + 1 : 0)
+        + (outputs.ids() ? 1 : 0) + 8;
   }
 
   /** The most an answer to a request of this many bytes may have. */

@@ -230,7 +230,9 @@ class ScoringRoutes {
       Set<String> wantedOutputs = Tensors.wantedOutputs(signature, infer.outputs());
       Predictions.Result result;
       try (Scope traced = traced(tracing, request)) {
-        result = predictions.predict(name, version, id, batch.ids(), batch.instances(), "inputs", false, AnswerBudget.infer(body.bytes()));
+        AnswerBudget.Outputs outputs = new AnswerBudget.Outputs(wantedOutputs.contains(signature.getProbabilityTensor()),
+            wantedOutputs.contains(OpenInferenceController.LABEL), wantedOutputs.contains(OpenInferenceController.PREDICTION_ID));
+        result = predictions.predict(name, version, id, batch.ids(), batch.instances(), "inputs", false, AnswerBudget.infer(body.bytes(), outputs));
       }
       return Answers.infer(name, result, wantedOutputs);
     }

@@ -13,6 +13,7 @@ import io.kloop.inference.serving.PredictionIds;
 import io.kloop.inference.serving.Predictions;
 import io.kloop.service.web.StrictJson;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,11 +46,23 @@ class AnswerBudgetTest {
       boolean explained = result.predictions().get(0).explanation() != null;
 
       long predict = JSON.writeValueAsBytes(Answers.predict(result)).length;
-      long infer = JSON.writeValueAsBytes(Answers.infer(result.model(), result, Set.of(signature.getProbabilityTensor(), "label",
-          "prediction_id"))).length;
+      // All outputs, or some of them (at least one).
+      int mask = round % 3 == 0 ? 7 : 1 + random.nextInt(7);
+      AnswerBudget.Outputs outputs = new AnswerBudget.Outputs((mask & 1) != 0, (mask & 2) != 0, (mask & 4) != 0);
+      Set<String> wanted = new HashSet<>();
+      if (outputs.probabilities()) {
+        wanted.add(signature.getProbabilityTensor());
+      }
+      if (outputs.labels()) {
+        wanted.add("label");
+      }
+      if (outputs.ids()) {
+        wanted.add("prediction_id");
+      }
+      long infer = JSON.writeValueAsBytes(Answers.infer(result.model(), result, wanted)).length;
 
       assertThat(AnswerBudget.largestPredict(sizes, instances, explained, idSizes)).as("round %d", round).isGreaterThanOrEqualTo(predict);
-      assertThat(AnswerBudget.largestInfer(sizes, instances, idSizes)).as("round %d", round).isGreaterThanOrEqualTo(infer);
+      assertThat(AnswerBudget.largestInfer(sizes, instances, idSizes, outputs)).as("round %d, outputs %s", round, outputs).isGreaterThanOrEqualTo(infer);
     }
   }
 
@@ -82,8 +95,25 @@ class AnswerBudgetTest {
     // That many always fit, whatever the request's size; without explanations the same request may hold more.
     AnswerBudget.predict(0).checkAnswer(sizes, (int) alwaysFit, true, PredictionIds.DEFAULT.sizes(requestId, (int) alwaysFit));
     AnswerBudget.predict(requestBytes).checkAnswer(sizes, allowed + 1, false, PredictionIds.DEFAULT.sizes(requestId, allowed + 1));
-    assertThatThrownBy(() -> AnswerBudget.infer(10).checkAnswer(sizes, 100_000, false, PredictionIds.Sizes.NONE))
+    assertThatThrownBy(() -> AnswerBudget.infer(10, AnswerBudget.Outputs.ALL).checkAnswer(sizes, 100_000, false, PredictionIds.Sizes.NONE))
         .hasMessageStartingWith("inputs: the answer to 100000 instance(s)");
+  }
+
+  @Test
+  void shouldCountOnlyTheOutputsAnInferRequestAsksFor() {
+    NameSizes sizes = NameSizes.of(TestModels.SIGNATURE, 1);
+    PredictionIds.Sizes ids = PredictionIds.DEFAULT.sizes(UUID.randomUUID().toString(), 1_000);
+    AnswerBudget.Outputs labels = new AnswerBudget.Outputs(false, true, false);
+    // A label ("malignant", 11 bytes as JSON) and its comma, and 8 bytes to spare, per instance.
+    assertThat(AnswerBudget.largestInfer(sizes, 1_000, ids, labels) - AnswerBudget.largestInfer(sizes, 0, PredictionIds.Sizes.NONE, labels))
+        .isEqualTo(1_000 * (11 + 1 + 8));
+
+    // A thousand labels fit in any answer; with the probabilities and the ids they do not.
+    AnswerBudget.infer(10, labels).checkAnswer(sizes, 1_000, false, ids);
+    assertThatThrownBy(() -> AnswerBudget.infer(10, AnswerBudget.Outputs.ALL).checkAnswer(sizes, 1_000, false, ids))
+        .hasMessageStartingWith("inputs: the answer to 1000 instance(s) of this model could take "
+            + (AnswerBudget.largestInfer(sizes, 0, PredictionIds.Sizes.NONE, AnswerBudget.Outputs.ALL) + 1_000 * (2 * (22 + 2) + 11 + 1 + 1 + 8 + 49))
+            + " bytes");
   }
 
   @Test
