@@ -110,7 +110,8 @@ class InferenceServiceIT {
       Map<String, Number> probabilities = (Map<String, Number>) predictions.get(i).get("probabilities");
       assertThat(probabilities.get("benign").doubleValue()).isEqualTo((double) direct[i][0]);
       assertThat(probabilities.get("malignant").doubleValue()).isEqualTo((double) direct[i][1]);
-      assertThat(predictions.get(i)).containsEntry("class", direct[i][0] >= direct[i][1] ? "benign" : "malignant").containsEntry("version", 1);
+      assertThat(predictions.get(i)).containsEntry("class", direct[i][0] >= direct[i][1] ? "benign" : "malignant").containsEntry("version", 1)
+          .containsEntry("predictionId", "req-1/" + i);
     }
 
     // Operators see the request timed under its route's pattern, not under each model's path or as UNKNOWN. The
@@ -133,12 +134,20 @@ class InferenceServiceIT {
         .jsonPath("$.outputs[0].shape").isEqualTo(List.of(3, 2))
         .jsonPath("$.outputs[0].data[2]").isEqualTo((double) direct[1][0])
         .jsonPath("$.outputs[1].name").isEqualTo("label")
-        .jsonPath("$.outputs[1].data.length()").isEqualTo(3);
+        .jsonPath("$.outputs[1].data.length()").isEqualTo(3)
+        .jsonPath("$.outputs[2].name").isEqualTo("prediction_id")
+        .jsonPath("$.outputs[2].datatype").isEqualTo("BYTES")
+        .jsonPath("$.outputs[2].shape").isEqualTo(List.of(3))
+        .jsonPath("$.outputs[2].data").isEqualTo(List.of("oip-7/0", "oip-7/1", "oip-7/2"));
+    // The metadata: the features are the inputs; the prediction ids an optional input beside them, and an output.
     http.get().uri("/v2/models/{m}", model).exchange().expectStatus().isOk().expectBody()
         .jsonPath("$.platform").isEqualTo("onnxruntime_onnx")
+        .jsonPath("$.inputs.length()").isEqualTo(3)
         .jsonPath("$.inputs[0].name").isEqualTo("radius")
         .jsonPath("$.inputs[2].datatype").isEqualTo("BYTES")
-        .jsonPath("$.outputs[0].shape").isEqualTo(List.of(-1, 2));
+        .jsonPath("$.outputs[0].shape").isEqualTo(List.of(-1, 2))
+        .jsonPath("$.outputs[2]").isEqualTo(Map.of("name", "prediction_id", "datatype", "BYTES", "shape", List.of(-1)))
+        .jsonPath("$.parameters.optional_inputs").isEqualTo(List.of(Map.of("name", "prediction_id", "datatype", "BYTES", "shape", List.of(-1))));
     http.get().uri("/v2/models/{m}/ready", model).exchange().expectStatus().isOk().expectBody().jsonPath("$.ready").isEqualTo(true);
     http.get().uri("/v2/health/ready").exchange().expectStatus().isOk().expectBody().jsonPath("$.ready").isEqualTo(true);
     http.get().uri("/v2/health/live").exchange().expectStatus().isOk();
@@ -196,6 +205,102 @@ class InferenceServiceIT {
         .isEqualTo(200);
     http.get().uri("/v2/models/{m}/infer", model).exchange().expectStatus().isEqualTo(405).expectHeader().valueEquals("Allow", "POST")
         .expectBody().jsonPath("$.error").exists();
+  }
+
+  @Test
+  void shouldIdentifyEveryPredictionByTheClientsIdOrItsRequestAndIndexInTheAnswerAndTheLog() {
+    String model = servingVersionOne("identified-");
+    String radius = "{\"name\": \"radius\", \"datatype\": \"FP64\", \"shape\": [2], \"data\": [1.5, -2]}, "
+        + "{\"name\": \"smooth\", \"datatype\": \"BOOL\", \"shape\": [2], \"data\": [true, false]}, "
+        + "{\"name\": \"shape\", \"datatype\": \"BYTES\", \"shape\": [2], \"data\": [\"round\", \"oval\"]}";
+    String infer = "/v2/models/" + model + "/infer";
+    String predict = "/v1/models/" + model + "/predict";
+    // Mistakes first: refused before scoring, they log nothing (checked below, once the later predictions are logged).
+    String bad = "bad-" + shortId();
+    assertError(post(predict, bad, Map.of("instances", INSTANCES, "ids", List.of("a", "b"))), 400,
+        "ids: 2 id(s) for 3 instance(s); give one id per instance, in the instances' order");
+    assertError(post(predict, bad, Map.of("instances", INSTANCES, "ids", List.of("a", "b", "a"))), 400,
+        "ids[2]: 'a' is given twice (also ids[0]); the ids of a request must differ");
+    assertError(post(predict, bad, Map.of("instances", INSTANCES, "ids", List.of("a", "x".repeat(129), "c"))), 400,
+        "ids[1]: an id has at most 128 characters, got 129");
+    assertError(post(predict, bad, Map.of("instances", INSTANCES, "ids", List.of("a", "b", 17))), 400, "ids[2]: an id is a string, not the number 17");
+    assertError(post(predict, bad, Map.of("instances", INSTANCES, "ids", List.of("a", " ", "c"))), 400, "ids[1]: an id must not be empty or blank");
+    assertError(post(predict, bad, Map.of("instances", INSTANCES, "ids", List.of("a\u200bb", "b", "c"))), 400,
+        "ids[0]: character 2 is U+200B; an id has no control or invisible characters");
+    assertError(rawPost(infer, "{\"id\": \"" + bad + "\", \"inputs\": [" + radius + ", {\"name\": \"prediction_id\", \"datatype\": \"BYTES\", "
+        + "\"shape\": [2], \"data\": [\"a\", \"a\"]}]}"), 400,
+        "inputs[3] 'prediction_id'.data[1]: 'a' is given twice (also inputs[3] 'prediction_id'.data[0])");
+    assertError(rawPost(infer, "{\"id\": \"" + bad + "\", \"inputs\": [{\"name\": \"prediction_id\", \"datatype\": \"FP64\", \"shape\": [2], "
+        + "\"data\": [1, 2]}, " + radius + "]}"), 400, "inputs[0] 'prediction_id': datatype 'FP64'; the prediction ids are BYTES, one string per row");
+
+    // The named-feature API: the client's ids (beside the instances, so a feature may be called "id"), then the default ones.
+    List<String> orders = List.of("order-17", "Bestellung Nr. 18 \u00fc", "19");
+    Map<?, ?> given = answer(post(predict, "with-ids-" + model, Map.of("instances", INSTANCES, "ids", orders)));
+    Map<?, ?> byRequest = answer(post(predict, "req-" + model, Map.of("instances", INSTANCES)));
+    Map<?, ?> madeUp = answer(post(predict, null, Map.of("instances", INSTANCES)));
+    String madeUpId = (String) madeUp.get("id");
+    assertThat(predictionIds(given)).containsExactlyElementsOf(orders);
+    assertThat(predictionIds(byRequest)).containsExactly("req-" + model + "/0", "req-" + model + "/1", "req-" + model + "/2");
+    assertThat(madeUpId).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+    assertThat(predictionIds(madeUp)).containsExactly(madeUpId + "/0", madeUpId + "/1", madeUpId + "/2");
+
+    // The Open Inference Protocol: the ids in a tensor of their own; the answer's prediction_id output unless other outputs are asked for.
+    String ids = "{\"name\": \"prediction_id\", \"datatype\": \"BYTES\", \"shape\": [2, 1], \"data\": [[\"claim-1\"], [\"claim-2\"]]}";
+    Map<?, ?> tensorIds = answer(rawPost(infer, "{\"id\": \"oip-ids-" + model + "\", \"inputs\": [" + ids + ", " + radius + "], "
+        + "\"outputs\": [{\"name\": \"prediction_id\"}, {\"name\": \"label\"}]}"));
+    assertThat(tensorIds.get("outputs")).asList().hasSize(2);
+    assertThat(output(tensorIds, "prediction_id")).isEqualTo(Map.of("name", "prediction_id", "datatype", "BYTES", "shape", List.of(2),
+        "data", List.of("claim-1", "claim-2")));
+    Map<?, ?> defaultIds = answer(rawPost(infer, "{\"id\": \"oip-" + model + "\", \"inputs\": [" + radius + "]}"));
+    assertThat(output(defaultIds, "prediction_id").get("data")).isEqualTo(List.of("oip-" + model + "/0", "oip-" + model + "/1"));
+    Map<?, ?> probabilitiesOnly = answer(rawPost(infer, "{\"id\": \"oip-only-" + model + "\", \"inputs\": [" + ids + ", " + radius + "], "
+        + "\"outputs\": [{\"name\": \"probabilities\"}]}"));
+    assertThat(probabilitiesOnly.get("outputs")).asList().hasSize(1);
+    assertThat(output(probabilitiesOnly, "probabilities")).isNotNull();
+
+    // Each logged prediction carries the id its answer gave, whether the answer showed it or not; the refused requests logged nothing.
+    List<PredictionLogged> logged = TestEvents.awaitAtLeast(Topics.PREDICTION_LOGGED.name(), model, PredictionLogged.class, 3 * 3 + 3 * 2,
+        TIMEOUT);
+    assertThat(logged).hasSize(15).noneMatch(event -> event.getRequestId().equals(bad));
+    Map<String, String> byInstance = new java.util.HashMap<>();
+    logged.forEach(event -> byInstance.put(event.getRequestId() + " #" + event.getInstanceIndex(), event.getPredictionId()));
+    assertThat(byInstance).containsOnly(
+        Map.entry("with-ids-" + model + " #0", "order-17"), Map.entry("with-ids-" + model + " #1", "Bestellung Nr. 18 \u00fc"),
+        Map.entry("with-ids-" + model + " #2", "19"),
+        Map.entry("req-" + model + " #0", "req-" + model + "/0"), Map.entry("req-" + model + " #1", "req-" + model + "/1"),
+        Map.entry("req-" + model + " #2", "req-" + model + "/2"),
+        Map.entry(madeUpId + " #0", madeUpId + "/0"), Map.entry(madeUpId + " #1", madeUpId + "/1"), Map.entry(madeUpId + " #2", madeUpId + "/2"),
+        Map.entry("oip-ids-" + model + " #0", "claim-1"), Map.entry("oip-ids-" + model + " #1", "claim-2"),
+        Map.entry("oip-" + model + " #0", "oip-" + model + "/0"), Map.entry("oip-" + model + " #1", "oip-" + model + "/1"),
+        Map.entry("oip-only-" + model + " #0", "claim-1"), Map.entry("oip-only-" + model + " #1", "claim-2"));
+  }
+
+  /** A predict request with the X-Request-Id header, or none when null. */
+  private HttpResponse<String> post(String path, String requestId, Map<String, Object> body) {
+    try {
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
+      if (requestId != null) {
+        request.header("X-Request-Id", requestId);
+      }
+      return client.send(request.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Map<?, ?> answer(HttpResponse<String> response) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return json.readValue(response.body(), Map.class);
+  }
+
+  private static List<Object> predictionIds(Map<?, ?> answer) {
+    return ((List<?>) answer.get("predictions")).stream().<Object>map(prediction -> ((Map<?, ?>) prediction).get("predictionId")).toList();
+  }
+
+  private static Map<?, ?> output(Map<?, ?> answer, String name) {
+    return ((List<?>) answer.get("outputs")).stream().map(output -> (Map<?, ?>) output).filter(output -> name.equals(output.get("name")))
+        .findFirst().orElse(null);
   }
 
   @Test

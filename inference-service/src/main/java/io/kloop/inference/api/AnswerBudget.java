@@ -3,6 +3,7 @@ package io.kloop.inference.api;
 import io.kloop.inference.serving.RequestBudget;
 import io.kloop.inference.serving.InvalidInputException;
 import io.kloop.inference.serving.NameSizes;
+import io.kloop.inference.serving.PredictionIds;
 
 /**
  * No answer is much larger than its request: a scoring answer is at most {@value #FLOOR} bytes or twice the
@@ -12,7 +13,10 @@ import io.kloop.inference.serving.NameSizes;
  * says how many instances it may hold. What one instance adds is fixed by the model, not by the client:
  * its classes' names and probabilities and, with {@code explain=true}, a contribution per feature, so the
  * limit bites on requests of many instances with few, short values (in practice: explanations of models
- * whose feature names are short, or infer requests of models with many classes).
+ * whose feature names are short, or infer requests of models with many classes). Besides, each instance's
+ * answer carries its prediction's id: the client's own, which the request carries too, or the request id
+ * and the instance's index, which the request carries once ({@link PredictionIds}); their exact JSON sizes
+ * count (a default one with an index of ten digits). An infer answer counts only the outputs asked for.
  */
 final class AnswerBudget {
 
@@ -34,58 +38,70 @@ final class AnswerBudget {
 
   private AnswerBudget() {}
 
+  /** The outputs an infer answer has: the probabilities, the labels, the prediction ids. */
+  record Outputs(boolean probabilities, boolean labels, boolean ids) {
+
+    static final Outputs ALL = new Outputs(true, true, true);
+  }
+
   /** The budget of a predict request (named features) of this many bytes. */
   static RequestBudget predict(int requestBytes) {
-    return new Budget(requestBytes, false);
+    return new Budget(requestBytes, null);
   }
 
-  /** The budget of an infer request (Open Inference Protocol) of this many bytes. */
-  static RequestBudget infer(int requestBytes) {
-    return new Budget(requestBytes, true);
+  /** The budget of an infer request (Open Inference Protocol) of this many bytes, whose answer has these outputs. */
+  static RequestBudget infer(int requestBytes, Outputs outputs) {
+    return new Budget(requestBytes, outputs);
   }
 
-  private record Budget(int requestBytes, boolean infer) implements RequestBudget {
+  /** A request's budget: an infer request's when it names the outputs, else a predict request's. */
+  private record Budget(int requestBytes, Outputs infer) implements RequestBudget {
 
     @Override
-    public void checkAnswer(NameSizes sizes, int instances, boolean explain) {
-      if (infer) {
-        check(requestBytes, instances, inferFixed(sizes), inferInstance(sizes), "inputs", false);
+    public void checkAnswer(NameSizes sizes, int instances, boolean explain, PredictionIds.Sizes ids) {
+      if (infer != null) {
+        check(requestBytes, instances, inferFixed(sizes), inferInstance(sizes, infer), infer.ids() ? ids : PredictionIds.Sizes.NONE, "inputs", false);
       } else {
-        check(requestBytes, instances, FIXED, predictInstance(sizes, explain), "instances", explain);
+        check(requestBytes, instances, FIXED, predictInstance(sizes, explain), ids, "instances", explain);
       }
     }
   }
 
-  /** The largest a predict answer to this many instances can be. */
-  static long largestPredict(NameSizes sizes, int instances, boolean explain) {
-    return FIXED + predictInstance(sizes, explain) * instances;
+  /** The largest a predict answer to this many instances, with prediction ids of these sizes, can be. */
+  static long largestPredict(NameSizes sizes, int instances, boolean explain, PredictionIds.Sizes ids) {
+    return FIXED + predictInstance(sizes, explain) * instances + ids.total();
   }
 
-  /** The largest an infer answer to this many instances can be. */
-  static long largestInfer(NameSizes sizes, int instances) {
-    return inferFixed(sizes) + inferInstance(sizes) * instances;
+  /** The largest an infer answer with these outputs to this many instances, with prediction ids of these sizes, can be. */
+  static long largestInfer(NameSizes sizes, int instances, PredictionIds.Sizes ids, Outputs outputs) {
+    return inferFixed(sizes) + inferInstance(sizes, outputs) * instances + (outputs.ids() ? ids.total() : 0);
   }
 
-  /** An infer answer's own part: its fixed part, two output tensors' names, datatypes and shapes. */
+  /** An infer answer's own part: its fixed part, three output tensors' names, datatypes and shapes. */
   private static long inferFixed(NameSizes sizes) {
-    return FIXED + 2 * INT + sizes.probabilityTensor();
+    return FIXED + 3 * INT + sizes.probabilityTensor();
   }
 
   /**
-   * At most what one instance adds to a predict answer: {@code {"class":...,"probabilities":{...},"version":...},}
-   * and, when explained, {@code ,"explanation":{"class":...,"score":...,"value":...,"baseline":...,"contributions":{...}}}.
+   * At most what one instance adds to a predict answer besides its id's JSON string:
+   * {@code {"predictionId":...,"class":...,"probabilities":{...},"version":...},} and, when explained,
+   * {@code ,"explanation":{"class":...,"score":...,"value":...,"baseline":...,"contributions":{...}}}.
    */
   static long predictInstance(NameSizes sizes, boolean explain) {
-    long prediction = 48 + sizes.longestClassName() + sizes.classNames() + (PROBABILITY + 2L) * sizes.classes() + sizes.version();
+    long prediction = 64 + sizes.longestClassName() + sizes.classNames() + (PROBABILITY + 2L) * sizes.classes() + sizes.version();
     if (!explain) {
       return prediction;
     }
     return prediction + 150 + sizes.longestClassName() + sizes.featureNames() + (NUMBER + 2L) * sizes.features();
   }
 
-  /** At most what one instance adds to an infer answer: a probability per class, and its label. */
-  static long inferInstance(NameSizes sizes) {
-    return (PROBABILITY + 2L) * sizes.classes() + sizes.longestClassName() + 8;
+  /**
+   * At most what one instance adds to an infer answer with these outputs besides its id's JSON string: a
+   * probability per class, its label, and its id's comma.
+   */
+  static long inferInstance(NameSizes sizes, Outputs outputs) {
+    return (outputs.probabilities() ? (PROBABILITY + 2L) * sizes.classes() : 0) + (outputs.labels() ? sizes.longestClassName() + 1 : 0)
+        + (outputs.ids() ? 1 : 0) + 8;
   }
 
   /** The most an answer to a request of this many bytes may have. */
@@ -93,11 +109,14 @@ final class AnswerBudget {
     return Math.max(FLOOR, 2L * requestBytes);
   }
 
-  private static void check(int requestBytes, int instances, long fixed, long perInstance, String path, boolean explain) {
+  private static void check(int requestBytes, int instances, long fixed, long perInstance, PredictionIds.Sizes ids, String path,
+      boolean explain) {
     long allowed = allowed(requestBytes);
-    long largest = fixed + perInstance * instances;
+    long largest = fixed + perInstance * instances + ids.total();
     if (largest > allowed) {
-      // Fewer of the same instances make a smaller request, so the advice is what fits in an answer any request may get.
+      // Fewer of the same instances make a smaller request, so the advice is what fits in an answer any request may get,
+      // with every id as long as the longest.
+      perInstance += ids.longest();
       long most = Math.max(0, (FLOOR - fixed) / perInstance);
       throw new InvalidInputException(path + ": the answer to " + instances + " instance(s) of this model" + (explain ? ", explained," : "")
           + " could take " + largest + " bytes, more than a request of " + requestBytes + " bytes may get (" + FLOOR

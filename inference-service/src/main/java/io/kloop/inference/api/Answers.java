@@ -12,11 +12,15 @@ final class Answers {
 
   private Answers() {}
 
-  /** The named-feature API's answer: {@code {"id", "model", "version", "predictions": [...]}}. */
+  /**
+   * The named-feature API's answer: {@code {"id", "model", "version", "predictions": [...]}}, each prediction
+   * {@code {"predictionId", "class", "probabilities", "version"}} and, when asked for, its {@code "explanation"}.
+   */
   static Map<String, Object> predict(Predictions.Result result) {
     List<Map<String, Object>> answers = new ArrayList<>(result.predictions().size());
     for (Predictions.Prediction prediction : result.predictions()) {
       Map<String, Object> answer = new LinkedHashMap<>();
+      answer.put("predictionId", prediction.predictionId());
       answer.put("class", prediction.predictedClass());
       answer.put("probabilities", prediction.probabilities());
       answer.put("version", result.version());
@@ -40,7 +44,10 @@ final class Answers {
     return answer;
   }
 
-  /** The Open Inference Protocol's infer answer, with the outputs asked for. */
+  /**
+   * The Open Inference Protocol's infer answer, with the outputs asked for: the probabilities, the labels and the
+   * prediction ids ({@code prediction_id}, {@code BYTES [N]}), in that order.
+   */
   static Map<String, Object> infer(String name, Predictions.Result result, Set<String> wantedOutputs) {
     List<String> classes = result.signature().getOutputClasses();
     int rows = result.predictions().size();
@@ -55,6 +62,11 @@ final class Answers {
     if (wantedOutputs.contains(OpenInferenceController.LABEL)) {
       Map<String, Object> tensor = OpenInferenceController.tensor(OpenInferenceController.LABEL, "BYTES", List.of(rows));
       tensor.put("data", result.predictions().stream().map(Predictions.Prediction::predictedClass).toList());
+      outputs.add(tensor);
+    }
+    if (wantedOutputs.contains(OpenInferenceController.PREDICTION_ID)) {
+      Map<String, Object> tensor = OpenInferenceController.tensor(OpenInferenceController.PREDICTION_ID, "BYTES", List.of(rows));
+      tensor.put("data", result.predictions().stream().map(Predictions.Prediction::predictionId).toList());
       outputs.add(tensor);
     }
     Map<String, Object> answer = new LinkedHashMap<>();

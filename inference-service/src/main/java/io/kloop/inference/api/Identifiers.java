@@ -2,12 +2,13 @@ package io.kloop.inference.api;
 
 import io.kloop.inference.serving.InvalidInputException;
 import io.kloop.inference.serving.UnknownModelException;
+import io.kloop.service.web.ClientText;
 
 /**
  * The limits of the identifiers a client names in a path or sends: model names, versions and request ids
  * (the {@code X-Request-Id} header and the Open Inference Protocol's {@code id}, echoed in the answer and
- * logged with every prediction). Too long, or with a character no identifier has (a control character, a
- * line or paragraph separator, a bidirectional control, an unpaired surrogate), is a 400 that says so. The
+ * logged with every prediction). Too long, or with a character no identifier has (a control character, an
+ * invisible format character, a line or paragraph separator, an unpaired surrogate), is a 400 that says so. The
  * checks are a length comparison and one pass over a short string, once per request.
  */
 final class Identifiers {
@@ -75,28 +76,17 @@ final class Identifiers {
     int unsafe = firstUnsafe(value);
     if (unsafe >= 0) {
       throw new InvalidInputException(what + ": character " + (unsafe + 1) + " is " + String.format("U+%04X", (int) value.charAt(unsafe))
-          + "; an identifier has no control characters, line or paragraph separators, bidirectional controls or unpaired surrogates");
+          + "; an identifier has no control or invisible characters, line or paragraph separators or unpaired surrogates");
     }
   }
 
   /**
-   * Where the first character is that no identifier may have, or -1: control characters (C0, DEL, C1), the
-   * line and paragraph separators, the bidirectional embeddings, overrides and isolates (the characters
-   * the services' logs escape), and surrogates that are not part of a pair.
+   * Where the first character is that no identifier may have, or -1: the platform's rule ({@link ClientText}), so
+   * that a request id, and the default prediction ids made of it, are ids every service takes: no control
+   * character (C0, DEL, C1), invisible format character (bidirectional controls, zero-width characters, the byte
+   * order mark), line or paragraph separator, or surrogate that is not part of a pair.
    */
   static int firstUnsafe(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029' || (c >= '\u202a' && c <= '\u202e')
-          || (c >= '\u2066' && c <= '\u2069')) {
-        return i;
-      }
-      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        return i;
-      }
-    }
-    return -1;
+    return ClientText.firstForbidden(text, false);
   }
 }

@@ -20,7 +20,9 @@ import org.springframework.web.bind.annotation.RestController;
  * takes one tensor per feature, named after it, of shape {@code [N]} or {@code [N, 1]}: FP64 (or any
  * number type) for numeric features, BOOL for boolean ones, BYTES for categorical ones. It answers the
  * class probabilities ({@code FP32 [N, classes]}, named as the model's probability tensor) and the
- * predicted class ({@code label}, {@code BYTES [N]}). The version segment is optional; a version other
+ * predicted class ({@code label}, {@code BYTES [N]}) and each prediction's id ({@code prediction_id},
+ * {@code BYTES [N]}); a client may give its own ids in an extra input tensor {@code prediction_id}, which the
+ * metadata lists under {@code parameters.optional_inputs}. The version segment is optional; a version other
  * than the one serving is 404. Infer itself is served by {@link ScoringRoutes}, with the checks of {@link Tensors}.
  */
 @RestController
@@ -36,6 +38,12 @@ class OpenInferenceController {
   record InferRequest(String id, Map<String, Object> parameters, List<InferInput> inputs, List<RequestedOutput> outputs) {}
 
   static final String LABEL = "label";
+  /**
+   * The prediction ids: an optional input tensor ({@code BYTES [N]}, one id per row, not a feature of the model)
+   * and an output tensor of the same shape (see {@link io.kloop.inference.serving.PredictionIds}). A model with a
+   * feature of this name takes the tensor as that feature, and its clients cannot give ids of their own here.
+   */
+  static final String PREDICTION_ID = "prediction_id";
 
   private final Predictions predictions;
   private final ApplicationAvailability availability;
@@ -77,8 +85,15 @@ class OpenInferenceController {
     body.put("inputs", inputs);
     body.put("outputs", List.of(
         tensor(signature.getProbabilityTensor(), "FP32", List.of(-1, signature.getOutputClasses().size())),
-        tensor(LABEL, "BYTES", List.of(-1))));
-    body.put("parameters", Map.of("output_classes", signature.getOutputClasses()));
+        tensor(LABEL, "BYTES", List.of(-1)),
+        tensor(PREDICTION_ID, "BYTES", List.of(-1))));
+    Map<String, Object> parameters = new LinkedHashMap<>();
+    parameters.put("output_classes", signature.getOutputClasses());
+    if (Tensors.takesPredictionIds(signature)) {
+      // Not among the inputs, which a client must all send.
+      parameters.put("optional_inputs", List.of(tensor(PREDICTION_ID, "BYTES", List.of(-1))));
+    }
+    body.put("parameters", parameters);
     return body;
   }
 

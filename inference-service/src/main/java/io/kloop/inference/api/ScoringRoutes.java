@@ -5,6 +5,7 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
 import io.kloop.events.ModelSignature;
 import io.kloop.inference.serving.Instances;
 import io.kloop.inference.serving.InvalidInputException;
+import io.kloop.inference.serving.PredictionIds;
 import io.kloop.inference.serving.Predictions;
 import io.kloop.service.tracing.KloopTracing;
 import io.kloop.service.web.ApiErrors;
@@ -41,8 +42,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <ul>
  *   <li>the named-feature JSON API for tabular clients, {@code POST /v1/models/{name}/predict} with
- *       {@code {"instances": [{"feature": value, ...}, ...]}}, answering the class, the probability of each
- *       class and the model version for every instance;
+ *       {@code {"instances": [{"feature": value, ...}, ...], "ids": [...]}} ({@code ids} optional), answering
+ *       the prediction's id, the class, the probability of each class and the model version for every instance;
  *   <li>the Open Inference Protocol's infer, {@code POST /v2/models/{name}[/versions/{version}]/infer} (the
  *       tensors are described in {@link OpenInferenceController}, which serves the rest of the protocol).
  * </ul>
@@ -55,8 +56,11 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 class ScoringRoutes {
 
-  /** The predict request's body. */
-  record PredictRequest(List<Map<String, Object>> instances) {}
+  /**
+   * The predict request's body: the instances and, optionally, the client's own prediction ids, one per instance
+   * in the same order (beside the instances, since a feature may well be named {@code id}).
+   */
+  record PredictRequest(List<Map<String, Object>> instances, List<Object> ids) {}
 
   private static final String PREDICT = "/v1/models/{name}/predict";
   private static final String INFER = "/v2/models/{name}/infer";
@@ -160,7 +164,7 @@ class ScoringRoutes {
 
   private record Predict(Predictions predictions, KloopTracing tracing, ObjectReader reader, ObjectWriter writer) {
 
-    private static final String SHAPE = "{\"instances\": [{feature: value, ...}, ...]}";
+    private static final String SHAPE = "{\"instances\": [{feature: value, ...}, ...], \"ids\": [optional, one per instance]}";
 
     Mono<ServerResponse> predict(ServerRequest request) {
       // Deferred, so that a bad path, header or query parameter is an error signal the route's error handling answers.
@@ -174,12 +178,15 @@ class ScoringRoutes {
     }
 
     private Map<String, Object> predict(String name, Body<PredictRequest> body, String requestId, boolean explain, ServerRequest request) {
-      if (body.value().instances() == null) {
+      List<Map<String, Object>> instances = body.value().instances();
+      if (instances == null) {
         throw new InvalidInputException("the body must be " + SHAPE);
       }
+      List<Object> given = body.value().ids();
+      PredictionIds ids = given == null ? PredictionIds.DEFAULT : PredictionIds.given(given, instances.size(), "ids");
       Predictions.Result result;
       try (Scope traced = traced(tracing, request)) {
-        result = predictions.predict(name, null, requestId, body.value().instances(), "instances", explain, AnswerBudget.predict(body.bytes()));
+        result = predictions.predict(name, null, requestId, ids, instances, "instances", explain, AnswerBudget.predict(body.bytes()));
       }
       return Answers.predict(result);
     }
@@ -219,11 +226,13 @@ class ScoringRoutes {
         throw new InvalidInputException("inputs: give one tensor per feature");
       }
       String id = Identifiers.requestId(infer.id(), "id");
-      List<Map<String, Object>> instances = Tensors.instances(signature, infer.inputs());
+      Tensors.Batch batch = Tensors.instances(signature, infer.inputs());
       Set<String> wantedOutputs = Tensors.wantedOutputs(signature, infer.outputs());
       Predictions.Result result;
       try (Scope traced = traced(tracing, request)) {
-        result = predictions.predict(name, version, id, instances, "inputs", false, AnswerBudget.infer(body.bytes()));
+        AnswerBudget.Outputs outputs = new AnswerBudget.Outputs(wantedOutputs.contains(signature.getProbabilityTensor()),
+            wantedOutputs.contains(OpenInferenceController.LABEL), wantedOutputs.contains(OpenInferenceController.PREDICTION_ID));
+        result = predictions.predict(name, version, id, batch.ids(), batch.instances(), "inputs", false, AnswerBudget.infer(body.bytes(), outputs));
       }
       return Answers.infer(name, result, wantedOutputs);
     }

@@ -6,7 +6,9 @@ import io.kloop.inference.api.OpenInferenceController.InferInput;
 import io.kloop.inference.api.OpenInferenceController.RequestedOutput;
 import io.kloop.inference.serving.Instances;
 import io.kloop.inference.serving.InvalidInputException;
+import io.kloop.inference.serving.PredictionIds;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,17 +22,32 @@ import java.util.Set;
  * one, BOOL for a boolean one, BYTES for a categorical one); shape {@code [N]} or {@code [N, 1]} with N a
  * whole number from 1; {@code data} a list of N values, flat or, for {@code [N, 1]}, nested as
  * {@code [[v], [v], ...]}; every value of the datatype and of the feature ({@code null} is a missing value,
- * as in the named-feature API); and the same N for every tensor. Errors name the tensor and the value.
+ * as in the named-feature API); and the same N for every tensor. Besides, an optional {@code prediction_id}
+ * tensor of {@code BYTES} gives the rows' prediction ids ({@link PredictionIds}' rules), unless a feature has that
+ * name. Errors name the tensor and the value.
  */
 final class Tensors {
 
   private Tensors() {}
 
-  /** One instance per row: feature name to its (normalised) value. */
-  static List<Map<String, Object>> instances(ModelSignature signature, List<InferInput> inputs) {
+  /**
+   * A request's instances, one per row (feature name to its normalised value), and their prediction ids: the
+   * client's, from the optional {@code prediction_id} tensor, or the default ones.
+   */
+  record Batch(List<Map<String, Object>> instances, PredictionIds ids) {}
+
+  /** Whether a model's clients may give prediction ids in a {@code prediction_id} tensor: unless a feature has that name. */
+  static boolean takesPredictionIds(ModelSignature signature) {
+    return signature.getInputs().stream().noneMatch(input -> OpenInferenceController.PREDICTION_ID.equals(input.getName()));
+  }
+
+  /** One instance per row: feature name to its (normalised) value; and the rows' prediction ids. */
+  static Batch instances(ModelSignature signature, List<InferInput> inputs) {
     Map<String, SignatureField> fields = new HashMap<>();
     signature.getInputs().forEach(f -> fields.put(f.getName(), f));
     Map<String, Object[]> columns = new LinkedHashMap<>();
+    List<Object> ids = null;
+    String idsAt = null;
     long rows = -1;
     for (int k = 0; k < inputs.size(); k++) {
       InferInput input = inputs.get(k);
@@ -39,12 +56,30 @@ final class Tensors {
       }
       String name = input.name();
       SignatureField field = fields.get(name);
+      if (field == null && OpenInferenceController.PREDICTION_ID.equals(name)) {
+        if (ids != null) {
+          throw new InvalidInputException(where(k, name) + ": given twice");
+        }
+        if (!"BYTES".equals(input.datatype())) {
+          throw new InvalidInputException(where(k, name) + ": datatype " + (input.datatype() == null ? "missing" : Instances.quoted(input.datatype()))
+              + "; the prediction ids are BYTES, one string per row");
+        }
+        long n = rows(input.shape(), k, name);
+        if (rows >= 0 && n != rows) {
+          throw new InvalidInputException(where(k, name) + ": " + n + " value(s), but the inputs before it have " + rows);
+        }
+        rows = n;
+        ids = Arrays.asList(values(input, n, k));
+        idsAt = where(k, name) + ".data";
+        continue;
+      }
       if (field == null) {
         if (name.length() > Identifiers.MAX_INPUT_NAME) {
           throw new InvalidInputException("inputs[" + k + "]: a name has at most " + Identifiers.MAX_INPUT_NAME + " characters, got "
-              + name.length() + "; the model takes " + fields.keySet());
+              + name.length() + "; the model takes " + fields.keySet() + optionalInputs(signature));
         }
-        throw new InvalidInputException("inputs[" + k + "] " + Instances.quoted(name) + ": unknown input; the model takes " + fields.keySet());
+        throw new InvalidInputException("inputs[" + k + "] " + Instances.quoted(name) + ": unknown input; the model takes " + fields.keySet()
+            + optionalInputs(signature));
       }
       if (columns.containsKey(name)) {
         throw new InvalidInputException(where(k, name) + ": given twice");
@@ -79,7 +114,11 @@ final class Tensors {
       }
       instances.add(instance);
     }
-    return instances;
+    return new Batch(instances, ids == null ? PredictionIds.DEFAULT : PredictionIds.given(ids, instances.size(), idsAt));
+  }
+
+  private static String optionalInputs(ModelSignature signature) {
+    return takesPredictionIds(signature) ? " and an optional '" + OpenInferenceController.PREDICTION_ID + "'" : "";
   }
 
   /** N of a shape {@code [N]} or {@code [N, 1]}. */
@@ -93,25 +132,10 @@ final class Tensors {
 
   /** The tensor's values as a column of N normalised values (null for a missing one). */
   private static Object[] column(SignatureField field, Datatype datatype, InferInput input, long n, int k) {
-    if (!(input.data() instanceof List<?> data)) {
-      throw new InvalidInputException(where(k, input.name()) + ": data must be a list of " + n + " value(s), "
-          + (input.data() == null ? "it is missing" : "not " + describeValue(input.data())));
-    }
-    if (data.size() != n) {
-      throw new InvalidInputException(where(k, input.name()) + ": shape " + describe(input.shape()) + " needs " + n + " value(s), got "
-          + data.size());
-    }
-    boolean nested = input.shape().size() == 2 && !data.isEmpty() && data.get(0) instanceof List<?>;
-    Object[] column = new Object[data.size()];
+    Object[] column = values(input, n, k);
+    boolean nested = nested(input);
     for (int i = 0; i < column.length; i++) {
-      Object value = data.get(i);
-      if (nested) {
-        if (!(value instanceof List<?> row) || row.size() != 1) {
-          throw new InvalidInputException(where(k, input.name()) + ".data[" + i + "]: nested data of shape [N, 1] has one list of one value "
-              + "per row, not " + describeValue(value));
-        }
-        value = row.get(0);
-      }
+      Object value = column[i];
       if (value == null) {
         continue;
       }
@@ -128,9 +152,40 @@ final class Tensors {
     return column;
   }
 
+  /** The tensor's N values as sent: its data, flat or, for shape {@code [N, 1]}, nested one value per row. */
+  private static Object[] values(InferInput input, long n, int k) {
+    if (!(input.data() instanceof List<?> data)) {
+      throw new InvalidInputException(where(k, input.name()) + ": data must be a list of " + n + " value(s), "
+          + (input.data() == null ? "it is missing" : "not " + describeValue(input.data())));
+    }
+    if (data.size() != n) {
+      throw new InvalidInputException(where(k, input.name()) + ": shape " + describe(input.shape()) + " needs " + n + " value(s), got "
+          + data.size());
+    }
+    boolean nested = nested(input);
+    Object[] values = new Object[data.size()];
+    for (int i = 0; i < values.length; i++) {
+      Object value = data.get(i);
+      if (nested) {
+        if (!(value instanceof List<?> row) || row.size() != 1) {
+          throw new InvalidInputException(where(k, input.name()) + ".data[" + i + "]: nested data of shape [N, 1] has one list of one value "
+              + "per row, not " + describeValue(value));
+        }
+        value = row.get(0);
+      }
+      values[i] = value;
+    }
+    return values;
+  }
+
+  /** Whether the data of a tensor of shape {@code [N, 1]} (its data a list already checked) is nested, one list per row. */
+  private static boolean nested(InferInput input) {
+    return input.shape().size() == 2 && input.data() instanceof List<?> data && !data.isEmpty() && data.get(0) instanceof List<?>;
+  }
+
   /** The outputs the client asks for: all when none are named. */
   static Set<String> wantedOutputs(ModelSignature signature, List<RequestedOutput> requested) {
-    Set<String> known = Set.of(signature.getProbabilityTensor(), OpenInferenceController.LABEL);
+    Set<String> known = new HashSet<>(List.of(signature.getProbabilityTensor(), OpenInferenceController.LABEL, OpenInferenceController.PREDICTION_ID));
     if (requested == null || requested.isEmpty()) {
       return known;
     }

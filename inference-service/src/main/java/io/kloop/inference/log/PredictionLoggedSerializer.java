@@ -98,6 +98,13 @@ public final class PredictionLoggedSerializer implements Serializer<PredictionLo
       checkSize(probabilities, written);
       encoder.writeMapEnd();
       encoder.writeLong(event.getLatencyMicros());
+      String predictionId = event.getPredictionId();
+      if (predictionId == null) {
+        encoder.writeIndex(0);
+      } else {
+        encoder.writeIndex(1);
+        encoder.writeString(predictionId);
+      }
       return Arrays.copyOf(buf, count);
     }
 
@@ -147,6 +154,6 @@ public final class PredictionLoggedSerializer implements Serializer<PredictionLo
   private static boolean sameLayout() {
     return EventCatalog.layout(SCHEMA).equals(List.of("eventId:STRING", "eventTime:LONG/timestamp-millis", "producer:STRING",
         "requestId:STRING", "instanceIndex:INT", "model:STRING", "version:INT", "inputs:MAP<[NULL, BOOLEAN, LONG, DOUBLE, STRING]>",
-        "predictedClass:STRING", "probabilities:MAP<DOUBLE>", "latencyMicros:LONG"));
+        "predictedClass:STRING", "probabilities:MAP<DOUBLE>", "latencyMicros:LONG", "predictionId:[NULL, STRING]"));
   }
 }

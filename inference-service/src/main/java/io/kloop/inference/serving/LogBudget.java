@@ -4,9 +4,9 @@ package io.kloop.inference.serving;
  * No request makes the prediction log write much more than the request itself: the events of one request
  * (one per instance) take at most {@value #FLOOR} bytes or {@value #RATIO} times the request's body, whichever is
  * more. An event is larger than what a client sends per instance (an event id, a time, the request id, the
- * model's name, the inputs with their names, a probability per class): in a compact Open Inference Protocol
+ * model's name, the inputs with their names, a probability per class, the prediction's id): in a compact Open Inference Protocol
  * request an instance can be a few bytes per feature. Before scoring, the events' largest possible size is
- * worked out from the model's {@link NameSizes} and the request id: a request whose events could be larger
+ * worked out from the model's {@link NameSizes}, the request id and the prediction ids: a request whose events could be larger
  * is a 400 that says how many instances fit. Only when the log is on.
  */
 final class LogBudget {
@@ -25,10 +25,10 @@ final class LogBudget {
   private LogBudget() {}
 
   /**
-   * At most how many bytes one event (and its record key, the model's name) takes: Avro writes a string as a
-   * length (one or two bytes for these) and its UTF-8 bytes, at most three per character, which
-   * {@link NameSizes}' JSON sizes (quotes and escapes counted) never undercount; a double in 8 bytes, a boolean in
-   * 1, an input's branch in 1.
+   * At most how many bytes one event (and its record key, the model's name) takes, besides its prediction id: Avro
+   * writes a string as a length (one or two bytes for these) and its UTF-8 bytes, at most three per character,
+   * which {@link NameSizes}' JSON sizes (quotes and escapes counted) never undercount; a double in 8 bytes, a
+   * boolean in 1, an input's branch in 1.
    */
   static long eventBytes(NameSizes sizes, String requestId, String model) {
     long identifiers = 2 + 3L * requestId.length() + 2 * (2 + 3L * model.length());
@@ -37,15 +37,25 @@ final class LogBudget {
     return FIXED + identifiers + inputs + prediction;
   }
 
+  /**
+   * At most how many bytes a prediction id of this JSON size takes in its event: its union branch (1 byte), its
+   * length and its UTF-8 bytes, which its JSON size never undercounts (an id has at most 139 characters, so its
+   * length takes 2 bytes, no more than its JSON quotes).
+   */
+  static long predictionIdBytes(long jsonBytes) {
+    return 1 + jsonBytes;
+  }
+
   /** @throws InvalidInputException when the events of this many instances could take more than the request may make the log write */
-  static void check(NameSizes sizes, String requestId, String model, int instances, int requestBytes, String path) {
+  static void check(NameSizes sizes, String requestId, String model, int instances, PredictionIds.Sizes ids, int requestBytes, String path) {
     long perEvent = eventBytes(sizes, requestId, model);
     long allowed = Math.max(FLOOR, (long) RATIO * requestBytes);
-    long largest = perEvent * instances;
+    long largest = perEvent * instances + predictionIdBytes(0) * instances + ids.total();
     if (largest > allowed) {
       throw new InvalidInputException(path + ": logging " + instances + " predictions of this model could take " + largest
           + " bytes, more than a request of " + requestBytes + " bytes may make the service write to the prediction log (" + FLOOR
-          + " bytes, or " + RATIO + " times the request's size): send at most " + Math.max(1, FLOOR / perEvent) + " instances per request");
+          + " bytes, or " + RATIO + " times the request's size): send at most "
+          + Math.max(1, FLOOR / (perEvent + predictionIdBytes(ids.longest()))) + " instances per request");
     }
   }
 }

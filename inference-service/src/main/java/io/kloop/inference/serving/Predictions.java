@@ -30,8 +30,11 @@ import java.util.random.RandomGeneratorFactory;
  */
 public class Predictions {
 
-  /** One instance's answer; {@code explanation} only when asked for. */
-  public record Prediction(String predictedClass, Map<String, Double> probabilities, Explanation explanation) {}
+  /**
+   * One instance's answer: its prediction's id (see {@link PredictionIds}), the class, the probabilities and, only
+   * when asked for, the explanation.
+   */
+  public record Prediction(String predictionId, String predictedClass, Map<String, Double> probabilities, Explanation explanation) {}
 
   /**
    * Why a linear model predicted a class: the class's score (log-odds for two classes, centred
@@ -113,12 +116,22 @@ public class Predictions {
    */
   public Result predict(String model, Integer version, String requestId, List<Map<String, Object>> instances, String path, boolean explain,
       RequestBudget budget) {
+    return predict(model, version, requestId, PredictionIds.DEFAULT, instances, path, explain, budget);
+  }
+
+  /**
+   * Scores the instances as {@link #predict(String, Integer, String, List, String, boolean, RequestBudget)} does,
+   * each prediction with its id from {@code ids} (a client's, checked, or the default {@code <requestId>/<index>}).
+   * The ids count in the budgets: they are in the answer and in every log event.
+   */
+  public Result predict(String model, Integer version, String requestId, PredictionIds ids, List<Map<String, Object>> instances, String path,
+      boolean explain, RequestBudget budget) {
     if (!tracing.enabled()) {
-      return score(model, version, requestId, instances, path, explain, budget, null);
+      return score(model, version, requestId, ids, instances, path, explain, budget, null);
     }
     Span span = tracing.span("score").setAttribute("kloop.model", model).startSpan();
     try (Scope scope = span.makeCurrent()) {
-      Result result = score(model, version, requestId, instances, path, explain, budget, span.isRecording() ? span.getSpanContext() : null);
+      Result result = score(model, version, requestId, ids, instances, path, explain, budget, span.isRecording() ? span.getSpanContext() : null);
       span.setAttribute("kloop.model.version", result.version());
       span.setAttribute("kloop.request.id", result.requestId());
       span.setAttribute("kloop.instances", result.predictions().size());
@@ -132,8 +145,8 @@ public class Predictions {
     }
   }
 
-  private Result score(String model, Integer version, String requestId, List<Map<String, Object>> instances, String path, boolean explain,
-      RequestBudget budget, SpanContext trace) {
+  private Result score(String model, Integer version, String requestId, PredictionIds ids, List<Map<String, Object>> instances, String path,
+      boolean explain, RequestBudget budget, SpanContext trace) {
     long begun = System.nanoTime();
     if (instances != null && instances.size() > properties.maxInstances()) {
       throw new InvalidInputException(path + ": " + instances.size() + " instances; at most " + properties.maxInstances() + " per request");
@@ -147,9 +160,10 @@ public class Predictions {
       }
       String id = requestId == null || requestId.isBlank() ? randomUuid() : requestId;
       if (instances != null) {
-        budget.checkAnswer(served.nameSizes(), instances.size(), explain);
+        PredictionIds.Sizes idSizes = ids.sizes(id, instances.size());
+        budget.checkAnswer(served.nameSizes(), instances.size(), explain, idSizes);
         if (properties.predictionLog()) {
-          LogBudget.check(served.nameSizes(), id, model, instances.size(), budget.requestBytes(), path);
+          LogBudget.check(served.nameSizes(), id, model, instances.size(), idSizes, budget.requestBytes(), path);
         }
       }
       List<Map<String, Object>> valid = Instances.validate(signature, instances, path);
@@ -175,14 +189,14 @@ public class Predictions {
           }
         }
         predicted[i] = best;
-        Prediction prediction = new Prediction(classes.get(best), byClass, null);
+        Prediction prediction = new Prediction(ids.of(id, i), classes.get(best), byClass, null);
         predictions.add(prediction);
         if (properties.predictionLog()) {
           // EventMetadata costs nothing measurable here, one event per prediction: its setters are found once per class.
           log.offer(EventMetadata.of(randomUuid(), now, InferenceServiceApplication.NAME).build(PredictionLogged.newBuilder()
               .setRequestId(id).setInstanceIndex(i).setModel(model).setVersion(served.version())
               .setInputs(valid.get(i)).setPredictedClass(prediction.predictedClass())
-              .setProbabilities(byClass).setLatencyMicros(latencyMicros)), trace);
+              .setProbabilities(byClass).setLatencyMicros(latencyMicros).setPredictionId(prediction.predictionId())), trace);
         }
       }
       if (explain) {
@@ -205,7 +219,7 @@ public class Predictions {
         contributions.put(signature.getInputs().get(f).getName(), finite(explanation.contributions()[f]));
       }
       Prediction prediction = predictions.get(i);
-      explained.add(new Prediction(prediction.predictedClass(), prediction.probabilities(),
+      explained.add(new Prediction(prediction.predictionId(), prediction.predictedClass(), prediction.probabilities(),
           new Explanation(kind, finite(explanation.score()), finite(explanation.baseline()), contributions)));
     }
     return explained;

@@ -15,15 +15,16 @@ public interface RequestBudget {
     }
 
     @Override
-    public void checkAnswer(NameSizes sizes, int instances, boolean explain) {}
+    public void checkAnswer(NameSizes sizes, int instances, boolean explain, PredictionIds.Sizes ids) {}
   };
 
   /** The size of the request's body, in bytes. */
   int requestBytes();
 
   /**
+   * @param ids the sizes of the instances' prediction ids, which the answer carries
    * @throws InvalidInputException when the answer to this many instances of the model could be larger than
    *     the request may get
    */
-  void checkAnswer(NameSizes sizes, int instances, boolean explain);
+  void checkAnswer(NameSizes sizes, int instances, boolean explain, PredictionIds.Sizes ids);
 }

@@ -20,8 +20,11 @@ class IdentifiersTest {
 
   @Test
   void shouldRefuseCharactersNoIdentifierHasNamingWhere() {
+    // The platform's rule (ClientText), which every service applies to ids: also invisible format characters (zero-width
+    // ones, the soft hyphen, the byte order mark), so that a default prediction id, made of the request id, is an id
+    // the monitor takes.
     for (String unsafe : new String[] {"\u0000", "\n", "\r", "\t", "\u001b", "\u007f", "\u0085", "\u009f", "\u2028", "\u2029", "\u202a", "\u202e",
-        "\u2066", "\u2069", "\ud800", "\udc00"}) {
+        "\u2066", "\u2069", "\ud800", "\udc00", "\u00ad", "\u200b", "\u200d", "\ufeff"}) {
       assertThatThrownBy(() -> Identifiers.requestId("ab" + unsafe + "c", "id")).as("U+%04X", (int) unsafe.charAt(0))
           .isInstanceOf(InvalidInputException.class)
           .hasMessageStartingWith("id: character 3 is " + String.format("U+%04X", (int) unsafe.charAt(0)));

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.kloop.events.PredictionLogged;
 import io.kloop.inference.InferenceServiceApplication;
 import io.kloop.inference.TestModels;
+import io.kloop.inference.serving.PredictionIds;
 import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.LocalArtifactStore;
@@ -88,6 +89,16 @@ class InferenceEdgesIT {
        "outputs": [{"name": "label", "parameters": {"binary_data": false}}, {"name": "probabilities"}]}""";
   private static final String PREDICT = """
       {"instances": [{"radius": 1.5, "smooth": true, "shape": "round"}, {"radius": null, "smooth": false, "shape": "oval"}]}""";
+  private static final String PREDICT_WITH_IDS = """
+      {"instances": [{"radius": 1.5, "smooth": true, "shape": "round"}, {"radius": null, "smooth": false, "shape": "oval"}],
+       "ids": ["order-1", "order-2"]}""";
+  private static final String INFER_WITH_IDS = """
+      {"id": "3", "inputs": [
+        {"name": "prediction_id", "datatype": "BYTES", "shape": [2], "data": ["claim-1", "claim-2"]},
+        {"name": "radius", "datatype": "FP64", "shape": [2], "data": [1.5, 3.0]},
+        {"name": "smooth", "datatype": "BOOL", "shape": [2, 1], "data": [[true], [false]]},
+        {"name": "shape", "datatype": "BYTES", "shape": [2], "data": ["round", "oval"]}],
+       "outputs": [{"name": "prediction_id"}, {"name": "label"}]}""";
 
   @Autowired Environment environment;
   private EdgeContract edge;
@@ -123,29 +134,31 @@ class InferenceEdgesIT {
     assertThat(edge.check(Request.json("POST", "/v2/models/" + MODEL + "/infer", INFER)).status()).isEqualTo(200);
     assertThat(edge.check(Request.json("POST", "/v2/models/" + MODEL + "/versions/1/infer", INFER_WITH_PARAMETERS)).status()).isEqualTo(200);
     assertThat(edge.check(Request.json("POST", "/v1/models/" + MODEL + "/predict?explain=true", PREDICT)).status()).isEqualTo(200);
+    assertThat(edge.check(Request.json("POST", "/v1/models/" + MODEL + "/predict", PREDICT_WITH_IDS)).status()).isEqualTo(200);
+    assertThat(edge.check(Request.json("POST", "/v2/models/" + MODEL + "/infer", INFER_WITH_IDS)).status()).isEqualTo(200);
   }
 
   @Test
   void inferBodies() {
-    edge.forAll("inference POST /v2/models/{name}/infer", HostileJson.bodies(INFER, INFER_WITH_PARAMETERS).mix(tensors(), 40)
+    edge.forAll("inference POST /v2/models/{name}/infer", HostileJson.bodies(INFER, INFER_WITH_PARAMETERS, INFER_WITH_IDS).mix(tensors(), 40)
         .map((String body) -> Request.json("POST", "/v2/models/" + MODEL + "/infer", body)));
   }
 
   @Test
   void inferBodiesWithTheVersion() {
-    edge.forAll("inference POST /v2/models/{name}/versions/{version}/infer", HostileJson.bodies(INFER, INFER_WITH_PARAMETERS)
+    edge.forAll("inference POST /v2/models/{name}/versions/{version}/infer", HostileJson.bodies(INFER, INFER_WITH_PARAMETERS, INFER_WITH_IDS)
         .mix(tensors(), 40).map((String body) -> Request.json("POST", "/v2/models/" + MODEL + "/versions/1/infer", body)));
   }
 
   @Test
   void predictBodies() {
-    edge.forAll("inference POST /v1/models/{name}/predict", HostileJson.bodies(PREDICT).mix(instances(), 50)
+    edge.forAll("inference POST /v1/models/{name}/predict", HostileJson.bodies(PREDICT, PREDICT_WITH_IDS).mix(instances(), 50)
         .map((String body) -> Request.json("POST", "/v1/models/" + MODEL + "/predict", body)));
   }
 
   @Test
   void predictBodiesExplained() {
-    edge.forAll("inference POST /v1/models/{name}/predict?explain=true", HostileJson.bodies(PREDICT).mix(instances(), 50)
+    edge.forAll("inference POST /v1/models/{name}/predict?explain=true", HostileJson.bodies(PREDICT, PREDICT_WITH_IDS).mix(instances(), 50)
         .map((String body) -> Request.json("POST", "/v1/models/" + MODEL + "/predict?explain=true", body)));
   }
 
@@ -266,8 +279,8 @@ class InferenceEdgesIT {
 
   @Test
   void shouldRefuseARequestWhosePredictionLogEventsCouldOutgrowItNamingHowManyInstancesFit() {
-    // The most compact request there is: tensors of one-character values, a few bytes per instance; each instance's log
-    // event carries its ids, names, values and probabilities.
+    // The most compact request there is: tensors of one-character values, a few bytes per instance, asking for the labels
+    // only (so that its answer stays small); each instance's log event carries its ids, names, values and probabilities.
     int rows = 900;
     EdgeContract.Answer refused = edge.check(Request.json("POST", "/v2/models/" + MODEL + "/infer", compactTensors(rows)));
 
@@ -286,11 +299,49 @@ class InferenceEdgesIT {
     assertThat(events.stream().mapToLong(record -> record.value().length + record.key().length).sum()).isLessThanOrEqualTo(262_144);
   }
 
+  @Test
+  void shouldCountThePredictionIdsInTheAnswersBound() {
+    String instance = "{\"radius\":null,\"smooth\":null,\"shape\":null}";
+    String path = "/v1/models/" + MODEL + "/predict";
+    // Default ids of a long request id: the request carries it once, the answer once per instance, so fewer instances fit.
+    String requestId = "r".repeat(Identifiers.MAX_REQUEST_ID);
+    int mostMadeUp = most(edge.check(Request.json("POST", path, instances(instance, 1_000))));
+    int most = most(edge.check(Request.json("POST", path, instances(instance, 1_000)).withHeader("X-Request-Id", requestId)));
+    assertThat(most).isBetween(1, mostMadeUp - 1);
+
+    EdgeContract.Answer answered = edge.check(Request.json("POST", path, instances(instance, most)).withHeader("X-Request-Id", requestId));
+
+    assertThat(answered.status()).as(answered.text()).isEqualTo(200);
+    assertThat(answered.body().length).isLessThanOrEqualTo(EdgeContract.MAX_ANSWER_BYTES);
+    JsonNode predictions = HostileJson.parse(answered.text()).path("predictions");
+    assertThat(predictions.get(most - 1).path("predictionId").asString()).isEqualTo(requestId + "/" + (most - 1));
+
+    // A client's ids of 128 characters: the request carries each, so a thousand instances fit; the contract checks the answer's size.
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      ids.add(String.format("%05d", i) + "x".repeat(PredictionIds.MAX_LENGTH - 5));
+    }
+    String body = "{\"instances\":[" + String.join(",", Collections.nCopies(1_000, instance)) + "],\"ids\":[\"" + String.join("\",\"", ids) + "\"]}";
+    EdgeContract.Answer given = edge.check(Request.json("POST", path, body));
+    assertThat(given.status()).as(given.text()).isEqualTo(200);
+    JsonNode answers = HostileJson.parse(given.text()).path("predictions");
+    assertThat(answers.size()).isEqualTo(1_000);
+    assertThat(answers.get(999).path("predictionId").asString()).isEqualTo(ids.get(999));
+    System.out.printf("Prediction ids: a request of %d bytes with 1000 ids of 128 characters got an answer of %d bytes%n", body.length(),
+        given.body().length);
+  }
+
+  /** The number of instances a 400 about the answer's size advises. */
+  private static int most(EdgeContract.Answer refused) {
+    assertThat(refused.status()).as(refused.text()).isEqualTo(400);
+    return Integer.parseInt(error(refused).replaceAll(".*send at most (\\d+) of these instances per request", "$1"));
+  }
+
   private static String compactTensors(int rows) {
     return "{\"inputs\": [{\"name\": \"radius\", \"datatype\": \"INT8\", \"shape\": [" + rows + "], \"data\": ["
         + String.join(",", Collections.nCopies(rows, "1")) + "]}, {\"name\": \"smooth\", \"datatype\": \"BOOL\", \"shape\": [" + rows
         + "], \"data\": [" + String.join(",", Collections.nCopies(rows, "null")) + "]}, {\"name\": \"shape\", \"datatype\": \"BYTES\", "
-        + "\"shape\": [" + rows + "], \"data\": [" + String.join(",", Collections.nCopies(rows, "null")) + "]}]}";
+        + "\"shape\": [" + rows + "], \"data\": [" + String.join(",", Collections.nCopies(rows, "null")) + "]}], \"outputs\": [{\"name\": \"label\"}]}";
   }
 
   private static String instances(String instance, int count) {
@@ -313,11 +364,14 @@ class InferenceEdgesIT {
     assertThat(records).hasSize(instances);
     // The event of every instance: at most 256 bytes besides the request id, the model's name, its inputs as sent and its
     // classes' names with their probabilities (8 bytes each), with a byte of length or branch before each of them.
+    // And the prediction's id: the request id, a slash and the index (up to 3 digits), after its branch and length (3 bytes).
     long bound = 256 + loggedId.length() + MODEL.length() + ("radius".length() + 10) + ("smooth".length() + 2) + ("shape".length() + "round".length() + 3)
-        + ("benign".length() + 10) + ("malignant".length() + 10) + "malignant".length() + 1;
+        + ("benign".length() + 10) + ("malignant".length() + 10) + "malignant".length() + 1 + (loggedId.length() + 4 + 3);
     long logged = 0;
     for (ConsumerRecord<byte[], byte[]> record : records) {
       assertThat((long) record.value().length).isLessThanOrEqualTo(bound);
+      PredictionLogged event = EVENTS.deserialize(record.topic(), record.value());
+      assertThat(event.getPredictionId()).isEqualTo(loggedId + "/" + event.getInstanceIndex());
       logged += record.value().length + record.key().length;
     }
     System.out.printf("Prediction log: a request of %d bytes with %d instances wrote %d bytes of events (%.1f times)%n", body.length(), instances,
@@ -400,7 +454,7 @@ class InferenceEdgesIT {
       return Generate.range(0, 15).generate(in) == 0 ? HostileJson.values().generate(in) : array;
     };
     Gen<String> datatypes = Generate.pick(List.of("FP64", "FP32", "FP16", "INT64", "UINT8", "BOOL", "BYTES", "", "fp64", "STRING", "INT128"));
-    Gen<String> names = Generate.pick(List.of("radius", "smooth", "shape")).mix(HostileJson.strings(), 10);
+    Gen<String> names = Generate.pick(List.of("radius", "smooth", "shape", "prediction_id")).mix(HostileJson.strings(), 10);
     Gen<ObjectNode> tensor = in -> {
       ObjectNode input = NODES.objectNode();
       input.put("name", names.generate(in));
@@ -427,7 +481,7 @@ class InferenceEdgesIT {
       }
       if (Generate.range(0, 3).generate(in) == 0) {
         ArrayNode outputs = body.putArray("outputs");
-        outputs.add(NODES.objectNode().put("name", Generate.pick(List.of("label", "probabilities", "other", "")).generate(in)));
+        outputs.add(NODES.objectNode().put("name", Generate.pick(List.of("label", "probabilities", "prediction_id", "other", "")).generate(in)));
         if (Generate.range(0, 1).generate(in) == 0) {
           ((ObjectNode) outputs.get(0)).set("parameters", HostileJson.values().generate(in));
         }
@@ -478,6 +532,16 @@ class InferenceEdgesIT {
       }
       ObjectNode body = NODES.objectNode();
       body.putArray("instances").addAll(list);
+      int ids = Generate.range(0, 5).generate(in);
+      if (ids > 0) {
+        // As many ids as instances (unique or not), or one fewer or more; of hostile text, or of any JSON value now and then.
+        ArrayNode array = body.putArray("ids");
+        int size = Math.max(0, count + (ids == 1 ? -1 : ids == 2 ? 1 : 0));
+        for (int i = 0; i < size; i++) {
+          array.add(ids == 3 ? NODES.textNode("id-" + i) : Generate.range(0, 10).generate(in) == 0 ? HostileJson.values().generate(in)
+              : NODES.textNode(HostileJson.strings().generate(in)));
+        }
+      }
       return HostileJson.write(body);
     };
   }

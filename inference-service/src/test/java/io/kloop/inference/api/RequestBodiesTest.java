@@ -33,7 +33,11 @@ class RequestBodiesTest {
   @Test
   void shouldNameAnUnknownKeyWhereItIsAndWhatIsKnownThere() {
     assertThatThrownBy(() -> read(PREDICT, "{\"instance\": [{}]}")).isInstanceOf(UnreadableRequestException.class)
-        .hasMessage("unreadable request: unknown key 'instance' (known there: instances)");
+        .hasMessage("unreadable request: unknown key 'instance' (known there: ids, instances)");
+    // The client's prediction ids are beside the instances, not in them: "id" in an instance is a feature.
+    assertThat((Object) read(PREDICT, "{\"instances\": [{\"id\": 1}], \"ids\": [\"a\"]}")).isEqualTo(
+        new ScoringRoutes.PredictRequest(java.util.List.of(Map.of("id", 1)), java.util.List.of("a")));
+    assertThatThrownBy(() -> read(PREDICT, "{\"instances\": [], \"ids\": \"a\"}")).hasMessageStartingWith("unreadable request: at ids: ");
     assertThatThrownBy(() -> read(INFER, """
         {"id": "7", "inputs": [{"name": "radius", "dtype": "FP64", "shape": [1], "data": [1]}], "output": []}"""))
         .hasMessage("unreadable request: unknown key 'inputs[0].dtype' (known there: data, datatype, name, parameters, shape)");

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kloop.inference.TestModels;
 import io.kloop.inference.api.OpenInferenceController.InferRequest;
+import io.kloop.events.FeatureType;
+import io.kloop.events.ModelSignature;
+import io.kloop.events.SignatureField;
 import io.kloop.inference.serving.InvalidInputException;
+import io.kloop.inference.serving.PredictionIds;
 import io.kloop.service.web.StrictJson;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -150,11 +154,72 @@ class TensorsTest {
   }
 
   @Test
+  void shouldTakeTheClientsPredictionIdsFromAnExtraTensorBesideTheFeatures() {
+    String radius = "{\"name\": \"radius\", \"datatype\": \"FP64\", \"shape\": [2], \"data\": [1.5, -2]}";
+    String ids = "{\"name\": \"prediction_id\", \"datatype\": \"BYTES\", \"shape\": %s, \"data\": %s}";
+
+    Tensors.Batch batch = batch(List.of(ids.formatted("[2]", "[\"order-17\", \"order-18\"]"), SMOOTH, SHAPE, radius));
+
+    assertThat(batch.instances()).containsExactly(Map.of("radius", 1.5, "smooth", true, "shape", "round"),
+        Map.of("radius", -2.0, "smooth", false, "shape", "oval"));
+    assertThat(batch.ids().clients()).isTrue();
+    assertThat(List.of(batch.ids().of("r", 0), batch.ids().of("r", 1))).containsExactly("order-17", "order-18");
+    // Nested as [N, 1] too, as every tensor may be; without the tensor, the ids are the default ones.
+    assertThat(batch(List.of(SMOOTH, ids.formatted("[2, 1]", "[[\"a\"], [\"b\"]]"), SHAPE, radius)).ids().of("r", 1)).isEqualTo("b");
+    assertThat(batch(List.of(SMOOTH, SHAPE, radius)).ids()).isSameAs(PredictionIds.DEFAULT);
+  }
+
+  @Test
+  void shouldRefusePredictionIdsThatBreakTheirRulesOrTheTensorsNamingWhere() {
+    String radius = "{\"name\": \"radius\", \"datatype\": \"FP64\", \"shape\": [2], \"data\": [1.5, -2]}";
+    String ids = "{\"name\": \"prediction_id\", \"datatype\": \"%s\", \"shape\": %s, \"data\": %s}";
+
+    assertThatThrownBy(() -> batch(List.of(SMOOTH, SHAPE, radius, ids.formatted("BYTES", "[2]", "[\"a\", \"a\"]"))))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("inputs[3] 'prediction_id'.data[1]: 'a' is given twice (also inputs[3] 'prediction_id'.data[0]); the ids of a request must differ");
+    assertThatThrownBy(() -> batch(List.of(SMOOTH, SHAPE, radius, ids.formatted("BYTES", "[2]", "[\"a\", 7]"))))
+        .hasMessage("inputs[3] 'prediction_id'.data[1]: an id is a string, not the number 7");
+    assertThatThrownBy(() -> batch(List.of(SMOOTH, SHAPE, radius, ids.formatted("BYTES", "[2]", "[\"a\", null]"))))
+        .hasMessage("inputs[3] 'prediction_id'.data[1]: an id is a string, not null");
+    assertThatThrownBy(() -> batch(List.of(SMOOTH, ids.formatted("BYTES", "[2]", "[\"" + "x".repeat(129) + "\", \"b\"]"), SHAPE, radius)))
+        .hasMessage("inputs[1] 'prediction_id'.data[0]: an id has at most 128 characters, got 129");
+    assertThatThrownBy(() -> batch(List.of(SMOOTH, SHAPE, radius, ids.formatted("FP64", "[2]", "[1, 2]"))))
+        .hasMessage("inputs[3] 'prediction_id': datatype 'FP64'; the prediction ids are BYTES, one string per row");
+    assertThatThrownBy(() -> batch(List.of(SMOOTH, SHAPE, radius, ids.formatted("BYTES", "[3]", "[\"a\", \"b\", \"c\"]"))))
+        .hasMessage("inputs[3] 'prediction_id': 3 value(s), but the inputs before it have 2");
+    assertThatThrownBy(() -> batch(List.of(ids.formatted("BYTES", "[2]", "[\"a\"]"), SMOOTH, SHAPE, radius)))
+        .hasMessage("inputs[0] 'prediction_id': shape [2] needs 2 value(s), got 1");
+    assertThatThrownBy(() -> batch(List.of(ids.formatted("BYTES", "[2]", "[\"a\", \"b\"]"), SMOOTH, ids.formatted("BYTES", "[2]", "[\"c\", \"d\"]"))))
+        .hasMessage("inputs[2] 'prediction_id': given twice");
+    // Any other name that is no feature is still unknown; the message names the optional tensor.
+    assertThatThrownBy(() -> batch(List.of(SMOOTH, "{\"name\": \"prediction_ids\", \"datatype\": \"BYTES\", \"shape\": [2], \"data\": [\"a\", \"b\"]}")))
+        .hasMessageStartingWith("inputs[1] 'prediction_ids': unknown input; the model takes [").hasMessageEndingWith("] and an optional 'prediction_id'");
+  }
+
+  @Test
+  void shouldReadATensorNamedPredictionIdAsTheFeatureOfAModelThatHasOne() {
+    ModelSignature signature = ModelSignature.newBuilder().setInputs(List.of(
+        SignatureField.newBuilder().setName("prediction_id").setType(FeatureType.NUMERIC).build())).setOutputClasses(List.of("a", "b"))
+        .setInputTensor("input").setProbabilityTensor("probabilities").build();
+
+    Tensors.Batch batch = batch(signature, List.of("{\"name\": \"prediction_id\", \"datatype\": \"FP64\", \"shape\": [1], \"data\": [4]}"));
+
+    assertThat(batch.instances()).containsExactly(Map.of("prediction_id", 4.0));
+    assertThat(batch.ids()).isSameAs(PredictionIds.DEFAULT);
+    assertThat(Tensors.takesPredictionIds(signature)).isFalse();
+    assertThat(Tensors.takesPredictionIds(TestModels.SIGNATURE)).isTrue();
+    assertThatThrownBy(() -> batch(signature, List.of("{\"name\": \"other\", \"datatype\": \"FP64\", \"shape\": [1], \"data\": [4]}")))
+        .hasMessage("inputs[0] 'other': unknown input; the model takes [prediction_id]");
+  }
+
+  @Test
   void shouldGiveAllOutputsOrThoseNamed() {
-    assertThat(Tensors.wantedOutputs(TestModels.SIGNATURE, null)).containsExactlyInAnyOrder("probabilities", "label");
-    assertThat(Tensors.wantedOutputs(TestModels.SIGNATURE, List.of())).containsExactlyInAnyOrder("probabilities", "label");
+    assertThat(Tensors.wantedOutputs(TestModels.SIGNATURE, null)).containsExactlyInAnyOrder("probabilities", "label", "prediction_id");
+    assertThat(Tensors.wantedOutputs(TestModels.SIGNATURE, List.of())).containsExactlyInAnyOrder("probabilities", "label", "prediction_id");
     assertThat(Tensors.wantedOutputs(TestModels.SIGNATURE, List.of(new OpenInferenceController.RequestedOutput("label", Map.of("binary_data", false)))))
         .containsExactly("label");
+    assertThat(Tensors.wantedOutputs(TestModels.SIGNATURE, List.of(new OpenInferenceController.RequestedOutput("prediction_id", null))))
+        .containsExactly("prediction_id");
     assertThatThrownBy(() -> Tensors.wantedOutputs(TestModels.SIGNATURE, List.of(new OpenInferenceController.RequestedOutput("other", null))))
         .hasMessageStartingWith("outputs[0]: unknown output 'other'; the model has [");
     assertThatThrownBy(() -> Tensors.wantedOutputs(TestModels.SIGNATURE, java.util.Arrays.asList((OpenInferenceController.RequestedOutput) null)))
@@ -167,8 +232,16 @@ class TensorsTest {
   }
 
   private static List<Map<String, Object>> instances(List<String> tensors) {
+    return batch(tensors).instances();
+  }
+
+  private static Tensors.Batch batch(List<String> tensors) {
+    return batch(TestModels.SIGNATURE, tensors);
+  }
+
+  private static Tensors.Batch batch(ModelSignature signature, List<String> tensors) {
     String body = "{\"inputs\": [" + String.join(", ", tensors) + "]}";
     InferRequest request = ScoringRoutes.read(READER, body.getBytes(StandardCharsets.UTF_8));
-    return Tensors.instances(TestModels.SIGNATURE, request.inputs());
+    return Tensors.instances(signature, request.inputs());
   }
 }

@@ -97,6 +97,12 @@ class PredictionLoggedSerializerTest {
         .setInstanceIndex(random.nextInt(1_000)).setModel("model-" + random.nextInt(3)).setVersion(random.nextInt(Integer.MAX_VALUE))
         .setInputs(inputs).setPredictedClass("class " + random.nextInt(Math.max(1, classes))).setProbabilities(probabilities)
         .setLatencyMicros(random.nextLong(0, Long.MAX_VALUE))
+        // No id (events from before ids existed), the default form, or a client's own (any text, here with an accent).
+        .setPredictionId(switch (random.nextInt(3)) {
+          case 0 -> null;
+          case 1 -> "request-" + i + "/" + random.nextInt(1_000);
+          default -> "order-é-" + random.nextLong();
+        })
         .build();
   }
 }

@@ -30,11 +30,14 @@ class LogBudgetTest {
       ModelSignature signature = signature(random);
       String model = text(random, 128);
       String requestId = random.nextBoolean() ? UUID.randomUUID().toString() : text(random, 128);
-      PredictionLogged event = event(signature, model, requestId, random);
+      // The default id, at its longest index, or a client's of up to 128 characters.
+      String predictionId = random.nextBoolean() ? PredictionIds.byDefault(requestId, Integer.MAX_VALUE) : "p" + text(random, 127);
+      PredictionLogged event = event(signature, model, requestId, predictionId, random);
 
       long written = serializer.serialize("t", event).length + model.getBytes(StandardCharsets.UTF_8).length;
 
-      assertThat(LogBudget.eventBytes(NameSizes.of(signature, 1), requestId, model)).as("round %d", round).isGreaterThanOrEqualTo(written);
+      assertThat(LogBudget.eventBytes(NameSizes.of(signature, 1), requestId, model) + LogBudget.predictionIdBytes(NameSizes.jsonBytes(predictionId)))
+          .as("round %d", round).isGreaterThanOrEqualTo(written);
     }
   }
 
@@ -42,12 +45,14 @@ class LogBudgetTest {
   void shouldLetARequestsEventsTakeAQuarterMebibyteOrSixteenTimesTheRequest() {
     NameSizes sizes = NameSizes.of(TestModels.SIGNATURE, 1);
     String id = UUID.randomUUID().toString();
-    long perEvent = LogBudget.eventBytes(sizes, id, "tumours");
+    // Each default id (the request id, a slash and an index of up to ten digits) takes its JSON size and a byte.
+    long perEvent = LogBudget.eventBytes(sizes, id, "tumours") + (36 + 11 + 2) + 1;
     int underFloor = (int) (LogBudget.FLOOR / perEvent);
 
-    LogBudget.check(sizes, id, "tumours", underFloor, 1, "inputs");
-    LogBudget.check(sizes, id, "tumours", 1_000, (int) (1_000 * perEvent / 16) + 1, "inputs");
-    assertThatThrownBy(() -> LogBudget.check(sizes, id, "tumours", 1_000, 10_000, "inputs")).isInstanceOf(InvalidInputException.class)
+    LogBudget.check(sizes, id, "tumours", underFloor, PredictionIds.DEFAULT.sizes(id, underFloor), 1, "inputs");
+    LogBudget.check(sizes, id, "tumours", 1_000, PredictionIds.DEFAULT.sizes(id, 1_000), (int) (1_000 * perEvent / 16) + 1, "inputs");
+    assertThatThrownBy(() -> LogBudget.check(sizes, id, "tumours", 1_000, PredictionIds.DEFAULT.sizes(id, 1_000), 10_000, "inputs"))
+        .isInstanceOf(InvalidInputException.class)
         .hasMessage("inputs: logging 1000 predictions of this model could take " + 1_000 * perEvent + " bytes, more than a request of 10000 bytes "
             + "may make the service write to the prediction log (262144 bytes, or 16 times the request's size): send at most " + underFloor
             + " instances per request");
@@ -58,6 +63,25 @@ class LogBudgetTest {
     NameSizes sizes = NameSizes.of(TestModels.SIGNATURE, 1);
 
     assertThat(LogBudget.eventBytes(sizes, "x".repeat(128), "m") - LogBudget.eventBytes(sizes, "x", "m")).isEqualTo(3 * 127);
+  }
+
+  @Test
+  void shouldCountAClientsIdsAsTheyAreAndAdviseByTheLongest() {
+    NameSizes sizes = NameSizes.of(TestModels.SIGNATURE, 1);
+    long perEvent = LogBudget.eventBytes(sizes, "r", "m");
+    // 1,000 ids of 100 characters, one of 128: 102 and 130 bytes as JSON, and a byte each for their union branch.
+    List<String> given = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      given.add(i == 7 ? "L".repeat(128) : String.format("%04d", i) + "x".repeat(96));
+    }
+    PredictionIds.Sizes ids = PredictionIds.given(given, 1_000, "ids").sizes("r", 1_000);
+    long largest = 1_000 * perEvent + 999 * 103 + 131;
+
+    LogBudget.check(sizes, "r", "m", 1_000, ids, (int) ((largest + 15) / 16), "ids");
+    assertThatThrownBy(() -> LogBudget.check(sizes, "r", "m", 1_000, ids, (int) (largest / 16) - 1, "ids"))
+        .hasMessage("ids: logging 1000 predictions of this model could take " + largest + " bytes, more than a request of " + (largest / 16 - 1)
+            + " bytes may make the service write to the prediction log (262144 bytes, or 16 times the request's size): send at most "
+            + LogBudget.FLOOR / (perEvent + 131) + " instances per request");
   }
 
   private static ModelSignature signature(Random random) {
@@ -81,7 +105,7 @@ class LogBudgetTest {
   }
 
   /** An event as Predictions makes it: every input with a value of its type (the longest category), a probability per class. */
-  private static PredictionLogged event(ModelSignature signature, String model, String requestId, Random random) {
+  private static PredictionLogged event(ModelSignature signature, String model, String requestId, String predictionId, Random random) {
     Map<String, Object> inputs = new LinkedHashMap<>();
     for (SignatureField input : signature.getInputs()) {
       inputs.put(input.getName(), switch (input.getType()) {
@@ -96,7 +120,7 @@ class LogBudgetTest {
     return PredictionLogged.newBuilder().setEventId(UUID.randomUUID().toString()).setEventTime(Instant.ofEpochMilli(Long.MAX_VALUE / 2))
         .setProducer("inference-service").setRequestId(requestId).setInstanceIndex(Integer.MAX_VALUE).setModel(model).setVersion(Integer.MIN_VALUE)
         .setInputs(inputs).setPredictedClass(signature.getOutputClasses().get(0)).setProbabilities(probabilities).setLatencyMicros(Long.MIN_VALUE)
-        .build();
+        .setPredictionId(predictionId).build();
   }
 
   /** Text of up to {@code most} characters: ASCII, escapes, accented, CJK, emoji (a surrogate pair). */
