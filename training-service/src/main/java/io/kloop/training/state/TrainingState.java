@@ -23,8 +23,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * What training knows, all of it replayed from Kafka at start-up (the {@code trainingStateReplica} bean): the
- * datasets' specs and committed batches, the models' specs, their champions (latest approved version) and
- * their last runs. Thread-safe.
+ * datasets' specs and committed batches, the models' specs, their champions (latest approved version), their
+ * last runs and the retraining requests their runs took (so that a request delivered again starts no second run).
+ * Thread-safe.
  */
 @Component
 public class TrainingState {
