@@ -47,6 +47,10 @@ public record TrainingProperties(
    * @param minNewRows new rows since the last run that trigger a run; default 100
    * @param window {@code all}, {@code last-rows:N} or {@code last-batches:N}; default all
    * @param cooldown minimum time between runs started by new data; default 1 minute
+   * @param schedule a cron expression of six fields, in UTC, at whose firings training asks for a run (at most once a
+   *     minute); default none
+   * @param feedback whether the monitor publishes the model's predictions joined to their ground truth as records of
+   *     its dataset; default true
    */
   public record ConfiguredModel(
       String dataset,
@@ -54,5 +58,7 @@ public record TrainingProperties(
       Map<String, Map<String, List<String>>> grid,
       @DefaultValue("100") long minNewRows,
       @DefaultValue("all") String window,
-      @DefaultValue("1m") Duration cooldown) {}
+      @DefaultValue("1m") Duration cooldown,
+      String schedule,
+      @DefaultValue("true") boolean feedback) {}
 }

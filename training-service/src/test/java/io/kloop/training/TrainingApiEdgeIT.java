@@ -48,7 +48,7 @@ class TrainingApiEdgeIT {
        "minNewRows": 100, "window": "last-rows:5000", "cooldown": "10m"}""".formatted(dataset);
   private final String minimalSpec = """
       {"name": "%s", "dataset": "%s", "algorithms": [{"algorithm": "factorization-machine", "grid": {"factors": [2, 8]}}],
-       "window": "last-batches:3", "cooldown": "PT1H"}""";
+       "window": "last-batches:3", "cooldown": "PT1H", "schedule": "0 0 3 29 2 *", "feedback": false}""";
 
   private ConfigurableApplicationContext service;
   private EdgeContract edge;
@@ -140,7 +140,7 @@ class TrainingApiEdgeIT {
     String error = error(edge.check(Request.json("PUT", "/v1/models/edge-" + shortId(), body)), 400);
 
     assertThat(error).startsWith("unreadable request: unknown keys ")
-        .contains("'requried' (known there: algorithms, cooldown, dataset, minNewRows, name, window)")
+        .contains("'requried' (known there: algorithms, cooldown, dataset, feedback, minNewRows, name, schedule, window)")
         .contains("'minimum'")
         .contains("'gird' (known there: algorithm, grid)");
     // Hyperparameters are the keys of a map: an unknown one is a problem of the spec, named with the known ones.

@@ -14,6 +14,7 @@ import io.kloop.test.TestEvents;
 import io.kloop.test.TestKafkaBroker;
 import io.kloop.training.run.TrainingDataAccess;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
@@ -56,9 +58,20 @@ public final class TrainingFixtures {
 
   /** Starts the service (port chosen by the system) with the given extra {@code --key=value} arguments. */
   public ConfigurableApplicationContext start(String... arguments) {
+    return TrainingServiceApplication.builder().run(arguments(arguments));
+  }
+
+  /** Starts the service as {@link #start(String...)} does, its time (the service's {@link Clock}) from {@code clock}. */
+  public ConfigurableApplicationContext start(Clock clock, String... arguments) {
+    return TrainingServiceApplication.builder()
+        .initializers(context -> ((GenericApplicationContext) context).registerBean("testClock", Clock.class, () -> clock))
+        .run(arguments(arguments));
+  }
+
+  private String[] arguments(String... arguments) {
     String[] base = {"--server.port=0", "--spring.kafka.bootstrap-servers=" + TestKafkaBroker.bootstrapServers(),
         "--kloop.training.artifact-root=" + home.resolve("artifacts")};
-    return TrainingServiceApplication.builder().run(Stream.concat(Stream.of(base), Stream.of(arguments)).toArray(String[]::new));
+    return Stream.concat(Stream.of(base), Stream.of(arguments)).toArray(String[]::new);
   }
 
   public static String baseUrl(ConfigurableApplicationContext service) {
@@ -90,18 +103,29 @@ public final class TrainingFixtures {
 
   /** Writes the shipped rows as batch files of {@code size} rows and announces each as ingest would. */
   public List<DatasetBatchCommitted> commitBreastCancer(String dataset, int size, String tag) {
+    return commitBreastCancer(dataset, size, tag, null);
+  }
+
+  /**
+   * Writes the shipped rows as batch files of {@code size} rows and announces each as ingest would; when
+   * {@code feedbackFrom} names a model, every row is feedback (a served prediction of its version 1 with its ground
+   * truth), and each announcement counts them in {@code feedbackRows}.
+   */
+  public List<DatasetBatchCommitted> commitBreastCancer(String dataset, int size, String tag, String feedbackFrom) {
     List<DatasetBatchCommitted> batches = new ArrayList<>();
     for (int start = 0; start < BREAST_CANCER.size(); start += size) {
       List<BatchFiles.Row> rows = new ArrayList<>();
       for (int i = start; i < Math.min(BREAST_CANCER.size(), start + size); i++) {
         SourceRecord record = BREAST_CANCER.get(i);
-        rows.add(new BatchFiles.Row(record.id(), record.label(), record.features(), 0, i));
+        rows.add(new BatchFiles.Row(record.id(), record.label(), record.features(), 0, i,
+            feedbackFrom == null ? null : new BatchFiles.Feedback(feedbackFrom, 1, "prediction-" + record.id())));
       }
       String batchId = dataset + "-" + tag + "-p0-" + start + "-" + (start + rows.size() - 1);
       ArtifactRef artifact = store.put(BatchFiles.write(batchId, rows), BatchFiles.MEDIA_TYPE);
       DatasetBatchCommitted batch = DatasetBatchCommitted.newBuilder().setEventId(UUID.randomUUID().toString()).setEventTime(Instant.now())
           .setProducer("ingest-service").setDataset(dataset).setSpecVersion(1).setBatchId(batchId).setRowCount(rows.size())
-          .setArtifact(artifact).setSchemaFingerprint(BatchFiles.rowSchemaFingerprint()).setFeatures(List.of()).setLabelCounts(Map.of()).build();
+          .setArtifact(artifact).setSchemaFingerprint(BatchFiles.rowSchemaFingerprint()).setFeatures(List.of()).setLabelCounts(Map.of())
+          .setFeedbackRows(feedbackFrom == null ? 0 : rows.size()).build();
       TestEvents.publish(Topics.DATASET_BATCH_COMMITTED.name(), dataset, batch);
       batches.add(batch);
     }

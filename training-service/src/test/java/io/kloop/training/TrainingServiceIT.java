@@ -3,6 +3,8 @@ package io.kloop.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.kloop.events.Calibration;
+import io.kloop.events.ClassCalibration;
 import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelTrained;
@@ -119,6 +121,17 @@ class TrainingServiceIT {
     assertThat(first.getCodeVersion()).isNotBlank();
     assertThat(first.getAlgorithm()).isIn("logistic-regression", "liblinear");
     assertThat(first.getHyperparameters()).isNotEmpty();
+    assertThat(first.getMetrics().getBrierScore()).isBetween(0.0, 0.2);
+    assertThat(first.getMetrics().getExpectedCalibrationError()).isBetween(0.0, 0.2);
+    // The calibration for CBPE: one map per output class, in the signature's order, fitted on the test split.
+    Calibration calibration = first.getReferenceProfile().getCalibration();
+    assertThat(calibration).isNotNull();
+    assertThat(calibration.getRows()).isEqualTo(first.getMetrics().getRows());
+    assertThat(calibration.getClasses()).extracting(ClassCalibration::getLabel).containsExactlyElementsOf(first.getSignature().getOutputClasses());
+    assertThat(calibration.getClasses()).allSatisfy(map -> {
+      assertThat(map.getValues()).isNotEmpty().hasSameSizeAs(map.getThresholds()).isSorted();
+      assertThat(map.getThresholds()).isSorted();
+    });
     // The stored ONNX file, run by ONNX Runtime on the test split, predicts exactly as the reported metrics say.
     assertThat(onnxAccuracyOnTestSplit(first)).isEqualTo(first.getMetrics().getAccuracy());
 
@@ -133,6 +146,9 @@ class TrainingServiceIT {
     assertThat(second.getChampionMetrics().getRows()).isEqualTo(second.getMetrics().getRows());
     assertThat(second.getChampionMetrics().getAccuracy()).as("the champion scored on the same split as when it was trained")
         .isEqualTo(first.getMetrics().getAccuracy());
+    assertThat(second.getChampionMetrics().getBrierScore()).as("by the same metric code (ONNX's float probabilities)")
+        .isCloseTo(first.getMetrics().getBrierScore(), org.assertj.core.data.Offset.offset(1e-4));
+    assertThat(second.getChampionMetrics().getExpectedCalibrationError()).isNotNull();
 
     http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk().expectBody(String.class)
         .value(metrics -> assertThat(metrics).contains("kloop_training_phase_seconds_count{", "model=\"" + model + "\"", "phase=\"verify\"")
@@ -141,6 +157,12 @@ class TrainingServiceIT {
         .jsonPath("$.length()").isEqualTo(2)
         .jsonPath("$[0].status").isEqualTo("SUCCEEDED")
         .jsonPath("$[0].triggers[0]").isEqualTo(requestId)
+        .jsonPath("$[0].causes[0]").isEqualTo("MANUAL requested by test")
+        .jsonPath("$[0].testMetrics.brierScore").isEqualTo(second.getMetrics().getBrierScore())
+        .jsonPath("$[0].testMetrics.expectedCalibrationError").isEqualTo(second.getMetrics().getExpectedCalibrationError())
+        .jsonPath("$[0].data.rows").isEqualTo(569)
+        .jsonPath("$[0].data.feedbackRows").isEqualTo(0)
+        .jsonPath("$[1].causes[0]").isEqualTo("new data: enough rows committed since the model's last run")
         .jsonPath("$[0].phases[?(@.name == 'champion')]").exists()
         .jsonPath("$[1].status").isEqualTo("SUCCEEDED");
   }
@@ -241,6 +263,90 @@ class TrainingServiceIT {
     assertThat(Duration.between(first.getStartedAt(), second.getStartedAt())).as("second run started after the first")
         .isGreaterThanOrEqualTo(COOLDOWN);
     assertThat(second.getLineage()).extracting(ref -> ref.getBatchId()).contains(again.get(0).getBatchId());
+  }
+
+  @Test
+  void shouldTrainOnAPerformanceRequestOnceEvenWhenItIsDeliveredTwiceAndCountTheFeedbackRowsItReads() {
+    String dataset = "bc-" + shortId();
+    String model = "served-" + shortId();
+    declareModel(model, dataset, """
+        {"dataset": "%s", "algorithms": [{"algorithm": "liblinear"}], "minNewRows": 100000}""".formatted(dataset), 201);
+    declareBreastCancer(dataset);
+    List<DatasetBatchCommitted> plain = commitBreastCancer(dataset, 300);
+    // The same records again, this time as labels joined to served predictions (300 + 269 rows).
+    List<DatasetBatchCommitted> feedback = fixtures.commitBreastCancer(dataset, 300, "fb", model);
+    TrainingFixtures.awaitNoLag(TrainingFixtures.NEW_DATA_GROUP, Topics.DATASET_BATCH_COMMITTED.name(), RUN_TIMEOUT);
+    io.kloop.events.RetrainingRequested request = retrainingRequest(model);
+    request.setReason(io.kloop.events.RetrainingReason.PERFORMANCE);
+    request.setPerformanceEvidence(io.kloop.events.PerformanceEvidence.newBuilder().setReportId("perf-" + shortId()).setVersion(1)
+        .setWindow(io.kloop.events.DriftWindow.newBuilder().setKind(io.kloop.events.WindowKind.COUNT).setSequence(4)
+            .setStart(Instant.parse("2026-03-01T10:00:00Z")).setEnd(Instant.parse("2026-03-01T10:05:00Z")).setPredictions(500).build())
+        .setEstimated(false).setMetric("accuracy").setExpected(0.96)
+        .setObserved(io.kloop.events.MetricEstimate.newBuilder().setValue(0.81).setLower(0.774).setUpper(0.842).build()).setTolerance(0.05)
+        .build());
+
+    TestEvents.publish(Topics.RETRAINING_REQUESTED.name(), model, request);
+    ModelTrained trained = TestEvents.awaitAtLeast(Topics.MODEL_TRAINED.name(), model, ModelTrained.class, 1, RUN_TIMEOUT).get(0);
+    await().atMost(RUN_TIMEOUT).until(() -> Boolean.FALSE.equals(status(model).get("running")));
+    // The same request again (a redelivery): taken before, so no second run.
+    TestEvents.publish(Topics.RETRAINING_REQUESTED.name(), model, request);
+    TrainingFixtures.awaitNoLag(TrainingFixtures.RETRAINING_GROUP, Topics.RETRAINING_REQUESTED.name(), RUN_TIMEOUT);
+
+    assertThat(trained.getTrigger()).isEqualTo(request.getEventId());
+    assertThat(trained.getLineage()).extracting(ref -> ref.getFeedbackRows()).containsExactly(0L, 0L, 300L, 269L);
+    assertThat(trained.getLineage()).extracting(ref -> ref.getBatchId())
+        .containsExactlyElementsOf(java.util.stream.Stream.concat(plain.stream(), feedback.stream()).map(DatasetBatchCommitted::getBatchId).toList());
+    assertThat(status(model).get("running")).as("the redelivery started nothing").isEqualTo(false);
+    assertThat((List<?>) status(model).get("pending")).isEmpty();
+    http.get().uri("/v1/models/{name}/runs", model).exchange().expectStatus().isOk().expectBody()
+        .jsonPath("$.length()").isEqualTo(1)
+        .jsonPath("$[0].triggers[0]").isEqualTo(request.getEventId())
+        .jsonPath("$[0].causes[0]").isEqualTo("PERFORMANCE requested by monitor-service: accuracy 0.810 [0.774, 0.842] measured on labels, "
+            + "expected 0.960 (version 1's test split), tolerance 0.050; window 4 of 500 predictions from 2026-03-01T10:00:00Z to "
+            + "2026-03-01T10:05:00Z; performance report " + request.getPerformanceEvidence().getReportId())
+        .jsonPath("$[0].data.batches").isEqualTo(4)
+        .jsonPath("$[0].data.rows").isEqualTo(2 * 569)
+        .jsonPath("$[0].data.feedbackRows").isEqualTo(569);
+    assertThat(TestEvents.read(Topics.MODEL_TRAINED.name(), model, ModelTrained.class)).hasSize(1);
+  }
+
+  @Test
+  void shouldStoreAndShowTheScheduleAndTheFeedbackSwitchOfASpecAndRefuseABadSchedule() {
+    String model = "planned-" + shortId();
+    String dataset = "bc-" + shortId();
+    declareModel(model, dataset, """
+        {"dataset": "%s", "algorithms": [{"algorithm": "liblinear"}], "minNewRows": 100000, "schedule": "0 0 3 * * MON-FRI",
+         "feedback": false}""".formatted(dataset), 201);
+
+    http.get().uri("/v1/models/{name}", model).exchange().expectStatus().isOk().expectBody()
+        .jsonPath("$.spec.schedule").isEqualTo("0 0 3 * * MON-FRI")
+        .jsonPath("$.spec.feedback").isEqualTo(false);
+    io.kloop.events.ModelSpecDeclared stored = TestEvents.read(Topics.MODEL_SPEC_DECLARED.name(), model, io.kloop.events.ModelSpecDeclared.class).get(0);
+    assertThat(stored.getSchedule()).isEqualTo("0 0 3 * * MON-FRI");
+    assertThat(stored.getFeedback()).isFalse();
+
+    // Left out: no schedule, feedback on; a changed spec.
+    http.put().uri("/v1/models/{name}", model).contentType(MediaType.APPLICATION_JSON).bodyValue("""
+        {"dataset": "%s", "algorithms": [{"algorithm": "liblinear"}], "minNewRows": 100000}""".formatted(dataset))
+        .exchange().expectStatus().isOk().expectHeader().valueEquals("X-Kloop-Spec-Outcome", "updated").expectBody()
+        .jsonPath("$.spec.schedule").doesNotExist()
+        .jsonPath("$.spec.feedback").isEqualTo(true);
+
+    for (String[] bad : List.of(new String[] {"\"* * * * * *\"", "fires more than once a minute"},
+        new String[] {"\"0 3 * * *\"", "is not a cron expression of six fields"}, new String[] {"\"0 0 0 30 2 *\"", "never fires"})) {
+      http.put().uri("/v1/models/{name}", model).contentType(MediaType.APPLICATION_JSON).bodyValue("""
+          {"dataset": "%s", "algorithms": [{"algorithm": "liblinear"}], "schedule": %s}""".formatted(dataset, bad[0]))
+          .exchange().expectStatus().isBadRequest().expectBody()
+          .jsonPath("$.error").isEqualTo("invalid model spec")
+          .jsonPath("$.problems[0]").value(problem -> assertThat(problem.toString()).contains(bad[1]));
+    }
+    for (String wrongType : List.of("\"schedule\": 5", "\"feedback\": \"no\"", "\"feedback\": 1")) {
+      http.put().uri("/v1/models/{name}", model).contentType(MediaType.APPLICATION_JSON).bodyValue("""
+          {"dataset": "%s", "algorithms": [{"algorithm": "liblinear"}], %s}""".formatted(dataset, wrongType))
+          .exchange().expectStatus().isBadRequest().expectBody().jsonPath("$.error").exists();
+    }
+    http.get().uri("/v1/models/{name}", model).exchange().expectStatus().isOk().expectBody()
+        .jsonPath("$.spec.schedule").doesNotExist();
   }
 
   @Test

@@ -131,7 +131,7 @@ class ModelsController {
 
   private ModelView view(Retirement retirement) {
     ModelSpec spec = retirement.spec();
-    ModelSpec shown = new ModelSpec(spec.name(), spec.dataset(), List.of(), spec.minNewRows(), spec.window(), spec.cooldown());
+    ModelSpec shown = spec.withAlgorithms(List.of());
     return new ModelView(ModelSpecDocument.of(shown), List.of(), scheduler.status(spec.name()), state.newRows(spec),
         state.champion(spec.name()).map(approved -> approved.getVersion()).orElse(null),
         new ModelView.Retired(retirement.by(), retirement.at()));

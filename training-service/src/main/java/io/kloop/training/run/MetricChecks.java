@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Whether a model's metrics are all numbers the registry's promotion policy can judge: every figure finite,
- * log loss present, and ROC-AUC present for a binary model (it is defined for two classes only). A model
+ * log loss, Brier score and expected calibration error present, and ROC-AUC present for a binary model (it is defined for two classes only). A model
  * whose metrics are not is never announced as trained.
  */
 final class MetricChecks {
@@ -25,6 +25,8 @@ final class MetricChecks {
     } else {
       finite("logLoss", metrics.getLogLoss(), problems);
     }
+    required("brierScore", metrics.getBrierScore(), problems);
+    required("expectedCalibrationError", metrics.getExpectedCalibrationError(), problems);
     if (classes == 2 && metrics.getRocAuc() == null) {
       problems.add("rocAuc is missing (the split holds one class only)");
     } else if (metrics.getRocAuc() != null) {
@@ -43,6 +45,14 @@ final class MetricChecks {
       }
     }
     return true;
+  }
+
+  private static void required(String name, Double value, List<String> problems) {
+    if (value == null) {
+      problems.add(name + " is missing");
+    } else {
+      finite(name, value, problems);
+    }
   }
 
   private static void finite(String name, double value, List<String> problems) {

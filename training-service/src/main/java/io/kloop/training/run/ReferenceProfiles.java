@@ -7,6 +7,7 @@ import io.kloop.events.FeatureType;
 import io.kloop.events.ReferenceProfile;
 import io.kloop.model.ClassificationMetrics;
 import io.kloop.model.FeatureProfiles;
+import io.kloop.model.IsotonicCalibration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,7 +18,9 @@ import java.util.Map;
  * inner bin edges at the training split's deciles with the share of training values per bin, and a seeded
  * random sample; per categorical or boolean feature, the share of each value; and the same for
  * the model's output on the test split (predicted-class shares; for a binary model also bins and a sample
- * of the second class's probability).
+ * of the second class's probability). It also holds the model's calibration on the test split (isotonic, one map per
+ * output class, by {@link IsotonicCalibration}), from which the monitor estimates performance while labels are missing
+ * (CBPE): fitted on the same test rows and probabilities as the test metrics and the output profile.
  */
 final class ReferenceProfiles {
 
@@ -25,8 +28,12 @@ final class ReferenceProfiles {
 
   private ReferenceProfiles() {}
 
+  /**
+   * @param testProbabilities per test row, the model's probability of each output class, in {@code outputClasses} order
+   * @param testTruth per test row, the index into {@code outputClasses} of its true class
+   */
   static ReferenceProfile of(DatasetSpecDeclared spec, List<Map<String, Object>> training, List<String> outputClasses,
-      double[][] testProbabilities, long seed) {
+      double[][] testProbabilities, int[] testTruth, long seed) {
     List<FeatureProfile> features = new ArrayList<>();
     for (int f = 0; f < spec.getFeatures().size(); f++) {
       FeatureSpec feature = spec.getFeatures().get(f);
@@ -60,6 +67,7 @@ final class ReferenceProfiles {
       output.setBinProportions(positive.getBinProportions());
       output.setSample(positive.getSample());
     }
-    return ReferenceProfile.newBuilder().setFeatures(features).setOutput(output).setSampleSeed(seed).build();
+    return ReferenceProfile.newBuilder().setFeatures(features).setOutput(output)
+        .setCalibration(IsotonicCalibration.fit(outputClasses, testTruth, testProbabilities)).setSampleSeed(seed).build();
   }
 }

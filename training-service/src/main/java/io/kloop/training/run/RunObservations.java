@@ -102,6 +102,8 @@ class RunObservations {
     values.put("macro_f1", metrics.getMacroF1());
     values.put("roc_auc", metrics.getRocAuc() == null ? Double.NaN : metrics.getRocAuc());
     values.put("log_loss", metrics.getLogLoss() == null ? Double.NaN : metrics.getLogLoss());
+    values.put("brier_score", metrics.getBrierScore() == null ? Double.NaN : metrics.getBrierScore());
+    values.put("expected_calibration_error", metrics.getExpectedCalibrationError() == null ? Double.NaN : metrics.getExpectedCalibrationError());
     Map<String, AtomicLong> gauges = testMetrics.computeIfAbsent(model, m -> new ConcurrentHashMap<>());
     values.forEach((metric, value) -> gauges.computeIfAbsent(metric, name -> {
       AtomicLong bits = new AtomicLong();

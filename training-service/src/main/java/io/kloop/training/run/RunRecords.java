@@ -1,9 +1,12 @@
 package io.kloop.training.run;
 
+import io.kloop.events.BatchRef;
+import io.kloop.events.EvaluationMetrics;
 import io.kloop.events.ModelTrained;
 import io.kloop.events.TrainingFailed;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,43 +31,72 @@ public class RunRecords {
   public record Phase(String name, Long millis) {}
 
   /**
+   * A run's model on its held-out test split, as the registry and the monitor see it (the same figures as
+   * {@code ModelTrained.metrics}): rows scored, accuracy, macro F1, log loss, Brier score and expected calibration error.
+   */
+  public record TestFigures(long rows, double accuracy, double macroF1, Double logLoss, Double brierScore, Double expectedCalibrationError) {
+
+    static TestFigures of(EvaluationMetrics metrics) {
+      return new TestFigures(metrics.getRows(), metrics.getAccuracy(), metrics.getMacroF1(), metrics.getLogLoss(), metrics.getBrierScore(),
+          metrics.getExpectedCalibrationError());
+    }
+  }
+
+  /** What a run read: how many batches and rows, and how many of the rows were feedback from served predictions. */
+  public record Data(int batches, long rows, long feedbackRows) {
+
+    static Data of(List<BatchRef> lineage) {
+      return new Data(lineage.size(), lineage.stream().mapToLong(BatchRef::getRowCount).sum(),
+          lineage.stream().mapToLong(BatchRef::getFeedbackRows).sum());
+    }
+  }
+
+  /**
    * A run as operators see it. At most {@value #LISTED_TRIGGERS} triggers are listed ({@code moreTriggers} counts
-   * the rest) and the reason is cut to {@value ApiErrors#MAX_MESSAGE_CHARS} characters, so that a list of runs
-   * stays small. Thirteen fields are too many to write by position: a run starts with {@link #started} and
+   * the rest), each with its cause in words in {@code causes} (same order; null for a request this instance did not
+   * receive), and the reason is cut to {@value ApiErrors#MAX_MESSAGE_CHARS} characters, so that a list of runs
+   * stays small. Sixteen fields are too many to write by position: a run starts with {@link #started} and
    * changes by name.
    */
-  public record Run(String runId, String model, List<String> triggers, Status status, String phase, List<Phase> phases,
-      Instant startedAt, Instant finishedAt, Long durationMillis, String reason, Double testAccuracy, String artifactSha256,
-      int moreTriggers) {
+  public record Run(String runId, String model, List<String> triggers, List<String> causes, Status status, String phase, List<Phase> phases,
+      Instant startedAt, Instant finishedAt, Long durationMillis, String reason, Double testAccuracy, TestFigures testMetrics, Data data,
+      String artifactSha256, int moreTriggers) {
 
     public Run {
       if (triggers.size() > LISTED_TRIGGERS) {
         moreTriggers += triggers.size() - LISTED_TRIGGERS;
         triggers = List.copyOf(triggers.subList(0, LISTED_TRIGGERS));
       }
+      if (causes.size() > triggers.size()) {
+        causes = causes.subList(0, triggers.size());
+      }
+      // Causes may be null (not known here), which List.copyOf refuses.
+      causes = Collections.unmodifiableList(new ArrayList<>(causes));
       reason = ClientText.clip(reason, ApiErrors.MAX_MESSAGE_CHARS);
     }
 
-    /** A run under way, in no phase yet. */
-    static Run started(String runId, String model, List<String> triggers, Instant startedAt) {
-      return new Run(runId, model, List.copyOf(triggers), Status.RUNNING, null, List.of(), startedAt, null, null, null, null, null, 0);
+    /** A run under way, in no phase yet, started by the triggers with their causes. */
+    static Run started(String runId, String model, List<String> triggers, List<String> causes, Instant startedAt) {
+      return new Run(runId, model, List.copyOf(triggers), causes, Status.RUNNING, null, List.of(), startedAt, null, null, null, null, null,
+          null, null, 0);
     }
 
     /** The run under way, in {@code phase}, its phases so far {@code phases}. */
     Run inPhase(String phase, List<Phase> phases) {
-      return new Run(runId, model, triggers, status, phase, phases, startedAt, null, null, null, null, null, moreTriggers);
+      return new Run(runId, model, triggers, causes, status, phase, phases, startedAt, null, null, null, null, null, null, null, moreTriggers);
     }
 
-    /** The run ended with a model, {@code finishedAt}. */
-    Run succeeded(Instant finishedAt, double testAccuracy, String artifactSha256) {
-      return new Run(runId, model, triggers, Status.SUCCEEDED, null, phases, startedAt, finishedAt,
-          finishedAt.toEpochMilli() - startedAt.toEpochMilli(), null, testAccuracy, artifactSha256, moreTriggers);
+    /** The run ended with a model, {@code finishedAt}, having read {@code lineage}. */
+    Run succeeded(Instant finishedAt, EvaluationMetrics metrics, List<BatchRef> lineage, String artifactSha256) {
+      return new Run(runId, model, triggers, causes, Status.SUCCEEDED, null, phases, startedAt, finishedAt,
+          finishedAt.toEpochMilli() - startedAt.toEpochMilli(), null, metrics.getAccuracy(), TestFigures.of(metrics), Data.of(lineage),
+          artifactSha256, moreTriggers);
     }
 
-    /** The run failed in {@code phase}, {@code finishedAt}. */
-    Run failed(Instant finishedAt, String phase, String reason) {
-      return new Run(runId, model, triggers, Status.FAILED, phase, phases, startedAt, finishedAt,
-          finishedAt.toEpochMilli() - startedAt.toEpochMilli(), reason, null, null, moreTriggers);
+    /** The run failed in {@code phase}, {@code finishedAt}, having read (or been about to read) {@code lineage}. */
+    Run failed(Instant finishedAt, String phase, String reason, List<BatchRef> lineage) {
+      return new Run(runId, model, triggers, causes, Status.FAILED, phase, phases, startedAt, finishedAt,
+          finishedAt.toEpochMilli() - startedAt.toEpochMilli(), reason, null, null, Data.of(lineage), null, moreTriggers);
     }
   }
 
@@ -72,21 +104,28 @@ public class RunRecords {
   static final int LISTED_TRIGGERS = 10;
 
   private final Map<String, Run> runs = new LinkedHashMap<>();
+  private final RequestCauses causes;
+
+  public RunRecords(RequestCauses causes) {
+    this.causes = causes;
+  }
 
   /** Applies a replayed event: a finished run this instance may not have seen. */
   public synchronized void apply(SpecificRecord event) {
     if (event instanceof ModelTrained trained && !runs.containsKey(trained.getRunId())) {
-      put(Run.started(trained.getRunId(), trained.getModel(), List.of(trained.getTrigger().split(",")), trained.getStartedAt())
-          .succeeded(trained.getStartedAt().plusMillis(trained.getDurationMillis()), trained.getMetrics().getAccuracy(),
+      List<String> triggers = List.of(trained.getTrigger().split(","));
+      put(Run.started(trained.getRunId(), trained.getModel(), triggers, causes.describe(triggers), trained.getStartedAt())
+          .succeeded(trained.getStartedAt().plusMillis(trained.getDurationMillis()), trained.getMetrics(), trained.getLineage(),
               trained.getArtifact().getSha256()));
     } else if (event instanceof TrainingFailed failed && !runs.containsKey(failed.getRunId())) {
-      put(Run.started(failed.getRunId(), failed.getModel(), List.of(failed.getTrigger().split(",")), failed.getStartedAt())
-          .failed(failed.getStartedAt().plusMillis(failed.getDurationMillis()), failed.getPhase(), failed.getReason()));
+      List<String> triggers = List.of(failed.getTrigger().split(","));
+      put(Run.started(failed.getRunId(), failed.getModel(), triggers, causes.describe(triggers), failed.getStartedAt())
+          .failed(failed.getStartedAt().plusMillis(failed.getDurationMillis()), failed.getPhase(), failed.getReason(), failed.getLineage()));
     }
   }
 
   synchronized void started(String runId, String model, List<String> triggers, Instant startedAt) {
-    put(Run.started(runId, model, triggers, startedAt));
+    put(Run.started(runId, model, triggers, causes.describe(triggers), startedAt));
   }
 
   synchronized void phaseStarted(String runId, String phase) {
@@ -105,12 +144,12 @@ public class RunRecords {
     });
   }
 
-  synchronized void succeeded(String runId, Instant finishedAt, double testAccuracy, String sha256) {
-    update(runId, run -> run.succeeded(finishedAt, testAccuracy, sha256));
+  synchronized void succeeded(String runId, Instant finishedAt, EvaluationMetrics metrics, List<BatchRef> lineage, String sha256) {
+    update(runId, run -> run.succeeded(finishedAt, metrics, lineage, sha256));
   }
 
-  synchronized void failed(String runId, Instant finishedAt, String phase, String reason) {
-    update(runId, run -> run.failed(finishedAt, phase, reason));
+  synchronized void failed(String runId, Instant finishedAt, String phase, String reason, List<BatchRef> lineage) {
+    update(runId, run -> run.failed(finishedAt, phase, reason, lineage));
   }
 
   /** At most this many runs, newest first, optionally of one model only. */

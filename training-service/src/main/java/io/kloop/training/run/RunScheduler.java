@@ -27,8 +27,9 @@ import org.springframework.stereotype.Component;
 /**
  * Decides when models train. New data starts a run once {@code minNewRows} rows arrived since the model's
  * last run and its cooldown has passed (if it has not, the check is repeated when it does). A retraining
- * request starts a run at once. A model never trains twice at the same time: whatever arrives during a run
- * is remembered and, when the run ends, all of it together starts exactly one follow-up run.
+ * request starts a run at once, unless it was taken before (by its event id). A model never trains twice at the same
+ * time: whatever arrives during a run is remembered and, when the run ends, all of it together starts exactly one
+ * follow-up run.
  */
 @Component
 public class RunScheduler implements DisposableBean {
@@ -105,9 +106,19 @@ public class RunScheduler implements DisposableBean {
     state.modelsOf(dataset).forEach(spec -> considerNewData(spec.name()));
   }
 
-  /** A request to retrain ({@code trigger} is the request's event id): runs now, or right after the current run. */
-  public void request(String model, String trigger) {
+  /**
+   * A request to retrain ({@code trigger} is the request's event id): runs now, or right after the current run. A
+   * request taken before (a redelivery; the same scheduled firing asked for by two instances) is left alone.
+   *
+   * @return whether the request was new
+   */
+  public boolean request(String model, String trigger) {
+    if (!state.takeRequest(model, trigger)) {
+      log.info("Retraining request {} for model {} was taken before (a redelivery): it starts no second run", trigger, model);
+      return false;
+    }
     submit(model, trigger);
+    return true;
   }
 
   public ModelStatus status(String model) {

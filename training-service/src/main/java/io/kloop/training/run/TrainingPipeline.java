@@ -120,7 +120,9 @@ final class TrainingPipeline {
 
     List<String> outputClasses = TribuoData.outputClasses(best.model());
     double[][] testByOutput = TribuoData.probabilities(best.model(), testExamples, outputClasses);
-    ReferenceProfile profile = phase("profile", () -> ReferenceProfiles.of(dataset, features(train), outputClasses, testByOutput, seed));
+    int[] testTruthByOutput = truth(test, outputClasses);
+    ReferenceProfile profile = phase("profile", () -> ReferenceProfiles.of(dataset, features(train), outputClasses, testByOutput,
+        testTruthByOutput, seed));
 
     ModelSignature signature = signature(dataset, outputClasses);
     byte[] onnx = phase("export", () -> OnnxExport.export(best.model(), standardization, spec.name(), modelVersion));

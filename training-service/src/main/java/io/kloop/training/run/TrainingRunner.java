@@ -140,7 +140,7 @@ class TrainingRunner {
           .setDurationMillis(finishedAt.toEpochMilli() - startedAt.toEpochMilli()));
       announce(Topics.MODEL_TRAINED.name(), model, trained);
       state.recordRun(model, new TrainingState.LastRun(runId, startedAt, trained.getLineage()));
-      records.succeeded(runId, finishedAt, result.metrics().getAccuracy(), artifact.getSha256());
+      records.succeeded(runId, finishedAt, result.metrics(), trained.getLineage(), artifact.getSha256());
       observations.counted(model, "succeeded");
       observations.runDuration(model, "succeeded", begun);
       observations.testMetrics(model, result.metrics());
@@ -156,7 +156,7 @@ class TrainingRunner {
       span.setStatus(StatusCode.ERROR, failure.phase() + ": " + reason);
       if (stopped != null && !stopped.announce()) {
         // The service is stopping: the run is not over for good, a restart runs the model again.
-        records.failed(runId, Instant.now(), failure.phase(), reason);
+        records.failed(runId, Instant.now(), failure.phase(), reason, lineage(window));
         log.warn("Run {} of model {} stopped in phase {}: {}", runId, model, failure.phase(), reason);
       } else {
         fail(model, runId, trigger, startedAt, window, failure.phase(), reason, failure.getCause() instanceof Error ? failure.getCause() : null);
@@ -248,7 +248,7 @@ class TrainingRunner {
     } else {
       log.warn("Run {} of model {} failed in phase {}: {}", runId, model, phase, reason);
     }
-    records.failed(runId, finishedAt, phase, reason);
+    records.failed(runId, finishedAt, phase, reason, lineage(window));
     observations.counted(model, "failed");
     TrainingFailed failed = EventMetadata.fresh(finishedAt, TrainingServiceApplication.NAME).build(TrainingFailed.newBuilder()
         .setModel(model)
@@ -303,7 +303,8 @@ class TrainingRunner {
     List<BatchRef> lineage = new ArrayList<>();
     for (DatasetBatchCommitted batch : window) {
       lineage.add(BatchRef.newBuilder().setDataset(batch.getDataset()).setBatchId(batch.getBatchId())
-          .setSha256(batch.getArtifact().getSha256()).setRowCount(batch.getRowCount()).setStorageUri(batch.getArtifact().getUri()).build());
+          .setSha256(batch.getArtifact().getSha256()).setRowCount(batch.getRowCount()).setStorageUri(batch.getArtifact().getUri())
+          .setFeedbackRows(batch.getFeedbackRows()).build());
     }
     return lineage;
   }

@@ -14,7 +14,9 @@ import org.springframework.stereotype.Component;
 /**
  * The two Kafka triggers of training, each consumed by the service's consumer group (one instance handles
  * each event): new batches ({@code training-service-new-data}) and retraining requests
- * ({@code training-service-retraining}).
+ * ({@code training-service-retraining}) of every reason (DRIFT, PERFORMANCE, SCHEDULE, MANUAL, OTHER), which are
+ * described for the runs API ({@link RequestCauses}) and handed to the scheduler, which starts no second run for
+ * a request it took before.
  */
 @Component
 class TrainingTriggers {
@@ -26,11 +28,13 @@ class TrainingTriggers {
   private final TrainingState state;
   private final RunScheduler scheduler;
   private final CauseTraces traces;
+  private final RequestCauses causes;
 
-  TrainingTriggers(TrainingState state, RunScheduler scheduler, CauseTraces traces) {
+  TrainingTriggers(TrainingState state, RunScheduler scheduler, CauseTraces traces, RequestCauses causes) {
     this.state = state;
     this.scheduler = scheduler;
     this.traces = traces;
+    this.causes = causes;
   }
 
   @KafkaListener(id = "training-service-new-data", topics = Topics.Names.DATASET_BATCH_COMMITTED)
@@ -53,8 +57,9 @@ class TrainingTriggers {
       return;
     }
     traces.put(request.getEventId(), Span.current().getSpanContext());
-    log.info("Retraining of model {} requested by {} ({}{})", request.getModel(), Texts.shown(request.getRequestedBy()), request.getReason(),
-        request.getDriftReportId() == null ? "" : ", drift report " + Texts.shown(request.getDriftReportId()));
+    // Described before it is taken: the run it starts lists its cause at once. A redelivery describes it the same way.
+    causes.put(request);
+    log.info("Retraining of model {} requested (request {}): {}", request.getModel(), request.getEventId(), RequestDescription.of(request));
     scheduler.request(request.getModel(), request.getEventId());
   }
 }

@@ -9,15 +9,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.EnumSet;
 import java.util.Set;
 
 /**
  * What a model learns from and how: its dataset, the algorithm families and hyperparameter grids to
- * search, when new data triggers a run ({@code minNewRows}, {@code cooldown}) and which batches a run
- * trains on ({@code window}).
+ * search, when new data triggers a run ({@code minNewRows}, {@code cooldown}), which batches a run
+ * trains on ({@code window}), the cron {@code schedule} at whose firings training asks for a run (null for
+ * none; see {@link CronSchedule}) and whether the monitor turns the model's labelled predictions into training
+ * data ({@code feedback}). Eight fields are too many to write by position: a spec is made with the six-field
+ * constructor (no schedule, feedback on) and {@link #withSchedule} and {@link #withFeedback} name the others.
  */
-public record ModelSpec(String name, String dataset, List<AlgorithmGrid> algorithms, long minNewRows, Window window, Duration cooldown) {
+public record ModelSpec(String name, String dataset, List<AlgorithmGrid> algorithms, long minNewRows, Window window, Duration cooldown,
+    String schedule, boolean feedback) {
 
   /** One algorithm family and the values to try per hyperparameter. */
   public record AlgorithmGrid(Algorithm algorithm, Map<String, List<String>> grid) {}
@@ -37,6 +42,31 @@ public record ModelSpec(String name, String dataset, List<AlgorithmGrid> algorit
 
   public ModelSpec {
     algorithms = List.copyOf(algorithms);
+  }
+
+  /** A spec without a schedule, whose labelled predictions become training data (the defaults). */
+  public ModelSpec(String name, String dataset, List<AlgorithmGrid> algorithms, long minNewRows, Window window, Duration cooldown) {
+    this(name, dataset, algorithms, minNewRows, window, cooldown, null, true);
+  }
+
+  /** This spec with the schedule (a cron expression, or null for none). */
+  public ModelSpec withSchedule(String schedule) {
+    return new ModelSpec(name, dataset, algorithms, minNewRows, window, cooldown, schedule, feedback);
+  }
+
+  /** This spec with feedback on or off. */
+  public ModelSpec withFeedback(boolean feedback) {
+    return new ModelSpec(name, dataset, algorithms, minNewRows, window, cooldown, schedule, feedback);
+  }
+
+  /** This spec with other algorithms (none: how a retired model's spec is shown). */
+  public ModelSpec withAlgorithms(List<AlgorithmGrid> algorithms) {
+    return new ModelSpec(name, dataset, algorithms, minNewRows, window, cooldown, schedule, feedback);
+  }
+
+  /** The spec's schedule when it has a valid one; empty without a schedule, or with one that breaks the rules. */
+  public Optional<CronSchedule> cron() {
+    return CronSchedule.parse(schedule, new ArrayList<>());
   }
 
   /** Everything wrong with the spec, in words for the caller; empty when it is valid. */
@@ -85,6 +115,7 @@ public record ModelSpec(String name, String dataset, List<AlgorithmGrid> algorit
     if (cooldown == null || cooldown.isNegative() || cooldown.compareTo(MAX_COOLDOWN) > 0) {
       problems.add("cooldown must be from 0s to " + MAX_COOLDOWN.toDays() + "d, not " + cooldown);
     }
+    CronSchedule.parse(schedule, problems);
     return problems;
   }
 
@@ -118,6 +149,8 @@ public record ModelSpec(String name, String dataset, List<AlgorithmGrid> algorit
         .setMinNewRows(minNewRows)
         .setWindow(TrainingWindow.newBuilder().setKind(window.kind()).setSize(window.size()).build())
         .setCooldownMillis(cooldown.toMillis())
+        .setSchedule(schedule)
+        .setFeedback(feedback)
         .setDeclaredBy(declaredBy));
   }
 
@@ -132,6 +165,7 @@ public record ModelSpec(String name, String dataset, List<AlgorithmGrid> algorit
       Algorithm.byId(grid.getAlgorithm()).ifPresent(algorithm -> grids.add(new AlgorithmGrid(algorithm, Map.copyOf(grid.getGrid()))));
     }
     return new ModelSpec(event.getModel(), event.getDataset(), grids, event.getMinNewRows(),
-        new Window(event.getWindow().getKind(), event.getWindow().getSize()), Duration.ofMillis(event.getCooldownMillis()));
+        new Window(event.getWindow().getKind(), event.getWindow().getSize()), Duration.ofMillis(event.getCooldownMillis()))
+        .withSchedule(event.getSchedule()).withFeedback(event.getFeedback());
   }
 }

@@ -16,15 +16,33 @@ import org.springframework.boot.convert.DurationStyle;
  * <pre>{@code
  * {"dataset": "breast-cancer",
  *  "algorithms": [{"algorithm": "logistic-regression", "grid": {"epochs": [10, 30]}}, {"algorithm": "liblinear"}],
- *  "minNewRows": 100, "window": "last-rows:5000", "cooldown": "10m"}
+ *  "minNewRows": 100, "window": "last-rows:5000", "cooldown": "10m", "schedule": "0 0 3 * * *", "feedback": true}
  * }</pre>
  *
  * {@code window} is {@code all} (the default), {@code last-rows:N} or {@code last-batches:N}; {@code cooldown}
  * is a duration such as {@code 30s}, {@code 10m} or {@code PT1H} (default 1 minute); {@code minNewRows}
- * defaults to 100; grid values may be numbers or strings.
+ * defaults to 100; grid values may be numbers or strings; {@code schedule} is a cron expression of six fields in
+ * UTC (see {@link CronSchedule}; none by default); {@code feedback} defaults to true. Eight fields: the document is
+ * made with the six-field constructor and {@link #withSchedule} / {@link #withFeedback}.
  */
 public record ModelSpecDocument(String name, String dataset, List<AlgorithmDocument> algorithms, Long minNewRows, String window,
-    String cooldown) {
+    String cooldown, String schedule, Boolean feedback) {
+
+  /** A document without schedule and feedback (they take their defaults). */
+  public ModelSpecDocument(String name, String dataset, List<AlgorithmDocument> algorithms, Long minNewRows, String window,
+      String cooldown) {
+    this(name, dataset, algorithms, minNewRows, window, cooldown, null, null);
+  }
+
+  /** This document with the schedule (null for none). */
+  public ModelSpecDocument withSchedule(String schedule) {
+    return new ModelSpecDocument(name, dataset, algorithms, minNewRows, window, cooldown, schedule, feedback);
+  }
+
+  /** This document with feedback on or off (null for the default, on). */
+  public ModelSpecDocument withFeedback(Boolean feedback) {
+    return new ModelSpecDocument(name, dataset, algorithms, minNewRows, window, cooldown, schedule, feedback);
+  }
 
   public record AlgorithmDocument(String algorithm, Map<String, List<Object>> grid) {}
 
@@ -54,7 +72,10 @@ public record ModelSpecDocument(String name, String dataset, List<AlgorithmDocum
     }
     ModelSpec.Window parsedWindow = parseWindow(window, problems);
     Duration parsedCooldown = parseCooldown(cooldown, problems);
-    return new ModelSpec(name, dataset, grids, minNewRows == null ? DEFAULT_MIN_NEW_ROWS : minNewRows, parsedWindow, parsedCooldown);
+    // The schedule's own rules are the spec's (ModelSpec.problems); only surrounding blanks are dropped here.
+    return new ModelSpec(name, dataset, grids, minNewRows == null ? DEFAULT_MIN_NEW_ROWS : minNewRows, parsedWindow, parsedCooldown)
+        .withSchedule(schedule == null || schedule.isBlank() ? schedule : schedule.strip())
+        .withFeedback(feedback == null || feedback);
   }
 
   /**
@@ -87,7 +108,7 @@ public record ModelSpecDocument(String name, String dataset, List<AlgorithmDocum
             .collect(LinkedHashMap<String, List<Object>>::new, (map, e) -> map.put(e.getKey(), List.copyOf(e.getValue())), Map::putAll)))
         .toList();
     return new ModelSpecDocument(spec.name(), spec.dataset(), algorithms, spec.minNewRows(), formatWindow(spec.window()),
-        formatDuration(spec.cooldown()));
+        formatDuration(spec.cooldown())).withSchedule(spec.schedule()).withFeedback(spec.feedback());
   }
 
   static ModelSpec.Window parseWindow(String text, List<String> problems) {

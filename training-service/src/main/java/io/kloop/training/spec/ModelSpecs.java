@@ -114,7 +114,8 @@ public class ModelSpecs implements SmartLifecycle {
       }
       List<String> problems = new ArrayList<>();
       ModelSpec spec = new ModelSpecDocument(entry.getKey(), configured.dataset(), algorithms, configured.minNewRows(), configured.window(),
-          configured.cooldown() == null ? null : configured.cooldown().toString()).toSpec(entry.getKey(), problems);
+          configured.cooldown() == null ? null : configured.cooldown().toString()).withSchedule(configured.schedule())
+          .withFeedback(configured.feedback()).toSpec(entry.getKey(), problems);
       problems.addAll(spec.problems());
       if (!problems.isEmpty()) {
         throw new IllegalStateException("kloop.training.models." + entry.getKey() + " is not a valid model spec: " + String.join("; ", problems));

@@ -23,8 +23,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * What training knows, all of it replayed from Kafka at start-up (the {@code trainingStateReplica} bean): the
- * datasets' specs and committed batches, the models' specs, their champions (latest approved version) and
- * their last runs. Thread-safe.
+ * datasets' specs and committed batches, the models' specs, their champions (latest approved version), their
+ * last runs and the retraining requests their runs took (so that a request delivered again starts no second run).
+ * Thread-safe.
  */
 @Component
 public class TrainingState {
@@ -38,6 +39,7 @@ public class TrainingState {
   private final Map<String, Retirement> retired = new ConcurrentHashMap<>();
   private final Map<String, ModelApproved> champions = new ConcurrentHashMap<>();
   private final Map<String, LastRun> lastRuns = new ConcurrentHashMap<>();
+  private final HandledRequests handledRequests = new HandledRequests();
 
   /** Applies one replayed event. */
   public void apply(SpecificRecord event) {
@@ -55,8 +57,10 @@ public class TrainingState {
       champions.put(approved.getModel(), approved);
     } else if (event instanceof ModelTrained trained) {
       recordRun(trained.getModel(), new LastRun(trained.getRunId(), trained.getStartedAt(), trained.getLineage()));
+      handledRequests.addAll(trained.getModel(), trained.getTrigger());
     } else if (event instanceof TrainingFailed failed) {
       recordRun(failed.getModel(), new LastRun(failed.getRunId(), failed.getStartedAt(), failed.getLineage()));
+      handledRequests.addAll(failed.getModel(), failed.getTrigger());
     }
   }
 
@@ -151,6 +155,15 @@ public class TrainingState {
 
   public Optional<LastRun> lastRun(String model) {
     return Optional.ofNullable(lastRuns.get(model));
+  }
+
+  /**
+   * Takes a retraining request (by its event id) for the model: true the first time, false when this instance has
+   * taken it before or a run of any instance announced it among its triggers (a redelivery, or a scheduled firing
+   * that two instances both asked for). Remembers the latest {@value HandledRequests#KEPT_PER_MODEL} per model.
+   */
+  public boolean takeRequest(String model, String requestId) {
+    return handledRequests.add(model, requestId);
   }
 
   /** Records a run; an older run replayed late does not replace a newer one. */

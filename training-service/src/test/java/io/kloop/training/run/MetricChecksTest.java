@@ -31,10 +31,19 @@ class MetricChecksTest {
     var metrics = ClassificationMetrics.evaluate("test", BINARY, new int[] {0, 1}, diverged);
 
     assertThat(metrics.getLogLoss()).as("what the registry would have received").isNaN();
-    assertThat(MetricChecks.undefined(metrics, 2)).containsExactly("logLoss is NaN");
+    assertThat(MetricChecks.undefined(metrics, 2)).containsExactly("logLoss is NaN", "brierScore is NaN", "expectedCalibrationError is NaN");
     assertThat(MetricChecks.finite(diverged)).isFalse();
     assertThat(MetricChecks.finite(new double[][] {{0.5, 0.5}})).isTrue();
     assertThat(MetricChecks.finite(new double[][] {{Double.POSITIVE_INFINITY, 0}})).isFalse();
+  }
+
+  @Test
+  void shouldFindAMissingBrierScoreAndCalibrationError() {
+    var metrics = ClassificationMetrics.evaluate("test", BINARY, new int[] {0, 1, 1}, new double[][] {{0.8, 0.2}, {0.3, 0.7}, {0.6, 0.4}});
+    metrics.setBrierScore(null);
+    metrics.setExpectedCalibrationError(null);
+
+    assertThat(MetricChecks.undefined(metrics, 2)).containsExactly("brierScore is missing", "expectedCalibrationError is missing");
   }
 
   @Test

@@ -109,6 +109,27 @@ class TrainingPipelineTest {
   }
 
   @Test
+  void shouldCalibrateTheModelOnItsTestSplitOneMapPerOutputClass() {
+    TrainingPipeline.Result result = pipeline.run(spec(Algorithm.LOGISTIC_REGRESSION), TrainingData.breastCancerSpec(DATASET),
+        breastCancerBatches(), 0, null, 1);
+
+    io.kloop.events.Calibration calibration = result.profile().getCalibration();
+    assertThat(calibration.getMethod()).isEqualTo("isotonic");
+    assertThat(calibration.getRows()).as("fitted on the rows the test metrics come from").isEqualTo(result.metrics().getRows());
+    assertThat(calibration.getClasses()).extracting(io.kloop.events.ClassCalibration::getLabel)
+        .containsExactlyElementsOf(result.signature().getOutputClasses());
+    for (io.kloop.events.ClassCalibration map : calibration.getClasses()) {
+      assertThat(map.getThresholds()).hasSameSizeAs(map.getValues()).isSorted().doesNotHaveDuplicates()
+          .allSatisfy(threshold -> assertThat(threshold).isBetween(0.0, 1.0));
+      assertThat(map.getValues()).isSorted().allSatisfy(value -> assertThat(value).isBetween(0.0, 1.0));
+      // A model this accurate (test accuracy at least 0.95) is sure and right at both ends: its least likely rows of a
+      // class are never of it, its most likely always are.
+      assertThat(map.getValues().get(0)).as("lowest step of %s", map.getLabel()).isEqualTo(0.0);
+      assertThat(map.getValues().get(map.getValues().size() - 1)).as("highest step of %s", map.getLabel()).isEqualTo(1.0);
+    }
+  }
+
+  @Test
   void shouldEncodeMissingCategoricalAndBooleanValuesAndStillReproduceTribuo() {
     SplittableRandom random = new SplittableRandom(3);
     List<BatchFiles.Row> rows = new ArrayList<>();

@@ -27,6 +27,36 @@ class ModelSpecTest {
     assertThat(spec.minNewRows()).isEqualTo(100);
     assertThat(spec.window()).isEqualTo(ModelSpec.Window.ALL);
     assertThat(spec.cooldown()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(spec.schedule()).isNull();
+    assertThat(spec.feedback()).isTrue();
+  }
+
+  @Test
+  void shouldCarryTheScheduleAndTheFeedbackSwitchFromTheDocumentToTheEventAndBack() {
+    List<String> problems = new ArrayList<>();
+    ModelSpec spec = new ModelSpecDocument(null, "breast-cancer", LIBLINEAR, null, null, null).withSchedule("  0 0 3 * * *  ")
+        .withFeedback(false).toSpec("tumours", problems);
+
+    assertThat(problems).isEmpty();
+    assertThat(spec.problems()).isEmpty();
+    assertThat(spec.schedule()).as("surrounding blanks dropped").isEqualTo("0 0 3 * * *");
+    assertThat(spec.feedback()).isFalse();
+    ModelSpecDeclared event = spec.toEvent(metadata("training-service"), "http");
+    assertThat(event.getSchedule()).isEqualTo("0 0 3 * * *");
+    assertThat(event.getFeedback()).isFalse();
+    assertThat(ModelSpec.of(event)).isEqualTo(spec);
+    ModelSpecDocument shown = ModelSpecDocument.of(spec);
+    assertThat(shown.schedule()).isEqualTo("0 0 3 * * *");
+    assertThat(shown.feedback()).isFalse();
+    assertThat(spec.withSchedule("0 0 4 * * *")).as("a changed schedule is a changed spec").isNotEqualTo(spec);
+  }
+
+  @Test
+  void shouldNameAScheduleThatFiresTooOftenOrIsNoCronExpression() {
+    assertThat(problems(new ModelSpecDocument(null, "data", LIBLINEAR, null, null, null).withSchedule("* * * * * *")))
+        .singleElement().asString().contains("more than once a minute");
+    assertThat(problems(new ModelSpecDocument(null, "data", LIBLINEAR, null, null, null).withSchedule("0 3 * * *")))
+        .singleElement().asString().startsWith("schedule '0 3 * * *' is not a cron expression of six fields");
   }
 
   @Test
