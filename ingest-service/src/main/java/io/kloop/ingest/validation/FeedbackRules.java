@@ -16,7 +16,7 @@ import java.util.List;
 public final class FeedbackRules {
 
   /** Longest prediction id, in characters: the platform's limit for prediction ids, a client's own ones included. */
-  public static final int MAX_PREDICTION_ID_CHARS = 128;
+  public static final int MAX_PREDICTION_ID_CHARS = ClientText.MAX_PREDICTION_ID;
 
   private FeedbackRules() {}
 

@@ -42,8 +42,9 @@ class FeedbackRulesTest {
     Violation missing = new Violation("feedback.predictionId", Violation.BAD_FEEDBACK, "prediction id is missing");
     assertThat(FeedbackRules.violations(new Feedback("scanner", 1, ""))).containsExactly(missing);
     assertThat(FeedbackRules.violations(new Feedback("scanner", 1, " \t"))).containsExactly(missing);
-    assertThat(FeedbackRules.violations(new Feedback("scanner", 1, "p".repeat(129)))).containsExactly(
-        new Violation("feedback.predictionId", Violation.BAD_FEEDBACK, "prediction id is longer than 128 characters (129)"));
+    assertThat(FeedbackRules.violations(new Feedback("scanner", 1, "p".repeat(257)))).containsExactly(
+        new Violation("feedback.predictionId", Violation.BAD_FEEDBACK, "prediction id is longer than 256 characters (257)"));
+    assertThat(FeedbackRules.violations(new Feedback("scanner", 1, "r".repeat(128) + "/999"))).as("a default id of a long request id").isEmpty();
     assertThat(FeedbackRules.violations(new Feedback("scanner", 1, "p1\n"))).containsExactly(new Violation("feedback.predictionId",
         Violation.BAD_FEEDBACK, "prediction id contains a control or invisible character (U+000A) at position 2"));
     assertThat(FeedbackRules.violations(new Feedback("scanner", 1, "\u202ep1"))).as("a bidirectional override").hasSize(1);

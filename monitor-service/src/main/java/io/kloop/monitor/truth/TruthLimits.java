@@ -10,7 +10,7 @@ import java.util.Optional;
 public final class TruthLimits {
 
   /** Longest prediction id: inference's request ids (128) with an instance index, or a client's own id. */
-  public static final int MAX_PREDICTION_ID = 256;
+  public static final int MAX_PREDICTION_ID = ClientText.MAX_PREDICTION_ID;
   /** Longest label: as ingest's longest class of a label. */
   public static final int MAX_LABEL = 128;
 

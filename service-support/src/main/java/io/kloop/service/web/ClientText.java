@@ -22,6 +22,13 @@ public final class ClientText {
   /** The longest model name. */
   public static final int MAX_MODEL_NAME = 63;
 
+  /**
+   * The longest prediction id anything that refers to a served prediction takes (a label, a feedback record):
+   * inference hands out ids of at most 139 characters (a client's own of 128, or a 128-character request id, '/'
+   * and an instance index), with room to spare.
+   */
+  public static final int MAX_PREDICTION_ID = 256;
+
   private static final Pattern MODEL_NAME = Pattern.compile(MODEL_NAME_REGEX);
 
   /** At most this many characters of a refused name are repeated in an error. */
