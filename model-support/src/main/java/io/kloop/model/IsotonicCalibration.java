@@ -41,24 +41,25 @@ public final class IsotonicCalibration {
   private static ClassCalibration fitClass(String label, int c, int[] truth, double[][] probabilities) {
     Integer[] order = IntStream.range(0, truth.length).boxed().toArray(Integer[]::new);
     Arrays.sort(order, Comparator.comparingDouble(i -> probabilities[i][c]));
-    // Blocks of pooled rows: their lowest probability, their count and how many were of class c.
+    // Blocks of pooled rows: their lowest probability, their count and how many were of class c. Rows of one
+    // probability form one point before any pooling, so that they can never end up in two steps.
     double[] start = new double[order.length];
     double[] weight = new double[order.length];
     double[] hits = new double[order.length];
     int blocks = 0;
-    for (int i = 0; i < order.length; i++) {
+    int i = 0;
+    while (i < order.length) {
       double x = probabilities[order[i]][c];
-      double y = truth[order[i]] == c ? 1 : 0;
-      if (blocks > 0 && start[blocks - 1] == x) {
-        // equal probabilities must map to one value: they share a block from the start
-        weight[blocks - 1]++;
-        hits[blocks - 1] += y;
-      } else {
-        start[blocks] = x;
-        weight[blocks] = 1;
-        hits[blocks] = y;
-        blocks++;
+      double rows = 0;
+      double positives = 0;
+      for (; i < order.length && probabilities[order[i]][c] == x; i++) {
+        rows++;
+        positives += truth[order[i]] == c ? 1 : 0;
       }
+      start[blocks] = x;
+      weight[blocks] = rows;
+      hits[blocks] = positives;
+      blocks++;
       while (blocks > 1 && hits[blocks - 2] / weight[blocks - 2] >= hits[blocks - 1] / weight[blocks - 1]) {
         // a violation (or a tie): pool the last two blocks, which keeps the steps strictly increasing
         weight[blocks - 2] += weight[blocks - 1];

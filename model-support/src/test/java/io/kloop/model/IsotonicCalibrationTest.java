@@ -45,6 +45,23 @@ class IsotonicCalibrationTest {
   }
 
   @Test
+  void shouldPoolRowsOfOneProbabilityBeforeComparingThemWithTheStepBelow() {
+    // 500 rows at P(b) = 0.2, none b; 500 at 0.8, of which the first is not b and the rest are: the 0.8 step is 499/500
+    // (pooling its first row alone with the 0.2 step, a tie at 0, would leave 0.8 at 499/499 and 0.2 holding 501 rows)
+    int[] truth = new int[1_000];
+    double[][] probabilities = new double[1_000][];
+    for (int i = 0; i < 1_000; i++) {
+      probabilities[i] = i < 500 ? new double[] {0.8, 0.2} : new double[] {0.2, 0.8};
+      truth[i] = i > 500 ? 1 : 0;
+    }
+
+    ClassCalibration b = IsotonicCalibration.fit(List.of("a", "b"), truth, probabilities).getClasses().get(1);
+
+    assertThat(b.getThresholds()).containsExactly(0.2, 0.8);
+    assertThat(b.getValues()).containsExactly(0.0, 499.0 / 500);
+  }
+
+  @Test
   void shouldReadTheStepsAsTheSchemaSays() {
     ClassCalibration map = ClassCalibration.newBuilder().setLabel("x").setThresholds(List.of(0.2, 0.5, 0.8)).setValues(List.of(0.1, 0.4, 0.9)).build();
 
