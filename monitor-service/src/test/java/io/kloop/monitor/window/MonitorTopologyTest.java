@@ -81,7 +81,7 @@ class MonitorTopologyTest {
 
   private void start(MonitorProperties.Window window, KloopTracing tracing) {
     MonitorProperties properties = new MonitorProperties(window, new MonitorProperties.Drift(0.05, 0.1, 0.1, 0.5, true),
-        new MonitorProperties.Retraining(true, Duration.ofMinutes(10), 3), 50);
+        new MonitorProperties.Retraining(true, Duration.ofMinutes(10), 3), 50, MonitorProperties.Performance.defaults());
     StreamsBuilder builder = new StreamsBuilder();
     new MonitorTopology().driftWindows(builder, properties, approvals, meters, tracing);
     driver = new TopologyTestDriver(builder.build(), TopologyDrivers.config("monitor-topology-test", state), START);
