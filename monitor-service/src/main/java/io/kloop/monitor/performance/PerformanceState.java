@@ -14,7 +14,7 @@ import io.kloop.monitor.window.RetrainingEpisodes;
  * @param episodeReportId the report that opened it
  * @param cleanWindows windows without a drop since the last one, in the episode
  */
-record PerformanceState(long reports, int episodeVersion, boolean episodeOpen, String episodeReportId, int cleanWindows) {
+public record PerformanceState(long reports, int episodeVersion, boolean episodeOpen, String episodeReportId, int cleanWindows) {
 
   static final PerformanceState FIRST = new PerformanceState(0, 0, false, null, 0);
 
