@@ -20,10 +20,10 @@ import org.apache.kafka.streams.state.Stores;
  * {@code P}, the version zero-padded), {@code <window key>\0<index>} for one of its predictions, and
  * {@code model\0kind\0number} for a report; model names cannot hold {@code \0}, so a model's prefix is its own.
  *
- * <p>State size: a prediction in an open window is one entry of its key (the model name plus 27 bytes) and
+ * <p>State size: a prediction in an open window is one entry of its key (the model name plus 23 bytes) and
  * {@link WindowItems}' 4 + 8k bytes (20 for two classes): about 50 bytes for a two-class model with a short name,
  * 25 KB for an open count window of 500, at most 2 kinds × {@code versions} open windows per model. A window's
- * entry is under 150 bytes, a model's state under 200, a report about 1 KB ({@code recent-reports} kept per model
+ * entry is under 150 bytes, a model's state under 200, a report under 1 KB for two classes ({@code recent-reports} kept per model
  * and kind).
  */
 public final class PerformanceStores {

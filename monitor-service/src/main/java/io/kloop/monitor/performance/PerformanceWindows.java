@@ -64,8 +64,13 @@ final class PerformanceWindows {
       }
       Optional<Integer> displaced = rule.makeRoom(others, version);
       if (displaced.isPresent()) {
-        OpenWindow current = windows.get(PerformanceStores.windowKey(model, kind, displaced.get()));
-        closed.add(close(model, kind, displaced.get(), current, "closed to make room for version " + version, true));
+        String displacedKey = PerformanceStores.windowKey(model, kind, displaced.get());
+        OpenWindow current = windows.get(displacedKey);
+        if (current.isEmpty()) {
+          windows.delete(displacedKey);
+        } else {
+          closed.add(close(model, kind, displaced.get(), current, "closed to make room for version " + version, true));
+        }
       }
       window = OpenWindow.empty(0);
     } else if (rule.expired(window, now)) {

@@ -332,4 +332,46 @@ class PerformanceProcessorTest {
     assertThat(report.getEstimated()).isNull();
     assertThat(report.getNotes()).singleElement().asString().contains("no estimate").contains("no calibration");
   }
+
+  @Test
+  void shouldCloseAnOlderVersionsServedWindowWhenANewerTakesOverAndKeepLabelledWindowsOfBoth() {
+    approvals.add(approval(2, CALIBRATION));
+    PerformanceProcessor processor = started(counting(WINDOW));
+    serve(processor, 30, 1);
+    label(processor, 30, 10, 1);
+
+    serve(processor, 1, 2);
+    assertThat(reports(PerformanceWindowKind.PREDICTED)).singleElement().satisfies(report -> {
+      assertThat(report.getVersion()).isEqualTo(1);
+      assertThat(report.getWindow().getPredictions()).isEqualTo(30);
+      assertThat(report.getNotes()).contains("window closed early: version 2 took over");
+    });
+
+    label(processor, 10, 10, 2);
+    label(processor, 70, 10, 1);
+    assertThat(reports(PerformanceWindowKind.LABELLED)).as("version 1's late labels fill its own window").singleElement()
+        .satisfies(report -> assertThat(report.getVersion()).isEqualTo(1));
+  }
+
+  @Test
+  void shouldCloseTheLeastRecentlyUsedVersionsLabelledWindowToMakeRoom() {
+    for (int version = 2; version <= 4; version++) {
+      approvals.add(approval(version, CALIBRATION));
+    }
+    MonitorProperties.PerformanceWindow window = new MonitorProperties.PerformanceWindow("count", WINDOW, Duration.ofMinutes(1), 20);
+    PerformanceProcessor processor = started(new MonitorProperties.Performance(window, window, 0.05, List.of("accuracy"), false, 200, 24, 2));
+    label(processor, 25, 10, 1);
+    label(processor, 10, 10, 2);
+    assertThat(reports(PerformanceWindowKind.LABELLED)).isEmpty();
+
+    label(processor, 1, 10, 3);
+
+    assertThat(reports(PerformanceWindowKind.LABELLED)).singleElement().satisfies(report -> {
+      assertThat(report.getVersion()).isEqualTo(1);
+      assertThat(report.getWindow().getPredictions()).isEqualTo(25);
+      assertThat(report.getNotes()).contains("window closed early: closed to make room for version 3");
+    });
+    label(processor, 1, 10, 4);
+    assertThat(reports(PerformanceWindowKind.LABELLED)).as("version 2's 10 labels are fewer than the 20 a window needs").hasSize(1);
+  }
 }
