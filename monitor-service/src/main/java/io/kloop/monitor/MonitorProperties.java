@@ -2,10 +2,15 @@ package io.kloop.monitor;
 
 import io.kloop.monitor.drift.DriftSettings;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
+import java.util.List;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -17,8 +22,10 @@ import org.springframework.validation.annotation.Validated;
  * @param window How predictions are grouped into the windows that are judged.
  * @param drift Thresholds of the drift tests and of the model's drift decision.
  * @param retraining When drift asks for retraining.
- * @param recentReports How many recent drift reports per model the HTTP API and the report page keep. Default {@code 50}.
+ * @param recentReports How many recent drift reports per model the HTTP API and the report page keep (and as many
+ *     performance reports of each kind). Default {@code 50}.
  * @param groundTruth How long predictions and their labels wait for each other, and what a waiting prediction may hold.
+ * @param performance Live performance: windows of labelled and of served predictions, and when a drop asks for retraining.
  */
 @ConfigurationProperties("kloop.monitor")
 @Validated
@@ -27,7 +34,8 @@ public record MonitorProperties(
     @DefaultValue @Valid Drift drift,
     @DefaultValue @Valid Retraining retraining,
     @DefaultValue("50") @Min(value = 1, message = "must be at least 1") int recentReports,
-    @DefaultValue @Valid GroundTruth groundTruth) {
+    @DefaultValue @Valid GroundTruth groundTruth,
+    @DefaultValue @Valid Performance performance) {
 
   /**
    * Windows of predictions, per model version.
@@ -111,5 +119,73 @@ public record MonitorProperties(
 
     /** The defaults above. */
     public static final GroundTruth DEFAULTS = new GroundTruth(Duration.ofDays(7), Duration.ofHours(1), Duration.ofDays(1), 16_384);
+  }
+
+  /**
+   * Live performance per model version: windows of labelled predictions (realized figures, beside CBPE's estimate for
+   * the same predictions) and windows of every served prediction (CBPE's estimate only), and the retraining requests
+   * a drop makes. Requests share the {@link Retraining} settings (enabled, cooldown, clear windows) with drift, and one
+   * cooldown per model whatever the reason.
+   *
+   * @param labelled Windows of labelled predictions, in the order their labels arrive.
+   * @param predicted Windows of served predictions, labelled or not, in the order they were served.
+   * @param tolerance How far below the version's test-split figure a window's figure must fall to be a drop: its
+   *     interval's upper bound below expected - tolerance. Default {@code 0.05}.
+   * @param metrics The metrics whose drop asks for retraining: {@code accuracy}, {@code macroF1}. Default both.
+   * @param estimatedTrigger Whether a drop of CBPE's estimate in a window of served predictions also asks for
+   *     retraining (a realized drop always does). Default {@code false}.
+   * @param bootstrapResamples Resamples of the bootstrap intervals (macro F1, expected calibration error, CBPE's
+   *     macro F1). Default {@code 1000}.
+   * @param seed Seed of the bootstrap, combined with the model, version, kind and window number, so a window's
+   *     intervals are the same every time it is computed. Default {@code 24}.
+   * @param versions Versions per model and kind with an open window at once (labels of a replaced version keep
+   *     arriving); a further version's window closes the least recently used one. Default {@code 3}.
+   */
+  public record Performance(
+      @DefaultValue @Valid PerformanceWindow labelled,
+      @DefaultValue @Valid PerformanceWindow predicted,
+      @DefaultValue("0.05") @DecimalMin(value = "0", message = "must be between 0 and 1") @DecimalMax(value = "1", message = "must be between 0 and 1")
+      double tolerance,
+      @DefaultValue({"accuracy", "macroF1"}) @NotEmpty(message = "must name at least one metric")
+      List<@NotNull @Pattern(regexp = "accuracy|macroF1", message = "must be accuracy or macroF1") String> metrics,
+      @DefaultValue("false") boolean estimatedTrigger,
+      @DefaultValue("1000") @Min(value = 100, message = "must be at least 100") @Max(value = 100_000, message = "must be at most 100000")
+      int bootstrapResamples,
+      @DefaultValue("24") long seed,
+      @DefaultValue("3") @Min(value = 1, message = "must be at least 1") @Max(value = 20, message = "must be at most 20") int versions) {
+
+    public Performance {
+      metrics = List.copyOf(metrics);
+    }
+
+    /** The defaults, as the configuration binds them when nothing is set. */
+    public static Performance defaults() {
+      return new Performance(PerformanceWindow.defaults(), PerformanceWindow.defaults(), 0.05, List.of("accuracy", "macroF1"), false, 1000, 24, 3);
+    }
+  }
+
+  /**
+   * Windows of one kind of performance window, per model version.
+   *
+   * @param kind {@code count}: a window closes after {@code size} predictions; {@code time}: {@code duration} after it
+   *     opened, by the monitor's clock (or when it holds 100,000). Default {@code count}.
+   * @param size Predictions per count window. Default {@code 500}.
+   * @param duration Length of a time window, from when it opened. Default {@code 1m}.
+   * @param minPredictions Fewest predictions a time window (or one closed to make room for another version's) needs
+   *     to be reported; fewer are dropped with a log line. Default {@code 100}.
+   */
+  public record PerformanceWindow(
+      @DefaultValue("count") @NotNull @Pattern(regexp = "count|time", message = "must be count or time") String kind,
+      @DefaultValue("500") @Min(value = 2, message = "must be at least 2") @Max(value = 100_000, message = "must be at most 100000") int size,
+      @DefaultValue("1m") @NotNull @DurationMin(nanos = 0, inclusive = false, message = "must be positive") Duration duration,
+      @DefaultValue("100") @Min(value = 2, message = "must be at least 2") int minPredictions) {
+
+    public boolean byCount() {
+      return kind.equals("count");
+    }
+
+    public static PerformanceWindow defaults() {
+      return new PerformanceWindow("count", 500, Duration.ofMinutes(1), 100);
+    }
   }
 }

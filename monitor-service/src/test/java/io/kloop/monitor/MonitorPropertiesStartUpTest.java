@@ -25,6 +25,34 @@ class MonitorPropertiesStartUpTest {
   }
 
   @Test
+  void shouldBindThePerformanceDefaultsAsTheirRecordStatesThem() {
+    runner.run(context -> assertThat(context.getBean(MonitorProperties.class).performance()).isEqualTo(MonitorProperties.Performance.defaults()));
+  }
+
+  @Test
+  void shouldBindPerformanceSettings() {
+    runner.withPropertyValues("kloop.monitor.performance.labelled.kind=time", "kloop.monitor.performance.metrics=accuracy",
+        "kloop.monitor.performance.estimated-trigger=true", "kloop.monitor.performance.tolerance=0.1").run(context -> {
+          MonitorProperties.Performance performance = context.getBean(MonitorProperties.class).performance();
+          assertThat(performance.labelled().byCount()).isFalse();
+          assertThat(performance.predicted().size()).isEqualTo(500);
+          assertThat(performance.metrics()).containsExactly("accuracy");
+          assertThat(performance.estimatedTrigger()).isTrue();
+          assertThat(performance.tolerance()).isEqualTo(0.1);
+        });
+  }
+
+  @Test
+  void shouldRefuseAWrongPerformanceSettingNamingIt() {
+    assertRefused("kloop.monitor.performance.labelled.kind=sliding", "kloop.monitor.performance.labelled.kind must be count or time, got sliding");
+    assertRefused("kloop.monitor.performance.predicted.size=1", "kloop.monitor.performance.predicted.size must be at least 2, got 1");
+    assertRefused("kloop.monitor.performance.tolerance=1.5", "kloop.monitor.performance.tolerance must be between 0 and 1, got 1.5");
+    assertRefused("kloop.monitor.performance.bootstrap-resamples=10", "kloop.monitor.performance.bootstrap-resamples must be at least 100, got 10");
+    assertRefused("kloop.monitor.performance.versions=0", "kloop.monitor.performance.versions must be at least 1, got 0");
+    assertRefused("kloop.monitor.performance.metrics=accuracy,recall", "kloop.monitor.performance.metrics.1 must be accuracy or macroF1, got recall");
+  }
+
+  @Test
   void shouldRefuseAWrongSettingNamingIt() {
     assertRefused("kloop.monitor.window.kind=tumbling", "kloop.monitor.window.kind must be count or time, got tumbling");
     assertRefused("kloop.monitor.window.min-predictions=1", "kloop.monitor.window.min-predictions must be at least 2, got 1");

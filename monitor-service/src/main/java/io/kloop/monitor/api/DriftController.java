@@ -2,7 +2,9 @@ package io.kloop.monitor.api;
 
 import io.kloop.events.DriftReported;
 import io.kloop.events.DriftStatistic;
+import io.kloop.events.PerformanceWindowKind;
 import io.kloop.monitor.ModelNames;
+import io.kloop.monitor.performance.PerformanceReader;
 import io.kloop.monitor.window.ApprovedModels;
 import io.kloop.monitor.window.DriftReader;
 import io.kloop.monitor.window.ModelDriftState;
@@ -24,7 +26,8 @@ import org.springframework.web.server.ResponseStatusException;
 
 /**
  * Drift for operators: {@code GET /v1/models/{name}/drift} (the current window's verdict per feature, the
- * recent windows, the drift episode) as JSON, and {@code GET /v1/models/{name}/drift/report} as a page. A name
+ * recent windows, the drift episode) as JSON, and {@code GET /v1/models/{name}/drift/report} as a page, with the
+ * model's live performance in a section of its own. A name
  * that is no model name is a 400, a model never approved nor monitored a 404, both JSON errors (also from the
  * page's address).
  */
@@ -36,10 +39,12 @@ class DriftController {
 
   private final DriftReader reader;
   private final ApprovedModels approvals;
+  private final PerformanceReader performance;
 
-  DriftController(DriftReader reader, ApprovedModels approvals) {
+  DriftController(DriftReader reader, ApprovedModels approvals, PerformanceReader performance) {
     this.reader = reader;
     this.approvals = approvals;
+    this.performance = performance;
   }
 
   @GetMapping("/v1/models/{name}/drift")
@@ -76,7 +81,9 @@ class DriftController {
   String report(@PathVariable String name) {
     List<DriftReported> reports = reportsOf(name);
     Set<String> inputs = reports.isEmpty() ? Set.of() : inputsOf(name, reports.get(reports.size() - 1));
-    return DriftReportPage.render(name, reports, inputs, reader.state(name).orElse(null), approvals.champion(name).orElse(null));
+    String performanceSection = PerformanceSection.render(performance.reports(name, PerformanceWindowKind.LABELLED),
+        performance.reports(name, PerformanceWindowKind.PREDICTED));
+    return DriftReportPage.render(name, reports, inputs, reader.state(name).orElse(null), approvals.champion(name).orElse(null), performanceSection);
   }
 
   private List<DriftReported> reportsOf(String name) {

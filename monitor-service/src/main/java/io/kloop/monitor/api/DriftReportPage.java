@@ -16,7 +16,8 @@ import org.springframework.web.util.UriUtils;
 
 /**
  * The drift report as a page a person can read: the current window's decision, each feature's status and
- * tests, each feature's PSI over the recent windows (with its threshold), and the windows themselves.
+ * tests, each feature's PSI over the recent windows (with its threshold), the windows themselves, and the model's
+ * live performance ({@link PerformanceSection}).
  * Plain server-rendered HTML with inline SVG, no scripts.
  */
 final class DriftReportPage {
@@ -26,8 +27,12 @@ final class DriftReportPage {
 
   private DriftReportPage() {}
 
-  /** @param reports the model's recent reports, oldest first */
-  static String render(String model, List<DriftReported> reports, Set<String> inputs, ModelDriftState state, Integer champion) {
+  /**
+   * @param reports the model's recent reports, oldest first
+   * @param performance the performance section, already rendered and escaped ({@link PerformanceSection})
+   */
+  static String render(String model, List<DriftReported> reports, Set<String> inputs, ModelDriftState state, Integer champion,
+      String performance) {
     StringBuilder html = new StringBuilder(16_384);
     html.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Drift: ").append(escape(model)).append("</title>")
         .append("<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}")
@@ -43,7 +48,7 @@ final class DriftReportPage {
     }
     html.append("</p>");
     if (reports.isEmpty()) {
-      html.append("<p class=\"muted\">No window of predictions has been judged yet.</p></body></html>");
+      html.append("<p class=\"muted\">No window of predictions has been judged yet.</p>").append(performance).append("</body></html>");
       return html.toString();
     }
     DriftReported current = reports.get(reports.size() - 1);
@@ -88,9 +93,11 @@ final class DriftReportPage {
           .append(report.getDrifting() ? " class=\"drift\">DRIFTING" : " class=\"ok\">no drift").append("</td><td class=\"muted\">")
           .append(escape(report.getReportId())).append("</td></tr>");
     }
-    html.append("</table><p class=\"muted\">JSON: <a href=\"/v1/models/").append(escape(UriUtils.encodePathSegment(model, StandardCharsets.UTF_8)))
-        .append("/drift\">/v1/models/")
-        .append(escape(model)).append("/drift</a></p></body></html>");
+    html.append("</table>").append(performance);
+    String path = escape(UriUtils.encodePathSegment(model, StandardCharsets.UTF_8));
+    html.append("<p class=\"muted\">JSON: <a href=\"/v1/models/").append(path).append("/drift\">/v1/models/").append(escape(model))
+        .append("/drift</a> · <a href=\"/v1/models/").append(path).append("/performance\">/v1/models/").append(escape(model))
+        .append("/performance</a></p></body></html>");
     return html.toString();
   }
 

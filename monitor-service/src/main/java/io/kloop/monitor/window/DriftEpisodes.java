@@ -2,12 +2,13 @@ package io.kloop.monitor.window;
 
 import io.kloop.monitor.MonitorProperties;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The rules of a model's drift episodes, window by window, apart from Kafka: what the monitor remembers of a
- * model ({@link ModelDriftState}) after each judged window, and whether that window asks for retraining.
+ * model ({@link ModelDriftState}) after each judged window, and whether that window asks for retraining. The
+ * episode rule itself is {@link RetrainingEpisodes}', shared with performance drops; here are the window and
+ * report numbering and the version's takeover.
  *
  * <p>An episode starts with a drifting window that asks for retraining; more drift within the cooldown is the
  * same episode. It ends after {@code clearWindows} windows in a row without drift, when another version serves
@@ -17,10 +18,13 @@ import java.util.List;
  */
 final class DriftEpisodes {
 
-  private final MonitorProperties.Retraining retraining;
+  /** The words of drift in the episode rule's news. */
+  static final RetrainingEpisodes.Words DRIFT = new RetrainingEpisodes.Words("drifting", "drift", "drift");
+
+  private final RetrainingEpisodes rule;
 
   DriftEpisodes(MonitorProperties.Retraining retraining) {
-    this.retraining = retraining;
+    this.rule = new RetrainingEpisodes(retraining, DRIFT);
   }
 
   /**
@@ -63,39 +67,9 @@ final class DriftEpisodes {
    * @param now when the window was judged
    */
   Decision judged(ModelDriftState state, boolean drifting, String reportId, Instant now) {
-    List<String> news = new ArrayList<>();
-    ModelDriftState after;
-    boolean request = false;
-    if (drifting) {
-      boolean cooledDown = state.lastRequestAt() == null || now.toEpochMilli() - state.lastRequestAt() >= retraining.cooldown().toMillis();
-      if (state.episodeOpen() && !cooledDown) {
-        // The episode's request was made; more drift is the same episode.
-        after = state.withCleanWindows(0);
-      } else {
-        if (state.episodeOpen()) {
-          // Drift outlasted the cooldown on the same version (retraining failed, or its model was not approved): a new episode.
-          news.add("still drifting a cooldown (" + retraining.cooldown() + ") after the request of episode " + state.episodeReportId()
-              + "; a new episode starts");
-        }
-        if (!retraining.enabled()) {
-          after = state;
-        } else if (!cooledDown) {
-          news.add("drifting (report " + reportId + "); no retraining request before "
-              + Instant.ofEpochMilli(state.lastRequestAt()).plus(retraining.cooldown()) + " (cooldown " + retraining.cooldown() + " since the last one)");
-          after = state;
-        } else {
-          after = state.withEpisode(reportId).withLastRequestAt(now.toEpochMilli());
-          request = true;
-        }
-      }
-    } else if (!state.episodeOpen()) {
-      after = state;
-    } else if (state.cleanWindows() + 1 >= retraining.clearWindows()) {
-      news.add("drift episode of report " + state.episodeReportId() + " over after " + (state.cleanWindows() + 1) + " window(s) without drift");
-      after = state.withoutEpisode();
-    } else {
-      after = state.withCleanWindows(state.cleanWindows() + 1);
-    }
-    return new Decision(after.withNextSequence(state.nextSequence() + 1).withReports(state.reports() + 1), request, news);
+    RetrainingEpisodes.Decision decision = rule.judged(state.episode(), drifting, reportId, now);
+    ModelDriftState after = state.withEpisode(decision.next());
+    return new Decision(after.withNextSequence(state.nextSequence() + 1).withReports(state.reports() + 1), decision.requestRetraining(),
+        decision.news());
   }
 }

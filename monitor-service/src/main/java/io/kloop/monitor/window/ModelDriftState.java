@@ -20,7 +20,7 @@ public record ModelDriftState(int version, long nextSequence, boolean episodeOpe
     Long lastRequestAt, long reports) {
 
   /** A model the monitor has judged nothing of yet, served by {@code version}. */
-  static ModelDriftState first(int version) {
+  public static ModelDriftState first(int version) {
     return new ModelDriftState(version, 0, false, null, 0, null, 0);
   }
 
@@ -46,11 +46,21 @@ public record ModelDriftState(int version, long nextSequence, boolean episodeOpe
     return new ModelDriftState(version, nextSequence, episodeOpen, episodeReportId, cleanWindows, lastRequestAt, reports);
   }
 
-  ModelDriftState withLastRequestAt(Long lastRequestAt) {
+  /** The model's last retraining request, of any reason: drift and performance drops share one cooldown per model. */
+  public ModelDriftState withLastRequestAt(Long lastRequestAt) {
     return new ModelDriftState(version, nextSequence, episodeOpen, episodeReportId, cleanWindows, lastRequestAt, reports);
   }
 
   ModelDriftState withReports(long reports) {
     return new ModelDriftState(version, nextSequence, episodeOpen, episodeReportId, cleanWindows, lastRequestAt, reports);
+  }
+
+  /** The drift episode as the episode rule sees it (named so it is no getter: the stored JSON keeps its seven fields). */
+  RetrainingEpisodes.Episode episode() {
+    return new RetrainingEpisodes.Episode(episodeOpen, episodeReportId, cleanWindows, lastRequestAt);
+  }
+
+  ModelDriftState withEpisode(RetrainingEpisodes.Episode episode) {
+    return new ModelDriftState(version, nextSequence, episode.open(), episode.reportId(), episode.cleanWindows(), episode.lastRequestAt(), reports);
   }
 }

@@ -8,9 +8,13 @@ import io.kloop.events.DriftDetected;
 import io.kloop.events.DriftReported;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelSpecDeclared;
+import io.kloop.events.PerformanceReported;
 import io.kloop.events.RetrainingRequested;
 import io.kloop.monitor.MonitorProperties;
 import io.kloop.monitor.MonitorServiceApplication;
+import io.kloop.monitor.performance.PerformanceGauges;
+import io.kloop.monitor.performance.PerformanceProcessor;
+import io.kloop.monitor.performance.PerformanceStores;
 import io.kloop.monitor.truth.DriftOwnsPredictionDeadLetters;
 import io.kloop.monitor.truth.FeedbackSpecs;
 import io.kloop.monitor.truth.GroundTruthJoin;
@@ -116,11 +120,29 @@ class MonitorTopology {
             TruthStores.NAMES)
         .processValues(DriftOwnsPredictionDeadLetters::new, Named.as("drift-owns-prediction-dead-letters"));
     out.split(Named.as("truth-"))
-        // The performance windows consume these; until they are wired, the branch drops them.
         .branch((model, value) -> value instanceof ServedPrediction || value instanceof LabelledPrediction,
-            Branched.withConsumer(forPerformance -> {}, "performance"))
+            Branched.withConsumer(joined -> performanceWindows(builder, joined, properties, approvals, meters, tracing), "performance"))
         .branch((model, value) -> value instanceof DataRecord, to(Topics.DATA_RECORD))
         .defaultBranch(toDeadLetters(MonitorServiceApplication.NAME));
     return out;
+  }
+
+  /**
+   * The performance windows, fed by the join within the same stream task: served and labelled predictions in,
+   * performance reports and retraining requests out. They share the drift windows' {@code models} store (one
+   * retraining cooldown per model, whatever the reason), which keeps drift, join and performance in one
+   * sub-topology.
+   */
+  private static void performanceWindows(StreamsBuilder builder, KStream<String, Object> joined, MonitorProperties properties,
+      ApprovedModels approvals, MeterRegistry meters, KloopTracing tracing) {
+    PerformanceGauges gauges = new PerformanceGauges(meters);
+    PerformanceStores.builders().forEach(builder::addStateStore);
+    joined
+        .process(() -> new PerformanceProcessor(properties, approvals, meters, gauges, tracing), Named.as("performance-windows"),
+            PerformanceStores.NAMES.toArray(String[]::new))
+        .split(Named.as("performance-"))
+        .branch((model, value) -> value instanceof PerformanceReported, to(Topics.PERFORMANCE_REPORTED))
+        .branch((model, value) -> value instanceof RetrainingRequested, to(Topics.RETRAINING_REQUESTED))
+        .defaultBranch(toDeadLetters(MonitorServiceApplication.NAME));
   }
 }

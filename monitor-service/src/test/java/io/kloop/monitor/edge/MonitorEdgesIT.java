@@ -110,7 +110,7 @@ class MonitorEdgesIT {
   void shouldKeepTheContractOnTheDriftEndpointsWhateverTheNameAndQuery() {
     Gen<String> queries = Generate.pick(List.of("", "?", "?window=1", "?format=html", "?" + "a=1&".repeat(300)))
         .mix(HostileJson.urlParts().map((String value) -> "?q=" + value), 40);
-    for (String page : List.of("drift", "drift/report")) {
+    for (String page : List.of("drift", "drift/report", "performance")) {
       edge.forAll("monitor GET /v1/models/{name}/" + page, names().zip(queries,
           (name, query) -> Request.of("GET", "/v1/models/" + name + "/" + page + query, null, "")));
     }
@@ -119,7 +119,8 @@ class MonitorEdgesIT {
   @Test
   void shouldKeepTheContractForOtherMethodsAndBodies() {
     Gen<String> paths = names().map((String name) -> "/v1/models/" + name + "/drift")
-        .mix(names().map((String name) -> "/v1/models/" + name + "/drift/report"), 50);
+        .mix(names().map((String name) -> "/v1/models/" + name + "/drift/report"), 50)
+        .mix(names().map((String name) -> "/v1/models/" + name + "/performance"), 30);
     edge.forAll("monitor other methods", paths.zip(Generate.pick(List.of("POST", "PUT", "DELETE", "PATCH", "OPTIONS")),
         HostileJson.bodies("{\"window\": 1}"), (path, method, body) -> Request.json(method, path, body)));
   }

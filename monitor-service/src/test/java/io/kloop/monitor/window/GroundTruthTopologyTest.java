@@ -67,7 +67,7 @@ class GroundTruthTopologyTest {
     specs.add(TruthEvents.spec("quiet", "quiet-data", false));
     MonitorProperties properties = new MonitorProperties(new MonitorProperties.Window("count", 1000, Duration.ofMinutes(1), 100),
         new MonitorProperties.Drift(0.05, 0.1, 0.1, 0.5, true), new MonitorProperties.Retraining(true, Duration.ofMinutes(10), 3), 50,
-        MonitorProperties.GroundTruth.DEFAULTS);
+        MonitorProperties.GroundTruth.DEFAULTS, MonitorProperties.Performance.defaults());
     StreamsBuilder builder = new StreamsBuilder();
     MonitorTopology topology = new MonitorTopology();
     KStream<String, byte[]> predictionLog = topology.predictionLog(builder);

@@ -84,7 +84,7 @@ class MonitorTopologyTest {
   private void start(MonitorProperties.Window window, KloopTracing tracing) {
     MonitorProperties properties = new MonitorProperties(window, new MonitorProperties.Drift(0.05, 0.1, 0.1, 0.5, true),
         new MonitorProperties.Retraining(true, Duration.ofMinutes(10), 3), 50,
-        MonitorProperties.GroundTruth.DEFAULTS);
+        MonitorProperties.GroundTruth.DEFAULTS, MonitorProperties.Performance.defaults());
     StreamsBuilder builder = new StreamsBuilder();
     // The whole topology, as the application builds it: the drift windows share their source with the ground-truth join.
     MonitorTopology topology = new MonitorTopology();
