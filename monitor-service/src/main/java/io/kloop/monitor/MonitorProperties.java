@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -84,18 +85,41 @@ public record MonitorProperties(
   }
 
   /**
-   * Retraining requests on drift: at most one per drift episode. An episode starts with a drifting window
-   * and ends when a newer version of the model is judged, or after {@code clearWindows} windows in a row
-   * that do not drift.
+   * Retraining requests on drift and on performance drops: at most one per episode. An episode starts with a bad
+   * (drifting, dropping) window and ends when a newer version of the model is judged, or after {@code clearWindows}
+   * windows in a row that are not bad.
    *
-   * @param enabled Whether drift asks for retraining at all. Default {@code true}.
-   * @param cooldown Least time between two requests for the same model, whatever the episodes. Default {@code 10m}.
-   * @param clearWindows Windows in a row without drift that end an episode. Default {@code 3}.
+   * @param enabled Whether the monitor asks for retraining at all. Default {@code true}.
+   * @param cooldown Least time between two requests for the same model, whatever the episodes and reasons. Default {@code 10m}.
+   * @param clearWindows Windows in a row without drift (or without a drop) that end an episode. Default {@code 3}.
+   * @param reasons What may ask: {@code drift}, {@code performance} (a drop of live performance). An episode of a reason
+   *     left out is still reported and logged, and asks nothing; say {@code performance} alone to retrain only once
+   *     labels confirm what drift suggests. Default both.
    */
   public record Retraining(
       @DefaultValue("true") boolean enabled,
       @DefaultValue("10m") @NotNull Duration cooldown,
-      @DefaultValue("3") int clearWindows) {}
+      @DefaultValue("3") int clearWindows,
+      @DefaultValue({"drift", "performance"}) @NotNull
+      List<@NotNull @Pattern(regexp = "drift|performance", message = "must be drift or performance") String> reasons) {
+
+    public static final List<String> ALL_REASONS = List.of("drift", "performance");
+
+    @ConstructorBinding
+    public Retraining {
+      reasons = List.copyOf(reasons);
+    }
+
+    /** Every reason asks. */
+    public Retraining(boolean enabled, Duration cooldown, int clearWindows) {
+      this(enabled, cooldown, clearWindows, ALL_REASONS);
+    }
+
+    /** Whether an episode of {@code reason} ({@code drift}, {@code performance}) asks for retraining. */
+    public boolean asks(String reason) {
+      return enabled && reasons.contains(reason);
+    }
+  }
 
   /**
    * The join of served predictions and their ground truth (labels). Horizons are measured by the monitor's

@@ -3,6 +3,7 @@ package io.kloop.monitor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kloop.service.ServiceAutoConfiguration;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -27,6 +28,22 @@ class MonitorPropertiesStartUpTest {
   @Test
   void shouldBindThePerformanceDefaultsAsTheirRecordStatesThem() {
     runner.run(context -> assertThat(context.getBean(MonitorProperties.class).performance()).isEqualTo(MonitorProperties.Performance.defaults()));
+  }
+
+  @Test
+  void shouldLetEveryReasonAskUnlessToldWhichMay() {
+    runner.run(context -> {
+      MonitorProperties.Retraining retraining = context.getBean(MonitorProperties.class).retraining();
+      assertThat(retraining.asks("drift")).isTrue();
+      assertThat(retraining.asks("performance")).isTrue();
+    });
+    runner.withPropertyValues("kloop.monitor.retraining.reasons=performance").run(context -> {
+      MonitorProperties.Retraining retraining = context.getBean(MonitorProperties.class).retraining();
+      assertThat(retraining.asks("drift")).isFalse();
+      assertThat(retraining.asks("performance")).isTrue();
+      assertThat(retraining.cooldown()).isEqualTo(Duration.ofMinutes(10));
+    });
+    assertRefused("kloop.monitor.retraining.reasons=drift,schedule", "kloop.monitor.retraining.reasons.1 must be drift or performance, got schedule");
   }
 
   @Test

@@ -21,7 +21,8 @@ public final class RetrainingEpisodes {
    * How the news speaks of a bad window.
    *
    * @param bad a bad window's adjective, e.g. {@code drifting}
-   * @param episode the episode's kind, e.g. {@code drift}
+   * @param episode the episode's kind, also the reason's name in {@code kloop.monitor.retraining.reasons}: {@code drift},
+   *     {@code performance}
    * @param trouble what a good window is without, e.g. {@code drift}
    */
   public record Words(String bad, String episode, String trouble) {}
@@ -98,7 +99,7 @@ public final class RetrainingEpisodes {
           news.add("still " + words.bad() + " a cooldown (" + retraining.cooldown() + ") after the request of episode " + state.reportId()
               + "; a new episode starts");
         }
-        if (!retraining.enabled()) {
+        if (!retraining.asks(words.episode())) {
           after = state;
         } else if (!cooledDown) {
           news.add(words.bad() + " (report " + reportId + "); no retraining request before "

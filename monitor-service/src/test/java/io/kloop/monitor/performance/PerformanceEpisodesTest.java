@@ -6,6 +6,7 @@ import io.kloop.events.PerformanceWindowKind;
 import io.kloop.monitor.MonitorProperties;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Which windows can ask, one request per episode, the shared cooldown, and a new version. */
@@ -86,6 +87,15 @@ class PerformanceEpisodesTest {
     assertThat(decision.requestRetraining()).isTrue();
     assertThat(decision.next()).isEqualTo(new PerformanceState(7, 2, true, "p9", 0));
     assertThat(decision.news()).singleElement().asString().startsWith("still dropping a cooldown (PT10M) after the request of episode p1");
+  }
+
+  @Test
+  void shouldAskOnADropWhenOnlyPerformanceMayAskAndNotWhenOnlyDriftMay() {
+    PerformanceEpisodes performanceOnly = new PerformanceEpisodes(new MonitorProperties.Retraining(true, COOLDOWN, 3, List.of("performance")), false);
+    PerformanceEpisodes driftOnly = new PerformanceEpisodes(new MonitorProperties.Retraining(true, COOLDOWN, 3, List.of("drift")), false);
+
+    assertThat(performanceOnly.judged(PerformanceState.FIRST, 2, true, "p1", null, T0).requestRetraining()).isTrue();
+    assertThat(driftOnly.judged(PerformanceState.FIRST, 2, true, "p1", null, T0).requestRetraining()).isFalse();
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kloop.monitor.MonitorProperties;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Every transition of a model's drift episodes, to the millisecond of the cooldown. */
@@ -121,6 +122,16 @@ class DriftEpisodesTest {
     assertThat(decision.requestRetraining()).isFalse();
     assertThat(decision.next()).isEqualTo(quiet(null).withNextSequence(5).withReports(10));
     assertThat(decision.news()).isEmpty();
+  }
+
+  @Test
+  void shouldAskNothingOnDriftWhenOnlyPerformanceMayAsk() {
+    DriftEpisodes performanceOnly = new DriftEpisodes(new MonitorProperties.Retraining(true, COOLDOWN, 3, List.of("performance")));
+
+    DriftEpisodes.Decision decision = performanceOnly.judged(quiet(null), true, "r9", T0);
+
+    assertThat(decision.requestRetraining()).isFalse();
+    assertThat(decision.next()).isEqualTo(quiet(null).withNextSequence(5).withReports(10));
   }
 
   @Test
