@@ -1,0 +1,250 @@
+package io.kloop.monitor.bench;
+
+import io.kloop.events.DataRecord;
+import io.kloop.monitor.MonitorProperties;
+import io.kloop.monitor.truth.EarlyLabel;
+import io.kloop.monitor.truth.FeedbackSpecs;
+import io.kloop.monitor.truth.GroundTruthJoin;
+import io.kloop.monitor.truth.GroundTruthProcessor;
+import io.kloop.monitor.truth.Marker;
+import io.kloop.monitor.truth.PendingPrediction;
+import io.kloop.monitor.truth.TruthCodecs;
+import io.kloop.monitor.truth.TruthEvents;
+import io.kloop.monitor.truth.TruthStores;
+import io.kloop.schemas.EventSerializer;
+import io.kloop.schemas.Topics;
+import io.kloop.service.kafka.JsonSerde;
+import io.kloop.service.tracing.KloopTracing;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The monitor's {@link GroundTruthProcessor} on a task of its own, fed encoded records one at a time as its stream
+ * thread would: its four stores (the production builders of {@link TruthStores}, RocksDB, or the same serdes on
+ * in-memory stores), every record's topic, offset and the processor's clock set as the task sets them, what it
+ * emits serialized as the sinks would (feedback {@code DataRecord}s by {@link EventSerializer}), the stores flushed
+ * whenever 10,000 changelog records were written since the last flush (when Kafka Streams 4.2 checkpoints a task;
+ * its commits in between flush only caches, which these stores do not have, and the record collector), and its
+ * expiry punctuation every second of the processor's clock.
+ *
+ * <p>What it leaves out of the topology: the broker, the changelog (a {@code MockProcessorContext} has no record
+ * collector: the stores' changelogging is replaced by counting what it would send, {@link ChangelogCounting}),
+ * the transaction, and the one-line step after the processor that drops the join's dead letters of predictions
+ * ({@code DriftOwnsPredictionDeadLetters}).
+ */
+final class JoinHarness implements AutoCloseable {
+
+  /** Where the join's state lives. */
+  enum Kind { ROCKSDB, IN_MEMORY }
+
+  /** Kafka Streams flushes a task's stores when it checkpoints: after this many changelog records ({@code StateManagerUtil}). */
+  private static final long CHECKPOINT_RECORDS = 10_000L;
+  private static final long EXPIRY_MILLIS = 1_000L;
+
+  private final Kind kind;
+  private final Path stateDir;
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final MockProcessorContext<String, Object> context;
+  private final GroundTruthProcessor processor;
+  private final List<StateStore> stores;
+  private final EventSerializer<SpecificRecord> sink = new EventSerializer<>();
+  private final Map<String, LongAdder[]> changelog = new LinkedHashMap<>();
+  private long changelogAtLastFlush;
+  private long nextExpiry = Long.MIN_VALUE;
+  long commitNanos;
+  long expiryNanos;
+  long feedbackRecords;
+  long feedbackBytes;
+  long deadLetters;
+
+  JoinHarness(Kind kind, Path stateDir) {
+    this.kind = kind;
+    this.stateDir = stateDir;
+    Properties config = new Properties();
+    config.put("application.id", "monitor-service-bench");
+    config.put("bootstrap.servers", "unused:9092");
+    context = new MockProcessorContext<>(config, new TaskId(0, 0), stateDir.toFile());
+    stores = Stream.of(TruthStores.NAMES).map(this::store).toList();
+    for (StateStore store : stores) {
+      store.init(context.getStateStoreContext(), store);
+      context.addStateStore(store);
+    }
+    FeedbackSpecs specs = new FeedbackSpecs();
+    specs.add(TruthEvents.spec(LabelledTraffic.MODEL, LabelledTraffic.DATASET, true));
+    GroundTruthJoin.Classes classes = (model, version) -> Optional.of(LabelledTraffic.CLASSES);
+    processor = new GroundTruthProcessor(MonitorProperties.GroundTruth.DEFAULTS, classes, specs, meters, KloopTracing.OFF);
+    processor.init(context);
+  }
+
+  /**
+   * A store as {@link TruthStores#builders} makes it (its RocksDB supplier, or an in-memory one for the baseline, and
+   * its serdes), its changelogging replaced by counting what the changelog would get.
+   */
+  private StateStore store(String name) {
+    Serde<?> values = switch (name) {
+      case TruthStores.PENDING -> Serdes.serdeFrom((String topic, PendingPrediction p) -> p == null ? null : TruthCodecs.pending(p),
+          (topic, b) -> b == null ? null : TruthCodecs.pending(b));
+      case TruthStores.EARLY -> new JsonSerde<>(EarlyLabel.class);
+      case TruthStores.MARKERS -> Serdes.serdeFrom((String topic, Marker m) -> m == null ? null : TruthCodecs.marker(m),
+          (topic, b) -> b == null ? null : TruthCodecs.marker(b));
+      default -> Serdes.ByteArray();
+    };
+    LongAdder[] counts = {new LongAdder(), new LongAdder()};
+    changelog.put(name, counts);
+    StoreBuilder<? extends StateStore> builder = Stores.keyValueStoreBuilder(
+        new ChangelogCounting(kind == Kind.ROCKSDB ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name), counts[0],
+            counts[1]), Serdes.String(), values);
+    return builder.withLoggingDisabled().build();
+  }
+
+  Kind kind() {
+    return kind;
+  }
+
+  /** Hands one record to the processor as its task would, then commits or expires when it is time. */
+  void feed(LabelledTraffic.Event event) {
+    String topic = event.label() ? Topics.GROUND_TRUTH_REPORTED.name() : Topics.PREDICTION_LOGGED.name();
+    context.setRecordMetadata(topic, 0, event.offset());
+    context.setCurrentSystemTimeMs(event.time());
+    context.setCurrentStreamTimeMs(event.time());
+    processor.process(new Record<>(LabelledTraffic.MODEL, event.value(), event.time()));
+    for (MockProcessorContext.CapturedForward<?, ?> forward : context.forwarded()) {
+      Object value = forward.record().value();
+      if (value instanceof DataRecord record) {
+        feedbackRecords++;
+        feedbackBytes += sink.serialize(Topics.DATA_RECORD.name(), record).length;
+      } else if (value instanceof byte[]) {
+        deadLetters++;
+      }
+    }
+    context.resetForwards();
+    if (nextExpiry == Long.MIN_VALUE) {
+      nextExpiry = event.time() + EXPIRY_MILLIS;
+    }
+    if (event.time() >= nextExpiry) {
+      long start = System.nanoTime();
+      context.scheduledPunctuators().get(0).getPunctuator().punctuate(event.time());
+      expiryNanos += System.nanoTime() - start;
+      nextExpiry += EXPIRY_MILLIS * ((event.time() - nextExpiry) / EXPIRY_MILLIS + 1);
+    }
+    if (changelogRecords() - changelogAtLastFlush >= CHECKPOINT_RECORDS) {
+      commit();
+    }
+  }
+
+  /** Flushes every store, as a task's checkpoint does. */
+  void commit() {
+    long start = System.nanoTime();
+    stores.forEach(StateStore::flush);
+    changelogAtLastFlush = changelogRecords();
+    commitNanos += System.nanoTime() - start;
+  }
+
+  private long changelogRecords() {
+    long records = 0;
+    for (LongAdder[] counts : changelog.values()) {
+      records += counts[0].sum();
+    }
+    return records;
+  }
+
+  /** The join counter of an outcome ({@code joined}, {@code late}, ...). */
+  long labels(String outcome) {
+    return (long) meters.counter("kloop.monitor.ground-truth", "outcome", outcome).count();
+  }
+
+  /** The predictions counter of a fate ({@code waiting}, {@code repeated}, ...). */
+  long predictions(String fate) {
+    return (long) meters.counter("kloop.monitor.ground-truth.predictions", "outcome", fate).count();
+  }
+
+  /** Entries and their key and value bytes as stored (what RocksDB and the compacted changelog hold live), per store. */
+  Map<String, long[]> live() {
+    Map<String, long[]> live = new LinkedHashMap<>();
+    live.put(TruthStores.PENDING, count(TruthStores.PENDING, (PendingPrediction value) -> TruthCodecs.pending(value).length));
+    live.put(TruthStores.EARLY, count(TruthStores.EARLY, (EarlyLabel value) -> new JsonSerde<>(EarlyLabel.class).serializer().serialize("", value).length));
+    live.put(TruthStores.MARKERS, count(TruthStores.MARKERS, (Marker value) -> TruthCodecs.marker(value).length));
+    live.put(TruthStores.INDEX, count(TruthStores.INDEX, (byte[] value) -> value.length));
+    return live;
+  }
+
+  private <V> long[] count(String name, java.util.function.ToIntFunction<V> valueBytes) {
+    KeyValueStore<String, V> store = context.getStateStore(name);
+    long[] counts = new long[3];
+    try (KeyValueIterator<String, V> all = store.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, V> entry = all.next();
+        counts[0]++;
+        counts[1] += entry.key.getBytes(StandardCharsets.UTF_8).length;
+        counts[2] += valueBytes.applyAsInt(entry.value);
+      }
+    }
+    return counts;
+  }
+
+  /** The bytes of the RocksDB SST files per store, after a commit (nothing for in-memory stores). */
+  Map<String, Long> sstBytes() {
+    commit();
+    Map<String, Long> bytes = new LinkedHashMap<>();
+    for (String name : TruthStores.NAMES) {
+      bytes.put(name, 0L);
+    }
+    try (Stream<Path> files = Files.walk(stateDir)) {
+      files.filter(file -> file.getFileName().toString().endsWith(".sst")).forEach(file -> {
+        String store = file.getParent().getFileName().toString();
+        try {
+          bytes.computeIfPresent(store, (name, sum) -> sum + sizeOf(file));
+        } catch (UncheckedIOException e) {
+          // A file compacted away while walking: not part of the state any more.
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes;
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Changelog records and bytes per store so far. */
+  Map<String, long[]> changelog() {
+    Map<String, long[]> counts = new LinkedHashMap<>();
+    changelog.forEach((name, adders) -> counts.put(name, new long[] {adders[0].sum(), adders[1].sum()}));
+    return counts;
+  }
+
+  @Override
+  public void close() {
+    processor.close();
+    stores.forEach(StateStore::close);
+  }
+}
