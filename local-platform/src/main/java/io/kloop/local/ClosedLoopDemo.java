@@ -6,6 +6,8 @@ import io.kloop.events.DriftReported;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelRejected;
 import io.kloop.events.ModelTrained;
+import io.kloop.events.PerformanceReported;
+import io.kloop.events.PerformanceWindowKind;
 import io.kloop.events.RetrainingRequested;
 import io.kloop.events.TrainingFailed;
 import io.kloop.producer.BreastCancerCsv;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -44,20 +47,25 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The closed loop, driven once against a running platform, with a line in the log for every step and every
- * event on the way ({@link LoopTap}):
+ * event on the way ({@link LoopTap}). A biopsy lab stands beside the traffic: a quarter of the served predictions
+ * (every {@value #LABEL_EVERY}th) get their true class posted to the monitor as ground truth, after a delay.
  *
  * <ol>
  *   <li>the shipped breast cancer data set (shuffled, seeded) is declared and published to Kafka; the demo
  *       model trains on it and the registry approves version 1, which inference serves;
- *   <li>stationary traffic: two windows of predictions drawn from the same data; the monitor reports no drift
- *       and asks for no retraining;
+ *   <li>stationary traffic: two drift windows of predictions drawn from the same data, and the biopsy results of a
+ *       quarter of them: no drift, live accuracy as on the test split, no retraining. The labelled predictions go
+ *       back into ingest as feedback records;
  *   <li>the world changes: a new scanner magnifies every image by {@value #MAGNIFICATION} (radii and perimeters
- *       measure 30 % larger, areas 69 %). Labelled records from it arrive (fewer than the model's new-data
- *       threshold, so they alone train nothing), then traffic from it. The monitor finds drift, asks for
- *       retraining; training learns from the newest rows, the registry approves version 2 and inference
- *       serves it: the time from the first drifted prediction to the first answer of version 2 is the loop's
- *       reaction time;
- *   <li>a window of the same traffic on version 2, which the monitor judges against version 2's own reference.
+ *       measure 30 % larger, areas 69 %). Its traffic starts, and no labelled records are posted beside it: the
+ *       new world reaches training only through the biopsy results of its served predictions. The monitor finds
+ *       the drift at once (reported, not acted on: the demo's monitor retrains on performance only); once the
+ *       first results are in ingest, the rest of the labelled window shows live accuracy falling, the monitor asks
+ *       for retraining with that evidence, training learns from the newest rows (feedback from the new scanner),
+ *       the registry approves version 2 and inference serves it: the time from the first drifted prediction to
+ *       the first answer of version 2 is the loop's reaction time;
+ *   <li>a labelled window of the same traffic on version 2: live accuracy recovered, and no drift against version
+ *       2's own reference.
  * </ol>
  */
 final class ClosedLoopDemo {
@@ -66,6 +74,12 @@ final class ClosedLoopDemo {
 
   /** How much larger the new scanner images every tumour: lengths times this, areas times its square. */
   static final double MAGNIFICATION = 1.3;
+
+  /** The biopsy lab labels every this-many-th served prediction (a quarter of the traffic). */
+  static final int LABEL_EVERY = 4;
+
+  /** How long after a prediction the lab's result comes, in the traffic that runs until a new version serves. */
+  static final Duration LABEL_DELAY = Duration.ofSeconds(1);
 
   /** Features that measure a length or an area, for the new scanner. */
   static final Set<String> LENGTHS = Set.of("mean_radius", "mean_perimeter", "radius_error", "perimeter_error",
@@ -90,32 +104,53 @@ final class ClosedLoopDemo {
    *
    * @param model the model the platform trains on {@code dataset} (declared with the platform)
    * @param data the shipped CSV; its spec is the {@code .spec.json} beside it
-   * @param windowSize the monitor's count window, so that stationary traffic fills whole windows
-   * @param scannerRecords labelled records from the new scanner; fewer than the model's {@code minNewRows}
+   * @param windowSize the monitor's drift count window, so that stationary traffic fills whole windows
+   * @param labelledWindowSize the monitor's count window of labelled predictions
+   * @param feedbackRows labelled predictions of the new scanner that reach ingest before the accuracy drop is measured:
+   *     the model's training window, so that the retrained version learns from the new scanner only
    * @param predictionsPerSecond pace of the traffic, 0 for as fast as one client goes
    * @param timeout how long any one step may take
    */
-  record Settings(String model, String dataset, Path data, long seed, int windowSize, int scannerRecords,
+  record Settings(String model, String dataset, Path data, long seed, int windowSize, int labelledWindowSize, int feedbackRows,
       int predictionsPerSecond, Duration timeout) {
 
+    Settings {
+      if (2 * windowSize % (LABEL_EVERY * labelledWindowSize) != 0) {
+        throw new IllegalArgumentException("the stationary traffic (two drift windows of " + windowSize + ") must label whole windows of "
+            + labelledWindowSize + " labelled predictions (every " + LABEL_EVERY + "th is labelled)");
+      }
+      if (feedbackRows >= labelledWindowSize) {
+        throw new IllegalArgumentException("the " + feedbackRows + " feedback rows that reach training first must be fewer than a labelled window ("
+            + labelledWindowSize + "), whose end measures the drop");
+      }
+    }
+
     static Settings defaults(Path data) {
-      return new Settings(LocalPlatform.DEMO_MODEL, LocalPlatform.DEMO_MODEL, data, 7, 1000, LocalPlatform.DEMO_WINDOW_ROWS, 500,
+      return new Settings(LocalPlatform.DEMO_MODEL, LocalPlatform.DEMO_MODEL, data, 7, 1000, 500, LocalPlatform.DEMO_WINDOW_ROWS, 500,
           Duration.ofMinutes(3));
     }
 
     Settings withPace(int predictionsPerSecond) {
-      return new Settings(model, dataset, data, seed, windowSize, scannerRecords, predictionsPerSecond, timeout);
+      return new Settings(model, dataset, data, seed, windowSize, labelledWindowSize, feedbackRows, predictionsPerSecond, timeout);
     }
 
-    Settings withWindowSize(int windowSize) {
-      return new Settings(model, dataset, data, seed, windowSize, scannerRecords, predictionsPerSecond, timeout);
+    Settings withWindowSizes(int windowSize, int labelledWindowSize) {
+      return new Settings(model, dataset, data, seed, windowSize, labelledWindowSize, feedbackRows, predictionsPerSecond, timeout);
     }
   }
 
-  /** What happened, by id, with the loop's timings. */
-  record Outcome(ModelApproved first, List<DriftReported> stationaryReports, List<DatasetBatchCommitted> scannerBatches,
-      Instant driftOnset, DriftDetected detection, RetrainingRequested request, ModelTrained retrained, ModelApproved second,
-      Instant secondServing, DriftReported secondReport) {
+  /**
+   * What happened, by id, with the loop's timings.
+   *
+   * @param stationaryPerformance version 1's labelled window of the stationary traffic
+   * @param feedbackBatches the batches that took the new scanner's first labelled predictions, before the drop
+   * @param drop version 1's labelled window of the new scanner's traffic whose drop asked for retraining
+   * @param secondPerformance version 2's first labelled window of the new scanner's traffic
+   */
+  record Outcome(ModelApproved first, List<DriftReported> stationaryReports, PerformanceReported stationaryPerformance,
+      Instant driftOnset, List<DatasetBatchCommitted> feedbackBatches, DriftDetected detection, PerformanceReported drop,
+      RetrainingRequested request, ModelTrained retrained, ModelApproved second, Instant secondServing, DriftReported secondReport,
+      PerformanceReported secondPerformance) {
 
     Duration onsetToServing() {
       return Duration.between(driftOnset, secondServing);
@@ -125,6 +160,7 @@ final class ClosedLoopDemo {
     Map<String, Duration> reaction() {
       Map<String, Duration> steps = new LinkedHashMap<>();
       steps.put("drift detected", Duration.between(driftOnset, detection.getEventTime()));
+      steps.put("accuracy drop measured", Duration.between(driftOnset, drop.getEventTime()));
       steps.put("retraining requested", Duration.between(driftOnset, request.getEventTime()));
       steps.put("model trained", Duration.between(driftOnset, retrained.getEventTime()));
       steps.put("model approved", Duration.between(driftOnset, second.getEventTime()));
@@ -133,7 +169,11 @@ final class ClosedLoopDemo {
     }
   }
 
+  /** A biopsy result of a served prediction. */
+  record Label(String predictionId, String label) {}
+
   private static final int INSTANCES_PER_REQUEST = 25;
+  private static final int LABELS_PER_POST = 1000;
   /** How long the tap may lag behind an event that caused one it has already seen (other topics, other partitions). */
   private static final Duration SETTLE = Duration.ofSeconds(15);
 
@@ -142,6 +182,7 @@ final class ClosedLoopDemo {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final JsonMapper json = JsonMapper.builder().build();
   private final AtomicLong requests = new AtomicLong();
+  private final AtomicLong served = new AtomicLong();
 
   ClosedLoopDemo(Endpoints endpoints, Settings settings) {
     this.endpoints = endpoints;
@@ -166,34 +207,45 @@ final class ClosedLoopDemo {
       awaitServing(first.getVersion());
       step("    %s v%d is served by inference: %s/v2/models/%s", model, first.getVersion(), endpoints.inference(), model);
 
-      // 2. Stationary traffic: no drift, no request.
+      // 2. Stationary traffic: no drift, accuracy as on the test split, no request.
       int stationary = 2 * settings.windowSize();
       step("2/4 stationary traffic: %d predictions drawn from the same data (two monitor windows)", stationary);
       Random draw = new Random(settings.seed() + 1);
-      send(stationary, () -> shipped.get(draw.nextInt(shipped.size())));
+      List<Label> stationaryLabels = send(stationary, () -> shipped.get(draw.nextInt(shipped.size())));
       tap.await(DriftReported.class,
           r -> r.getModel().equals(model) && r.getVersion() == first.getVersion() && r.getWindow().getSequence() == 1,
           settings.timeout(), "the monitor's report of the second stationary window");
       List<DriftReported> stationaryReports = tap.events(DriftReported.class).stream()
           .filter(r -> r.getModel().equals(model) && r.getVersion() == first.getVersion()).toList();
-      long requested = tap.events(RetrainingRequested.class).stream().filter(r -> r.getModel().equals(model)).count();
-      step("    %d windows judged, %s, %d retraining requests", stationaryReports.size(),
-          stationaryReports.stream().anyMatch(DriftReported::getDrifting) ? "SOME DRIFTING" : "none drifting", requested);
-
-      // 3. The world changes.
-      List<SourceRecord> scanner = scannerRecords(shipped, settings.scannerRecords(), settings.seed() + 2);
-      step("3/4 the world changes: a new scanner images every tumour %.0f %% larger; %d labelled records from it arrive",
-          100 * (MAGNIFICATION - 1), scanner.size());
+      step("    the biopsy results of %d of them (every %dth) arrive", stationaryLabels.size(), LABEL_EVERY);
       int batchesBefore = tap.events(DatasetBatchCommitted.class).size();
-      ProduceRecords.publish(endpoints.bootstrapServers(), settings.dataset(), scanner);
-      awaitRows(tap, batchesBefore, scanner.size());
-      List<DatasetBatchCommitted> scannerBatches = List.copyOf(
-          tap.events(DatasetBatchCommitted.class).subList(batchesBefore, tap.events(DatasetBatchCommitted.class).size()));
-      Instant onset = Instant.now();
-      step("    traffic from the new scanner starts now (drift onset); it runs until inference answers with a new version");
+      postLabels(stationaryLabels);
+      PerformanceReported stationaryPerformance = tap.await(PerformanceReported.class,
+          r -> isLabelled(r, model, first.getVersion()) && r.getWindow().getSequence() == stationaryLabels.size() / settings.labelledWindowSize() - 1,
+          settings.timeout(), "the monitor's labelled windows of the stationary traffic");
+      awaitFeedbackRows(tap, batchesBefore, stationaryLabels.size());
+      long requested = tap.events(RetrainingRequested.class).stream().filter(r -> r.getModel().equals(model)).count();
+      step("    %d windows judged, %s; live accuracy %.3f (test split %.3f); %d retraining requests; %d feedback rows in ingest",
+          stationaryReports.size(), stationaryReports.stream().anyMatch(DriftReported::getDrifting) ? "SOME DRIFTING" : "none drifting",
+          stationaryPerformance.getRealized().getAccuracy().getValue(), stationaryPerformance.getExpected().getAccuracy(), requested,
+          stationaryLabels.size());
+
+      // 3. The world changes; only the biopsy results of its traffic tell training about it.
       Random drifted = new Random(settings.seed() + 3);
       List<SourceRecord> magnified = shipped.stream().map(ClosedLoopDemo::magnify).toList();
-      Traffic traffic = new Traffic(() -> magnified.get(drifted.nextInt(magnified.size())), first.getVersion());
+      Supplier<SourceRecord> scanner = () -> magnified.get(drifted.nextInt(magnified.size()));
+      Instant onset = Instant.now();
+      int firstScanned = LABEL_EVERY * settings.feedbackRows();
+      step("3/4 the world changes: a new scanner images every tumour %.0f %% larger; %d predictions of its traffic (drift onset)",
+          100 * (MAGNIFICATION - 1), firstScanned);
+      List<Label> firstResults = send(firstScanned, scanner);
+      step("    their %d biopsy results arrive and go back into ingest as feedback", firstResults.size());
+      batchesBefore = tap.events(DatasetBatchCommitted.class).size();
+      postLabels(firstResults);
+      List<DatasetBatchCommitted> feedbackBatches = awaitFeedbackRows(tap, batchesBefore, firstResults.size());
+      step("    the new scanner's traffic goes on, its biopsy results %d s after each prediction, until inference answers with a new version",
+          LABEL_DELAY.toSeconds());
+      Traffic traffic = new Traffic(scanner, first.getVersion());
       Thread sender = new Thread(traffic, "kloop-demo-traffic");
       sender.start();
       ModelApproved second;
@@ -217,26 +269,38 @@ final class ClosedLoopDemo {
           SETTLE, "drift detection on v" + first.getVersion());
       RetrainingRequested request = tap.await(RetrainingRequested.class, r -> r.getModel().equals(model), SETTLE,
           "retraining request");
+      PerformanceReported drop = tap.await(PerformanceReported.class, r -> request.getPerformanceEvidence() != null
+          && r.getReportId().equals(request.getPerformanceEvidence().getReportId()), SETTLE, "the labelled window that asked for retraining");
       ModelTrained retrained = tap.await(ModelTrained.class, t -> t.getRunId().equals(second.getRunId()), SETTLE,
           "the retrained model's run");
       Instant serving = traffic.versionSeenAt;
-      Outcome reacted = new Outcome(first, stationaryReports, scannerBatches, onset, detection, request, retrained, second, serving, null);
+      Outcome reacted = new Outcome(first, stationaryReports, stationaryPerformance, onset, feedbackBatches, detection, drop, request,
+          retrained, second, serving, null, null);
       step("    %s v%d serves %.1f s after the drift onset: %s", model, second.getVersion(), seconds(onset, serving),
           reacted.reaction().entrySet().stream().map(e -> String.format(Locale.ROOT, "%s +%.1f s", e.getKey(), e.getValue().toMillis() / 1000.0))
               .collect(Collectors.joining(", ")));
 
-      // 4. The new version, judged on the same traffic against its own reference.
-      step("4/4 a window of the new scanner's traffic on v%d", second.getVersion());
-      send(settings.windowSize(), () -> magnified.get(drifted.nextInt(magnified.size())));
+      // 4. The new version, judged on the same traffic: its labels and its own reference.
+      int judged = Math.max(settings.windowSize(), LABEL_EVERY * settings.labelledWindowSize());
+      step("4/4 %d predictions of the new scanner's traffic on v%d, and their biopsy results", judged, second.getVersion());
+      postLabels(send(judged, scanner));
       DriftReported secondReport = tap.await(DriftReported.class,
           r -> r.getModel().equals(model) && r.getVersion() == second.getVersion(), settings.timeout(),
           "the monitor's report of v" + second.getVersion() + "'s first window");
-      step("    the loop closed: %s v%d window %d %s. Drift report: %s/v1/models/%s/drift/report", model, second.getVersion(),
-          secondReport.getWindow().getSequence(), secondReport.getDrifting() ? "still drifts" : "shows no drift",
-          endpoints.monitor(), model);
-      return new Outcome(first, stationaryReports, scannerBatches, onset, detection, request, retrained, second, serving,
-          secondReport);
+      PerformanceReported secondPerformance = tap.await(PerformanceReported.class, r -> isLabelled(r, model, second.getVersion()),
+          settings.timeout(), "the monitor's first labelled window of v" + second.getVersion());
+      step("    the loop closed: live accuracy on the new scanner %.3f with v%d, %.3f with v%d (%.3f on the old one); v%d window %d %s."
+              + " Report: %s/v1/models/%s/drift/report",
+          drop.getRealized().getAccuracy().getValue(), first.getVersion(), secondPerformance.getRealized().getAccuracy().getValue(),
+          second.getVersion(), stationaryPerformance.getRealized().getAccuracy().getValue(), second.getVersion(),
+          secondReport.getWindow().getSequence(), secondReport.getDrifting() ? "still drifts" : "shows no drift", endpoints.monitor(), model);
+      return new Outcome(first, stationaryReports, stationaryPerformance, onset, feedbackBatches, detection, drop, request, retrained,
+          second, serving, secondReport, secondPerformance);
     }
+  }
+
+  private static boolean isLabelled(PerformanceReported report, String model, int version) {
+    return report.getModel().equals(model) && report.getVersion() == version && report.getKind() == PerformanceWindowKind.LABELLED;
   }
 
   private static boolean isDecisionAfter(SpecificRecord event, String model, int version) {
@@ -264,19 +328,14 @@ final class ClosedLoopDemo {
     return new SourceRecord("scanner-" + record.id(), features, record.label());
   }
 
-  private static List<SourceRecord> scannerRecords(List<SourceRecord> shipped, int count, long seed) {
-    List<SourceRecord> chosen = new ArrayList<>(shipped);
-    Collections.shuffle(chosen, new Random(seed));
-    // Ids derive from the shipped ones, never from the clock: the held-out split is a hash of the id, so the same seed
-    // gives the same splits, the same models and the same decisions on every run.
-    return chosen.subList(0, Math.min(count, chosen.size())).stream().map(ClosedLoopDemo::magnify).toList();
-  }
-
-  private void awaitRows(LoopTap tap, int batchesBefore, long rows) throws InterruptedException, TimeoutException {
+  /** Waits until the batches sealed after the first {@code batchesBefore} hold {@code rows} feedback rows; those batches. */
+  private List<DatasetBatchCommitted> awaitFeedbackRows(LoopTap tap, int batchesBefore, long rows) throws InterruptedException, TimeoutException {
     tap.await(DatasetBatchCommitted.class, b -> {
       List<DatasetBatchCommitted> all = tap.events(DatasetBatchCommitted.class);
-      return all.subList(batchesBefore, all.size()).stream().mapToLong(DatasetBatchCommitted::getRowCount).sum() >= rows;
-    }, settings.timeout(), rows + " new rows sealed into batches");
+      return all.subList(batchesBefore, all.size()).stream().mapToLong(DatasetBatchCommitted::getFeedbackRows).sum() >= rows;
+    }, settings.timeout(), rows + " feedback rows sealed into batches");
+    List<DatasetBatchCommitted> all = tap.events(DatasetBatchCommitted.class);
+    return List.copyOf(all.subList(batchesBefore, all.size()));
   }
 
   private static String failures(LoopTap tap, String model) {
@@ -318,16 +377,35 @@ final class ClosedLoopDemo {
     }
   }
 
-  /** Sends {@code count} predictions at the configured pace. */
-  private void send(int count, Supplier<SourceRecord> next) throws IOException, InterruptedException {
+  /** Sends {@code count} predictions at the configured pace; the biopsy results of the lab's share of them. */
+  private List<Label> send(int count, Supplier<SourceRecord> next) throws IOException, InterruptedException {
     long started = System.nanoTime();
+    List<Label> labels = new ArrayList<>();
     for (int sent = 0; sent < count; sent += INSTANCES_PER_REQUEST) {
       pace(started, sent);
-      List<Map<String, Object>> instances = new ArrayList<>();
+      List<SourceRecord> instances = new ArrayList<>();
       for (int i = 0; i < Math.min(INSTANCES_PER_REQUEST, count - sent); i++) {
-        instances.add(next.get().features());
+        instances.add(next.get());
       }
-      predict(instances);
+      labels.addAll(predict(instances).labels());
+    }
+    return labels;
+  }
+
+  /** Posts biopsy results to the monitor, at most {@value #LABELS_PER_POST} a request. */
+  private void postLabels(List<Label> labels) throws IOException, InterruptedException {
+    for (int from = 0; from < labels.size(); from += LABELS_PER_POST) {
+      List<Map<String, String>> body = labels.subList(from, Math.min(labels.size(), from + LABELS_PER_POST)).stream()
+          .map(l -> Map.of("predictionId", l.predictionId(), "label", l.label())).toList();
+      HttpRequest request = HttpRequest.newBuilder(endpoints.monitor().resolve("/v1/models/" + settings.model() + "/ground-truth"))
+          .timeout(Duration.ofSeconds(30))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
+          .build();
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 202) {
+        throw new IOException("the monitor answered " + response.statusCode() + " to biopsy results: " + response.body());
+      }
     }
   }
 
@@ -341,20 +419,31 @@ final class ClosedLoopDemo {
     }
   }
 
-  /** One prediction request; the version that answered it. */
-  private int predict(List<Map<String, Object>> instances) throws IOException, InterruptedException {
+  /** What inference answered: the version, and the biopsy results the lab will have for its share of the predictions. */
+  private record Answer(int version, List<Label> labels) {}
+
+  /** One prediction request. */
+  private Answer predict(List<SourceRecord> instances) throws IOException, InterruptedException {
+    List<Map<String, Object>> features = instances.stream().map(SourceRecord::features).toList();
     HttpRequest request = HttpRequest.newBuilder(endpoints.inference().resolve("/v1/models/" + settings.model() + "/predict"))
         .timeout(Duration.ofSeconds(30))
         .header("Content-Type", "application/json")
         .header("X-Request-Id", "demo-" + requests.incrementAndGet())
-        .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("instances", instances))))
+        .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("instances", features))))
         .build();
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IOException("inference answered " + response.statusCode() + ": " + response.body());
     }
     JsonNode body = json.readTree(response.body());
-    return body.path("version").asInt();
+    List<Label> labels = new ArrayList<>();
+    JsonNode predictions = body.path("predictions");
+    for (int i = 0; i < instances.size(); i++) {
+      if (served.getAndIncrement() % LABEL_EVERY == 0) {
+        labels.add(new Label(predictions.path(i).path("predictionId").asText(), instances.get(i).label()));
+      }
+    }
+    return new Answer(body.path("version").asInt(), labels);
   }
 
   /** Drifted traffic until stopped, noting when a newer version first answers. */
@@ -375,18 +464,32 @@ final class ClosedLoopDemo {
     public void run() {
       long started = System.nanoTime();
       long sent = 0;
+      // The lab's results, due LABEL_DELAY after their predictions.
+      ArrayDeque<Label> pending = new ArrayDeque<>();
+      ArrayDeque<Long> due = new ArrayDeque<>();
       try {
         while (running) {
           pace(started, sent);
-          List<Map<String, Object>> instances = new ArrayList<>();
+          List<SourceRecord> instances = new ArrayList<>();
           for (int i = 0; i < INSTANCES_PER_REQUEST; i++) {
-            instances.add(next.get().features());
+            instances.add(next.get());
           }
-          int version = predict(instances);
+          Answer answer = predict(instances);
           sent += instances.size();
-          if (version > latestVersion) {
+          long now = System.nanoTime();
+          answer.labels().forEach(label -> {
+            pending.add(label);
+            due.add(now + LABEL_DELAY.toNanos());
+          });
+          List<Label> results = new ArrayList<>();
+          while (!due.isEmpty() && due.peek() <= now) {
+            due.poll();
+            results.add(pending.poll());
+          }
+          postLabels(results);
+          if (answer.version() > latestVersion) {
             versionSeenAt = Instant.now();
-            latestVersion = version;
+            latestVersion = answer.version();
             synchronized (this) {
               notifyAll();
             }

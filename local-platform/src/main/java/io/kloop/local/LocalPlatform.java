@@ -66,8 +66,10 @@ public final class LocalPlatform implements AutoCloseable {
   static final String DEMO_MODEL = "breast-cancer";
   /** The demo model learns from the newest rows only, so that it follows the world when it changes... */
   static final int DEMO_WINDOW_ROWS = 400;
-  /** ... and trains on new data alone once this many rows arrived (the shipped data set has 569). */
+  /** ... and trains on new data alone once this many rows arrived (the shipped data set has 569)... */
   static final int DEMO_MIN_NEW_ROWS = 500;
+  /** ... at most once in this time after its last run. */
+  static final String DEMO_COOLDOWN = "1h";
 
   private final LocalPlatformSettings settings;
   private final Map<String, Map<String, Object>> overrides;
@@ -151,15 +153,24 @@ public final class LocalPlatform implements AutoCloseable {
   }
 
   /** In the demo, ingest seals a batch 5 s after its first record rather than 30 s, so nobody waits long. */
-  static final Map<String, Map<String, Object>> DEMO_OVERRIDES =
-      Map.of(IngestServiceApplication.NAME, Map.of("kloop.ingest.batch-max-age", "5s"));
+  static final Map<String, Map<String, Object>> DEMO_OVERRIDES = demoOverrides("5s");
+
+  /**
+   * The demo's settings beside the platform's: ingest seals a batch {@code batchAge} after its first record, and the
+   * monitor asks for retraining on a drop of live performance only (drift is reported and detected, and waits for the
+   * labels to confirm it).
+   */
+  static Map<String, Map<String, Object>> demoOverrides(String batchAge) {
+    return Map.of(IngestServiceApplication.NAME, Map.of("kloop.ingest.batch-max-age", batchAge),
+        MonitorServiceApplication.NAME, Map.of("kloop.monitor.retraining.reasons", "performance"));
+  }
 
   /** Drives the closed loop once; a failure is logged and the platform keeps running for a look around. */
   private void runDemo() {
     Path data = Path.of("data", "breast_cancer.csv");
     try {
       ClosedLoopDemo.Outcome outcome = new ClosedLoopDemo(ClosedLoopDemo.Endpoints.of(this),
-          ClosedLoopDemo.Settings.defaults(data).withWindowSize(monitorWindowSize())).run();
+          ClosedLoopDemo.Settings.defaults(data).withWindowSizes(monitorWindowSize(), monitorLabelledWindowSize())).run();
       System.out.printf("%n  The loop closed: drift onset to %s v%d serving in %.1f s. The platform keeps running (Ctrl-C stops it).%n"
               + "  Drift report: http://127.0.0.1:%d/v1/models/%s/drift/report%n%n", DEMO_MODEL, outcome.second().getVersion(),
           outcome.onsetToServing().toMillis() / 1000.0, httpPort(MonitorServiceApplication.NAME), DEMO_MODEL);
@@ -173,6 +184,12 @@ public final class LocalPlatform implements AutoCloseable {
   /** The monitor's count window, so that the demo's stationary traffic fills whole windows. */
   int monitorWindowSize() {
     return services.get(MonitorServiceApplication.NAME).getEnvironment().getProperty("kloop.monitor.window.size", Integer.class, 1000);
+  }
+
+  /** The monitor's count window of labelled predictions. */
+  int monitorLabelledWindowSize() {
+    return services.get(MonitorServiceApplication.NAME).getEnvironment()
+        .getProperty("kloop.monitor.performance.labelled.size", Integer.class, 500);
   }
 
   /**
@@ -268,6 +285,9 @@ public final class LocalPlatform implements AutoCloseable {
       properties.put(demo + "algorithms", "logistic-regression,liblinear");
       properties.put(demo + "min-new-rows", String.valueOf(DEMO_MIN_NEW_ROWS));
       properties.put(demo + "window", "last-rows:" + DEMO_WINDOW_ROWS);
+      // New data starts a run at most once an hour: the first run, then only the monitor's requests (the feedback of the
+      // demo's traffic would otherwise start runs of its own).
+      properties.put(demo + "cooldown", DEMO_COOLDOWN);
     }
     properties.putAll(overrides.getOrDefault(service.name(), Map.of()));
     // Command-line style arguments outrank each service's own yml; the platform owns ports and paths here.

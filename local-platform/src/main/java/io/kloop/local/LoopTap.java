@@ -4,10 +4,14 @@ import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.DriftDetected;
 import io.kloop.events.DriftReported;
 import io.kloop.events.EvaluationMetrics;
+import io.kloop.events.MetricEstimate;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelRejected;
 import io.kloop.events.ModelRolledBack;
 import io.kloop.events.ModelTrained;
+import io.kloop.events.PerformanceEvidence;
+import io.kloop.events.PerformanceReported;
+import io.kloop.events.PerformanceWindowKind;
 import io.kloop.events.RetrainingRequested;
 import io.kloop.events.TrainingFailed;
 import io.kloop.schemas.EventDeserializer;
@@ -46,7 +50,7 @@ final class LoopTap implements AutoCloseable {
   static final List<Topic<String, ?>> TOPICS = List.of(
       Topics.DATASET_BATCH_COMMITTED, Topics.MODEL_TRAINED, Topics.TRAINING_FAILED, Topics.MODEL_APPROVED,
       Topics.MODEL_REJECTED, Topics.MODEL_ROLLED_BACK, Topics.DRIFT_REPORTED, Topics.DRIFT_DETECTED,
-      Topics.RETRAINING_REQUESTED);
+      Topics.PERFORMANCE_REPORTED, Topics.RETRAINING_REQUESTED);
 
   private final KafkaConsumer<String, SpecificRecord> consumer;
   private final Thread thread;
@@ -139,8 +143,11 @@ final class LoopTap implements AutoCloseable {
   /** One line about an event, for the demo's log. */
   static String describe(SpecificRecord event) {
     if (event instanceof DatasetBatchCommitted batch) {
-      return String.format("new data       batch %s of %s sealed: %d rows (sha256 %s...)", shortId(batch.getBatchId()),
-          batch.getDataset(), batch.getRowCount(), batch.getArtifact().getSha256().substring(0, 12));
+      return String.format("new data       batch %s of %s sealed: %d rows%s (sha256 %s...)", shortId(batch.getBatchId()),
+          batch.getDataset(), batch.getRowCount(),
+          batch.getFeedbackRows() == 0 ? "" : batch.getFeedbackRows() == batch.getRowCount() ? ", all feedback from served predictions"
+              : ", " + batch.getFeedbackRows() + " of them feedback from served predictions",
+          batch.getArtifact().getSha256().substring(0, 12));
     }
     if (event instanceof ModelTrained trained) {
       return String.format("trained        %s run %s (%s, trigger %s) on batches %s: test %s; champion %s on the same split",
@@ -175,12 +182,44 @@ final class LoopTap implements AutoCloseable {
           detected.getVersion(), detected.getWindow().getSequence(), 100 * detected.getDriftedShare(),
           detected.getOutputDrifted() ? " and the output" : "", shortId(detected.getReportId()));
     }
+    if (event instanceof PerformanceReported report) {
+      return performance(report);
+    }
     if (event instanceof RetrainingRequested request) {
       return String.format("retraining     %s requested by %s (%s%s), request %s", request.getModel(), request.getRequestedBy(),
-          request.getReason(), request.getDriftReportId() == null ? "" : ", evidence: drift report " + shortId(request.getDriftReportId()),
-          shortId(request.getEventId()));
+          request.getReason(), evidence(request), shortId(request.getEventId()));
     }
     return event.getSchema().getName();
+  }
+
+  /** A labelled window: live accuracy beside CBPE's estimate and the test split's; a served window: the estimate. */
+  private static String performance(PerformanceReported report) {
+    String head = String.format(Locale.ROOT, "%-14s %s v%d window %d (%d %s): ", report.getKind() == PerformanceWindowKind.LABELLED
+            ? (report.getDropped().isEmpty() ? "live accuracy" : "ACCURACY DROP") : "estimate", report.getModel(), report.getVersion(),
+        report.getWindow().getSequence(), report.getWindow().getPredictions(),
+        report.getKind() == PerformanceWindowKind.LABELLED ? "labelled predictions" : "predictions");
+    String estimate = report.getEstimated() == null ? "no estimate" : String.format(Locale.ROOT, "CBPE estimate %.3f",
+        report.getEstimated().getAccuracy().getValue());
+    String test = String.format(Locale.ROOT, "test split %.3f", report.getExpected().getAccuracy());
+    if (report.getRealized() == null) {
+      return head + estimate + ", " + test;
+    }
+    MetricEstimate accuracy = report.getRealized().getAccuracy();
+    return head + String.format(Locale.ROOT, "accuracy %.3f [%.3f, %.3f]; %s, %s%s", accuracy.getValue(), accuracy.getLower(),
+        accuracy.getUpper(), estimate, test, report.getDropped().isEmpty() ? "" : "; dropped: " + report.getDropped());
+  }
+
+  private static String evidence(RetrainingRequested request) {
+    if (request.getDriftReportId() != null) {
+      return ", evidence: drift report " + shortId(request.getDriftReportId());
+    }
+    PerformanceEvidence evidence = request.getPerformanceEvidence();
+    if (evidence == null) {
+      return "";
+    }
+    return String.format(Locale.ROOT, ", evidence: %s%s of v%d %.3f [%.3f, %.3f] against %.3f on the test split, report %s",
+        evidence.getEstimated() ? "estimated " : "", evidence.getMetric(), evidence.getVersion(), evidence.getObserved().getValue(),
+        evidence.getObserved().getLower(), evidence.getObserved().getUpper(), evidence.getExpected(), shortId(evidence.getReportId()));
   }
 
   private static String metrics(EvaluationMetrics metrics) {

@@ -19,9 +19,11 @@ import org.springframework.util.FileSystemUtils;
 
 /**
  * The loop's reaction time (a load driver, not a test of speed): from the first drifted prediction to the
- * first answer of the retrained version, on the embedded platform with every service at its defaults (count
- * windows of 1,000 predictions, the policy's promotion, ingest's 30 s batch age, which the demo waits out
- * before the onset). Each round starts a fresh platform and runs {@link ClosedLoopDemo}; the traffic's pace
+ * first answer of the retrained version, on the embedded platform as {@code ./kloop --demo} runs it (count
+ * windows of 1,000 predictions and of 500 labelled ones, the policy's promotion, ingest's 5 s batch age, retraining
+ * on a drop of live accuracy). The reaction includes the demo's wait for the new scanner's first biopsy results to
+ * be sealed into batches before the rest of the labelled window. Each round starts a fresh platform and runs
+ * {@link ClosedLoopDemo}; the traffic's pace
  * decides how fast the monitor's windows fill, so the rounds run at each pace of {@code bench.paces}
  * (predictions per second, 0 for as fast as one client goes; default {@code 0,500}, 500 being the demo's),
  * {@code bench.rounds} times each (default 3), and the median of each step is reported.
@@ -46,8 +48,8 @@ class ClosedLoopBenchmark {
         .append("# Closed loop: drift onset to the retrained version serving\n\n")
         .append(String.format(Locale.ROOT, "%d round(s) per pace, median seconds after the first drifted prediction; goal %d s.%n%n",
             ROUNDS, GOAL.toSeconds()))
-        .append("| pace (predictions/s) | drift detected | retraining requested | model trained | model approved | new version serving | ratio to goal |\n")
-        .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        .append("| pace (predictions/s) | drift detected | accuracy drop measured | retraining requested | model trained | model approved | new version serving | ratio to goal |\n")
+        .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (int pace : PACES) {
       Map<String, List<Duration>> steps = new LinkedHashMap<>();
       for (int round = 0; round < ROUNDS; round++) {
@@ -73,9 +75,9 @@ class ClosedLoopBenchmark {
   }
 
   private static ClosedLoopDemo.Outcome oneLoop(int pace, Path home) throws Exception {
-    try (LocalPlatform platform = new LocalPlatform(LocalPlatformSettings.parse(FreePorts.arguments(home))).start()) {
+    try (LocalPlatform platform = new LocalPlatform(LocalPlatformSettings.parse(FreePorts.arguments(home)), LocalPlatform.DEMO_OVERRIDES).start()) {
       ClosedLoopDemo.Settings settings = ClosedLoopDemo.Settings.defaults(Path.of("..", "data", "breast_cancer.csv"))
-          .withWindowSize(platform.monitorWindowSize()).withPace(pace);
+          .withWindowSizes(platform.monitorWindowSize(), platform.monitorLabelledWindowSize()).withPace(pace);
       return new ClosedLoopDemo(ClosedLoopDemo.Endpoints.of(platform), settings).run();
     } finally {
       FileSystemUtils.deleteRecursively(home);

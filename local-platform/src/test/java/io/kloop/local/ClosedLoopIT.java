@@ -11,21 +11,26 @@ import io.kloop.events.DriftTest;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelRejected;
 import io.kloop.events.ModelTrained;
+import io.kloop.events.PerformanceEvidence;
+import io.kloop.events.PerformanceReported;
+import io.kloop.events.PerformanceWindowKind;
 import io.kloop.events.PredictionLogged;
 import io.kloop.events.RetrainingReason;
 import io.kloop.events.RetrainingRequested;
-import io.kloop.ingest.IngestServiceApplication;
 import io.kloop.producer.BreastCancerCsv;
 import io.kloop.producer.SourceRecord;
+import io.kloop.schemas.BatchFiles;
 import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.Topic;
 import io.kloop.schemas.Topics;
 import io.kloop.test.DocumentedCommands;
+import io.kloop.test.PrometheusText;
 import io.kloop.test.TestRecords;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,9 +49,11 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The closed loop on the embedded platform (a real broker and all five services in this JVM), driven by the
  * same code as {@code ./kloop --demo}, and checked from the topics and the services' own APIs: the shipped
- * data trains and serves version 1; stationary traffic raises no retraining; drifted data and traffic lead to
- * DriftDetected, one RetrainingRequested, a run on the new data, version 2 approved and served; and a
- * prediction of version 2 leads by ids to its version, its run and the batches it learnt from.
+ * data trains and serves version 1; stationary traffic and its labels raise no retraining; drifted traffic, whose
+ * world reaches training only through the labels of part of it, leads to DriftDetected, a drop of live accuracy,
+ * one RetrainingRequested with that evidence, a run on batches of feedback, version 2 approved and served, and
+ * live accuracy recovered; and a prediction of version 2 leads by ids to its version, its run, the batches it
+ * learnt from and, through their rows, the served predictions of version 1 they came from.
  */
 class ClosedLoopIT {
 
@@ -62,10 +69,9 @@ class ClosedLoopIT {
   static void runTheLoop() throws Exception {
     LocalPlatform.useOneLogConfiguration();
     // Batches seal 2 s after their first record instead of 30 s: the loop's own speed is measured by ClosedLoopBenchmark.
-    platform = new LocalPlatform(LocalPlatformSettings.parse(FreePorts.arguments(home)),
-        Map.of(IngestServiceApplication.NAME, Map.of("kloop.ingest.batch-max-age", "2s"))).start();
+    platform = new LocalPlatform(LocalPlatformSettings.parse(FreePorts.arguments(home)), LocalPlatform.demoOverrides("2s")).start();
     ClosedLoopDemo.Settings settings = ClosedLoopDemo.Settings.defaults(Path.of("..", "data", "breast_cancer.csv"))
-        .withWindowSize(platform.monitorWindowSize()).withPace(0);
+        .withWindowSizes(platform.monitorWindowSize(), platform.monitorLabelledWindowSize()).withPace(0);
     outcome = new ClosedLoopDemo(ClosedLoopDemo.Endpoints.of(platform), settings).run();
   }
 
@@ -103,31 +109,48 @@ class ClosedLoopIT {
     // Every request on the topic came after the drift onset: the stationary windows asked for nothing.
     assertThat(read(Topics.RETRAINING_REQUESTED))
         .allSatisfy(r -> assertThat(r.getEventTime()).isAfter(outcome.driftOnset()));
+    // The stationary traffic's labels: live accuracy within the tolerance of the test split's, no drop.
+    PerformanceReported live = outcome.stationaryPerformance();
+    assertThat(live.getVersion()).isEqualTo(1);
+    assertThat(live.getRealized().getLabelled()).isEqualTo(platform.monitorLabelledWindowSize());
+    assertThat(live.getDropped()).isEmpty();
+    assertThat(live.getRealized().getAccuracy().getUpper()).isGreaterThanOrEqualTo(live.getExpected().getAccuracy() - 0.05);
+    assertThat(live.getEstimated()).as("the version's calibration gives an estimate").isNotNull();
   }
 
   @Test
-  void shouldDetectDriftAskForRetrainingOnceAndServeTheRetrainedVersion() throws Exception {
+  void shouldFindTheDropAskForRetrainingOnceWithItsEvidenceAndServeAVersionThatLearntFromFeedback() throws Exception {
     String model = LocalPlatform.DEMO_MODEL;
-    // Drift on version 1, found in the drifted traffic's windows, and exactly one request (no storm) citing one of them.
-    List<DriftDetected> detections = read(Topics.DRIFT_DETECTED);
+    // Drift on version 1, found in the drifted traffic's windows: reported, and not acted on (the demo retrains on performance).
+    List<DriftDetected> detections = read(Topics.DRIFT_DETECTED).stream().filter(d -> d.getVersion() == 1).toList();
     assertThat(detections).isNotEmpty().allSatisfy(d -> {
       assertThat(d.getModel()).isEqualTo(model);
-      assertThat(d.getVersion()).isEqualTo(1);
-      assertThat(d.getWindow().getSequence()).isGreaterThanOrEqualTo(2);
+      assertThat(d.getWindow().getSequence()).as("a window of the drifted traffic").isGreaterThanOrEqualTo(2);
     });
+    // Exactly one request (no storm), made on the drop of live accuracy and carrying it as evidence.
     RetrainingRequested request = single(read(Topics.RETRAINING_REQUESTED), r -> true);
     assertThat(request.getModel()).isEqualTo(model);
-    assertThat(request.getReason()).isEqualTo(RetrainingReason.DRIFT);
+    assertThat(request.getReason()).isEqualTo(RetrainingReason.PERFORMANCE);
     assertThat(request.getRequestedBy()).isEqualTo("monitor-service");
-    assertThat(detections).extracting(DriftDetected::getReportId).contains(request.getDriftReportId());
-    DriftReported evidence = single(read(Topics.DRIFT_REPORTED), r -> r.getReportId().equals(request.getDriftReportId()));
-    assertThat(evidence.getDrifting()).isTrue();
-    assertThat(evidence.getWindow().getStart()).isAfterOrEqualTo(outcome.driftOnset());
+    PerformanceEvidence evidence = request.getPerformanceEvidence();
+    PerformanceReported drop = single(read(Topics.PERFORMANCE_REPORTED), r -> r.getReportId().equals(evidence.getReportId()));
+    assertThat(drop.getKind()).isEqualTo(PerformanceWindowKind.LABELLED);
+    assertThat(drop.getVersion()).isEqualTo(1);
+    assertThat(drop.getDropped()).contains(evidence.getMetric());
+    assertThat(evidence.getEstimated()).isFalse();
+    assertThat(evidence.getExpected()).isEqualTo(evidence.getMetric().equals("accuracy") ? drop.getExpected().getAccuracy() : drop.getExpected().getMacroF1());
+    assertThat(evidence.getObserved().getUpper()).isLessThan(evidence.getExpected() - evidence.getTolerance());
+    assertThat(drop.getWindow().getEnd()).isAfterOrEqualTo(outcome.driftOnset());
 
-    // The run the request started learnt from the new scanner's batches only, and beat the champion on the same split.
+    // The run the request started learnt from feedback only: batches of the new scanner's labelled predictions.
     ModelTrained retrained = single(read(Topics.MODEL_TRAINED), t -> t.getTrigger().contains(request.getEventId()));
-    Set<String> scannerBatches = outcome.scannerBatches().stream().map(DatasetBatchCommitted::getBatchId).collect(Collectors.toSet());
-    assertThat(retrained.getLineage()).extracting(l -> l.getBatchId()).containsExactlyInAnyOrderElementsOf(scannerBatches);
+    assertThat(retrained.getLineage()).isNotEmpty().allSatisfy(batch -> {
+      assertThat(batch.getFeedbackRows()).as("batch %s", batch.getBatchId()).isEqualTo(batch.getRowCount());
+    });
+    assertThat(retrained.getLineage().stream().mapToLong(b -> b.getRowCount()).sum()).isGreaterThanOrEqualTo(LocalPlatform.DEMO_WINDOW_ROWS);
+    Set<String> afterOnset = read(Topics.DATASET_BATCH_COMMITTED).stream().filter(b -> b.getEventTime().isAfter(outcome.driftOnset()))
+        .map(DatasetBatchCommitted::getBatchId).collect(Collectors.toSet());
+    assertThat(retrained.getLineage()).extracting(l -> l.getBatchId()).allMatch(afterOnset::contains);
     assertThat(retrained.getChampionVersion()).isEqualTo(1);
     assertThat(retrained.getMetrics().getAccuracy()).isGreaterThan(retrained.getChampionMetrics().getAccuracy());
 
@@ -136,6 +159,12 @@ class ClosedLoopIT {
     assertThat(second.getPreviousVersion()).isEqualTo(1);
     assertThat(read(Topics.MODEL_REJECTED)).isEmpty();
     assertThat(outcome.secondServing()).isAfter(outcome.driftOnset());
+
+    // On the new scanner's traffic, version 2's live accuracy beats version 1's.
+    PerformanceReported recovered = outcome.secondPerformance();
+    assertThat(recovered.getVersion()).isEqualTo(2);
+    assertThat(recovered.getRealized().getAccuracy().getValue()).isGreaterThan(drop.getRealized().getAccuracy().getValue());
+    assertThat(recovered.getDropped()).isEmpty();
 
     // Version 2 is judged against its own reference: the new scanner's traffic is its normal.
     assertThat(outcome.secondReport().getVersion()).isEqualTo(2);
@@ -168,25 +197,48 @@ class ClosedLoopIT {
     assertThat(runId).isEqualTo(outcome.retrained().getRunId());
     ModelTrained run = single(read(Topics.MODEL_TRAINED), t -> t.getRunId().equals(runId));
 
-    // training run -> batches: the ones ingest sealed from the new scanner's records
+    // training run -> batches: the ones ingest sealed from the feedback of the new scanner's labelled predictions
     List<String> lineage = new ArrayList<>();
     version.path("lineage").path("batches").forEach(batch -> lineage.add(batch.path("batchId").asText()));
     assertThat(lineage).containsExactlyInAnyOrderElementsOf(run.getLineage().stream().map(b -> b.getBatchId()).toList());
     List<DatasetBatchCommitted> batches = read(Topics.DATASET_BATCH_COMMITTED).stream()
         .filter(b -> lineage.contains(b.getBatchId())).toList();
     assertThat(batches).hasSize(lineage.size());
-    assertThat(batches.stream().mapToLong(DatasetBatchCommitted::getRowCount).sum()).isEqualTo(LocalPlatform.DEMO_WINDOW_ROWS);
-    assertThat(batches).allSatisfy(b -> assertThat(b.getEventTime()).isBefore(outcome.driftOnset()));
-    assertThat(batches).extracting(DatasetBatchCommitted::getBatchId)
-        .containsExactlyInAnyOrderElementsOf(outcome.scannerBatches().stream().map(DatasetBatchCommitted::getBatchId).toList());
+    assertThat(batches.stream().mapToLong(DatasetBatchCommitted::getRowCount).sum()).isGreaterThanOrEqualTo(LocalPlatform.DEMO_WINDOW_ROWS);
+    assertThat(batches).allSatisfy(b -> {
+      assertThat(b.getEventTime()).isAfter(outcome.driftOnset());
+      assertThat(b.getFeedbackRows()).isEqualTo(b.getRowCount());
+    });
+
+    // batches -> the served predictions of version 1 each row came from, with the inputs they were served with
+    Map<String, PredictionLogged> servedById = read(Topics.PREDICTION_LOGGED).stream().filter(p -> p.getModel().equals(model))
+        .collect(Collectors.toMap(PredictionLogged::getPredictionId, p -> p, (a, b) -> a));
+    for (DatasetBatchCommitted batch : batches) {
+      List<BatchFiles.Row> rows = BatchFiles.read(Files.readAllBytes(Path.of(URI.create(batch.getArtifact().getUri()))));
+      assertThat(rows).hasSize((int) batch.getRowCount()).allSatisfy(row -> {
+        assertThat(row.feedback()).isNotNull();
+        assertThat(row.feedback().model()).isEqualTo(model);
+        assertThat(row.feedback().version()).isEqualTo(1);
+        PredictionLogged source = servedById.get(row.feedback().predictionId());
+        assertThat(source).as("the prediction of row %s", row.recordId()).isNotNull();
+        assertThat(source.getVersion()).isEqualTo(1);
+        assertThat(row.features().get("mean_radius")).isEqualTo(source.getInputs().get("mean_radius"));
+      });
+    }
   }
 
   @Test
   void shouldShowTheLoopInEveryServicesMetrics() throws Exception {
     String model = LocalPlatform.DEMO_MODEL;
-    String ingest = prometheus("ingest-service");
-    assertThat(value(ingest, "kloop_ingest_records_accepted_total", "dataset=\"" + model + "\""))
-        .isEqualTo(569 + LocalPlatform.DEMO_WINDOW_ROWS);
+    // Every join made a feedback record, and ingest took each once beside the shipped records.
+    await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+      String monitor = prometheus("monitor-service");
+      double joined = value(monitor, "kloop_monitor_ground_truth_total", "outcome=\"joined\"");
+      assertThat(joined).isGreaterThan(0);
+      assertThat(value(monitor, "kloop_monitor_ground_truth_feedback_total", "outcome=\"published\"")).isEqualTo(joined);
+      assertThat(value(prometheus("ingest-service"), "kloop_ingest_records_accepted_total", "dataset=\"" + model + "\""))
+          .isEqualTo(569 + joined);
+    });
     String training = prometheus("training-service");
     assertThat(value(training, "kloop_training_run_duration_seconds_count", "model=\"" + model + "\"", "outcome=\"succeeded\""))
         .isEqualTo(2);
@@ -207,9 +259,14 @@ class ClosedLoopIT {
         .findFirst().orElseThrow().getStatistic();
     assertThat(value(monitor, "kloop_monitor_drift_statistic", "model=\"" + model + "\"", "feature=\"mean_radius\"",
         "statistic=\"kolmogorov_smirnov\"")).isEqualTo(reported, org.assertj.core.data.Offset.offset(1e-9));
-    // Every prediction of the loop was read: the monitor's consumer has caught up.
-    await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> assertThat(value(prometheus("monitor-service"),
-        "kafka_consumer_fetch_manager_records_lag_max", "client_id=\"monitor-service-StreamThread-1-consumer\"")).isZero());
+    // Every prediction and label of the loop was read: the monitor's consumer has caught up on each partition it reads.
+    await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+      String scrape = prometheus("monitor-service");
+      List<Double> lags = PrometheusText.values(scrape, "kafka_consumer_fetch_manager_records_lag", "client_id=\"monitor-service-StreamThread-1-consumer\"",
+          "topic=\"" + Topics.PREDICTION_LOGGED.name() + "\"");
+      assertThat(lags).as(scrape.lines().filter(l -> l.startsWith("kafka_consumer_fetch_manager_records_lag")).collect(Collectors.joining("\n")))
+          .hasSize(Topics.PREDICTION_LOGGED.partitions()).containsOnly(0.0);
+    });
   }
 
   /** The README's calls to try the platform, run with curl as written (its ports swapped for this platform's). */

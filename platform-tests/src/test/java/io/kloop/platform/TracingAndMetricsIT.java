@@ -16,6 +16,7 @@ import io.kloop.producer.BreastCancerCsv;
 import io.kloop.producer.SourceRecord;
 import io.kloop.registry.RegistryServiceApplication;
 import io.kloop.schemas.Topics;
+import io.kloop.test.PrometheusText;
 import io.kloop.test.TestEvents;
 import io.kloop.test.TestKafkaBroker;
 import io.kloop.training.TrainingServiceApplication;
@@ -281,8 +282,10 @@ class TracingAndMetricsIT {
       assertThat(value(training, "kafka_consumer_fetch_manager_records_lag_max", "client_id=\"training-service-0\""))
           .as(samples(training, "kafka_consumer_fetch_manager_records_lag_max")).isZero();
       String monitor = prometheus(MonitorServiceApplication.NAME);
-      assertThat(value(monitor, "kafka_consumer_fetch_manager_records_lag_max", "client_id=\"monitor-service-StreamThread-1-consumer\""))
-          .as(samples(monitor, "kafka_consumer_fetch_manager_records_lag_max")).isZero();
+      // The monitor's stream thread reads two topics: its lag on each partition of the prediction log.
+      assertThat(PrometheusText.values(monitor, "kafka_consumer_fetch_manager_records_lag", "client_id=\"monitor-service-StreamThread-1-consumer\"",
+          "topic=\"" + Topics.PREDICTION_LOGGED.name() + "\""))
+          .as(samples(monitor, "kafka_consumer_fetch_manager_records_lag")).hasSize(Topics.PREDICTION_LOGGED.partitions()).containsOnly(0.0);
     });
     String monitor = prometheus(MonitorServiceApplication.NAME);
     assertThat(value(monitor, "kafka_stream_thread_process_total", "thread_id=\"monitor-service-StreamThread-1\"")).isGreaterThan(0);

@@ -14,6 +14,15 @@ public final class PrometheusText {
    * @throws AssertionError when no sample or more than one matches, naming the meter and labels
    */
   public static double value(String metrics, String name, String... labels) {
+    List<Double> values = values(metrics, name, labels);
+    if (values.size() != 1) {
+      throw new AssertionError(values.size() + " samples of " + name + " with " + List.of(labels) + ", expected one");
+    }
+    return values.get(0);
+  }
+
+  /** The values of every sample of {@code name} whose labels contain every given {@code label="value"} text, in order. */
+  public static List<Double> values(String metrics, String name, String... labels) {
     List<Double> values = new ArrayList<>();
     for (String line : metrics.split("\n")) {
       if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
@@ -23,9 +32,6 @@ public final class PrometheusText {
         }
       }
     }
-    if (values.size() != 1) {
-      throw new AssertionError(values.size() + " samples of " + name + " with " + List.of(labels) + ", expected one");
-    }
-    return values.get(0);
+    return values;
   }
 }
