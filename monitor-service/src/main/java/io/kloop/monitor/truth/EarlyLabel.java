@@ -11,7 +11,7 @@ package io.kloop.monitor.truth;
  * @param deadline until when it waits for its prediction: {@code arrivedAt} plus the before-horizon
  * @param record the label's record as read, for its dead letter
  */
-public record EarlyLabel(String label, long observedAt, long arrivedAt, long deadline, Source record) {
+public record EarlyLabel(String label, long observedAt, long arrivedAt, long deadline, Source record) implements JoinState.Held {
 
   /**
    * A record as read from its topic.

@@ -14,7 +14,7 @@ import java.util.Map;
  * @param inputs the feature values as served; null when they were larger than the join keeps (then no feedback record is made)
  */
 public record PendingPrediction(int version, long predictedAt, long deadline, String predictedClass, Map<String, Double> probabilities,
-    Map<String, Object> inputs) {
+    Map<String, Object> inputs) implements JoinState.Held {
 
   /** The prediction as the performance windows see it. */
   public ServedPrediction served(String model, String predictionId) {

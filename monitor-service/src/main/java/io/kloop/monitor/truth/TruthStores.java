@@ -3,7 +3,6 @@ package io.kloop.monitor.truth;
 import io.kloop.service.kafka.JsonSerde;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -49,7 +48,14 @@ public final class TruthStores {
 
   /** The index key of an entry. */
   static String indexKey(JoinState.Due due) {
-    return String.format(Locale.ROOT, "%019d", Math.max(0, due.deadline())) + due.kind().code() + due.key();
+    return new StringBuilder(20 + due.key().length()).append(deadlineDigits(due.deadline())).append(due.kind().code()).append(due.key())
+        .toString();
+  }
+
+  /** A deadline as 19 digits (negative ones as 0), so that the index sorts by time. */
+  private static String deadlineDigits(long deadline) {
+    String digits = Long.toString(Math.max(0, deadline));
+    return "0".repeat(19 - digits.length()) + digits;
   }
 
   /** The join's state on the task's stores. */
@@ -68,45 +74,29 @@ public final class TruthStores {
       KeyValueStore<String, Marker> markers, KeyValueStore<String, byte[]> index) implements JoinState {
 
     @Override
-    public PendingPrediction pending(String key) {
-      return pendings.get(key);
+    public Held held(String key) {
+      PendingPrediction pending = pendings.get(key);
+      if (pending != null) {
+        return pending;
+      }
+      EarlyLabel early = earlies.get(key);
+      return early != null ? early : markers.get(key);
     }
 
     @Override
-    public void pending(String key, PendingPrediction prediction) {
-      if (prediction == null) {
-        pendings.delete(key);
-      } else {
-        pendings.put(key, prediction);
+    public void replace(String key, Held previous, Held next) {
+      if (previous != null && (next == null || previous.getClass() != next.getClass())) {
+        store(previous).delete(key);
+      }
+      if (next != null) {
+        store(next).put(key, next);
       }
     }
 
-    @Override
-    public EarlyLabel early(String key) {
-      return earlies.get(key);
-    }
-
-    @Override
-    public void early(String key, EarlyLabel label) {
-      if (label == null) {
-        earlies.delete(key);
-      } else {
-        earlies.put(key, label);
-      }
-    }
-
-    @Override
-    public Marker marker(String key) {
-      return markers.get(key);
-    }
-
-    @Override
-    public void marker(String key, Marker marker) {
-      if (marker == null) {
-        markers.delete(key);
-      } else {
-        markers.put(key, marker);
-      }
+    @SuppressWarnings("unchecked")
+    private KeyValueStore<String, Held> store(Held held) {
+      Object store = held instanceof PendingPrediction ? pendings : held instanceof EarlyLabel ? earlies : markers;
+      return (KeyValueStore<String, Held>) store;
     }
 
     @Override
@@ -123,8 +113,7 @@ public final class TruthStores {
     public List<Due> due(long now, int max) {
       List<Due> due = new ArrayList<>();
       // '\uffff' is larger (in UTF-8) than any kind letter: every entry with a deadline up to now, and no later one.
-      try (KeyValueIterator<String, byte[]> entries = index.range(String.format(Locale.ROOT, "%019d", 0),
-          String.format(Locale.ROOT, "%019d", Math.max(0, now)) + '\uffff')) {
+      try (KeyValueIterator<String, byte[]> entries = index.range(deadlineDigits(0), deadlineDigits(now) + '\uffff')) {
         while (entries.hasNext() && due.size() < max) {
           String key = entries.next().key;
           due.add(new Due(Long.parseLong(key.substring(0, 19)), JoinState.Kind.of(key.charAt(19)), key.substring(20)));
