@@ -134,7 +134,7 @@ class GroundTruthJoinBenchmark {
       Map<String, long[]> liveAfterPreload = join.live();
       Map<String, Long> sstAfterPreload = join.sstBytes();
       Map<String, long[]> changelogAfterPreload = join.changelog();
-      assertThat(liveAfterPreload.get(TruthStores.PENDING)[0]).isEqualTo(preloaded);
+      assertThat(liveAfterPreload.get(TruthStores.HELD)[0]).isEqualTo(preloaded);
 
       List<Round> measured = new ArrayList<>();
       long labelsBefore = join.labels("joined");
@@ -244,7 +244,7 @@ class GroundTruthJoinBenchmark {
         (double) rocksDb.feedbackBytes() / Math.max(1, rocksDb.feedbackRecords())));
 
     long preloaded = rocksDb.preloaded();
-    long[] pending = rocksDb.liveAfterPreload().get(TruthStores.PENDING);
+    long[] pending = rocksDb.liveAfterPreload().get(TruthStores.HELD);
     long[] index = rocksDb.liveAfterPreload().get(TruthStores.INDEX);
     double live = (double) (pending[1] + pending[2] + index[1] + index[2]) / preloaded;
     long sst = rocksDb.sstAfterPreload().values().stream().mapToLong(Long::longValue).sum();
@@ -257,8 +257,8 @@ class GroundTruthJoinBenchmark {
 
         | measure | bytes per waiting prediction |
         | --- | ---: |
-        | key and value in `truth-pending` (%,.0f + %,.0f) and its `truth-index` entry (%,.0f + 0) | %,.0f |
-        | RocksDB SST files of the four stores after a commit (on disk, uncompressed, before compaction) | %,.0f |
+        | key and value in `truth-held` (%,.0f + %,.0f) and its `truth-index` entry (%,.0f + 0) | %,.0f |
+        | RocksDB SST files of the stores after a commit (on disk, uncompressed, before compaction) | %,.0f |
         | written to the changelogs (%.1f records per prediction) | %,.0f |
         """, preloaded, FORMULA_BYTES, (double) pending[1] / preloaded, (double) pending[2] / preloaded, (double) index[1] / preloaded,
         live, (double) sst / preloaded, (double) changelogRecordsPreload / preloaded, (double) changelogPreload / preloaded));
@@ -268,7 +268,7 @@ class GroundTruthJoinBenchmark {
     text.append(String.format(Locale.ROOT, """
 
         Changelog writes over the measured rounds of the RocksDB pass (%,d predictions, %,d labels), per store. A prediction
-        writes its `truth-pending` entry and an index entry; a join deletes both and writes a marker and its index entry.
+        writes its `truth-held` entry and an index entry; a join deletes both and writes a marker and its index entry.
 
         | store | records | bytes |
         | --- | ---: | ---: |

@@ -2,23 +2,17 @@ package io.kloop.monitor.bench;
 
 import io.kloop.events.DataRecord;
 import io.kloop.monitor.MonitorProperties;
-import io.kloop.monitor.truth.EarlyLabel;
 import io.kloop.monitor.truth.FeedbackSpecs;
 import io.kloop.monitor.truth.GroundTruthJoin;
 import io.kloop.monitor.truth.GroundTruthProcessor;
-import io.kloop.monitor.truth.Marker;
-import io.kloop.monitor.truth.PendingPrediction;
-import io.kloop.monitor.truth.TruthCodecs;
 import io.kloop.monitor.truth.TruthEvents;
 import io.kloop.monitor.truth.TruthStores;
 import io.kloop.schemas.EventSerializer;
 import io.kloop.schemas.Topics;
-import io.kloop.service.kafka.JsonSerde;
 import io.kloop.service.tracing.KloopTracing;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -29,16 +23,14 @@ import java.util.Properties;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -72,6 +64,7 @@ final class JoinHarness implements AutoCloseable {
   private final List<StateStore> stores;
   private final EventSerializer<SpecificRecord> sink = new EventSerializer<>();
   private final Map<String, LongAdder[]> changelog = new LinkedHashMap<>();
+  private final Map<String, ChangelogCounting> suppliers = new LinkedHashMap<>();
   private long changelogAtLastFlush;
   private long nextExpiry = Long.MIN_VALUE;
   long commitNanos;
@@ -87,7 +80,8 @@ final class JoinHarness implements AutoCloseable {
     config.put("application.id", "monitor-service-bench");
     config.put("bootstrap.servers", "unused:9092");
     context = new MockProcessorContext<>(config, new TaskId(0, 0), stateDir.toFile());
-    stores = Stream.of(TruthStores.NAMES).map(this::store).toList();
+    // The production builders and serdes, on counting suppliers (RocksDB, or in memory for the baseline).
+    stores = TruthStores.builders(this::supplier).stream().map(builder -> (StateStore) builder.withLoggingDisabled().build()).toList();
     for (StateStore store : stores) {
       store.init(context.getStateStoreContext(), store);
       context.addStateStore(store);
@@ -99,25 +93,14 @@ final class JoinHarness implements AutoCloseable {
     processor.init(context);
   }
 
-  /**
-   * A store as {@link TruthStores#builders} makes it (its RocksDB supplier, or an in-memory one for the baseline, and
-   * its serdes), its changelogging replaced by counting what the changelog would get.
-   */
-  private StateStore store(String name) {
-    Serde<?> values = switch (name) {
-      case TruthStores.PENDING -> Serdes.serdeFrom((String topic, PendingPrediction p) -> p == null ? null : TruthCodecs.pending(p),
-          (topic, b) -> b == null ? null : TruthCodecs.pending(b));
-      case TruthStores.EARLY -> new JsonSerde<>(EarlyLabel.class);
-      case TruthStores.MARKERS -> Serdes.serdeFrom((String topic, Marker m) -> m == null ? null : TruthCodecs.marker(m),
-          (topic, b) -> b == null ? null : TruthCodecs.marker(b));
-      default -> Serdes.ByteArray();
-    };
+  /** The store's supplier (RocksDB as in production, or in memory), its changelogging replaced by counting what the changelog would get. */
+  private KeyValueBytesStoreSupplier supplier(String name) {
     LongAdder[] counts = {new LongAdder(), new LongAdder()};
     changelog.put(name, counts);
-    StoreBuilder<? extends StateStore> builder = Stores.keyValueStoreBuilder(
-        new ChangelogCounting(kind == Kind.ROCKSDB ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name), counts[0],
-            counts[1]), Serdes.String(), values);
-    return builder.withLoggingDisabled().build();
+    ChangelogCounting supplier = new ChangelogCounting(kind == Kind.ROCKSDB ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name),
+        counts[0], counts[1]);
+    suppliers.put(name, supplier);
+    return supplier;
   }
 
   Kind kind() {
@@ -184,25 +167,19 @@ final class JoinHarness implements AutoCloseable {
   /** Entries and their key and value bytes as stored (what RocksDB and the compacted changelog hold live), per store. */
   Map<String, long[]> live() {
     Map<String, long[]> live = new LinkedHashMap<>();
-    live.put(TruthStores.PENDING, count(TruthStores.PENDING, (PendingPrediction value) -> TruthCodecs.pending(value).length));
-    live.put(TruthStores.EARLY, count(TruthStores.EARLY, (EarlyLabel value) -> new JsonSerde<>(EarlyLabel.class).serializer().serialize("", value).length));
-    live.put(TruthStores.MARKERS, count(TruthStores.MARKERS, (Marker value) -> TruthCodecs.marker(value).length));
-    live.put(TruthStores.INDEX, count(TruthStores.INDEX, (byte[] value) -> value.length));
-    return live;
-  }
-
-  private <V> long[] count(String name, java.util.function.ToIntFunction<V> valueBytes) {
-    KeyValueStore<String, V> store = context.getStateStore(name);
-    long[] counts = new long[3];
-    try (KeyValueIterator<String, V> all = store.all()) {
-      while (all.hasNext()) {
-        KeyValue<String, V> entry = all.next();
-        counts[0]++;
-        counts[1] += entry.key.getBytes(StandardCharsets.UTF_8).length;
-        counts[2] += valueBytes.applyAsInt(entry.value);
+    suppliers.forEach((name, supplier) -> {
+      long[] counts = new long[3];
+      try (KeyValueIterator<Bytes, byte[]> all = supplier.store().all()) {
+        while (all.hasNext()) {
+          KeyValue<Bytes, byte[]> entry = all.next();
+          counts[0]++;
+          counts[1] += entry.key.get().length;
+          counts[2] += entry.value.length;
+        }
       }
-    }
-    return counts;
+      live.put(name, counts);
+    });
+    return live;
   }
 
   /** The bytes of the RocksDB SST files per store, after a commit (nothing for in-memory stores). */
