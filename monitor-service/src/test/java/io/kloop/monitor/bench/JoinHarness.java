@@ -37,10 +37,12 @@ import org.apache.kafka.streams.state.Stores;
  * The monitor's {@link GroundTruthProcessor} on a task of its own, fed encoded records one at a time as its stream
  * thread would: its four stores (the production builders of {@link TruthStores}, RocksDB, or the same serdes on
  * in-memory stores), every record's topic, offset and the processor's clock set as the task sets them, what it
- * emits serialized as the sinks would (feedback {@code DataRecord}s by {@link EventSerializer}), the stores flushed
- * whenever 10,000 changelog records were written since the last flush (when Kafka Streams 4.2 checkpoints a task;
- * its commits in between flush only caches, which these stores do not have, and the record collector), and its
- * expiry punctuation every second of the processor's clock.
+ * emits serialized as the sinks would (feedback {@code DataRecord}s by {@link EventSerializer}), and its expiry
+ * punctuation every second of the processor's clock. The stores are not flushed while the task runs, as under the
+ * monitor's {@code exactly_once_v2} ({@code monitor-service.yml}): Kafka Streams 4.2 checkpoints a running task, which
+ * flushes its stores, only when processing at least once ({@code StreamTask.postCommit}: {@code enforceCheckpoint ||
+ * !eosEnabled}); under exactly once it does so when the task is suspended or closed, and its commits flush only
+ * caches, which these stores do not have. RocksDB writes its full memtables out itself, on its background threads.
  *
  * <p>What it leaves out of the topology: the broker, the changelog (a {@code MockProcessorContext} has no record
  * collector: the stores' changelogging is replaced by counting what it would send, {@link ChangelogCounting}),
@@ -52,8 +54,6 @@ final class JoinHarness implements AutoCloseable {
   /** Where the join's state lives. */
   enum Kind { ROCKSDB, IN_MEMORY }
 
-  /** Kafka Streams flushes a task's stores when it checkpoints: after this many changelog records ({@code StateManagerUtil}). */
-  private static final long CHECKPOINT_RECORDS = 10_000L;
   private static final long EXPIRY_MILLIS = 1_000L;
 
   private final Kind kind;
@@ -65,7 +65,6 @@ final class JoinHarness implements AutoCloseable {
   private final EventSerializer<SpecificRecord> sink = new EventSerializer<>();
   private final Map<String, LongAdder[]> changelog = new LinkedHashMap<>();
   private final Map<String, ChangelogCounting> suppliers = new LinkedHashMap<>();
-  private long changelogAtLastFlush;
   private long nextExpiry = Long.MIN_VALUE;
   long commitNanos;
   long expiryNanos;
@@ -133,25 +132,13 @@ final class JoinHarness implements AutoCloseable {
       expiryNanos += System.nanoTime() - start;
       nextExpiry += EXPIRY_MILLIS * ((event.time() - nextExpiry) / EXPIRY_MILLIS + 1);
     }
-    if (changelogRecords() - changelogAtLastFlush >= CHECKPOINT_RECORDS) {
-      commit();
-    }
   }
 
-  /** Flushes every store, as a task's checkpoint does. */
+  /** Flushes every store, as a task's checkpoint does (when it is suspended or closed): for measuring the files on disk. */
   void commit() {
     long start = System.nanoTime();
     stores.forEach(StateStore::flush);
-    changelogAtLastFlush = changelogRecords();
     commitNanos += System.nanoTime() - start;
-  }
-
-  private long changelogRecords() {
-    long records = 0;
-    for (LongAdder[] counts : changelog.values()) {
-      records += counts[0].sum();
-    }
-    return records;
   }
 
   /** The join counter of an outcome ({@code joined}, {@code late}, ...). */
