@@ -172,6 +172,19 @@ final class JoinHarness implements AutoCloseable {
   /** The bytes of the RocksDB SST files per store, after a commit (nothing for in-memory stores). */
   Map<String, Long> sstBytes() {
     commit();
+    // RocksDB's background compactions may delete files while they are listed: then list them again.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return listSstBytes();
+      } catch (UncheckedIOException e) {
+        if (attempt == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private Map<String, Long> listSstBytes() {
     Map<String, Long> bytes = new LinkedHashMap<>();
     for (String name : TruthStores.NAMES) {
       bytes.put(name, 0L);
@@ -179,17 +192,14 @@ final class JoinHarness implements AutoCloseable {
     try (Stream<Path> files = Files.walk(stateDir)) {
       files.filter(file -> file.getFileName().toString().endsWith(".sst")).forEach(file -> {
         String store = file.getParent().getFileName().toString();
-        try {
-          bytes.computeIfPresent(store, (name, sum) -> sum + sizeOf(file));
-        } catch (UncheckedIOException e) {
-          // A file compacted away while walking: not part of the state any more.
-        }
+        bytes.computeIfPresent(store, (name, sum) -> sum + sizeOf(file));
       });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return bytes;
   }
+
 
   private static long sizeOf(Path file) {
     try {
