@@ -1,7 +1,7 @@
 package io.kloop.monitor.truth;
 
 /**
- * A label that came before its prediction, waiting for it in the {@code truth-early} store. It keeps its record
+ * A label that came before its prediction, waiting for it in the {@code truth-held} store. It keeps its record
  * (value bytes, timestamp, where it was read), so that it can still be dead-lettered as it came when its
  * prediction never does.
  *

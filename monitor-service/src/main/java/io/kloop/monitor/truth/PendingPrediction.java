@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * A served prediction waiting for its label: what the join and the feedback record need of it, kept in the
- * {@code truth-pending} store ({@link TruthCodecs#pending} says how compactly).
+ * {@code truth-held} store ({@link TruthCodecs#pending} says how compactly).
  *
  * @param version the version that answered
  * @param predictedAt when it was served (the prediction's event time), epoch milliseconds
