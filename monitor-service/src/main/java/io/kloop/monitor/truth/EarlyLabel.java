@@ -1,7 +1,7 @@
 package io.kloop.monitor.truth;
 
 /**
- * A label that came before its prediction, waiting for it in the {@code truth-early} store. It keeps its record
+ * A label that came before its prediction, waiting for it in the {@code truth-held} store. It keeps its record
  * (value bytes, timestamp, where it was read), so that it can still be dead-lettered as it came when its
  * prediction never does.
  *
@@ -11,7 +11,7 @@ package io.kloop.monitor.truth;
  * @param deadline until when it waits for its prediction: {@code arrivedAt} plus the before-horizon
  * @param record the label's record as read, for its dead letter
  */
-public record EarlyLabel(String label, long observedAt, long arrivedAt, long deadline, Source record) {
+public record EarlyLabel(String label, long observedAt, long arrivedAt, long deadline, Source record) implements JoinState.Held {
 
   /**
    * A record as read from its topic.

@@ -88,36 +88,37 @@ public final class GroundTruthJoin {
   public Step prediction(String model, String predictionId, PendingPrediction prediction, long now, JoinState state) {
     String key = key(model, predictionId);
     Builder step = new Builder();
-    settle(key, now, state, step);
-    if (state.pending(key) != null || state.marker(key) != null) {
+    JoinState.Held held = settle(key, state.held(key), now, state, step);
+    if (held instanceof PendingPrediction || held instanceof Marker) {
       step.fate = Fate.REPEATED;
       return step.build();
     }
-    EarlyLabel early = state.early(key);
+    EarlyLabel early = (EarlyLabel) held;
     if (early != null) {
-      state.early(key, null);
+      // Whatever follows, the early label is replaced: by a marker or by the waiting prediction.
       state.unschedule(new JoinState.Due(early.deadline(), JoinState.Kind.EARLY, key));
     }
     long horizon = prediction.deadline();
+    EarlyLabel joinable = early;
     if (early != null && early.arrivedAt() >= horizon) {
       step.refusals.add(new Refusal(Outcome.LATE, model, predictionId, early, late(model, predictionId)));
-      early = null;
+      joinable = null;
     }
-    if (early != null) {
-      Optional<String> problem = classProblem(model, predictionId, prediction, early.label());
+    if (joinable != null) {
+      Optional<String> problem = classProblem(model, predictionId, prediction, joinable.label());
       if (problem.isEmpty()) {
-        joined(key, model, predictionId, prediction, early.label(), early.observedAt(), now, state, step);
+        joined(key, early, model, predictionId, prediction, joinable.label(), joinable.observedAt(), now, state, step);
         step.fate = Fate.JOINED;
         return step.build();
       }
-      step.refusals.add(new Refusal(Outcome.UNKNOWN_CLASS, model, predictionId, early, problem.get()));
+      step.refusals.add(new Refusal(Outcome.UNKNOWN_CLASS, model, predictionId, joinable, problem.get()));
     }
     if (horizon <= now) {
-      remember(key, Marker.Kind.EXPIRED, now, state);
+      remember(key, early, Marker.Kind.EXPIRED, now, state);
       step.fate = Fate.TOO_OLD;
       return step.build();
     }
-    state.pending(key, prediction);
+    state.replace(key, early, prediction);
     state.schedule(new JoinState.Due(prediction.deadline(), JoinState.Kind.PENDING, key));
     step.fate = Fate.WAITING;
     return step.build();
@@ -132,30 +133,25 @@ public final class GroundTruthJoin {
   public Step label(String model, String predictionId, EarlyLabel label, long now, JoinState state) {
     String key = key(model, predictionId);
     Builder step = new Builder();
-    settle(key, now, state, step);
-    Marker marker = state.marker(key);
-    if (marker != null && marker.kind() == Marker.Kind.JOINED) {
-      step.refusals.add(new Refusal(Outcome.DUPLICATE, model, predictionId, null,
-          "prediction " + echo(predictionId) + " of model " + model + " was joined to a label already"));
+    JoinState.Held held = settle(key, state.held(key), now, state, step);
+    if (held instanceof Marker marker) {
+      step.refusals.add(marker.kind() == Marker.Kind.JOINED
+          ? new Refusal(Outcome.DUPLICATE, model, predictionId, null,
+              "prediction " + echo(predictionId) + " of model " + model + " was joined to a label already")
+          : new Refusal(Outcome.LATE, model, predictionId, null, late(model, predictionId)));
       return step.build();
     }
-    if (marker != null) {
-      step.refusals.add(new Refusal(Outcome.LATE, model, predictionId, null, late(model, predictionId)));
-      return step.build();
-    }
-    PendingPrediction pending = state.pending(key);
-    if (pending != null) {
+    if (held instanceof PendingPrediction pending) {
       Optional<String> problem = classProblem(model, predictionId, pending, label.label());
       if (problem.isPresent()) {
         step.refusals.add(new Refusal(Outcome.UNKNOWN_CLASS, model, predictionId, null, problem.get()));
         return step.build();
       }
-      state.pending(key, null);
       state.unschedule(new JoinState.Due(pending.deadline(), JoinState.Kind.PENDING, key));
-      joined(key, model, predictionId, pending, label.label(), label.observedAt(), now, state, step);
+      joined(key, pending, model, predictionId, pending, label.label(), label.observedAt(), now, state, step);
       return step.build();
     }
-    if (state.early(key) != null) {
+    if (held instanceof EarlyLabel) {
       step.refusals.add(new Refusal(Outcome.DUPLICATE, model, predictionId, null,
           "a label for prediction " + echo(predictionId) + " of model " + model + " came already and waits for the prediction"));
       return step.build();
@@ -165,7 +161,8 @@ public final class GroundTruthJoin {
       step.refusals.add(new Refusal(Outcome.UNKNOWN, model, predictionId, null, unknown(model, predictionId)));
       return step.build();
     }
-    state.early(key, label.waiting(now, deadline));
+    EarlyLabel waiting = label.waiting(now, deadline);
+    state.replace(key, null, waiting);
     state.schedule(new JoinState.Due(deadline, JoinState.Kind.EARLY, key));
     step.held = true;
     return step.build();
@@ -176,74 +173,71 @@ public final class GroundTruthJoin {
     Builder step = new Builder();
     for (JoinState.Due due : state.due(now, max)) {
       state.unschedule(due);
-      end(due, now, state, step);
+      JoinState.Held held = state.held(due.key());
+      if (held != null && deadline(held) == due.deadline() && kind(held) == due.kind()) {
+        end(due.key(), held, now, state, step);
+      }
     }
     return step.build();
   }
 
-  /** Ends what of the key is past its time, as expiry would have. */
-  private void settle(String key, long now, JoinState state, Builder step) {
-    PendingPrediction pending = state.pending(key);
-    if (pending != null && pending.deadline() <= now) {
-      JoinState.Due due = new JoinState.Due(pending.deadline(), JoinState.Kind.PENDING, key);
-      state.unschedule(due);
-      end(due, now, state, step);
+  /**
+   * Ends what the key holds ({@code held}, as read) if it is past its time, as expiry would have; returns what the
+   * key holds then.
+   */
+  private JoinState.Held settle(String key, JoinState.Held held, long now, JoinState state, Builder step) {
+    JoinState.Held left = held;
+    // An expired prediction leaves a marker, which may be past its time too (when it is kept for no time).
+    while (left != null && deadline(left) <= now) {
+      state.unschedule(new JoinState.Due(deadline(left), kind(left), key));
+      left = end(key, left, now, state, step);
     }
-    EarlyLabel early = state.early(key);
-    if (early != null && early.deadline() <= now) {
-      JoinState.Due due = new JoinState.Due(early.deadline(), JoinState.Kind.EARLY, key);
-      state.unschedule(due);
-      end(due, now, state, step);
-    }
-    Marker marker = state.marker(key);
-    if (marker != null && marker.until() <= now) {
-      JoinState.Due due = new JoinState.Due(marker.until(), JoinState.Kind.MARKER, key);
-      state.unschedule(due);
-      end(due, now, state, step);
-    }
+    return left;
   }
 
-  /** Ends one index entry's subject, if it is still the one the entry was made for. */
-  private void end(JoinState.Due due, long now, JoinState state, Builder step) {
-    String key = due.key();
-    switch (due.kind()) {
-      case PENDING -> {
-        PendingPrediction pending = state.pending(key);
-        if (pending != null && pending.deadline() == due.deadline()) {
-          state.pending(key, null);
-          remember(key, Marker.Kind.EXPIRED, now, state);
-          step.expired++;
-        }
-      }
-      case EARLY -> {
-        EarlyLabel early = state.early(key);
-        if (early != null && early.deadline() == due.deadline()) {
-          state.early(key, null);
-          int split = key.indexOf('\0');
-          String model = key.substring(0, split);
-          String predictionId = key.substring(split + 1);
-          step.refusals.add(new Refusal(Outcome.UNKNOWN, model, predictionId, early, unknown(model, predictionId)));
-        }
-      }
-      case MARKER -> {
-        Marker marker = state.marker(key);
-        if (marker != null && marker.until() == due.deadline()) {
-          state.marker(key, null);
-        }
-      }
+  /** Ends what the key holds (its index entry removed already); returns what it holds afterwards. */
+  private JoinState.Held end(String key, JoinState.Held held, long now, JoinState state, Builder step) {
+    if (held instanceof PendingPrediction pending) {
+      step.expired++;
+      return remember(key, pending, Marker.Kind.EXPIRED, now, state);
     }
+    state.replace(key, held, null);
+    if (held instanceof EarlyLabel early) {
+      int split = key.indexOf('\0');
+      String model = key.substring(0, split);
+      String predictionId = key.substring(split + 1);
+      step.refusals.add(new Refusal(Outcome.UNKNOWN, model, predictionId, early, unknown(model, predictionId)));
+    }
+    return null;
   }
 
-  private void joined(String key, String model, String predictionId, PendingPrediction prediction, String label, long observedAt, long now,
-      JoinState state, Builder step) {
-    remember(key, Marker.Kind.JOINED, now, state);
+  /** Until when an entry is held. */
+  private static long deadline(JoinState.Held held) {
+    if (held instanceof PendingPrediction pending) {
+      return pending.deadline();
+    }
+    return held instanceof EarlyLabel early ? early.deadline() : ((Marker) held).until();
+  }
+
+  private static JoinState.Kind kind(JoinState.Held held) {
+    if (held instanceof PendingPrediction) {
+      return JoinState.Kind.PENDING;
+    }
+    return held instanceof EarlyLabel ? JoinState.Kind.EARLY : JoinState.Kind.MARKER;
+  }
+
+  private void joined(String key, JoinState.Held previous, String model, String predictionId, PendingPrediction prediction, String label,
+      long observedAt, long now, JoinState state, Builder step) {
+    remember(key, previous, Marker.Kind.JOINED, now, state);
     step.joined.add(new Joined(model, predictionId, prediction, label, observedAt));
   }
 
-  private void remember(String key, Marker.Kind kind, long now, JoinState state) {
+  /** The key, which held {@code previous}, now holds a marker of the kind. */
+  private Marker remember(String key, JoinState.Held previous, Marker.Kind kind, long now, JoinState state) {
     Marker marker = new Marker(kind, now + settings.markerRetention().toMillis());
-    state.marker(key, marker);
+    state.replace(key, previous, marker);
     state.schedule(new JoinState.Due(marker.until(), JoinState.Kind.MARKER, key));
+    return marker;
   }
 
   /** Why the label is not one of the version's classes: its approval's signature, or the classes the prediction's probabilities name. */

@@ -147,7 +147,7 @@ public final class GroundTruthProcessor extends EventProcessor<SpecificRecord> {
     prediction.getProbabilities().forEach((name, p) -> probabilities.put(name.toString(), p));
     Map<String, Object> inputs = new LinkedHashMap<>();
     prediction.getInputs().forEach((name, value) -> inputs.put(name.toString(), value instanceof CharSequence text ? text.toString() : value));
-    boolean kept = TruthCodecs.inputs(inputs).length <= settings.maxInputBytes();
+    boolean kept = TruthCodecs.inputsLength(inputs) <= settings.maxInputBytes();
     return new PendingPrediction(prediction.getVersion(), predictedAt, join.deadline(predictedAt), prediction.getPredictedClass(), probabilities,
         kept ? inputs : null);
   }

@@ -3,11 +3,14 @@ package io.kloop.monitor.truth;
 import java.util.List;
 
 /**
- * What the join keeps, by key ({@code model + "\0" + predictionId}): waiting predictions, labels that came before
- * their prediction, markers, and a time-ordered index of when each of them ends, so that expiry reads only what
- * is due. Setting null removes.
+ * What the join keeps, by key ({@code model + "\0" + predictionId}): for each key at most one {@link Held} entry (a
+ * waiting prediction, a label that came before its prediction, or a marker), and a time-ordered index of when each
+ * of them ends, so that expiry reads only what is due.
  */
 public interface JoinState {
+
+  /** What the join holds for a key: never more than one of these at a time. */
+  sealed interface Held permits PendingPrediction, EarlyLabel, Marker {}
 
   /** An entry of the time-ordered index: what ends when. */
   record Due(long deadline, Kind kind, String key) {}
@@ -36,17 +39,29 @@ public interface JoinState {
     }
   }
 
-  PendingPrediction pending(String key);
+  /** What is held for the key, or null. */
+  Held held(String key);
 
-  void pending(String key, PendingPrediction prediction);
+  /**
+   * The key, which held {@code previous} (as read by {@link #held}, null for nothing), now holds {@code next} (null:
+   * nothing). Knowing what it replaces lets a state write only what changes.
+   */
+  void replace(String key, Held previous, Held next);
 
-  EarlyLabel early(String key);
+  /** The waiting prediction of the key, or null. */
+  default PendingPrediction pending(String key) {
+    return held(key) instanceof PendingPrediction pending ? pending : null;
+  }
 
-  void early(String key, EarlyLabel label);
+  /** The label of the key that waits for its prediction, or null. */
+  default EarlyLabel early(String key) {
+    return held(key) instanceof EarlyLabel early ? early : null;
+  }
 
-  Marker marker(String key);
-
-  void marker(String key, Marker marker);
+  /** The marker of the key, or null. */
+  default Marker marker(String key) {
+    return held(key) instanceof Marker marker ? marker : null;
+  }
 
   /** Adds an index entry. */
   void schedule(Due due);

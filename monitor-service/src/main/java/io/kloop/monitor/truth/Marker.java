@@ -7,7 +7,7 @@ package io.kloop.monitor.truth;
  * @param kind joined or expired
  * @param until until when it is remembered, epoch milliseconds
  */
-public record Marker(Kind kind, long until) {
+public record Marker(Kind kind, long until) implements JoinState.Held {
 
   /** Why the prediction is no longer held. */
   public enum Kind {

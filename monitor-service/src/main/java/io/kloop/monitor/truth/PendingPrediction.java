@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * A served prediction waiting for its label: what the join and the feedback record need of it, kept in the
- * {@code truth-pending} store ({@link TruthCodecs#pending} says how compactly).
+ * {@code truth-held} store ({@link TruthCodecs#pending} says how compactly).
  *
  * @param version the version that answered
  * @param predictedAt when it was served (the prediction's event time), epoch milliseconds
@@ -14,7 +14,7 @@ import java.util.Map;
  * @param inputs the feature values as served; null when they were larger than the join keeps (then no feedback record is made)
  */
 public record PendingPrediction(int version, long predictedAt, long deadline, String predictedClass, Map<String, Double> probabilities,
-    Map<String, Object> inputs) {
+    Map<String, Object> inputs) implements JoinState.Held {
 
   /** The prediction as the performance windows see it. */
   public ServedPrediction served(String model, String predictionId) {

@@ -1,11 +1,13 @@
 package io.kloop.monitor.truth;
 
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -89,44 +91,62 @@ public final class TruthCodecs {
     }
   }
 
+  /**
+   * How many bytes {@link #inputs} makes of the inputs, without making them: what {@code max-input-bytes} bounds,
+   * checked for every prediction.
+   */
+  public static int inputsLength(Map<String, Object> inputs) {
+    int length = countLength(inputs.size());
+    for (Map.Entry<String, Object> input : inputs.entrySet()) {
+      length += stringLength(input.getKey()) + 1;
+      Object value = input.getValue();
+      if (value instanceof Number) {
+        length += 8;
+      } else if (value != null && !(value instanceof Boolean)) {
+        length += stringLength(value.toString());
+      }
+    }
+    return length;
+  }
+
   /** A pending prediction read back. */
   public static PendingPrediction pending(byte[] stored) {
+    ByteBuffer in = ByteBuffer.wrap(stored);
     try {
-      DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(stored));
-      byte format = in.readByte();
+      byte format = in.get();
       if (format != FORMAT) {
         throw new IllegalArgumentException("unknown format " + format + " of a pending prediction");
       }
-      int version = in.readInt();
-      long predictedAt = in.readLong();
-      long deadline = in.readLong();
+      int version = in.getInt();
+      long predictedAt = in.getLong();
+      long deadline = in.getLong();
       String predictedClass = string(in);
       int classes = count(in);
       Map<String, Double> probabilities = new LinkedHashMap<>(classes * 2);
       for (int i = 0; i < classes; i++) {
-        probabilities.put(string(in), in.readDouble());
+        probabilities.put(name(in, i), in.getDouble());
       }
       Map<String, Object> inputs = null;
-      if (in.readBoolean()) {
+      if (in.get() != 0) {
         int count = count(in);
         inputs = new LinkedHashMap<>(count * 2);
         for (int i = 0; i < count; i++) {
-          String name = string(in);
-          byte type = in.readByte();
+          String name = name(in, classes + i);
+          byte type = in.get();
           inputs.put(name, switch (type) {
             case NULL -> null;
             case FALSE -> Boolean.FALSE;
             case TRUE -> Boolean.TRUE;
-            case LONG -> in.readLong();
-            case DOUBLE -> in.readDouble();
+            case LONG -> in.getLong();
+            case DOUBLE -> in.getDouble();
             case TEXT -> string(in);
             default -> throw new IllegalArgumentException("unknown input type " + type + " in a pending prediction");
           });
         }
       }
       return new PendingPrediction(version, predictedAt, deadline, predictedClass, probabilities, inputs);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (BufferUnderflowException e) {
+      throw new IllegalArgumentException("a pending prediction cut short (" + stored.length + " bytes)", e);
     }
   }
 
@@ -157,10 +177,79 @@ public final class TruthCodecs {
     out.write(utf8);
   }
 
-  private static String string(DataInputStream in) throws IOException {
-    byte[] utf8 = new byte[count(in)];
-    in.readFully(utf8);
-    return new String(utf8, StandardCharsets.UTF_8);
+  private static String string(ByteBuffer in) {
+    int length = count(in);
+    String text = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
+    in.position(in.position() + length);
+    return text;
+  }
+
+  /**
+   * A class or input name: the same string as the last one read at that place when its bytes are the same (a
+   * model's predictions name the same classes and inputs in the same order), so that reading a waiting prediction
+   * back does not make its names anew.
+   */
+  private static String name(ByteBuffer in, int place) {
+    int length = count(in);
+    byte[] bytes = in.array();
+    int from = in.position();
+    in.position(from + length);
+    Names names = lastNames;
+    if (place < names.bytes.length) {
+      byte[] known = names.bytes[place];
+      if (known != null && Arrays.equals(known, 0, known.length, bytes, from, from + length)) {
+        return names.names[place];
+      }
+    }
+    String name = new String(bytes, from, length, StandardCharsets.UTF_8);
+    if (place < MAX_NAMES) {
+      // Immutable copies, swapped whole: threads that race lose an update, never a name.
+      Names next = new Names(Arrays.copyOf(names.names, Math.max(names.names.length, place + 1)),
+          Arrays.copyOf(names.bytes, Math.max(names.bytes.length, place + 1)));
+      next.names[place] = name;
+      next.bytes[place] = Arrays.copyOfRange(bytes, from, from + length);
+      lastNames = next;
+    }
+    return name;
+  }
+
+  /** The names last read, by place. */
+  private record Names(String[] names, byte[][] bytes) {}
+
+  /** Most names remembered: classes and inputs of a prediction, in order. */
+  private static final int MAX_NAMES = 256;
+  private static volatile Names lastNames = new Names(new String[0], new byte[0][]);
+
+  private static int stringLength(String text) {
+    int bytes = utf8Length(text);
+    return countLength(bytes) + bytes;
+  }
+
+  private static int utf8Length(String text) {
+    int bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else {
+        // A lone surrogate is written as '?' by String.getBytes.
+        bytes += Character.isSurrogate(c) ? 1 : 3;
+      }
+    }
+    return bytes;
+  }
+
+  private static int countLength(int value) {
+    int bytes = 1;
+    for (int rest = value >>> 7; rest != 0; rest >>>= 7) {
+      bytes++;
+    }
+    return bytes;
   }
 
   /** A non-negative number in 7-bit groups, low first, the high bit saying that more follow. */
@@ -173,10 +262,10 @@ public final class TruthCodecs {
     out.writeByte(rest);
   }
 
-  private static int count(DataInputStream in) throws IOException {
+  private static int count(ByteBuffer in) {
     int value = 0;
     for (int shift = 0; shift < 35; shift += 7) {
-      int b = in.readUnsignedByte();
+      int b = in.get() & 0xff;
       value |= (b & 0x7f) << shift;
       if ((b & 0x80) == 0) {
         return value;

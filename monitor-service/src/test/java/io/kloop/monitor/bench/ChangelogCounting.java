@@ -20,6 +20,7 @@ final class ChangelogCounting implements KeyValueBytesStoreSupplier {
   private final KeyValueBytesStoreSupplier inner;
   private final LongAdder records;
   private final LongAdder bytes;
+  private KeyValueStore<Bytes, byte[]> last;
 
   ChangelogCounting(KeyValueBytesStoreSupplier inner, LongAdder records, LongAdder bytes) {
     this.inner = inner;
@@ -34,7 +35,13 @@ final class ChangelogCounting implements KeyValueBytesStoreSupplier {
 
   @Override
   public KeyValueStore<Bytes, byte[]> get() {
-    return new Store(inner.get());
+    last = new Store(inner.get());
+    return last;
+  }
+
+  /** The bytes store made last, to read what it holds as stored. */
+  KeyValueStore<Bytes, byte[]> store() {
+    return last;
   }
 
   @Override

@@ -2,23 +2,17 @@ package io.kloop.monitor.bench;
 
 import io.kloop.events.DataRecord;
 import io.kloop.monitor.MonitorProperties;
-import io.kloop.monitor.truth.EarlyLabel;
 import io.kloop.monitor.truth.FeedbackSpecs;
 import io.kloop.monitor.truth.GroundTruthJoin;
 import io.kloop.monitor.truth.GroundTruthProcessor;
-import io.kloop.monitor.truth.Marker;
-import io.kloop.monitor.truth.PendingPrediction;
-import io.kloop.monitor.truth.TruthCodecs;
 import io.kloop.monitor.truth.TruthEvents;
 import io.kloop.monitor.truth.TruthStores;
 import io.kloop.schemas.EventSerializer;
 import io.kloop.schemas.Topics;
-import io.kloop.service.kafka.JsonSerde;
 import io.kloop.service.tracing.KloopTracing;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -29,26 +23,26 @@ import java.util.Properties;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /**
  * The monitor's {@link GroundTruthProcessor} on a task of its own, fed encoded records one at a time as its stream
  * thread would: its four stores (the production builders of {@link TruthStores}, RocksDB, or the same serdes on
  * in-memory stores), every record's topic, offset and the processor's clock set as the task sets them, what it
- * emits serialized as the sinks would (feedback {@code DataRecord}s by {@link EventSerializer}), the stores flushed
- * whenever 10,000 changelog records were written since the last flush (when Kafka Streams 4.2 checkpoints a task;
- * its commits in between flush only caches, which these stores do not have, and the record collector), and its
- * expiry punctuation every second of the processor's clock.
+ * emits serialized as the sinks would (feedback {@code DataRecord}s by {@link EventSerializer}), and its expiry
+ * punctuation every second of the processor's clock. The stores are not flushed while the task runs, as under the
+ * monitor's {@code exactly_once_v2} ({@code monitor-service.yml}): Kafka Streams 4.2 checkpoints a running task, which
+ * flushes its stores, only when processing at least once ({@code StreamTask.postCommit}: {@code enforceCheckpoint ||
+ * !eosEnabled}); under exactly once it does so when the task is suspended or closed, and its commits flush only
+ * caches, which these stores do not have. RocksDB writes its full memtables out itself, on its background threads.
  *
  * <p>What it leaves out of the topology: the broker, the changelog (a {@code MockProcessorContext} has no record
  * collector: the stores' changelogging is replaced by counting what it would send, {@link ChangelogCounting}),
@@ -60,8 +54,6 @@ final class JoinHarness implements AutoCloseable {
   /** Where the join's state lives. */
   enum Kind { ROCKSDB, IN_MEMORY }
 
-  /** Kafka Streams flushes a task's stores when it checkpoints: after this many changelog records ({@code StateManagerUtil}). */
-  private static final long CHECKPOINT_RECORDS = 10_000L;
   private static final long EXPIRY_MILLIS = 1_000L;
 
   private final Kind kind;
@@ -72,7 +64,7 @@ final class JoinHarness implements AutoCloseable {
   private final List<StateStore> stores;
   private final EventSerializer<SpecificRecord> sink = new EventSerializer<>();
   private final Map<String, LongAdder[]> changelog = new LinkedHashMap<>();
-  private long changelogAtLastFlush;
+  private final Map<String, ChangelogCounting> suppliers = new LinkedHashMap<>();
   private long nextExpiry = Long.MIN_VALUE;
   long commitNanos;
   long expiryNanos;
@@ -87,7 +79,8 @@ final class JoinHarness implements AutoCloseable {
     config.put("application.id", "monitor-service-bench");
     config.put("bootstrap.servers", "unused:9092");
     context = new MockProcessorContext<>(config, new TaskId(0, 0), stateDir.toFile());
-    stores = Stream.of(TruthStores.NAMES).map(this::store).toList();
+    // The production builders and serdes, on counting suppliers (RocksDB, or in memory for the baseline).
+    stores = TruthStores.builders(this::supplier).stream().map(builder -> (StateStore) builder.withLoggingDisabled().build()).toList();
     for (StateStore store : stores) {
       store.init(context.getStateStoreContext(), store);
       context.addStateStore(store);
@@ -99,25 +92,14 @@ final class JoinHarness implements AutoCloseable {
     processor.init(context);
   }
 
-  /**
-   * A store as {@link TruthStores#builders} makes it (its RocksDB supplier, or an in-memory one for the baseline, and
-   * its serdes), its changelogging replaced by counting what the changelog would get.
-   */
-  private StateStore store(String name) {
-    Serde<?> values = switch (name) {
-      case TruthStores.PENDING -> Serdes.serdeFrom((String topic, PendingPrediction p) -> p == null ? null : TruthCodecs.pending(p),
-          (topic, b) -> b == null ? null : TruthCodecs.pending(b));
-      case TruthStores.EARLY -> new JsonSerde<>(EarlyLabel.class);
-      case TruthStores.MARKERS -> Serdes.serdeFrom((String topic, Marker m) -> m == null ? null : TruthCodecs.marker(m),
-          (topic, b) -> b == null ? null : TruthCodecs.marker(b));
-      default -> Serdes.ByteArray();
-    };
+  /** The store's supplier (RocksDB as in production, or in memory), its changelogging replaced by counting what the changelog would get. */
+  private KeyValueBytesStoreSupplier supplier(String name) {
     LongAdder[] counts = {new LongAdder(), new LongAdder()};
     changelog.put(name, counts);
-    StoreBuilder<? extends StateStore> builder = Stores.keyValueStoreBuilder(
-        new ChangelogCounting(kind == Kind.ROCKSDB ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name), counts[0],
-            counts[1]), Serdes.String(), values);
-    return builder.withLoggingDisabled().build();
+    ChangelogCounting supplier = new ChangelogCounting(kind == Kind.ROCKSDB ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name),
+        counts[0], counts[1]);
+    suppliers.put(name, supplier);
+    return supplier;
   }
 
   Kind kind() {
@@ -150,25 +132,13 @@ final class JoinHarness implements AutoCloseable {
       expiryNanos += System.nanoTime() - start;
       nextExpiry += EXPIRY_MILLIS * ((event.time() - nextExpiry) / EXPIRY_MILLIS + 1);
     }
-    if (changelogRecords() - changelogAtLastFlush >= CHECKPOINT_RECORDS) {
-      commit();
-    }
   }
 
-  /** Flushes every store, as a task's checkpoint does. */
+  /** Flushes every store, as a task's checkpoint does (when it is suspended or closed): for measuring the files on disk. */
   void commit() {
     long start = System.nanoTime();
     stores.forEach(StateStore::flush);
-    changelogAtLastFlush = changelogRecords();
     commitNanos += System.nanoTime() - start;
-  }
-
-  private long changelogRecords() {
-    long records = 0;
-    for (LongAdder[] counts : changelog.values()) {
-      records += counts[0].sum();
-    }
-    return records;
   }
 
   /** The join counter of an outcome ({@code joined}, {@code late}, ...). */
@@ -184,30 +154,37 @@ final class JoinHarness implements AutoCloseable {
   /** Entries and their key and value bytes as stored (what RocksDB and the compacted changelog hold live), per store. */
   Map<String, long[]> live() {
     Map<String, long[]> live = new LinkedHashMap<>();
-    live.put(TruthStores.PENDING, count(TruthStores.PENDING, (PendingPrediction value) -> TruthCodecs.pending(value).length));
-    live.put(TruthStores.EARLY, count(TruthStores.EARLY, (EarlyLabel value) -> new JsonSerde<>(EarlyLabel.class).serializer().serialize("", value).length));
-    live.put(TruthStores.MARKERS, count(TruthStores.MARKERS, (Marker value) -> TruthCodecs.marker(value).length));
-    live.put(TruthStores.INDEX, count(TruthStores.INDEX, (byte[] value) -> value.length));
-    return live;
-  }
-
-  private <V> long[] count(String name, java.util.function.ToIntFunction<V> valueBytes) {
-    KeyValueStore<String, V> store = context.getStateStore(name);
-    long[] counts = new long[3];
-    try (KeyValueIterator<String, V> all = store.all()) {
-      while (all.hasNext()) {
-        KeyValue<String, V> entry = all.next();
-        counts[0]++;
-        counts[1] += entry.key.getBytes(StandardCharsets.UTF_8).length;
-        counts[2] += valueBytes.applyAsInt(entry.value);
+    suppliers.forEach((name, supplier) -> {
+      long[] counts = new long[3];
+      try (KeyValueIterator<Bytes, byte[]> all = supplier.store().all()) {
+        while (all.hasNext()) {
+          KeyValue<Bytes, byte[]> entry = all.next();
+          counts[0]++;
+          counts[1] += entry.key.get().length;
+          counts[2] += entry.value.length;
+        }
       }
-    }
-    return counts;
+      live.put(name, counts);
+    });
+    return live;
   }
 
   /** The bytes of the RocksDB SST files per store, after a commit (nothing for in-memory stores). */
   Map<String, Long> sstBytes() {
     commit();
+    // RocksDB's background compactions may delete files while they are listed: then list them again.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return listSstBytes();
+      } catch (UncheckedIOException e) {
+        if (attempt == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private Map<String, Long> listSstBytes() {
     Map<String, Long> bytes = new LinkedHashMap<>();
     for (String name : TruthStores.NAMES) {
       bytes.put(name, 0L);
@@ -215,17 +192,14 @@ final class JoinHarness implements AutoCloseable {
     try (Stream<Path> files = Files.walk(stateDir)) {
       files.filter(file -> file.getFileName().toString().endsWith(".sst")).forEach(file -> {
         String store = file.getParent().getFileName().toString();
-        try {
-          bytes.computeIfPresent(store, (name, sum) -> sum + sizeOf(file));
-        } catch (UncheckedIOException e) {
-          // A file compacted away while walking: not part of the state any more.
-        }
+        bytes.computeIfPresent(store, (name, sum) -> sum + sizeOf(file));
       });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return bytes;
   }
+
 
   private static long sizeOf(Path file) {
     try {

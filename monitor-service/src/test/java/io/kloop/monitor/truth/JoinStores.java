@@ -1,42 +1,32 @@
 package io.kloop.monitor.truth;
 
-import io.kloop.service.kafka.JsonSerde;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
+import java.util.List;
+import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
-/** The join's four stores in memory, with the production serdes, for tests without a topology. */
+/** The join's stores in memory, as {@link TruthStores#builders} makes them (its serdes), for tests without a topology. */
 final class JoinStores {
 
-  final KeyValueStore<String, PendingPrediction> pending;
-  final KeyValueStore<String, EarlyLabel> early;
-  final KeyValueStore<String, Marker> markers;
-  final KeyValueStore<String, byte[]> index;
+  private final MockProcessorContext<?, ?> context;
 
   JoinStores(MockProcessorContext<?, ?> context) {
-    pending = store(context, TruthStores.PENDING,
-        Serdes.serdeFrom((topic, p) -> p == null ? null : TruthCodecs.pending(p), (topic, b) -> b == null ? null : TruthCodecs.pending(b)));
-    early = store(context, TruthStores.EARLY, new JsonSerde<>(EarlyLabel.class));
-    markers = store(context, TruthStores.MARKERS,
-        Serdes.serdeFrom((topic, m) -> m == null ? null : TruthCodecs.marker(m), (topic, b) -> b == null ? null : TruthCodecs.marker(b)));
-    index = store(context, TruthStores.INDEX, Serdes.ByteArray());
+    this.context = context;
+    List<StateStore> stores = TruthStores.builders(Stores::inMemoryKeyValueStore).stream()
+        .map(builder -> (StateStore) builder.withLoggingDisabled().build()).toList();
+    for (StateStore store : stores) {
+      store.init(context.getStateStoreContext(), store);
+      context.addStateStore(store);
+    }
   }
 
   JoinState state() {
-    return TruthStores.state(pending, early, markers, index);
+    return TruthStores.state(context);
   }
 
   long indexSize() {
+    KeyValueStore<?, ?> index = context.getStateStore(TruthStores.INDEX);
     return index.approximateNumEntries();
-  }
-
-  private static <V> KeyValueStore<String, V> store(MockProcessorContext<?, ?> context, String name, Serde<V> values) {
-    KeyValueStore<String, V> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), values)
-        .withLoggingDisabled().build();
-    store.init(context.getStateStoreContext(), store);
-    context.addStateStore(store);
-    return store;
   }
 }

@@ -80,4 +80,35 @@ class TruthCodecsTest {
       assertThat(TruthCodecs.marker(TruthCodecs.marker(marker))).isEqualTo(marker);
     }
   }
+
+  @Test
+  void shouldCountTheInputsBytesAsTheyWouldBeWritten() {
+    Map<String, Object> inputs = new LinkedHashMap<>();
+    inputs.put("x", 1.5);
+    inputs.put("n", 7L);
+    inputs.put("flag", true);
+    inputs.put("missing", null);
+    inputs.put("größe", "ünïcode ✓");
+    inputs.put("emoji", "\uD83D\uDE00 and a lone \uD800");
+    inputs.put("long name " + "y".repeat(200), "text " + "z".repeat(300));
+    // By hand: names and text are a length (1 byte under 128, else 2) and their UTF-8 bytes (ü, ï, ö, ß 2 bytes, ✓ 3, the emoji 4,
+    // a lone surrogate 1: it is written as ?); numbers 8 bytes; a type byte each.
+    int expected = 1 + (1 + 1 + 1 + 8) + (1 + 1 + 1 + 8) + (1 + 4 + 1) + (1 + 7 + 1) + (1 + 7 + 1 + 1 + 13)
+        + (1 + 5 + 1 + 1 + 4 + 12 + 1) + (2 + 210 + 1 + 2 + 305);
+    assertThat(TruthCodecs.inputs(inputs)).hasSize(expected);
+    assertThat(TruthCodecs.inputsLength(inputs)).isEqualTo(expected);
+  }
+
+  @Test
+  void shouldReadNamesThatChangeAtTheSamePlace() {
+    PendingPrediction first = new PendingPrediction(1, 2, 3, "a", Map.of("a", 1.0), Map.of("height", 1.0));
+    PendingPrediction second = new PendingPrediction(1, 2, 3, "b", Map.of("b", 1.0), Map.of("weight", 2.0));
+    PendingPrediction firstAgain = TruthCodecs.pending(TruthCodecs.pending(first));
+    assertThat(TruthCodecs.pending(TruthCodecs.pending(second))).isEqualTo(second);
+    assertThat(TruthCodecs.pending(TruthCodecs.pending(first))).isEqualTo(first);
+    PendingPrediction thirdTime = TruthCodecs.pending(TruthCodecs.pending(first));
+    assertThat(thirdTime.inputs().keySet().iterator().next()).as("a name read again is the same string").isSameAs(
+        TruthCodecs.pending(TruthCodecs.pending(first)).inputs().keySet().iterator().next());
+    assertThat(firstAgain).isEqualTo(first);
+  }
 }
