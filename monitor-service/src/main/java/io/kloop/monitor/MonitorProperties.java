@@ -122,10 +122,18 @@ public record MonitorProperties(
   }
 
   /**
-   * The join of served predictions and their ground truth (labels). Horizons are measured by the monitor's
-   * clock when the label or the prediction reaches the join.
+   * The join of served predictions and their ground truth (labels). What is compared: a prediction's deadline is its
+   * event time (inference's clock, when it was served) plus {@code afterHorizon}; a label joins it when the label
+   * reaches the join before that deadline by the monitor's clock (the stream thread's wall clock as it handles the
+   * label), and is late otherwise. A label's {@code observedTime} is not compared with anything: it only becomes the
+   * feedback record's event time. So while the monitor catches up on a backlog (after a stop, or behind a busy
+   * partition), a label observed and written in time is late if the monitor reads it after the deadline, and a
+   * prediction read after its own deadline is not kept at all; {@code afterHorizon} should cover the labels' delay
+   * plus the longest outage to be bridged. A label that finds no prediction waits {@code beforeHorizon} from when it
+   * reached the join, and markers are kept {@code markerRetention} from the join or expiry, both by the monitor's
+   * clock.
    *
-   * @param afterHorizon How long after a prediction was served (its event time) its label may come; a later one is late. Default {@code 7d}.
+   * @param afterHorizon How long after a prediction was served (its event time) its label may reach the join; a later one is late. Default {@code 7d}.
    * @param beforeHorizon How long a label that came before its prediction waits for it; then it is unknown. Labels are rarely
    *     faster than the prediction log (a client answers after it was served; the log is written as it answers), so this only
    *     bridges the prediction log's lag behind the labels, which is seconds, or minutes while the monitor catches up after a

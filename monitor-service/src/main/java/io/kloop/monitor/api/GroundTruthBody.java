@@ -9,7 +9,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -19,8 +21,11 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The labels of a {@code POST /v1/models/{name}/ground-truth} body, read strictly: a JSON array, or NDJSON (one
  * object a line, blank lines skipped), of {@code {"predictionId", "label", "observedTime"?}}. Every item is checked
- * and every problem named (up to {@link ApiErrors#MAX_LISTED}, then counted), so that one answer tells the caller
- * all that is wrong; the labels are taken only when none has a problem.
+ * and every problem named (up to {@link ApiErrors#MAX_LISTED}, then counted, by {@link ApiErrors#error(String, String,
+ * List)}), so that one answer tells the caller all that is wrong; the labels are taken only when none has a problem.
+ * An item's observed time must pass {@link TruthLimits#observedTimeProblem} (from 1970 to a day ahead of the
+ * monitor's clock), and no prediction id may come twice in one body (the second label would only be dead-lettered
+ * as a duplicate after the 202).
  */
 final class GroundTruthBody {
 
@@ -94,6 +99,8 @@ final class GroundTruthBody {
     private final Instant now;
     private final List<GroundTruthPublisher.Label> labels = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
+    /** Where each prediction id was first given. */
+    private final Map<String, String> seen = new HashMap<>();
 
     Checked(JsonMapper mapper, Instant now) {
       this.mapper = mapper;
@@ -121,6 +128,13 @@ final class GroundTruthBody {
       int before = problems.size();
       Optional<String> id = item.predictionId() == null ? Optional.of("predictionId is missing") : TruthLimits.predictionIdProblem(item.predictionId());
       id.ifPresent(problem -> problems.add(where + ": " + problem));
+      if (id.isEmpty()) {
+        String first = seen.putIfAbsent(item.predictionId(), where);
+        if (first != null) {
+          problems.add(where + ": predictionId '" + ClientText.echo(item.predictionId(), 100) + "' is given twice (also " + first
+              + "); a prediction has one label, so the ids of a request must differ");
+        }
+      }
       Optional<String> label = item.label() == null ? Optional.of("label is missing") : TruthLimits.labelProblem(item.label());
       label.ifPresent(problem -> problems.add(where + ": " + problem));
       Instant observed = now;
@@ -131,6 +145,7 @@ final class GroundTruthBody {
           problems.add(where + ": observedTime '" + ClientText.echo(item.observedTime(), 40)
               + "' is not an ISO-8601 time with an offset, such as 2026-03-04T05:06:07Z");
         }
+        TruthLimits.observedTimeProblem(observed, now).ifPresent(problem -> problems.add(where + ": " + problem));
       }
       if (problems.size() == before) {
         labels.add(new GroundTruthPublisher.Label(item.predictionId(), item.label(), observed));

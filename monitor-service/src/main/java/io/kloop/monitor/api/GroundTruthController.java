@@ -7,7 +7,6 @@ import io.kloop.service.web.ApiErrors;
 import io.kloop.service.web.ClientText;
 import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,11 +36,6 @@ class GroundTruthController {
 
   /** The caller, as the source of its labels: the monitor has no authentication. */
   static final String SOURCE = "http:anonymous";
-
-  /** Problems of a body listed in an answer; the rest are counted. */
-  static final int MAX_PROBLEMS_LISTED = 20;
-  /** Longest problem listed, in characters. */
-  static final int MAX_PROBLEM_CHARS = 300;
 
   private static final Logger log = LoggerFactory.getLogger(GroundTruthController.class);
   private static final MediaType NDJSON = MediaType.parseMediaType("application/x-ndjson");
@@ -74,7 +68,7 @@ class GroundTruthController {
     if (!read.problems().isEmpty()) {
       String message = read.problems().size() == 1 ? read.problems().get(0)
           : read.problems().size() + " problems in the labels; none was taken: see problems";
-      return ResponseEntity.badRequest().body(problems(message, read.problems()));
+      return ResponseEntity.badRequest().body(ApiErrors.error(message, "problems", read.problems()));
     }
     try {
       publisher.publish(name, read.labels(), SOURCE, clock.instant());
@@ -87,16 +81,6 @@ class GroundTruthController {
     answer.put("model", name);
     answer.put("accepted", read.labels().size());
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(answer);
-  }
-
-  /** The error with the first {@value #MAX_PROBLEMS_LISTED} problems (each clipped) and the number of the rest. */
-  static Map<String, Object> problems(String message, List<String> problems) {
-    Map<String, Object> body = new LinkedHashMap<>(ApiErrors.error(message));
-    body.put("problems", problems.stream().limit(MAX_PROBLEMS_LISTED).map(problem -> ClientText.clip(problem, MAX_PROBLEM_CHARS)).toList());
-    if (problems.size() > MAX_PROBLEMS_LISTED) {
-      body.put("moreProblems", problems.size() - MAX_PROBLEMS_LISTED);
-    }
-    return body;
   }
 
   private static boolean ndjson(String header) {

@@ -13,8 +13,9 @@ import java.util.Optional;
  * the caller's (the processor's clock), in epoch milliseconds.
  *
  * <ul>
- *   <li>A prediction waits for its label until its event time plus the after-horizon. A label that comes while
- *       it waits joins it (when the label is one of the version's classes); one that comes after is late.
+ *   <li>A prediction waits for its label until its event time (inference's clock) plus the after-horizon. A label
+ *       that comes while it waits (by the caller's time when the label is handled, not the label's observed time)
+ *       joins it (when the label is one of the version's classes); one that comes after is late.
  *   <li>A label that finds no prediction waits for it for the before-horizon; a prediction that comes meanwhile
  *       joins it. A label whose prediction does not come is unknown.
  *   <li>A label for a prediction joined already, or while another label for the same prediction waits, is a
@@ -48,7 +49,9 @@ public final class GroundTruthJoin {
     /** Its id was seen already: ignored. */
     REPEATED,
     /** It came after its own after-horizon: not kept (its label would be late). */
-    TOO_OLD
+    TOO_OLD,
+    /** Its id breaks {@link TruthLimits}: refused before the join (dead-lettered by the processor). */
+    INVALID
   }
 
   /** A prediction joined to its label. */
@@ -68,8 +71,9 @@ public final class GroundTruthJoin {
    * @param refusals the labels refused
    * @param expired predictions whose horizon passed without a label
    * @param held whether the label handled waits for its prediction
+   * @param ended index entries an expiry run took off (as many as it was allowed: more may be due); 0 for a record
    */
-  public record Step(Fate fate, List<Joined> joined, List<Refusal> refusals, int expired, boolean held) {}
+  public record Step(Fate fate, List<Joined> joined, List<Refusal> refusals, int expired, boolean held, int ended) {}
 
   private final MonitorProperties.GroundTruth settings;
   private final Classes classes;
@@ -172,6 +176,7 @@ public final class GroundTruthJoin {
   public Step expire(long now, int max, JoinState state) {
     Builder step = new Builder();
     for (JoinState.Due due : state.due(now, max)) {
+      step.ended++;
       state.unschedule(due);
       JoinState.Held held = state.held(due.key());
       if (held != null && deadline(held) == due.deadline() && kind(held) == due.kind()) {
@@ -281,9 +286,10 @@ public final class GroundTruthJoin {
     private final List<Refusal> refusals = new ArrayList<>(1);
     private int expired;
     private boolean held;
+    private int ended;
 
     Step build() {
-      return new Step(fate, List.copyOf(joined), List.copyOf(refusals), expired, held);
+      return new Step(fate, List.copyOf(joined), List.copyOf(refusals), expired, held, ended);
     }
   }
 }

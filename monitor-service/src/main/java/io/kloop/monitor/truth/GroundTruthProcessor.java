@@ -20,9 +20,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -42,17 +44,29 @@ import org.slf4j.LoggerFactory;
  * and, when the model's spec wants feedback ({@link FeedbackSpecs}), a {@code DataRecord} of the model's dataset
  * whose record id and event id are derived from model and prediction id (a reprocessing makes the same record,
  * which ingest takes once). Labels that do not join are dead-lettered with the reason and counted
- * ({@code kloop.monitor.ground-truth{outcome}}). Expiry runs every second by the processor's clock, reading only
- * the index entries that are due, at most {@value #MAX_EXPIRED_PER_RUN} a run.
+ * ({@code kloop.monitor.ground-truth{outcome}}). A prediction whose id no label can name ({@link TruthLimits}) is
+ * dead-lettered by the join itself (the drift windows take it) and counted
+ * ({@code kloop.monitor.ground-truth.predictions{outcome=invalid}}).
+ *
+ * <p>Expiry runs every {@code 100 ms} of the processor's clock, reading only the index entries that are due, in
+ * batches of {@value #EXPIRY_BATCH} until none is due or {@code 100 ms} are spent ({@link Expiry}), so it takes at
+ * most about half the stream thread's time when it is behind and never holds a transaction long.
  *
  * <p>Runs under exactly-once processing: the stores, what it emits and the input offsets commit together.
  */
 public final class GroundTruthProcessor extends EventProcessor<SpecificRecord> {
 
   private static final Logger log = LoggerFactory.getLogger(GroundTruthProcessor.class);
-  private static final Duration EXPIRY_CHECK = Duration.ofSeconds(1);
-  /** Most index entries one expiry run ends; the rest wait for the next run, so a run stays short. */
-  static final int MAX_EXPIRED_PER_RUN = 10_000;
+  /** How often expiry looks for due entries: a look that finds none is one short index read. */
+  static final Duration EXPIRY_CHECK = Duration.ofMillis(100);
+  /** Time after which an expiry punctuation starts no further batch; the rest is for the next one. */
+  static final Duration EXPIRY_BUDGET = Duration.ofMillis(100);
+  /** Index entries expiry reads and ends at a time. */
+  static final int EXPIRY_BATCH = 1_000;
+  /** Models warned of having no spec, at most this many remembered (then forgotten and warned of again). */
+  private static final int MAX_WARNED_MODELS = 1_000;
+  /** The kind of the join's own dead letter of a prediction: one whose id no label can name. */
+  static final String INVALID_PREDICTION = "invalid-prediction";
   /** How a feedback record's id starts. */
   public static final String FEEDBACK_RECORD_PREFIX = "feedback-";
 
@@ -60,6 +74,8 @@ public final class GroundTruthProcessor extends EventProcessor<SpecificRecord> {
   private final MonitorProperties.GroundTruth settings;
   private final FeedbackSpecs specs;
   private final TruthMeters meters;
+  private final Expiry expiry;
+  private final Set<String> warnedNoSpec = new HashSet<>();
   private final EventDeserializer<PredictionLogged> predictions = new EventDeserializer<>(PredictionLogged.class);
   private final EventDeserializer<GroundTruthReported> labels = new EventDeserializer<>(GroundTruthReported.class);
   private JoinState state;
@@ -72,12 +88,13 @@ public final class GroundTruthProcessor extends EventProcessor<SpecificRecord> {
     this.settings = settings;
     this.specs = specs;
     this.meters = new TruthMeters(meters);
+    this.expiry = new Expiry(join, EXPIRY_BATCH, EXPIRY_BUDGET, System::nanoTime);
   }
 
   @Override
   protected void opened(ProcessorContext<String, Object> context) {
     state = TruthStores.state(context);
-    context.schedule(EXPIRY_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> settle(join.expire(now, MAX_EXPIRED_PER_RUN, state), null));
+    context.schedule(EXPIRY_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> expiry.run(now, state, step -> settle(step, null)));
   }
 
   @Override
@@ -89,10 +106,12 @@ public final class GroundTruthProcessor extends EventProcessor<SpecificRecord> {
   protected Optional<String> problem(SpecificRecord event) {
     if (event instanceof GroundTruthReported label) {
       return ModelNames.problem(label.getModel()).or(() -> TruthLimits.predictionIdProblem(label.getPredictionId()))
-          .or(() -> TruthLimits.labelProblem(label.getLabel()));
+          .or(() -> TruthLimits.labelProblem(label.getLabel())).or(() -> TruthLimits.sourceProblem(label.getSource()))
+          .or(() -> TruthLimits.observedTimeProblem(label.getObservedTime(), now()));
     }
-    PredictionLogged prediction = (PredictionLogged) event;
-    return ModelNames.problem(prediction.getModel()).or(() -> TruthLimits.predictionIdProblem(predictionId(prediction)));
+    // Only what the drift windows refuse too: their dead letter is the prediction's (DriftOwnsPredictionDeadLetters).
+    // The join's own refusals of a prediction come in handle().
+    return ModelNames.problem(((PredictionLogged) event).getModel());
   }
 
   @Override
@@ -104,6 +123,11 @@ public final class GroundTruthProcessor extends EventProcessor<SpecificRecord> {
   protected void handle(SpecificRecord event, Record<String, byte[]> raw) {
     long now = now().toEpochMilli();
     if (event instanceof GroundTruthReported label) {
+      Optional<String> tooLarge = TruthLimits.labelRecordProblem(raw.value());
+      if (tooLarge.isPresent()) {
+        deadLetter(raw, "invalid", tooLarge.get());
+        return;
+      }
       RecordMetadata source = context().recordMetadata().orElseThrow();
       EarlyLabel arriving = EarlyLabel.arriving(label.getLabel(), label.getObservedTime().toEpochMilli(),
           new EarlyLabel.Source(source.topic(), source.partition(), source.offset(), raw.timestamp(), raw.value()));
@@ -117,6 +141,13 @@ public final class GroundTruthProcessor extends EventProcessor<SpecificRecord> {
     PredictionLogged prediction = (PredictionLogged) event;
     String model = prediction.getModel();
     String id = predictionId(prediction);
+    Optional<String> refused = TruthLimits.predictionIdProblem(id);
+    if (refused.isPresent()) {
+      // Drift takes the prediction (its id does not matter there), so this dead letter is the join's alone.
+      meters.prediction(GroundTruthJoin.Fate.INVALID, false);
+      deadLetter(DriftOwnsPredictionDeadLetters.joinsOwn(raw), INVALID_PREDICTION, refused.get() + ": the prediction cannot be joined to a label");
+      return;
+    }
     PendingPrediction pending = pending(prediction);
     GroundTruthJoin.Step step = join.prediction(model, id, pending, now, state);
     boolean kept = step.fate() == GroundTruthJoin.Fate.WAITING || step.fate() == GroundTruthJoin.Fate.JOINED;
@@ -128,10 +159,14 @@ public final class GroundTruthProcessor extends EventProcessor<SpecificRecord> {
     settle(step, raw);
   }
 
-  /** Logs a dead letter, except of a prediction: the drift windows dead-letter and log those (see {@link DriftOwnsPredictionDeadLetters}). */
+  /**
+   * Logs a dead letter, except of a prediction that the drift windows dead-letter and log too (see
+   * {@link DriftOwnsPredictionDeadLetters}): only the join's own refusals of predictions are logged here.
+   */
   @Override
   protected void deadLettered(String kind, String reason) {
-    if (!context().recordMetadata().map(source -> source.topic().equals(Topics.PREDICTION_LOGGED.name())).orElse(false)) {
+    if (kind.equals(INVALID_PREDICTION)
+        || !context().recordMetadata().map(source -> source.topic().equals(Topics.PREDICTION_LOGGED.name())).orElse(false)) {
       super.deadLettered(kind, reason);
     }
   }
@@ -178,6 +213,7 @@ public final class GroundTruthProcessor extends EventProcessor<SpecificRecord> {
     Optional<FeedbackSpecs.Feedback> spec = specs.of(joined.model());
     if (spec.isEmpty()) {
       meters.feedback("no-spec");
+      warnNoSpec(joined.model());
       return;
     }
     if (!spec.get().enabled()) {
@@ -200,6 +236,17 @@ public final class GroundTruthProcessor extends EventProcessor<SpecificRecord> {
             .setFeedback(FeedbackOrigin.newBuilder().setModel(joined.model()).setVersion(joined.prediction().version())
                 .setPredictionId(joined.predictionId()).build()));
     meters.feedback("published");
+  }
+
+  /** Says once per model (while this task runs) that its joins make no feedback, for want of its spec. */
+  private void warnNoSpec(String model) {
+    if (warnedNoSpec.size() >= MAX_WARNED_MODELS) {
+      warnedNoSpec.clear();
+    }
+    if (warnedNoSpec.add(model)) {
+      log.warn("Model {} has no spec the monitor has read (mlops.training.model-spec-declared): its labels join, but make no feedback record "
+          + "until it has (counted kloop.monitor.ground-truth.feedback{outcome=no-spec}); logged once per model", model);
+    }
   }
 
   /** The record id of a prediction's feedback record: the same however often it is joined. */

@@ -8,7 +8,8 @@ import java.util.Map;
  *
  * @param version the version that answered
  * @param predictedAt when it was served (the prediction's event time), epoch milliseconds
- * @param deadline until when (epoch milliseconds, the monitor's clock) it waits for its label: {@code predictedAt} plus the after-horizon
+ * @param deadline until when it waits for its label, epoch milliseconds: {@code predictedAt} (inference's clock) plus the
+ *     after-horizon, compared with the monitor's clock when a label reaches the join (not with the label's observed time)
  * @param predictedClass the class the model chose
  * @param probabilities probability per class, as served
  * @param inputs the feature values as served; null when they were larger than the join keeps (then no feedback record is made)

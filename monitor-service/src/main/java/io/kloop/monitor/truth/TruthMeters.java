@@ -9,7 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The join's counters: labels by outcome ({@code kloop.monitor.ground-truth{outcome}}), predictions by what became
- * of them ({@code kloop.monitor.ground-truth.predictions{outcome}}: waiting, joined, repeated, too-old, expired),
+ * of them ({@code kloop.monitor.ground-truth.predictions{outcome}}: waiting, joined, repeated, too-old, expired,
+ * invalid (an id no label can name, dead-lettered by the join)),
  * labels that waited for their prediction ({@code kloop.monitor.ground-truth.early}), predictions kept without their
  * inputs ({@code kloop.monitor.ground-truth.inputs.dropped}) and feedback records
  * ({@code kloop.monitor.ground-truth.feedback{outcome}}: published, off, no-spec, inputs-not-kept).

@@ -145,6 +145,11 @@ class MonitorEdgesIT {
     refused.put("[{\"predictionId\": \"p\\u0007\", \"label\": \"no\"}]", "item 0: predictionId contains a control or invisible character");
     refused.put("[{\"predictionId\": \"" + "x".repeat(257) + "\", \"label\": \"no\"}]", "item 0: predictionId is longer than 256 characters (257)");
     refused.put("[{\"predictionId\": \"p-1\", \"label\": \"no\", \"observedTime\": \"yesterday\"}]", "item 0: observedTime 'yesterday' is not");
+    // Parses, but epoch milliseconds cannot hold it: a 400 naming the item, not a 503 that asks to send it again.
+    refused.put("[{\"predictionId\": \"p-1\", \"label\": \"no\", \"observedTime\": \"+300000000-01-01T00:00:00Z\"}]",
+        "item 0: observedTime +300000000-01-01T00:00:00Z is more than 1 day after the monitor's clock");
+    refused.put("[{\"predictionId\": \"p-1\", \"label\": \"no\"}, {\"predictionId\": \"p-1\", \"label\": \"yes\"}]",
+        "item 1: predictionId 'p-1' is given twice (also item 0)");
     refused.put("{\"predictionId\": \"p-1\", \"label\": \"no\"}", "expected a JSON array of labels");
     refused.put("[]", "the body holds no labels");
     refused.put("[1, {\"predictionId\": \"p-1\", \"label\": \"no\"}, {\"label\": \"\"}]", "3 problems in the labels; none was taken");
@@ -161,9 +166,10 @@ class MonitorEdgesIT {
     assertThat(lines.status()).isEqualTo(400);
     assertThat(JSON.readTree(lines.body()).path("problems").toString()).contains("line 2: not JSON").contains("line 3: unknown key 'x'");
 
-    EdgeContract.Answer many = edge.check(Request.json("POST", path, "[" + "{\"label\": \"\"},".repeat(49) + "{\"label\": \"\"}]"));
-    assertThat(JSON.readTree(many.body()).path("problems").size()).isEqualTo(20);
-    assertThat(JSON.readTree(many.body()).path("moreProblems").asInt()).as("two problems per item, 20 listed").isEqualTo(80);
+    // ApiErrors' rule, as every error answer of the platform: 100 problems listed, then their count.
+    EdgeContract.Answer many = edge.check(Request.json("POST", path, "[" + "{\"label\": \"\"},".repeat(59) + "{\"label\": \"\"}]"));
+    assertThat(JSON.readTree(many.body()).path("problems").size()).isEqualTo(100);
+    assertThat(JSON.readTree(many.body()).path("moreProblems").asInt()).as("two problems per item, 100 listed").isEqualTo(20);
 
     assertThat(edge.check(Request.of("POST", path, "text/plain", "p-1,no")).status()).isEqualTo(415);
     assertThat(edge.check(Request.json("POST", "/v1/models/no-such-model/ground-truth", "[{\"predictionId\": \"p\", \"label\": \"no\"}]"))

@@ -2,6 +2,10 @@ package io.kloop.monitor.truth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.kloop.events.DataRecord;
 import io.kloop.events.GroundTruthReported;
 import io.kloop.events.PredictionLogged;
@@ -18,6 +22,7 @@ import java.util.Optional;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the join hands the performance windows, read from the processor's forwarded records (Kafka Streams'
@@ -107,5 +112,30 @@ class GroundTruthProcessorTest {
     process(processor, Topics.GROUND_TRUTH_REPORTED.name(), TruthEvents.label(MODEL, "p1", "no", START));
 
     assertThat(forwarded()).extracting(Object::getClass).containsExactly(ServedPrediction.class, LabelledPrediction.class, DataRecord.class);
+  }
+
+  @Test
+  void shouldWarnOncePerModelWhoseJoinsMakeNoFeedbackForWantOfItsSpec() {
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    Logger logger = (Logger) LoggerFactory.getLogger(GroundTruthProcessor.class);
+    logged.start();
+    logger.addAppender(logged);
+    try {
+      GroundTruthProcessor processor = started(16_384);
+      for (String id : List.of("p1", "p2")) {
+        context.setRecordMetadata(Topics.PREDICTION_LOGGED.name(), 0, offset++);
+        processor.process(new Record<>("unspecified", new EventSerializer<PredictionLogged>().serialize("any",
+            TruthEvents.prediction("unspecified", 1, id, Map.of("x1", 2.0), "no", START)), START.toEpochMilli()));
+        context.setRecordMetadata(Topics.GROUND_TRUTH_REPORTED.name(), 0, offset++);
+        processor.process(new Record<>("unspecified", new EventSerializer<GroundTruthReported>().serialize("any",
+            TruthEvents.label("unspecified", id, "no", START)), START.toEpochMilli()));
+      }
+    } finally {
+      logger.detachAppender(logged);
+    }
+
+    assertThat(meters.counter("kloop.monitor.ground-truth.feedback", "outcome", "no-spec").count()).isEqualTo(2);
+    assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.WARN).singleElement()
+        .satisfies(event -> assertThat(event.getFormattedMessage()).startsWith("Model unspecified has no spec the monitor has read"));
   }
 }

@@ -93,6 +93,10 @@ class GroundTruthTopologyTest {
         TruthEvents.label(model, id, label, observed)));
   }
 
+  private void label(GroundTruthReported label) {
+    labels.pipeInput(label.getModel(), new EventSerializer<GroundTruthReported>().serialize(Topics.GROUND_TRUTH_REPORTED.name(), label));
+  }
+
   private List<TestRecord<String, DataRecord>> feedback() {
     return driver.createOutputTopic(Topics.DATA_RECORD.name(), new StringDeserializer(), new EventDeserializer<>(DataRecord.class))
         .readRecordsToList();
@@ -217,5 +221,47 @@ class GroundTruthTopologyTest {
     assertThat(driver.createOutputTopic(Topics.DRIFT_REPORTED.name(), new StringDeserializer(), new EventDeserializer<>(DriftReported.class))
         .readRecordsToList()).as("one window of 1,000 judged from the shared source").hasSize(1);
     assertThat(meters.counter("kloop.monitor.ground-truth.predictions", "outcome", "waiting").count()).isEqualTo(1000);
+  }
+
+  @Test
+  void shouldDeadLetterOncePredictionsTheJoinAloneRefusesAndCountThem() {
+    String tooLong = "x".repeat(257);
+    predict(MODEL, tooLong, "no");                     // drift takes it; the join cannot: no label could name it
+    predict("Bad Name", "p-1", "no");                  // refused by drift and by the join alike: drift's dead letter only
+
+    List<TestRecord<String, byte[]>> letters = deadLetters();
+    assertThat(letters).extracting(letter -> header(letter, KafkaPlatformAutoConfiguration.REASON_HEADER)).containsExactlyInAnyOrder(
+        "predictionId is longer than 256 characters (257): the prediction cannot be joined to a label",
+        "'Bad Name' is not a model name: model names are 1 to 63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
+    TestRecord<String, byte[]> own = letters.stream().filter(letter -> letter.key().equals(MODEL)).findFirst().orElseThrow();
+    assertThat(header(own, KafkaHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo(Topics.PREDICTION_LOGGED.name());
+    assertThat(new EventDeserializer<>(PredictionLogged.class).deserialize("any", own.value()).getPredictionId()).as("the record as it came")
+        .isEqualTo(tooLong);
+    assertThat(own.headers().lastHeader("kloop.truth.own-dead-letter")).as("the join's mark stays inside the topology").isNull();
+    assertThat(meters.counter("kloop.monitor.ground-truth.predictions", "outcome", "invalid").count()).isEqualTo(1);
+    assertThat(meters.counter("kloop.monitor.ground-truth.predictions", "outcome", "waiting").count()).isZero();
+  }
+
+  @Test
+  void shouldDeadLetterLabelsObservedOutsideTheirTimeOrFromAnUnfitSourceOrTooLargeToHold() {
+    predict(MODEL, "p-edge", "no");
+    Instant latest = START.plus(Duration.ofDays(1));  // the driver's clock stands at START
+    label(MODEL, "p-edge", "yes", latest);             // a day ahead of the monitor's clock: taken
+    label(MODEL, "p-future", "yes", latest.plusMillis(1));
+    label(MODEL, "p-past", "yes", Instant.EPOCH.minusMillis(1));
+    label(GroundTruthReported.newBuilder(TruthEvents.label(MODEL, "p-bell", "yes", START)).setSource("lab\u0007").build());
+    label(GroundTruthReported.newBuilder(TruthEvents.label(MODEL, "p-long", "yes", START)).setSource("s".repeat(257)).build());
+    label(GroundTruthReported.newBuilder(TruthEvents.label(MODEL, "p-big", "yes", START)).setProducer("p".repeat(4_096)).build());
+
+    List<TestRecord<String, byte[]>> letters = deadLetters();
+    assertThat(letters).extracting(letter -> header(letter, KafkaPlatformAutoConfiguration.REASON_HEADER)).satisfiesExactly(
+        reason -> assertThat(reason).isEqualTo("observedTime 2026-03-05T05:06:07.001Z is more than 1 day after the monitor's clock (2026-03-04T05:06:07Z)"),
+        reason -> assertThat(reason).isEqualTo("observedTime 1969-12-31T23:59:59.999Z is before 1970-01-01T00:00:00Z"),
+        reason -> assertThat(reason).startsWith("source contains a control or invisible character"),
+        reason -> assertThat(reason).isEqualTo("source is longer than 256 characters (257)"),
+        // 4,096 characters of producer alone make the record larger than 4,096 bytes.
+        reason -> assertThat(reason).startsWith("the label's record is larger than 4096 bytes ("));
+    assertThat(count("joined")).isEqualTo(1);
+    assertThat(meters.counter("kloop.monitor.ground-truth.early").count()).as("the large label is not held").isZero();
   }
 }
