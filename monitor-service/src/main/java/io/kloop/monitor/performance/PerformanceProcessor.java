@@ -78,6 +78,7 @@ public final class PerformanceProcessor implements Processor<String, Object, Str
   private final Counter requests;
   private final MeterRegistry meters;
   private final Set<String> unknownVersions = new HashSet<>();
+  private final Set<String> unusableCalibrations = new HashSet<>();
 
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, ModelDriftState> models;
@@ -109,6 +110,7 @@ public final class PerformanceProcessor implements Processor<String, Object, Str
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     unknownVersions.clear();
+    unusableCalibrations.clear();
     models = context.getStateStore(MonitorStores.MODELS);
     states = context.getStateStore(PerformanceStores.MODELS);
     reports = context.getStateStore(PerformanceStores.REPORTS);
@@ -184,6 +186,16 @@ public final class PerformanceProcessor implements Processor<String, Object, Str
     }
   }
 
+  /** Tells the log, once per version (at most {@link #MAX_UNKNOWN_VERSIONS} remembered), that its calibration is unusable. */
+  private void unusableCalibration(String model, int version, String problem) {
+    if (unusableCalibrations.size() >= MAX_UNKNOWN_VERSIONS) {
+      unusableCalibrations.clear();
+    }
+    if (unusableCalibrations.add(model + " " + version)) {
+      log.warn("Model {} version {}: no performance estimate, its calibration cannot be applied: {}", model, version, problem);
+    }
+  }
+
   private void ignore(String key, String why) {
     ignored.increment();
     log.warn("Ignoring a record keyed {} for the performance windows: {}", key, why);
@@ -220,6 +232,9 @@ public final class PerformanceProcessor implements Processor<String, Object, Str
     WindowData data = data(classes, closed);
     long seed = Seeds.of(properties.performance().seed(), model, closed.version(), closed.kind().name(), closed.window().sequence());
     PerformanceJudge.Judged judged = judge.judge(closed.kind(), approval.get(), data, seed);
+    if (judged.unusableCalibration() != null) {
+      unusableCalibration(model, closed.version(), judged.unusableCalibration());
+    }
     PerformanceState state = Optional.ofNullable(states.get(model)).orElse(PerformanceState.FIRST);
     Instant now = now();
     PerformanceReported report = emitReport(closed, approval.get(), judged, state.reports(), now);

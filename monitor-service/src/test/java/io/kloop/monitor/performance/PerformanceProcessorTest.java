@@ -334,6 +334,37 @@ class PerformanceProcessorTest {
   }
 
   @Test
+  void shouldGiveNoEstimateButANoteForACalibrationItCannotApply() {
+    // Version 4's maps are the classes' in the other order: applied by position, "no" would go through "yes"'s steps
+    // and the estimate would be silently wrong. Version 5's "yes" map has one value for two thresholds: reading the
+    // second step would throw inside the stream thread, in every restart again.
+    approvals.add(approval(4, Calibration.newBuilder().setMethod("isotonic").setRows(1000).setClasses(List.of(
+        ClassCalibration.newBuilder().setLabel("yes").setThresholds(List.of(0.0, 0.5)).setValues(List.of(0.1, 0.9)).build(),
+        ClassCalibration.newBuilder().setLabel("no").setThresholds(List.of(0.0, 0.5)).setValues(List.of(0.3, 0.7)).build())).build()));
+    approvals.add(approval(5, Calibration.newBuilder().setMethod("isotonic").setRows(1000).setClasses(List.of(
+        ClassCalibration.newBuilder().setLabel("no").setThresholds(List.of(0.0, 0.5)).setValues(List.of(0.1, 0.9)).build(),
+        ClassCalibration.newBuilder().setLabel("yes").setThresholds(List.of(0.0, 0.5)).setValues(List.of(0.1)).build())).build()));
+    PerformanceProcessor processor = started(counting(WINDOW));
+
+    serve(processor, WINDOW, 4);
+    label(processor, WINDOW, 10, 4);
+    serve(processor, WINDOW, 5);
+    label(processor, WINDOW, 10, 5);
+
+    assertThat(reports(PerformanceWindowKind.PREDICTED)).hasSize(2);
+    assertThat(reports(PerformanceWindowKind.LABELLED)).hasSize(2);
+    for (PerformanceReported report : context.forwarded().stream().map(f -> f.record().value()).filter(PerformanceReported.class::isInstance)
+        .map(PerformanceReported.class::cast).toList()) {
+      assertThat(report.getEstimated()).isNull();
+      String why = report.getVersion() == 4 ? "its map 0 is of class yes, not no (the classes' order)" : "the map of class yes has 1 values for 2 thresholds";
+      assertThat(report.getNotes()).singleElement().asString()
+          .isEqualTo("no estimate: version " + report.getVersion() + "'s calibration cannot be applied: " + why);
+    }
+    PerformanceReported labelled = reports(PerformanceWindowKind.LABELLED).get(1);
+    assertThat(labelled.getRealized().getAccuracy().getValue()).as("realized figures do not need the calibration").isEqualTo(0.9);
+  }
+
+  @Test
   void shouldCloseAnOlderVersionsServedWindowWhenANewerTakesOverAndKeepLabelledWindowsOfBoth() {
     approvals.add(approval(2, CALIBRATION));
     PerformanceProcessor processor = started(counting(WINDOW));
