@@ -307,6 +307,48 @@ class PerformanceProcessorTest {
   }
 
   @Test
+  void shouldJudgeExpiredTimeWindowsWithinABudgetPerPunctuationTheEarliestOpenedFirst() {
+    for (int version = 2; version <= 3; version++) {
+      approvals.add(approval(version, CALIBRATION));
+    }
+    MonitorProperties.PerformanceWindow time = new MonitorProperties.PerformanceWindow("time", 500, Duration.ofMinutes(1), 20);
+    MonitorProperties properties = new MonitorProperties(new MonitorProperties.Window("count", 1000, Duration.ofMinutes(1), 100),
+        new MonitorProperties.Drift(0.05, 0.1, 0.1, 0.5, true), new MonitorProperties.Retraining(true, Duration.ofMinutes(10), 3), 50,
+        MonitorProperties.GroundTruth.DEFAULTS, new MonitorProperties.Performance(time, time, 0.05, List.of("accuracy"), false, 200, 24, 3));
+    // Each reading of this clock is 150 ms after the one before: the budget of 200 ms is spent after the second window.
+    long[] nanos = {0};
+    PerformanceProcessor processor = new PerformanceProcessor(properties, approvals, meters, gauges, KloopTracing.OFF,
+        () -> nanos[0] += Duration.ofMillis(150).toNanos());
+    processor.init(context);
+    // labelled windows opened one second apart: version 2 first, then 1, then 3
+    int[] openedInOrder = {2, 1, 3};
+    for (int s = 0; s < openedInOrder.length; s++) {
+      context.setCurrentSystemTimeMs(START.plusSeconds(s).toEpochMilli());
+      label(processor, 30, 10, openedInOrder[s]);
+    }
+    assertThat(reports(PerformanceWindowKind.LABELLED)).isEmpty();
+
+    context.setCurrentSystemTimeMs(START.plusSeconds(62).toEpochMilli());
+    context.scheduledPunctuators().get(0).getPunctuator().punctuate(context.currentSystemTimeMs());
+
+    assertThat(reports(PerformanceWindowKind.LABELLED)).as("two windows judged, the third left for the next second")
+        .extracting(PerformanceReported::getVersion).containsExactly(2, 1);
+
+    context.setCurrentSystemTimeMs(START.plusSeconds(63).toEpochMilli());
+    context.scheduledPunctuators().get(0).getPunctuator().punctuate(context.currentSystemTimeMs());
+
+    assertThat(reports(PerformanceWindowKind.LABELLED)).extracting(PerformanceReported::getVersion).containsExactly(2, 1, 3);
+    assertThat(reports(PerformanceWindowKind.LABELLED)).allSatisfy(report -> {
+      assertThat(report.getWindow().getSequence()).isZero();
+      assertThat(report.getWindow().getPredictions()).isEqualTo(30);
+    });
+
+    context.setCurrentSystemTimeMs(START.plusSeconds(64).toEpochMilli());
+    context.scheduledPunctuators().get(0).getPunctuator().punctuate(context.currentSystemTimeMs());
+    assertThat(reports(PerformanceWindowKind.LABELLED)).as("each window judged once").hasSize(3);
+  }
+
+  @Test
   void shouldCountAndSkipWhatItCannotMeasure() {
     PerformanceProcessor processor = started(counting(WINDOW));
 
