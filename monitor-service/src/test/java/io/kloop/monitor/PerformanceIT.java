@@ -162,6 +162,16 @@ class PerformanceIT {
         .jsonPath("$.tracking.windows").isEqualTo(1)
         .jsonPath("$.tracking.accuracy.meanDifference").value(difference -> assertThat(((Number) difference).doubleValue())
             .as("estimate minus realized").isCloseTo(0.8 - 5.0 / WINDOW, within(1e-9)));
+    http().get().uri("/v1/models/{m}/performance?limit=1", model).exchange().expectStatus().isOk().expectBody()
+        .jsonPath("$.predicted.length()").isEqualTo(1)
+        .jsonPath("$.predicted[0].window.sequence").isEqualTo(1)
+        .jsonPath("$.labelled.length()").isEqualTo(1);
+    for (String limit : List.of("0", "51", "-1")) {
+      http().get().uri("/v1/models/{m}/performance?limit={l}", model, limit).exchange().expectStatus().isBadRequest().expectBody()
+          .jsonPath("$.error").isEqualTo("limit must be from 1 to 50 (kloop.monitor.recent-reports), not " + limit);
+    }
+    http().get().uri("/v1/models/{m}/performance?limit=many", model).exchange().expectStatus().isBadRequest().expectBody()
+        .jsonPath("$.error").exists();
     http().get().uri("/v1/models/{m}/drift/report", model).exchange().expectStatus().isOk().expectBody(String.class)
         .value(page -> assertThat(page).contains("<h2>Performance</h2>"));
   }
