@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -24,12 +25,28 @@ public final class IsotonicCalibration {
   /**
    * @param classes class labels, in the probability columns' order
    * @param truth index into {@code classes} of each row's true class
-   * @param probabilities per row, one probability per class
+   * @param probabilities per row, one finite probability per class
+   * @throws IllegalArgumentException without rows, with a row whose length is not the number of classes, a probability
+   *     that is not a finite number (NaN would never end a step) or a true class out of range
    */
   public static Calibration fit(List<String> classes, int[] truth, double[][] probabilities) {
     if (truth.length == 0 || probabilities.length != truth.length) {
       throw new IllegalArgumentException("need one probability row per true class, and at least one row; got "
           + probabilities.length + " and " + truth.length);
+    }
+    for (int i = 0; i < probabilities.length; i++) {
+      if (probabilities[i] == null || probabilities[i].length != classes.size()) {
+        throw new IllegalArgumentException("row " + i + " has " + (probabilities[i] == null ? "no" : probabilities[i].length)
+            + " probabilities for " + classes.size() + " classes");
+      }
+      for (double p : probabilities[i]) {
+        if (!Double.isFinite(p)) {
+          throw new IllegalArgumentException("row " + i + " has a probability that is no finite number: " + p);
+        }
+      }
+      if (truth[i] < 0 || truth[i] >= classes.size()) {
+        throw new IllegalArgumentException("row " + i + "'s true class " + truth[i] + " is none of the " + classes.size() + " classes");
+      }
     }
     List<ClassCalibration> maps = new ArrayList<>();
     for (int c = 0; c < classes.size(); c++) {
@@ -74,6 +91,62 @@ public final class IsotonicCalibration {
       values.add(hits[b] / weight[b]);
     }
     return ClassCalibration.newBuilder().setLabel(label).setThresholds(thresholds).setValues(values).build();
+  }
+
+  /**
+   * What makes a calibration unusable for a model of {@code classes}, in words, or empty when it can be applied:
+   * its method is not {@value #METHOD}, its maps are not one per class with the class's label, in the classes' order
+   * (a reordered calibration would map each probability through another class's steps), or a map breaks the schema:
+   * no steps, not as many values as thresholds, thresholds not strictly ascending in [0, 1], values not
+   * non-decreasing in [0, 1]. {@link #apply} expects a calibration without a problem.
+   *
+   * @param calibration the version's calibration
+   * @param classes the model's output classes, in its probability columns' order
+   */
+  public static Optional<String> problem(Calibration calibration, List<String> classes) {
+    if (!METHOD.equals(calibration.getMethod())) {
+      return Optional.of("its method is " + calibration.getMethod() + ", not " + METHOD);
+    }
+    List<ClassCalibration> maps = calibration.getClasses();
+    if (maps == null || maps.size() != classes.size()) {
+      return Optional.of("it has " + (maps == null ? 0 : maps.size()) + " class maps for " + classes.size() + " classes");
+    }
+    for (int c = 0; c < maps.size(); c++) {
+      ClassCalibration map = maps.get(c);
+      if (!classes.get(c).equals(map.getLabel())) {
+        return Optional.of("its map " + c + " is of class " + map.getLabel() + ", not " + classes.get(c) + " (the classes' order)");
+      }
+      Optional<String> broken = problem(map);
+      if (broken.isPresent()) {
+        return Optional.of("the map of class " + map.getLabel() + " " + broken.get());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> problem(ClassCalibration map) {
+    List<Double> thresholds = map.getThresholds();
+    List<Double> values = map.getValues();
+    if (thresholds == null || values == null || thresholds.isEmpty()) {
+      return Optional.of("has no steps");
+    }
+    if (values.size() != thresholds.size()) {
+      return Optional.of("has " + values.size() + " values for " + thresholds.size() + " thresholds");
+    }
+    for (int i = 0; i < thresholds.size(); i++) {
+      double threshold = thresholds.get(i);
+      double value = values.get(i);
+      if (!(threshold >= 0 && threshold <= 1) || !(value >= 0 && value <= 1)) {
+        return Optional.of("has step " + i + " (threshold " + threshold + ", value " + value + ") outside [0, 1]");
+      }
+      if (i > 0 && !(threshold > thresholds.get(i - 1))) {
+        return Optional.of("has thresholds that are not ascending at step " + i);
+      }
+      if (i > 0 && value < values.get(i - 1)) {
+        return Optional.of("has values that decrease at step " + i);
+      }
+    }
+    return Optional.empty();
   }
 
   /**

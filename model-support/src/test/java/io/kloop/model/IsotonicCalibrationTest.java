@@ -3,9 +3,11 @@ package io.kloop.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.kloop.events.Calibration;
 import io.kloop.events.ClassCalibration;
+import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -130,5 +132,64 @@ class IsotonicCalibrationTest {
 
     assertThat(calibrated[1]).isCloseTo(0.6, within(0.03));
     assertThat(calibrated[0] + calibrated[1]).isCloseTo(1, within(1e-12));
+  }
+
+  @Test
+  void shouldRefuseProbabilitiesThatAreNoFiniteNumbersOrRowsOfAnotherWidth() {
+    // Without the check a NaN never equals itself, so the loop over rows of one probability would never advance:
+    // the preemptive bound turns that hang into a failure.
+    int[] truth = {0, 1, 1};
+    for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY}) {
+      double[][] probabilities = {{0.9, 0.1}, {bad, 0.6}, {0.3, 0.7}};
+      assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThatThrownBy(() -> IsotonicCalibration.fit(List.of("a", "b"), truth, probabilities))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("row 1").hasMessageContaining("no finite number"));
+    }
+    assertThatThrownBy(() -> IsotonicCalibration.fit(List.of("a", "b"), truth, new double[][] {{0.9, 0.1}, {0.4}, {0.3, 0.7}}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("row 1 has 1 probabilities for 2 classes");
+    assertThatThrownBy(() -> IsotonicCalibration.fit(List.of("a", "b"), new int[] {0, 2}, new double[][] {{0.9, 0.1}, {0.3, 0.7}}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("row 1's true class 2");
+  }
+
+  @Test
+  void shouldFindNoProblemInAFittedCalibration() {
+    Calibration calibration = IsotonicCalibration.fit(List.of("a", "b"), new int[] {0, 1, 0, 1, 1},
+        new double[][] {{0.9, 0.1}, {0.8, 0.2}, {0.7, 0.3}, {0.6, 0.4}, {0.5, 0.5}});
+
+    assertThat(IsotonicCalibration.problem(calibration, List.of("a", "b"))).isEmpty();
+  }
+
+  @Test
+  void shouldSayWhatMakesACalibrationUnusable() {
+    ClassCalibration good = map("a", List.of(0.0, 0.5), List.of(0.1, 0.9));
+    List<String> classes = List.of("a", "b");
+
+    assertThat(problem(List.of(good, map("b", List.of(0.0, 0.5), List.of(0.1, 0.9))), classes)).isEmpty();
+    assertThat(problem(List.of(good), classes)).contains("it has 1 class maps for 2 classes");
+    assertThat(problem(List.of(good, map("b", List.of(), List.of())), classes)).contains("the map of class b has no steps");
+    assertThat(problem(List.of(good, map("b", List.of(0.0, 0.5), List.of(0.1))), classes))
+        .contains("the map of class b has 1 values for 2 thresholds");
+    assertThat(problem(List.of(good, map("b", List.of(0.5, 0.2), List.of(0.1, 0.9))), classes))
+        .contains("the map of class b has thresholds that are not ascending at step 1");
+    assertThat(problem(List.of(good, map("b", List.of(0.5, 0.5), List.of(0.1, 0.9))), classes))
+        .contains("the map of class b has thresholds that are not ascending at step 1");
+    assertThat(problem(List.of(good, map("b", List.of(0.0, 0.5), List.of(0.1, 1.5))), classes))
+        .contains("the map of class b has step 1 (threshold 0.5, value 1.5) outside [0, 1]");
+    assertThat(problem(List.of(good, map("b", List.of(0.0, 0.5), List.of(Double.NaN, 0.9))), classes)).get().asString().contains("outside [0, 1]");
+    assertThat(problem(List.of(good, map("b", List.of(-0.1, 0.5), List.of(0.1, 0.9))), classes)).get().asString().contains("outside [0, 1]");
+    assertThat(problem(List.of(good, map("b", List.of(0.0, 0.5), List.of(0.9, 0.1))), classes))
+        .contains("the map of class b has values that decrease at step 1");
+    // the same maps in another order than the classes': each probability would go through the other class's steps
+    assertThat(problem(List.of(map("b", List.of(0.0, 0.5), List.of(0.1, 0.9)), good), classes))
+        .contains("its map 0 is of class b, not a (the classes' order)");
+    Calibration platt = Calibration.newBuilder().setMethod("platt").setRows(10).setClasses(List.of(good, map("b", List.of(0.0), List.of(0.5)))).build();
+    assertThat(IsotonicCalibration.problem(platt, classes)).contains("its method is platt, not isotonic");
+  }
+
+  private static java.util.Optional<String> problem(List<ClassCalibration> maps, List<String> classes) {
+    return IsotonicCalibration.problem(Calibration.newBuilder().setMethod("isotonic").setRows(10).setClasses(maps).build(), classes);
+  }
+
+  private static ClassCalibration map(String label, List<Double> thresholds, List<Double> values) {
+    return ClassCalibration.newBuilder().setLabel(label).setThresholds(thresholds).setValues(values).build();
   }
 }

@@ -2,8 +2,8 @@ package io.kloop.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.awaitility.Awaitility.await;
 
+import io.kloop.events.DataRecord;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.PerformanceReported;
 import io.kloop.events.PerformanceWindowKind;
@@ -15,8 +15,6 @@ import io.kloop.monitor.truth.TruthEvents;
 import io.kloop.schemas.Topics;
 import io.kloop.test.TestEvents;
 import io.kloop.test.TestKafkaBroker;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,13 +35,19 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * {@code PerformanceReported} on its topic and in {@code GET /v1/models/{name}/performance}; a window far below the
  * version's test figure asks for retraining (reason PERFORMANCE, with its evidence); and a monitor stopped in the middle
  * of a labelled window (started again on an empty state directory) finishes it with every label counted once.
+ *
+ * <p>Everything it waits for and asserts is its own model's (or its model's dataset's): a monitor of a new application
+ * id reads the shared topics from the start, other tests' records included, and runs in any order beside them.
  */
 class PerformanceIT {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
   private static final int WINDOW = 20;
   private static final String APPLICATION_ID = "monitor-performance-" + UUID.randomUUID().toString().substring(0, 8);
-  private final String model = "perf-" + UUID.randomUUID().toString().substring(0, 8);
+  private final String suffix = UUID.randomUUID().toString().substring(0, 8);
+  private final String model = "perf-" + suffix;
+  /** The model's dataset: its joined predictions come back as feedback records keyed by it. */
+  private final String dataset = "perf-data-" + suffix;
   private ConfigurableApplicationContext monitor;
 
   @BeforeAll
@@ -109,6 +113,7 @@ class PerformanceIT {
   @Test
   void shouldReportBothKindsOfWindowsAskForRetrainingOnADropAndCountEveryLabelOnceAcrossARestart(@TempDir Path first, @TempDir Path second) {
     TestEvents.publish(Topics.MODEL_APPROVED.name(), model, approval());
+    TestEvents.publish(Topics.MODEL_SPEC_DECLARED.name(), model, TruthEvents.spec(model, dataset, true));
     monitor = start(first);
     for (int i = 0; i < 2 * WINDOW; i++) {
       TestEvents.publish(Topics.PREDICTION_LOGGED.name(), model,
@@ -126,9 +131,9 @@ class PerformanceIT {
     assertThat(served).extracting(r -> r.getWindow().getSequence()).containsExactly(0L, 1L);
 
     // Half the labelled window, then a stop, a start on an empty state directory, and the other half.
+    // The first half is joined and committed once its feedback records are (they commit with the windows' state).
     label(0, WINDOW / 2, WINDOW / 2);
-    ConfigurableApplicationContext before = monitor;
-    await().atMost(TIMEOUT).until(() -> joined(before) == WINDOW / 2);
+    assertThat(TestEvents.awaitAtLeast(Topics.DATA_RECORD.name(), dataset, DataRecord.class, WINDOW / 2, TIMEOUT)).hasSize(WINDOW / 2);
     monitor.close();
     monitor = start(second);
     label(WINDOW / 2, WINDOW, 5);
@@ -143,6 +148,9 @@ class PerformanceIT {
     assertThat(labelled.getRealized().getAccuracy().getUpper()).isLessThan(0.9 - 0.05);
     assertThat(labelled.getEstimated().getAccuracy().getValue()).isCloseTo(0.8, within(1e-9));
     assertThat(labelled.getDropped()).contains("accuracy");
+    List<DataRecord> feedback = TestEvents.awaitAtLeast(Topics.DATA_RECORD.name(), dataset, DataRecord.class, WINDOW, TIMEOUT);
+    assertThat(feedback).as("every label joined once across the restart").hasSize(WINDOW)
+        .extracting(record -> record.getFeedback().getPredictionId()).doesNotHaveDuplicates();
 
     List<RetrainingRequested> requests = TestEvents.awaitAtLeast(Topics.RETRAINING_REQUESTED.name(), model, RetrainingRequested.class, 1, TIMEOUT);
     assertThat(requests).singleElement().satisfies(request -> {
@@ -162,12 +170,17 @@ class PerformanceIT {
         .jsonPath("$.tracking.windows").isEqualTo(1)
         .jsonPath("$.tracking.accuracy.meanDifference").value(difference -> assertThat(((Number) difference).doubleValue())
             .as("estimate minus realized").isCloseTo(0.8 - 5.0 / WINDOW, within(1e-9)));
+    http().get().uri("/v1/models/{m}/performance?limit=1", model).exchange().expectStatus().isOk().expectBody()
+        .jsonPath("$.predicted.length()").isEqualTo(1)
+        .jsonPath("$.predicted[0].window.sequence").isEqualTo(1)
+        .jsonPath("$.labelled.length()").isEqualTo(1);
+    for (String limit : List.of("0", "51", "-1")) {
+      http().get().uri("/v1/models/{m}/performance?limit={l}", model, limit).exchange().expectStatus().isBadRequest().expectBody()
+          .jsonPath("$.error").isEqualTo("limit must be from 1 to 50 (kloop.monitor.recent-reports), not " + limit);
+    }
+    http().get().uri("/v1/models/{m}/performance?limit=many", model).exchange().expectStatus().isBadRequest().expectBody()
+        .jsonPath("$.error").exists();
     http().get().uri("/v1/models/{m}/drift/report", model).exchange().expectStatus().isOk().expectBody(String.class)
         .value(page -> assertThat(page).contains("<h2>Performance</h2>"));
-  }
-
-  private static double joined(ConfigurableApplicationContext monitor) {
-    Counter counter = monitor.getBean(MeterRegistry.class).find("kloop.monitor.ground-truth").tag("outcome", "joined").counter();
-    return counter == null ? 0 : counter.count();
   }
 }

@@ -11,7 +11,8 @@ import java.util.function.Function;
 
 /**
  * The JSON of {@code GET /v1/models/{name}/performance}: the performance episode, how CBPE's estimate tracked the
- * realized figures over the recent labelled windows, and the recent reports of both kinds, newest first.
+ * realized figures over the recent labelled windows, and the newest reports of both kinds (at most a limit of each),
+ * newest first.
  */
 final class PerformanceView {
 
@@ -21,9 +22,10 @@ final class PerformanceView {
    * @param labelled the recent windows of labelled predictions, oldest first
    * @param predicted the recent windows of served predictions, oldest first
    * @param state what is remembered of the model's performance, or null
+   * @param limit the most reports of each kind in the body; tracking covers every labelled window given
    */
   static Map<String, Object> body(String model, Integer champion, List<PerformanceReported> labelled, List<PerformanceReported> predicted,
-      PerformanceState state) {
+      PerformanceState state, int limit) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("model", model);
     body.put("champion", champion);
@@ -33,8 +35,8 @@ final class PerformanceView {
     episode.put("version", state == null || state.episodeVersion() == 0 ? null : state.episodeVersion());
     body.put("episode", episode);
     body.put("tracking", tracking(labelled));
-    body.put("labelled", newestFirst(labelled));
-    body.put("predicted", newestFirst(predicted));
+    body.put("labelled", newestFirst(labelled, limit));
+    body.put("predicted", newestFirst(predicted, limit));
     return body;
   }
 
@@ -75,9 +77,9 @@ final class PerformanceView {
     return figures;
   }
 
-  private static List<Object> newestFirst(List<PerformanceReported> reports) {
+  private static List<Object> newestFirst(List<PerformanceReported> reports, int limit) {
     List<Object> trees = new ArrayList<>();
-    for (int i = reports.size() - 1; i >= 0; i--) {
+    for (int i = reports.size() - 1; i >= Math.max(0, reports.size() - limit); i--) {
       trees.add(AvroJson.tree(reports.get(i)));
     }
     return trees;

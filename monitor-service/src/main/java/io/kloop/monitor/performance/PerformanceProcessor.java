@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 import org.apache.avro.data.RecordBuilder;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -56,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * ({@code kloop.monitor.performance.ignored}) and logged. Everything lives in the stores of
  * {@link PerformanceStores#NAMES} and commits with the input offsets and the emitted events (exactly-once), so a
  * restart loses no prediction of an open window and counts none twice. Time is the processor's clock; time windows
- * are also closed by a wall-clock punctuation every second.
+ * are also closed by a wall-clock punctuation every second, which judges for at most {@link #PUNCTUATION_BUDGET}
+ * and leaves the rest, the earliest opened first, to the next ones.
  *
  * <p>Judging a window is a span of its own trace ({@code judge performance window}), linked to the span current
  * when the window closed (the prediction or label that closed it, if traced); the events carry its context.
@@ -65,6 +67,12 @@ public final class PerformanceProcessor implements Processor<String, Object, Str
 
   private static final Logger log = LoggerFactory.getLogger(PerformanceProcessor.class);
   private static final Duration TIME_WINDOW_CHECK = Duration.ofSeconds(1);
+  /**
+   * How long one punctuation goes on judging expired time windows (at least one is judged each time): the rest wait
+   * for the next second, so that many windows over at once, each judged in up to a second or so, cannot outlast the
+   * exactly-once transaction.
+   */
+  static final Duration PUNCTUATION_BUDGET = Duration.ofMillis(200);
   /** Model versions without an approval told in the log (each once), at most this many remembered. */
   static final int MAX_UNKNOWN_VERSIONS = 10_000;
 
@@ -78,6 +86,8 @@ public final class PerformanceProcessor implements Processor<String, Object, Str
   private final Counter requests;
   private final MeterRegistry meters;
   private final Set<String> unknownVersions = new HashSet<>();
+  private final Set<String> unusableCalibrations = new HashSet<>();
+  private final LongSupplier nanoTime;
 
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, ModelDriftState> models;
@@ -94,6 +104,13 @@ public final class PerformanceProcessor implements Processor<String, Object, Str
    */
   public PerformanceProcessor(MonitorProperties properties, ApprovedModels approvals, MeterRegistry meters, PerformanceGauges gauges,
       KloopTracing tracing) {
+    this(properties, approvals, meters, gauges, tracing, System::nanoTime);
+  }
+
+  /** @param nanoTime the time source measuring a punctuation's judging against {@link #PUNCTUATION_BUDGET} */
+  PerformanceProcessor(MonitorProperties properties, ApprovedModels approvals, MeterRegistry meters, PerformanceGauges gauges,
+      KloopTracing tracing, LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
     this.properties = properties;
     this.approvals = approvals;
     this.judge = new PerformanceJudge(properties.performance());
@@ -109,6 +126,7 @@ public final class PerformanceProcessor implements Processor<String, Object, Str
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     unknownVersions.clear();
+    unusableCalibrations.clear();
     models = context.getStateStore(MonitorStores.MODELS);
     states = context.getStateStore(PerformanceStores.MODELS);
     reports = context.getStateStore(PerformanceStores.REPORTS);
@@ -118,7 +136,26 @@ public final class PerformanceProcessor implements Processor<String, Object, Str
     rules.put(PerformanceWindowKind.PREDICTED, new WindowRules(settings.predicted(), settings.versions()));
     windows = new PerformanceWindows(context.getStateStore(PerformanceStores.WINDOWS), context.getStateStore(PerformanceStores.ITEMS), rules);
     if (!settings.labelled().byCount() || !settings.predicted().byCount()) {
-      context.schedule(TIME_WINDOW_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> windows.expired(now).forEach(this::closed));
+      context.schedule(TIME_WINDOW_CHECK, PunctuationType.WALL_CLOCK_TIME, this::closeExpired);
+    }
+  }
+
+  /**
+   * Closes and judges the time windows over at {@code now}, the earliest opened first, until
+   * {@link #PUNCTUATION_BUDGET} is spent; those left are still over at the next punctuation and closed then, in turn.
+   */
+  private void closeExpired(long now) {
+    List<String> over = windows.expired(now);
+    long start = nanoTime.getAsLong();
+    int done = 0;
+    for (String key : over) {
+      if (done > 0 && nanoTime.getAsLong() - start >= PUNCTUATION_BUDGET.toNanos()) {
+        log.info("{} expired performance window(s) left for the next punctuation: {} judged in {} ms", over.size() - done, done,
+            (nanoTime.getAsLong() - start) / 1_000_000);
+        return;
+      }
+      windows.closeIfExpired(key, now).ifPresent(this::closed);
+      done++;
     }
   }
 
@@ -184,6 +221,16 @@ public final class PerformanceProcessor implements Processor<String, Object, Str
     }
   }
 
+  /** Tells the log, once per version (at most {@link #MAX_UNKNOWN_VERSIONS} remembered), that its calibration is unusable. */
+  private void unusableCalibration(String model, int version, String problem) {
+    if (unusableCalibrations.size() >= MAX_UNKNOWN_VERSIONS) {
+      unusableCalibrations.clear();
+    }
+    if (unusableCalibrations.add(model + " " + version)) {
+      log.warn("Model {} version {}: no performance estimate, its calibration cannot be applied: {}", model, version, problem);
+    }
+  }
+
   private void ignore(String key, String why) {
     ignored.increment();
     log.warn("Ignoring a record keyed {} for the performance windows: {}", key, why);
@@ -220,6 +267,9 @@ public final class PerformanceProcessor implements Processor<String, Object, Str
     WindowData data = data(classes, closed);
     long seed = Seeds.of(properties.performance().seed(), model, closed.version(), closed.kind().name(), closed.window().sequence());
     PerformanceJudge.Judged judged = judge.judge(closed.kind(), approval.get(), data, seed);
+    if (judged.unusableCalibration() != null) {
+      unusableCalibration(model, closed.version(), judged.unusableCalibration());
+    }
     PerformanceState state = Optional.ofNullable(states.get(model)).orElse(PerformanceState.FIRST);
     Instant now = now();
     PerformanceReported report = emitReport(closed, approval.get(), judged, state.reports(), now);

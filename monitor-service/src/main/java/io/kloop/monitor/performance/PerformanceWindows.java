@@ -2,6 +2,7 @@ package io.kloop.monitor.performance;
 
 import io.kloop.events.PerformanceWindowKind;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,8 +87,11 @@ final class PerformanceWindows {
     return closed;
   }
 
-  /** The time windows over at {@code now}, closed. */
-  List<Closed> expired(long now) {
+  /**
+   * The keys of the time windows over at {@code now}, the earliest opened first, for {@link #closeIfExpired} to close
+   * one at a time (a caller judging each may stop and leave the rest for later).
+   */
+  List<String> expired(long now) {
     List<KeyValue<String, OpenWindow>> over = new ArrayList<>();
     try (KeyValueIterator<String, OpenWindow> all = windows.all()) {
       all.forEachRemaining(entry -> {
@@ -96,12 +100,18 @@ final class PerformanceWindows {
         }
       });
     }
-    List<Closed> closed = new ArrayList<>();
-    for (KeyValue<String, OpenWindow> entry : over) {
-      String model = entry.key.substring(0, entry.key.indexOf('\u0000'));
-      closed.add(close(model, kindOf(entry.key), PerformanceStores.version(entry.key), entry.value, null, false));
+    over.sort(Comparator.comparingLong((KeyValue<String, OpenWindow> entry) -> entry.value.openedAt()).thenComparing(entry -> entry.key));
+    return over.stream().map(entry -> entry.key).toList();
+  }
+
+  /** Closes the window of {@code key} if it is still open and over at {@code now}. */
+  Optional<Closed> closeIfExpired(String key, long now) {
+    OpenWindow window = windows.get(key);
+    if (window == null || !rules.get(kindOf(key)).expired(window, now)) {
+      return Optional.empty();
     }
-    return closed;
+    String model = key.substring(0, key.indexOf('\u0000'));
+    return Optional.of(close(model, kindOf(key), PerformanceStores.version(key), window, null, false));
   }
 
   /** A model's windows of a kind, by version. */

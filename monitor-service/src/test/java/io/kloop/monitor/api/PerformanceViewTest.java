@@ -75,7 +75,7 @@ class PerformanceViewTest {
   void shouldListBothKindsNewestFirstWithTheEpisode() {
     Map<String, Object> body = PerformanceView.body("churn", 2,
         List.of(report(PerformanceWindowKind.LABELLED, 0, 0.9, 0.9, List.of()), report(PerformanceWindowKind.LABELLED, 1, 0.9, 0.9, List.of())),
-        List.of(report(PerformanceWindowKind.PREDICTED, 0, null, 0.9, List.of())), new PerformanceState(3, 2, true, "r-1", 0));
+        List.of(report(PerformanceWindowKind.PREDICTED, 0, null, 0.9, List.of())), new PerformanceState(3, 2, true, "r-1", 0), 10);
 
     assertThat(body).containsEntry("model", "churn").containsEntry("champion", 2);
     assertThat(body.get("episode")).isEqualTo(Map.of("open", true, "openedBy", "r-1", "version", 2));
@@ -83,6 +83,24 @@ class PerformanceViewTest {
     assertThat(labelled).extracting(window -> window.get("reportId")).containsExactly("r-LABELLED-1", "r-LABELLED-0");
     List<Map<String, Object>> predicted = windows(body.get("predicted"));
     assertThat(predicted).singleElement().satisfies(window -> assertThat(window).containsEntry("kind", "PREDICTED").containsEntry("realized", null));
+  }
+
+  @Test
+  void shouldListAtMostTheLimitOfEachKindTheNewestButTrackOverEveryLabelledWindow() {
+    // estimates 0.02, 0.04 and 0.06 above the realized accuracy of 0.8
+    List<PerformanceReported> labelled = List.of(report(PerformanceWindowKind.LABELLED, 0, 0.8, 0.82, List.of()),
+        report(PerformanceWindowKind.LABELLED, 1, 0.8, 0.84, List.of()), report(PerformanceWindowKind.LABELLED, 2, 0.8, 0.86, List.of()));
+    List<PerformanceReported> predicted = List.of(report(PerformanceWindowKind.PREDICTED, 0, null, 0.9, List.of()),
+        report(PerformanceWindowKind.PREDICTED, 1, null, 0.9, List.of()), report(PerformanceWindowKind.PREDICTED, 2, null, 0.9, List.of()));
+
+    Map<String, Object> body = PerformanceView.body("churn", 2, labelled, predicted, null, 2);
+
+    assertThat(windows(body.get("labelled"))).extracting(window -> window.get("reportId")).containsExactly("r-LABELLED-2", "r-LABELLED-1");
+    assertThat(windows(body.get("predicted"))).extracting(window -> window.get("reportId")).containsExactly("r-PREDICTED-2", "r-PREDICTED-1");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> tracking = (Map<String, Object>) body.get("tracking");
+    assertThat(tracking).containsEntry("windows", 3);
+    assertThat((double) ((Map<?, ?>) tracking.get("accuracy")).get("meanDifference")).isCloseTo((0.02 + 0.04 + 0.06) / 3, within(1e-9));
   }
 
   @SuppressWarnings("unchecked")

@@ -307,6 +307,48 @@ class PerformanceProcessorTest {
   }
 
   @Test
+  void shouldJudgeExpiredTimeWindowsWithinABudgetPerPunctuationTheEarliestOpenedFirst() {
+    for (int version = 2; version <= 3; version++) {
+      approvals.add(approval(version, CALIBRATION));
+    }
+    MonitorProperties.PerformanceWindow time = new MonitorProperties.PerformanceWindow("time", 500, Duration.ofMinutes(1), 20);
+    MonitorProperties properties = new MonitorProperties(new MonitorProperties.Window("count", 1000, Duration.ofMinutes(1), 100),
+        new MonitorProperties.Drift(0.05, 0.1, 0.1, 0.5, true), new MonitorProperties.Retraining(true, Duration.ofMinutes(10), 3), 50,
+        MonitorProperties.GroundTruth.DEFAULTS, new MonitorProperties.Performance(time, time, 0.05, List.of("accuracy"), false, 200, 24, 3));
+    // Each reading of this clock is 150 ms after the one before: the budget of 200 ms is spent after the second window.
+    long[] nanos = {0};
+    PerformanceProcessor processor = new PerformanceProcessor(properties, approvals, meters, gauges, KloopTracing.OFF,
+        () -> nanos[0] += Duration.ofMillis(150).toNanos());
+    processor.init(context);
+    // labelled windows opened one second apart: version 2 first, then 1, then 3
+    int[] openedInOrder = {2, 1, 3};
+    for (int s = 0; s < openedInOrder.length; s++) {
+      context.setCurrentSystemTimeMs(START.plusSeconds(s).toEpochMilli());
+      label(processor, 30, 10, openedInOrder[s]);
+    }
+    assertThat(reports(PerformanceWindowKind.LABELLED)).isEmpty();
+
+    context.setCurrentSystemTimeMs(START.plusSeconds(62).toEpochMilli());
+    context.scheduledPunctuators().get(0).getPunctuator().punctuate(context.currentSystemTimeMs());
+
+    assertThat(reports(PerformanceWindowKind.LABELLED)).as("two windows judged, the third left for the next second")
+        .extracting(PerformanceReported::getVersion).containsExactly(2, 1);
+
+    context.setCurrentSystemTimeMs(START.plusSeconds(63).toEpochMilli());
+    context.scheduledPunctuators().get(0).getPunctuator().punctuate(context.currentSystemTimeMs());
+
+    assertThat(reports(PerformanceWindowKind.LABELLED)).extracting(PerformanceReported::getVersion).containsExactly(2, 1, 3);
+    assertThat(reports(PerformanceWindowKind.LABELLED)).allSatisfy(report -> {
+      assertThat(report.getWindow().getSequence()).isZero();
+      assertThat(report.getWindow().getPredictions()).isEqualTo(30);
+    });
+
+    context.setCurrentSystemTimeMs(START.plusSeconds(64).toEpochMilli());
+    context.scheduledPunctuators().get(0).getPunctuator().punctuate(context.currentSystemTimeMs());
+    assertThat(reports(PerformanceWindowKind.LABELLED)).as("each window judged once").hasSize(3);
+  }
+
+  @Test
   void shouldCountAndSkipWhatItCannotMeasure() {
     PerformanceProcessor processor = started(counting(WINDOW));
 
@@ -331,6 +373,37 @@ class PerformanceProcessorTest {
     PerformanceReported report = reports(PerformanceWindowKind.PREDICTED).get(0);
     assertThat(report.getEstimated()).isNull();
     assertThat(report.getNotes()).singleElement().asString().contains("no estimate").contains("no calibration");
+  }
+
+  @Test
+  void shouldGiveNoEstimateButANoteForACalibrationItCannotApply() {
+    // Version 4's maps are the classes' in the other order: applied by position, "no" would go through "yes"'s steps
+    // and the estimate would be silently wrong. Version 5's "yes" map has one value for two thresholds: reading the
+    // second step would throw inside the stream thread, in every restart again.
+    approvals.add(approval(4, Calibration.newBuilder().setMethod("isotonic").setRows(1000).setClasses(List.of(
+        ClassCalibration.newBuilder().setLabel("yes").setThresholds(List.of(0.0, 0.5)).setValues(List.of(0.1, 0.9)).build(),
+        ClassCalibration.newBuilder().setLabel("no").setThresholds(List.of(0.0, 0.5)).setValues(List.of(0.3, 0.7)).build())).build()));
+    approvals.add(approval(5, Calibration.newBuilder().setMethod("isotonic").setRows(1000).setClasses(List.of(
+        ClassCalibration.newBuilder().setLabel("no").setThresholds(List.of(0.0, 0.5)).setValues(List.of(0.1, 0.9)).build(),
+        ClassCalibration.newBuilder().setLabel("yes").setThresholds(List.of(0.0, 0.5)).setValues(List.of(0.1)).build())).build()));
+    PerformanceProcessor processor = started(counting(WINDOW));
+
+    serve(processor, WINDOW, 4);
+    label(processor, WINDOW, 10, 4);
+    serve(processor, WINDOW, 5);
+    label(processor, WINDOW, 10, 5);
+
+    assertThat(reports(PerformanceWindowKind.PREDICTED)).hasSize(2);
+    assertThat(reports(PerformanceWindowKind.LABELLED)).hasSize(2);
+    for (PerformanceReported report : context.forwarded().stream().map(f -> f.record().value()).filter(PerformanceReported.class::isInstance)
+        .map(PerformanceReported.class::cast).toList()) {
+      assertThat(report.getEstimated()).isNull();
+      String why = report.getVersion() == 4 ? "its map 0 is of class yes, not no (the classes' order)" : "the map of class yes has 1 values for 2 thresholds";
+      assertThat(report.getNotes()).singleElement().asString()
+          .isEqualTo("no estimate: version " + report.getVersion() + "'s calibration cannot be applied: " + why);
+    }
+    PerformanceReported labelled = reports(PerformanceWindowKind.LABELLED).get(1);
+    assertThat(labelled.getRealized().getAccuracy().getValue()).as("realized figures do not need the calibration").isEqualTo(0.9);
   }
 
   @Test
