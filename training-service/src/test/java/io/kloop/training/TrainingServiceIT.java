@@ -384,12 +384,17 @@ class TrainingServiceIT {
   }
 
   @Test
-  void shouldIgnoreARetrainingRequestForANameNoModelCanHaveAndFailOneForAModelWithoutSpec() {
+  void shouldIgnoreARetrainingRequestForANameNoModelCanHaveOrWithAnIdATriggerCannotNameAndFailOneForAModelWithoutSpec() {
     String hostile = "Not a model\n" + "x".repeat(10_000);
+    String comma = "no-spec-" + shortId();
     String unknown = "no-spec-" + shortId();
     String key = "requests-" + shortId();
-    // Both under one key, so in one partition: the second is handled after the first.
+    io.kloop.events.RetrainingRequested commaRequest = retrainingRequest(comma);
+    commaRequest.setEventId("order-1,order-2");
+    // All under one key, so in one partition: each is handled after the one before, and their runs (one at a time) in
+    // the same order.
     TestEvents.publish(Topics.RETRAINING_REQUESTED.name(), key, retrainingRequest(hostile));
+    TestEvents.publish(Topics.RETRAINING_REQUESTED.name(), key, commaRequest);
     TestEvents.publish(Topics.RETRAINING_REQUESTED.name(), key, retrainingRequest(unknown));
 
     TrainingFailed failed = TestEvents.awaitAtLeast(Topics.TRAINING_FAILED.name(), unknown, TrainingFailed.class, 1, RUN_TIMEOUT).get(0);
@@ -397,6 +402,7 @@ class TrainingServiceIT {
     assertThat(failed.getPhase()).isEqualTo("schedule");
     assertThat(failed.getReason()).isEqualTo("model " + unknown + " has no spec; declare it with PUT /v1/models/" + unknown);
     assertThat(TestEvents.read(Topics.TRAINING_FAILED.name(), hostile, TrainingFailed.class)).as("nothing announced for it").isEmpty();
+    assertThat(TestEvents.read(Topics.TRAINING_FAILED.name(), comma, TrainingFailed.class)).as("an id with a comma is not taken").isEmpty();
   }
 
   private static io.kloop.events.RetrainingRequested retrainingRequest(String model) {

@@ -6,6 +6,7 @@ import io.kloop.schemas.Topics;
 import io.kloop.training.spec.Texts;
 import io.kloop.training.state.TrainingState;
 import io.opentelemetry.api.trace.Span;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -22,8 +23,6 @@ import org.springframework.stereotype.Component;
 class TrainingTriggers {
 
   private static final Logger log = LoggerFactory.getLogger(TrainingTriggers.class);
-  /** Event ids are UUIDs; a longer one is not an event id of the platform. */
-  static final int MAX_EVENT_ID = 100;
 
   private final TrainingState state;
   private final RunScheduler scheduler;
@@ -49,11 +48,16 @@ class TrainingTriggers {
 
   @KafkaListener(id = "training-service-retraining", topics = Topics.Names.RETRAINING_REQUESTED)
   void onRequest(RetrainingRequested request) {
-    if (!request.getModel().matches(Texts.MODEL_NAME) || request.getEventId().length() > MAX_EVENT_ID) {
-      // No model can have that name (or the id is no event id): nothing to run, and nothing worth announcing
-      // (a TrainingFailed would repeat the name and id, however long, several times).
+    // Nothing to run for a name no model can have, nor for an id a run's trigger cannot name; and nothing worth
+    // announcing (a TrainingFailed would repeat the name and id, however long, several times).
+    if (!request.getModel().matches(Texts.MODEL_NAME)) {
       log.warn("Retraining request {} for '{}' ignored: not a model name (1-63 lower-case letters, digits, '.', '_' or '-')",
           Texts.shown(request.getEventId()), Texts.shown(request.getModel()));
+      return;
+    }
+    Optional<String> problem = RequestIds.problem(request.getEventId());
+    if (problem.isPresent()) {
+      log.warn("Retraining request {} for model {} ignored: {}", Texts.shown(request.getEventId()), request.getModel(), problem.get());
       return;
     }
     traces.put(request.getEventId(), Span.current().getSpanContext());

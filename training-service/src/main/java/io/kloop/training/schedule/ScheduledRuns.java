@@ -4,6 +4,8 @@ import io.kloop.schemas.Topics;
 import io.kloop.service.kafka.Acknowledgements;
 import io.kloop.training.spec.ModelSpec;
 import io.kloop.training.state.TrainingState;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,12 +34,19 @@ import org.springframework.stereotype.Component;
  * firing asks again; {@code POST /v1/models/{name}/runs} asks at once). A spec changed or retired takes effect at
  * the next check; a firing whose request Kafka did not acknowledge is asked for again at the next check, unless the
  * model's schedule changed meanwhile. A clock that goes back fires nothing until it passes the last check again.
+ *
+ * <p>The gauge {@value #CHECKED_GAUGE} (seconds since the epoch) is the time up to which the schedules were checked and
+ * every firing due was asked for (acknowledged by Kafka, or dropped): an operator sees a stuck trigger by its lag behind
+ * the clock, and a test knows which firings a check has already looked at.
  */
 @Component
 class ScheduledRuns implements DisposableBean {
 
   /** How often the schedules are checked: a firing is asked for within about this long of its time. */
   static final Duration TICK = Duration.ofSeconds(1);
+
+  /** The gauge of the time up to which every firing due was asked for. */
+  static final String CHECKED_GAUGE = "kloop.training.schedule.checked.time";
 
   private static final Logger log = LoggerFactory.getLogger(ScheduledRuns.class);
 
@@ -48,11 +57,17 @@ class ScheduledRuns implements DisposableBean {
   /** Per model, its latest firing whose request is not acknowledged yet. */
   private final Map<String, ScheduleFirings.Firing> unsent = new LinkedHashMap<>();
   private Instant checkedUpTo;
+  /** The time up to which every firing due was asked for (or dropped); null before the first check. */
+  private volatile Instant askedUpTo;
 
-  ScheduledRuns(TrainingState state, KafkaTemplate<String, Object> template, Clock clock) {
+  ScheduledRuns(TrainingState state, KafkaTemplate<String, Object> template, Clock clock, MeterRegistry meters) {
     this.state = state;
     this.template = template;
     this.clock = clock;
+    Gauge.builder(CHECKED_GAUGE, this, runs -> runs.askedUpTo == null ? Double.NaN : runs.askedUpTo.toEpochMilli() / 1000.0)
+        .description("time up to which the schedules were checked and every firing due was asked for")
+        .baseUnit("seconds")
+        .register(meters);
     this.timer = Executors.newSingleThreadScheduledExecutor(task -> {
       Thread thread = new Thread(task, "training-schedule");
       thread.setDaemon(true);
@@ -109,6 +124,7 @@ class ScheduledRuns implements DisposableBean {
         pending.remove();
       }
     }
+    askedUpTo = checkedUpTo;
   }
 
   @Override
