@@ -14,8 +14,12 @@ import java.util.Map;
  *
  * <p>Columns, in signature order: a numeric input is one column (its value); a boolean input is one column
  * (1 or 0); a categorical input is one column per category, in the signature's order (one-hot: 1 for the
- * record's category, 0 for the others). A missing numeric or boolean value is NaN, which the model graph
- * replaces by the training mean; a missing categorical value is all zeros.
+ * record's category, 0 for the others); a text input is {@code hashBuckets} columns of hashed term
+ * frequencies ({@link TextTokens#encodeInto}). A missing numeric or boolean value is NaN, which the model
+ * graph replaces by the training mean; a missing categorical or text value is all zeros.
+ *
+ * <p>This is the encoding of models the platform trained ({@code ModelSignature.tensors} empty); models that
+ * take raw tensors (imports) are fed by {@link OnnxClassifier} directly.
  */
 public final class FeatureEncoding {
 
@@ -32,6 +36,10 @@ public final class FeatureEncoding {
       starts[i] = columns.size();
       if (input.getType() == FeatureType.CATEGORICAL) {
         input.getCategories().forEach(category -> columns.add(input.getName() + "=" + category));
+      } else if (input.getType() == FeatureType.TEXT) {
+        for (int bucket = 0; bucket < input.getHashBuckets(); bucket++) {
+          columns.add(input.getName() + "#" + bucket);
+        }
       } else {
         columns.add(input.getName());
       }
@@ -54,7 +62,10 @@ public final class FeatureEncoding {
     return columns.size();
   }
 
-  /** Column names in tensor order: the feature name, or {@code feature=category} for one-hot columns. */
+  /**
+   * Column names in tensor order: the feature name, {@code feature=category} for one-hot columns, or
+   * {@code feature#bucket} for a text input's hashed columns.
+   */
   public List<String> columns() {
     return List.copyOf(columns);
   }
@@ -77,6 +88,12 @@ public final class FeatureEncoding {
             row[column + index] = 1f;
           }
           column += input.getCategories().size();
+        }
+        case TEXT -> {
+          if (value instanceof CharSequence text) {
+            TextTokens.encodeInto(text.toString(), input.getHashBuckets(), row, column);
+          }
+          column += input.getHashBuckets();
         }
       }
     }

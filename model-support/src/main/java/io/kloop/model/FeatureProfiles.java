@@ -4,6 +4,7 @@ import io.kloop.events.FeatureProfile;
 import io.kloop.events.FeatureType;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +17,21 @@ import org.apache.commons.statistics.descriptive.Quantile;
  * monitor to compare against: a numeric profile has inner bin edges at the values' deciles (repeated edges
  * dropped), the share of values per bin ({@link Bins}) and a seeded, sorted random sample of at most
  * {@value #SAMPLE} values; a categorical or boolean profile has the share of each value, in the declared
- * order.
+ * order. A text profile ({@link #text}) has the numeric profile of the texts' lengths in characters, the
+ * {@value #VOCABULARY} most frequent tokens ({@link TextTokens}) as its vocabulary with the share of tokens
+ * outside it, and the shares of the {@value #TOP_TOKENS} most frequent tokens, the rest under
+ * {@value #OTHER_TOKENS}.
  */
 public final class FeatureProfiles {
 
   public static final int BINS = 10;
   public static final int SAMPLE = 500;
+  /** How many of the most frequent tokens a text profile keeps as its vocabulary. */
+  public static final int VOCABULARY = 2_000;
+  /** How many of the most frequent tokens a text profile gives a share. */
+  public static final int TOP_TOKENS = 20;
+  /** The key of the share of every token outside the top ones; never a token, which is letters and digits. */
+  public static final String OTHER_TOKENS = "*";
 
   private FeatureProfiles() {}
 
@@ -79,6 +89,37 @@ public final class FeatureProfiles {
         .setBinProportions(List.of())
         .setSample(List.of())
         .setCategoryFrequencies(shares)
+        .build();
+  }
+
+  /** The profile of a text feature's values (see the class comment); ties in frequency go to the token first in order. */
+  public static FeatureProfile text(String name, List<String> values, long seed) {
+    FeatureProfile lengths = numeric(name, values.stream().mapToDouble(TextTokens::length).toArray(), seed);
+    Map<String, Long> counts = new HashMap<>();
+    long tokens = 0;
+    for (String value : values) {
+      for (String token : TextTokens.tokens(value)) {
+        counts.merge(token, 1L, Long::sum);
+        tokens++;
+      }
+    }
+    List<String> ranked = counts.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .map(Map.Entry::getKey).toList();
+    List<String> vocabulary = ranked.subList(0, Math.min(VOCABULARY, ranked.size()));
+    long inVocabulary = vocabulary.stream().mapToLong(counts::get).sum();
+    Map<String, Double> shares = new LinkedHashMap<>();
+    long top = 0;
+    for (String token : ranked.subList(0, Math.min(TOP_TOKENS, ranked.size()))) {
+      shares.put(token, tokens == 0 ? 0.0 : (double) counts.get(token) / tokens);
+      top += counts.get(token);
+    }
+    shares.put(OTHER_TOKENS, tokens == 0 ? 0.0 : (double) (tokens - top) / tokens);
+    return FeatureProfile.newBuilder(lengths)
+        .setType(FeatureType.TEXT)
+        .setCategoryFrequencies(shares)
+        .setVocabulary(List.copyOf(vocabulary))
+        .setUnseenShare(tokens == 0 ? 0.0 : (double) (tokens - inVocabulary) / tokens)
         .build();
   }
 }

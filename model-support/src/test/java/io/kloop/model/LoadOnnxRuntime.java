@@ -9,6 +9,7 @@ public final class LoadOnnxRuntime {
   private LoadOnnxRuntime() {}
 
   public static void main(String[] args) {
+    io.kloop.schemas.EventCatalog.trustEventClasses();
     try (OnnxClassifier classifier = OnnxClassifier.load(OnnxClassifierTest.model(), OnnxClassifierTest.signature("input", "probabilities"))) {
       classifier.probabilities(classifier.encoding().encodeAll(List.of(Map.of("x", 1.0, "colour", "red"))));
     }

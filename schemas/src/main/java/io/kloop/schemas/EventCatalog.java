@@ -74,6 +74,16 @@ public final class EventCatalog {
   private EventCatalog() {}
 
   /**
+   * Makes sure Avro trusts the platform's event classes in this JVM (the class's initialisation does it;
+   * calling this twice does nothing more). Decoding an event does this on its own; code that builds a record
+   * with a builder before any event was decoded needs it, since a field left at a default of a record or
+   * enum type is decoded from the schema's default.
+   */
+  public static void trustEventClasses() {
+    // the static initialiser above has run by the time this body does
+  }
+
+  /**
    * Avro 1.12 only instantiates classes it trusts; add the generated event package to whatever the JVM
    * already trusts, so no system property is needed to decode our own events.
    */

@@ -21,6 +21,11 @@ import org.springframework.core.env.Environment;
 @AutoConfiguration
 public class ServiceAutoConfiguration {
 
+  static {
+    // Before any bean builds an event: see EventCatalog.trustEventClasses.
+    io.kloop.schemas.EventCatalog.trustEventClasses();
+  }
+
   /** Static: the binder asks for it while it binds the first settings, before this configuration exists. */
   @Bean
   static ConfigurationPropertiesBindHandlerAdvisor kloopSettingsValidation() {

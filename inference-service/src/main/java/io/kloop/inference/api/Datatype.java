@@ -76,7 +76,7 @@ enum Datatype {
     return switch (feature) {
       case NUMERIC -> integral || floating;
       case BOOLEAN -> this == BOOL;
-      case CATEGORICAL -> this == BYTES;
+      case CATEGORICAL, TEXT -> this == BYTES;
     };
   }
 
@@ -85,7 +85,7 @@ enum Datatype {
     return switch (feature) {
       case NUMERIC -> FP64;
       case BOOLEAN -> BOOL;
-      case CATEGORICAL -> BYTES;
+      case CATEGORICAL, TEXT -> BYTES;
     };
   }
 

@@ -113,6 +113,7 @@ class LogBudgetTest {
         case BOOLEAN -> Boolean.TRUE;
         case CATEGORICAL -> input.getCategories().get(0).length() >= input.getCategories().get(1).length() ? input.getCategories().get(0)
             : input.getCategories().get(1);
+        case TEXT -> throw new IllegalStateException("these signatures have no text inputs");
       });
     }
     Map<String, Double> probabilities = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package io.kloop.ingest.validation;
 
 import io.kloop.events.FeatureSpec;
+import io.kloop.schemas.TextFeatures;
 import io.kloop.ingest.spec.DatasetSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,6 +62,7 @@ public final class RecordValidator {
         case NUMERIC -> numeric(feature, raw, violations);
         case BOOLEAN -> bool(feature, raw, violations);
         case CATEGORICAL -> category(feature, raw, violations);
+        case TEXT -> freeText(feature, raw, violations);
       };
       normalised.put(feature.getName(), value);
     }
@@ -152,6 +154,22 @@ public final class RecordValidator {
     String value = text(raw);
     if (!feature.getCategories().contains(value)) {
       violations.add(new Violation(feature.getName(), Violation.UNKNOWN_CATEGORY, "'" + TextRules.echo(value) + "' is not one of " + listed(feature.getCategories())));
+      return null;
+    }
+    return value;
+  }
+
+  /** A text feature's value: a string of at most the spec's maxLength characters, kept as it is (not trimmed). */
+  private static String freeText(FeatureSpec feature, Object raw, List<Violation> violations) {
+    if (!(raw instanceof CharSequence chars)) {
+      violations.add(new Violation(feature.getName(), Violation.WRONG_TYPE, "expected text, got " + describe(raw)));
+      return null;
+    }
+    String value = chars.toString();
+    int maxLength = TextFeatures.maxLength(feature);
+    if (TextFeatures.tooLong(value, maxLength)) {
+      violations.add(new Violation(feature.getName(), Violation.OUT_OF_RANGE, "text of " + TextFeatures.length(value)
+          + " characters is longer than the feature's maxLength " + maxLength));
       return null;
     }
     return value;

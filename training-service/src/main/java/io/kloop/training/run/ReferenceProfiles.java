@@ -45,6 +45,7 @@ final class ReferenceProfiles {
           case NUMERIC -> value instanceof Number;
           case BOOLEAN -> value instanceof Boolean;
           case CATEGORICAL -> value != null;
+          case TEXT -> value instanceof CharSequence;
         };
         if (usable) {
           values.add(value);
@@ -54,6 +55,7 @@ final class ReferenceProfiles {
         case NUMERIC -> FeatureProfiles.numeric(feature.getName(), values.stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray(), seed + f);
         case BOOLEAN -> FeatureProfiles.categorical(feature.getName(), FeatureType.BOOLEAN, List.of("false", "true"), values);
         case CATEGORICAL -> FeatureProfiles.categorical(feature.getName(), FeatureType.CATEGORICAL, feature.getCategories(), values);
+        case TEXT -> FeatureProfiles.text(feature.getName(), values.stream().map(Object::toString).toList(), seed + f);
       });
     }
     List<Object> predicted = new ArrayList<>();
