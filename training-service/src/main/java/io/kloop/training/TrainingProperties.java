@@ -1,5 +1,6 @@
 package io.kloop.training;
 
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -20,6 +22,8 @@ import org.springframework.validation.annotation.Validated;
  * @param seed Seed of every random choice of a run (SGD order, profile samples), so runs are reproducible. Default 42.
  * @param runTimeout The longest a training run may take; a run still busy then is stopped and fails with
  *     {@code TrainingFailed} saying so. Default 30 minutes.
+ * @param maxImportSize The largest ONNX file {@code POST /v1/models/{name}/imports} takes (the {@code model} part); a larger
+ *     one is refused with 413. The file is held in memory while it is checked and judged. From 1KB to 1GB; default 64MB.
  * @param models Models declared by configuration, by name; each is stored as a spec event at start-up unless
  *     the stored spec already says the same. Specs declared over HTTP live alongside.
  */
@@ -32,10 +36,19 @@ public record TrainingProperties(
     @DefaultValue("30m") @NotNull(message = "must be more than 0 and at most 7d")
     @DurationMin(nanos = 0, inclusive = false, message = "must be more than 0 and at most 7d")
     @DurationMax(days = 7, message = "must be more than 0 and at most 7d") Duration runTimeout,
+    @DefaultValue("64MB") @NotNull(message = "must be from 1KB to 1GB") DataSize maxImportSize,
     Map<String, ConfiguredModel> models) {
+
+  /** The most bytes an import's file may have. */
+  public static final DataSize MAX_IMPORT_SIZE_LIMIT = DataSize.ofGigabytes(1);
 
   public TrainingProperties {
     models = models == null ? Map.of() : Map.copyOf(models);
+  }
+
+  @AssertTrue(message = "max-import-size must be from 1KB to 1GB")
+  boolean isMaxImportSizeInRange() {
+    return maxImportSize == null || (maxImportSize.toBytes() >= 1024 && maxImportSize.compareTo(MAX_IMPORT_SIZE_LIMIT) <= 0);
   }
 
   /**
