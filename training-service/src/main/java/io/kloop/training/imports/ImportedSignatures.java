@@ -1,11 +1,5 @@
 package io.kloop.training.imports;
 
-import ai.onnxruntime.MapInfo;
-import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxJavaType;
-import ai.onnxruntime.SequenceInfo;
-import ai.onnxruntime.TensorInfo;
-import ai.onnxruntime.ValueInfo;
 import io.kloop.events.DatasetSpecDeclared;
 import io.kloop.events.FeatureSpec;
 import io.kloop.events.FeatureType;
@@ -14,6 +8,8 @@ import io.kloop.events.ProbabilityFormat;
 import io.kloop.events.SignatureField;
 import io.kloop.events.SignatureTensor;
 import io.kloop.events.TensorElementType;
+import io.kloop.model.OnnxModelInfo;
+import io.kloop.model.OnnxModelInfo.Port;
 import io.kloop.training.spec.Texts;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -31,11 +28,12 @@ import java.util.stream.Collectors;
  * {@code [N, 1]} or {@code [N]}: STRING for categorical and text features, FLOAT, DOUBLE or INT64 for numeric and
  * boolean ones; or a model with ONE input that names no feature, a FLOAT, DOUBLE or INT64 tensor {@code [N, F]} holding
  * the dataset's numeric and boolean features in the spec's order, F their count. The first dimension must be dynamic
- * (the platform scores many rows at once). An input that maps to no feature is refused naming it. A feature the model
- * does not take is left out of the signature (the model does not use it).
+ * (the platform scores many rows at once). An INT64 tensor cannot hold a missing value, so its features must be required
+ * (and whole numbers: a fraction fails the model's trial). An input that maps to no feature is refused naming it. A
+ * feature the model does not take is left out of the signature (the model does not use it).
  *
  * <p>Output: a ZipMap (a sequence of maps from class to probability, as scikit-learn's converters write it) or a FLOAT
- * tensor {@code [N, C]}, C the number of classes; a ZipMap is preferred, then a tensor whose name holds "prob". The class
+ * or DOUBLE tensor {@code [N, C]}, C the number of classes; a ZipMap is preferred, then a tensor whose name holds "prob". The class
  * order is the metadata's {@code classes}, else the dataset's declared order. That the values are probabilities, and a
  * ZipMap's keys the dataset's classes, only a trial on rows can tell.
  */
@@ -47,11 +45,12 @@ public final class ImportedSignatures {
   private ImportedSignatures() {}
 
   /**
-   * @param inputs the model's inputs (ONNX Runtime's {@code getInputInfo()}), in the model's order
-   * @param outputs the model's outputs ({@code getOutputInfo()})
+   * @param model the file's inputs and outputs, as ONNX Runtime reads them
    * @throws ImportRefusedException saying why the model does not fit the dataset or outputs no class probabilities
    */
-  public static Built of(Map<String, NodeInfo> inputs, Map<String, NodeInfo> outputs, DatasetSpecDeclared dataset, ImportMetadata metadata) {
+  public static Built of(OnnxModelInfo model, DatasetSpecDeclared dataset, ImportMetadata metadata) {
+    Map<String, Port> inputs = byName(model.inputs());
+    Map<String, Port> outputs = byName(model.outputs());
     List<String> outputClasses = outputClasses(dataset, metadata);
     Map<String, FeatureSpec> features = new LinkedHashMap<>();
     dataset.getFeatures().forEach(feature -> features.put(feature.getName(), feature));
@@ -85,7 +84,11 @@ public final class ImportedSignatures {
     return List.copyOf(metadata.classes());
   }
 
-  private static List<SignatureTensor> tensors(Map<String, NodeInfo> inputs, Map<String, FeatureSpec> features, DatasetSpecDeclared dataset,
+  private static Map<String, Port> byName(List<Port> ports) {
+    return ports.stream().collect(Collectors.toMap(Port::name, Function.identity(), (a, b) -> a, LinkedHashMap::new));
+  }
+
+  private static List<SignatureTensor> tensors(Map<String, Port> inputs, Map<String, FeatureSpec> features, DatasetSpecDeclared dataset,
       ImportMetadata metadata) {
     List<String> notInputs = metadata.inputs().keySet().stream().filter(name -> !inputs.containsKey(name)).toList();
     if (!notInputs.isEmpty()) {
@@ -127,9 +130,8 @@ public final class ImportedSignatures {
     return tensors;
   }
 
-  private static SignatureTensor perFeature(String input, NodeInfo node, FeatureSpec feature) {
-    TensorInfo tensor = tensorInfo(input, node);
-    long[] shape = tensor.getShape();
+  private static SignatureTensor perFeature(String input, Port tensor, FeatureSpec feature) {
+    long[] shape = shape(input, tensor);
     boolean column = shape.length == 1 || (shape.length == 2 && (shape[1] == 1 || shape[1] < 0));
     if (!column) {
       throw new ImportRefusedException("input '" + Texts.shown(input) + "' for feature '" + feature.getName() + "' has shape " + shape(shape)
@@ -143,14 +145,16 @@ public final class ImportedSignatures {
           + feature.getType() + "; " + (text ? "categorical and text features go into STRING tensors"
           : "numeric and boolean features go into FLOAT, DOUBLE or INT64 tensors"));
     }
+    if (type == TensorElementType.INT64 && !feature.getRequired()) {
+      throw new ImportRefusedException(int64Optional(input, List.of(feature.getName())));
+    }
     return SignatureTensor.newBuilder().setName(input).setElementType(type).setFeatures(List.of(feature.getName())).setRank(shape.length).build();
   }
 
-  private static SignatureTensor matrix(String input, NodeInfo node, DatasetSpecDeclared dataset) {
+  private static SignatureTensor matrix(String input, Port tensor, DatasetSpecDeclared dataset) {
     List<String> numeric = dataset.getFeatures().stream()
         .filter(feature -> feature.getType() == FeatureType.NUMERIC || feature.getType() == FeatureType.BOOLEAN).map(FeatureSpec::getName).toList();
-    TensorInfo tensor = tensorInfo(input, node);
-    long[] shape = tensor.getShape();
+    long[] shape = shape(input, tensor);
     TensorElementType type = elementType(input, tensor);
     String expected = "the model's one input '" + Texts.shown(input) + "' names no feature of dataset " + dataset.getDataset()
         + ", so it must be a FLOAT, DOUBLE or INT64 tensor [N, " + numeric.size() + "] holding the dataset's " + numeric.size()
@@ -160,7 +164,17 @@ public final class ImportedSignatures {
           + (numeric.isEmpty() ? " and the dataset has no numeric or boolean features" : ""));
     }
     requireDynamicBatch(input, shape);
+    List<String> optional = dataset.getFeatures().stream().filter(feature -> numeric.contains(feature.getName()) && !feature.getRequired())
+        .map(FeatureSpec::getName).toList();
+    if (type == TensorElementType.INT64 && !optional.isEmpty()) {
+      throw new ImportRefusedException(int64Optional(input, optional));
+    }
     return SignatureTensor.newBuilder().setName(input).setElementType(type).setFeatures(numeric).setRank(2).build();
+  }
+
+  private static String int64Optional(String input, List<String> optional) {
+    return "input '" + Texts.shown(input) + "' is an INT64 tensor, which cannot hold a missing value, but features " + shown(optional)
+        + " are optional in the dataset; export the input as FLOAT or DOUBLE (a missing value is NaN there), or make the features required";
   }
 
   private static void requireDynamicBatch(String input, long[] shape) {
@@ -171,69 +185,53 @@ public final class ImportedSignatures {
     }
   }
 
-  private static TensorInfo tensorInfo(String input, NodeInfo node) {
-    if (!(node.getInfo() instanceof TensorInfo tensor)) {
-      throw new ImportRefusedException("input '" + Texts.shown(input) + "' is " + describe(node.getInfo()) + ", not a tensor");
+  private static long[] shape(String input, Port port) {
+    if (port.kind() != OnnxModelInfo.Kind.TENSOR) {
+      throw new ImportRefusedException("input '" + Texts.shown(input) + "' is " + describe(port) + ", not a tensor");
     }
-    return tensor;
+    return port.shape().stream().mapToLong(Long::longValue).toArray();
   }
 
-  private static TensorElementType elementType(String input, TensorInfo tensor) {
-    return switch (tensor.type) {
-      case FLOAT -> TensorElementType.FLOAT;
-      case DOUBLE -> TensorElementType.DOUBLE;
-      case INT64 -> TensorElementType.INT64;
-      case STRING -> TensorElementType.STRING;
-      default -> throw new ImportRefusedException("input '" + Texts.shown(input) + "' is a " + tensor.type
-          + " tensor; the platform fills FLOAT, DOUBLE, INT64 and STRING tensors");
-    };
+  private static TensorElementType elementType(String input, Port tensor) {
+    return tensor.servedType().orElseThrow(() -> new ImportRefusedException("input '" + Texts.shown(input) + "' is a "
+        + tensor.elementType() + " tensor; the platform fills FLOAT, DOUBLE, INT64 and STRING tensors"));
   }
 
-  private static Map.Entry<String, ProbabilityFormat> probabilityOutput(Map<String, NodeInfo> outputs, int classes) {
+  private static Map.Entry<String, ProbabilityFormat> probabilityOutput(Map<String, Port> outputs, int classes) {
     String tensor = null;
-    for (Map.Entry<String, NodeInfo> output : outputs.entrySet()) {
-      ValueInfo info = output.getValue().getInfo();
-      if (info instanceof SequenceInfo sequence && sequence.sequenceOfMaps && zipMap(sequence.mapInfo)) {
+    for (Map.Entry<String, Port> output : outputs.entrySet()) {
+      Port port = output.getValue();
+      if (port.kind() == OnnxModelInfo.Kind.SEQUENCE_OF_MAPS && List.of("STRING", "INT64").contains(port.keyType())
+          && List.of("FLOAT", "DOUBLE").contains(port.elementType())) {
         return Map.entry(output.getKey(), ProbabilityFormat.ZIPMAP);
       }
-      if (info instanceof TensorInfo candidate && candidate.type == OnnxJavaType.FLOAT && candidate.getShape().length == 2
-          && (candidate.getShape()[1] == classes || candidate.getShape()[1] < 0)
+      if (port.kind() == OnnxModelInfo.Kind.TENSOR && List.of("FLOAT", "DOUBLE").contains(port.elementType()) && port.shape().size() == 2
+          && (port.shape().get(1) == classes || port.shape().get(1) < 0)
           && (tensor == null || (!tensor.toLowerCase(Locale.ROOT).contains("prob") && output.getKey().toLowerCase(Locale.ROOT).contains("prob")))) {
         tensor = output.getKey();
       }
     }
     if (tensor == null) {
-      throw new ImportRefusedException("the model outputs no class probabilities: it needs a FLOAT tensor [N, " + classes
+      throw new ImportRefusedException("the model outputs no class probabilities: it needs a FLOAT or DOUBLE tensor [N, " + classes
           + "] or a ZipMap (a sequence of maps from class to probability) for the dataset's " + classes + " classes; its outputs are "
           + describe(outputs));
     }
     return Map.entry(tensor, ProbabilityFormat.TENSOR);
   }
 
-  private static boolean zipMap(MapInfo map) {
-    return map != null && (map.keyType == OnnxJavaType.STRING || map.keyType == OnnxJavaType.INT64)
-        && (map.valueType == OnnxJavaType.FLOAT || map.valueType == OnnxJavaType.DOUBLE);
-  }
-
   /** The model's values as people read them: {@code name FLOAT [N, 13]}, at most 20 of them. */
-  static String describe(Map<String, NodeInfo> values) {
-    String listed = values.entrySet().stream().limit(20).map(entry -> Texts.shown(entry.getKey()) + " " + describe(entry.getValue().getInfo()))
+  static String describe(Map<String, Port> values) {
+    String listed = values.values().stream().limit(20).map(port -> Texts.shown(port.name()) + " " + describe(port))
         .collect(Collectors.joining(", "));
     return values.size() > 20 ? listed + " and " + (values.size() - 20) + " more" : values.isEmpty() ? "none" : listed;
   }
 
-  private static String describe(ValueInfo info) {
-    if (info instanceof TensorInfo tensor) {
-      return tensor.type + " " + shape(tensor.getShape());
-    }
-    if (info instanceof SequenceInfo sequence) {
-      return sequence.sequenceOfMaps ? "a sequence of maps from " + sequence.mapInfo.keyType + " to " + sequence.mapInfo.valueType
-          : "a sequence of " + sequence.sequenceType;
-    }
-    if (info instanceof MapInfo map) {
-      return "a map from " + map.keyType + " to " + map.valueType;
-    }
-    return String.valueOf(info);
+  private static String describe(Port port) {
+    return switch (port.kind()) {
+      case TENSOR -> port.elementType() + " " + shape(port.shape().stream().mapToLong(Long::longValue).toArray());
+      case SEQUENCE_OF_MAPS -> "a sequence of maps from " + port.keyType() + " to " + port.elementType();
+      case OTHER -> "neither a tensor nor a sequence of maps";
+    };
   }
 
   private static String shape(long[] shape) {

@@ -66,23 +66,28 @@ final class HeldOutScores {
     }
   }
 
-  /** A stored model's probabilities on the rows, in its signature's output order. */
+  /** Rows given to ONNX Runtime at once: bounds the native memory a long test split takes. */
+  static final int CHUNK = 1_000;
+
+  /**
+   * A stored model's probabilities on the rows, in its signature's output order, whichever inputs it takes.
+   *
+   * @throws OnnxClassifier.ModelLoadException when the file does not load or does not fit the signature
+   * @throws IllegalArgumentException when a value cannot go into its tensor, IllegalStateException when the model fails
+   */
   static double[][] probabilities(byte[] onnx, ModelSignature signature, List<Map<String, Object>> rows) {
-    if (!signature.getTensors().isEmpty()) {
-      try (RawTensorModel model = RawTensorModel.load(onnx, signature)) {
-        return model.probabilities(rows);
-      }
-    }
+    double[][] probabilities = new double[rows.size()][];
     try (OnnxClassifier classifier = OnnxClassifier.load(onnx, signature)) {
-      float[][] probabilities = classifier.probabilities(classifier.encoding().encodeAll(rows));
-      double[][] widened = new double[probabilities.length][];
-      for (int i = 0; i < probabilities.length; i++) {
-        widened[i] = new double[probabilities[i].length];
-        for (int c = 0; c < probabilities[i].length; c++) {
-          widened[i][c] = probabilities[i][c];
+      for (int start = 0; start < rows.size(); start += CHUNK) {
+        float[][] chunk = classifier.probabilities(rows.subList(start, Math.min(rows.size(), start + CHUNK)));
+        for (int i = 0; i < chunk.length; i++) {
+          probabilities[start + i] = new double[chunk[i].length];
+          for (int c = 0; c < chunk[i].length; c++) {
+            probabilities[start + i][c] = chunk[i][c];
+          }
         }
       }
-      return widened;
     }
+    return probabilities;
   }
 }

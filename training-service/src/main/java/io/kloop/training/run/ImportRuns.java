@@ -1,14 +1,11 @@
 package io.kloop.training.run;
 
-import ai.onnx.proto.OnnxMl;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.DatasetSpecDeclared;
 import io.kloop.events.ImportOrigin;
 import io.kloop.events.ModelSignature;
 import io.kloop.model.OnnxClassifier;
+import io.kloop.model.OnnxModelInfo;
 import io.kloop.schemas.BatchFiles;
 import io.kloop.service.web.ApiErrors;
 import io.kloop.service.web.ClientText;
@@ -136,27 +133,23 @@ public class ImportRuns {
     ModelSignature signature;
     ImportedSignatures.Built built;
     try {
-      OrtSession session = load(file);
-      try {
-        built = ImportedSignatures.of(session.getInputInfo(), session.getOutputInfo(), dataset, metadata);
-      } catch (OrtException e) {
-        closeQuietly(session);
-        throw new ImportRefusedException("ONNX Runtime cannot read the model's inputs and outputs: " + e.getMessage());
-      } catch (RuntimeException e) {
-        closeQuietly(session);
-        throw e;
-      }
+      OnnxModelInfo info = inspect(file);
+      built = ImportedSignatures.of(info, dataset, metadata);
       signature = built.signature();
-      origin.setProducerName(producerName(file));
-      try (RawTensorModel tried = RawTensorModel.of(session, signature)) {
-        List<BatchFiles.Row> rows = runner.readBatch(newest);
-        double[][] probabilities = tried.probabilities(WindowRows.features(rows.subList(0, Math.min(TRIAL_ROWS, rows.size()))));
-        Optional<String> problem = ProbabilityTrial.problem(probabilities);
-        if (problem.isPresent()) {
-          throw new ImportRefusedException(problem.get());
-        }
+      String producer = (info.producerName() + " " + info.producerVersion()).strip();
+      origin.setProducerName(producer.isEmpty() ? null : ClientText.clip(producer, MAX_PRODUCER_CHARS));
+      List<BatchFiles.Row> rows = runner.readBatch(newest);
+      double[][] probabilities;
+      try {
+        probabilities = HeldOutScores.probabilities(file, signature, WindowRows.features(rows.subList(0, Math.min(TRIAL_ROWS, rows.size()))));
+      } catch (OnnxClassifier.ModelLoadException e) {
+        throw new ImportRefusedException("the model does not fit the signature read off it: " + e.getMessage());
       } catch (IllegalArgumentException | IllegalStateException e) {
         throw new ImportRefusedException("the model cannot be run on rows of dataset " + spec.dataset() + ": " + e.getMessage());
+      }
+      Optional<String> problem = ProbabilityTrial.problem(probabilities);
+      if (problem.isPresent()) {
+        throw new ImportRefusedException(problem.get());
       }
     } catch (ImportRefusedException e) {
       throw failed(model, runId, startedAt, List.of(newest), begun, e.getMessage());
@@ -180,30 +173,11 @@ public class ImportRuns {
     return new Failed(runId, reason);
   }
 
-  private static void closeQuietly(OrtSession session) {
+  private static OnnxModelInfo inspect(byte[] file) {
     try {
-      session.close();
-    } catch (OrtException e) {
-      // nothing left to do with a session that cannot close
-    }
-  }
-
-  private static OrtSession load(byte[] file) {
-    try {
-      return OnnxSessions.open(file);
+      return OnnxModelInfo.read(file);
     } catch (OnnxClassifier.ModelLoadException e) {
-      throw new ImportRefusedException("ONNX Runtime cannot load the file: " + e.getMessage());
-    }
-  }
-
-  /** The file's {@code producer_name} and {@code producer_version} (e.g. {@code skl2onnx 1.17.0}), or null when it has none. */
-  static String producerName(byte[] file) {
-    try {
-      OnnxMl.ModelProto proto = OnnxMl.ModelProto.parseFrom(file);
-      String name = (proto.getProducerName() + " " + proto.getProducerVersion()).strip();
-      return name.isEmpty() ? null : ClientText.clip(name, MAX_PRODUCER_CHARS);
-    } catch (InvalidProtocolBufferException e) {
-      return null;
+      throw new ImportRefusedException("ONNX Runtime cannot load the file: " + e.getMessage().replaceFirst("^ONNX Runtime cannot load the model: ", ""));
     }
   }
 
