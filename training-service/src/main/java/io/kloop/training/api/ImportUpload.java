@@ -9,7 +9,6 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.codec.multipart.PartEvent;
-import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -25,7 +24,24 @@ record ImportUpload(byte[] model, byte[] metadata) {
   static final String METADATA = "metadata";
   static final List<String> PARTS = List.of(MODEL, METADATA);
 
-  /** Reads the parts; fails with {@link ImportRefusedException} (400) or a 413 {@link ResponseStatusException}. */
+  /**
+   * A body refused before it was read to its end: the answer closes the connection (the client must not send its next
+   * request on it, whose start the server would take for the rest of this body).
+   */
+  static final class Refused extends RuntimeException {
+    private final HttpStatus status;
+
+    Refused(HttpStatus status, String message) {
+      super(message);
+      this.status = status;
+    }
+
+    HttpStatus status() {
+      return status;
+    }
+  }
+
+  /** Reads the parts; fails with {@link ImportRefusedException} (400) or {@link Refused} (400 or 413, body not read to its end). */
   static Mono<ImportUpload> read(Flux<PartEvent> events, long maxModelBytes) {
     return Mono.defer(() -> {
       Collector collector = new Collector(maxModelBytes);
@@ -55,7 +71,7 @@ record ImportUpload(byte[] model, byte[] metadata) {
         long limit = MODEL.equals(currentName) ? maxModelBytes : ImportMetadata.MAX_BYTES;
         int size = content.readableByteCount();
         if (current.size() + (long) size > limit) {
-          throw new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE, MODEL.equals(currentName)
+          throw new Refused(HttpStatus.CONTENT_TOO_LARGE, MODEL.equals(currentName)
               ? "the model part is larger than " + limit + " bytes (kloop.training.max-import-size)"
               : "the metadata part is larger than " + limit + " bytes");
         }
@@ -70,11 +86,11 @@ record ImportUpload(byte[] model, byte[] metadata) {
 
     private void start(String name) {
       if (!PARTS.contains(name)) {
-        throw new ImportRefusedException("unknown part '" + Texts.shown(String.valueOf(name)) + "'; an import has two parts: " + MODEL
+        throw new Refused(HttpStatus.BAD_REQUEST, "unknown part '" + Texts.shown(String.valueOf(name)) + "'; an import has two parts: " + MODEL
             + " (the ONNX file) and " + METADATA + " (JSON)");
       }
       if ((MODEL.equals(name) ? model : metadata) != null) {
-        throw new ImportRefusedException("the part '" + name + "' is given twice; give it once");
+        throw new Refused(HttpStatus.BAD_REQUEST, "the part '" + name + "' is given twice; give it once");
       }
       current = new ByteArrayOutputStream();
       if (MODEL.equals(name)) {

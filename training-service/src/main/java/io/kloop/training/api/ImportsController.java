@@ -8,6 +8,7 @@ import io.kloop.training.imports.ImportRefusedException;
 import io.kloop.training.run.ImportRuns;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -18,7 +19,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -46,7 +46,7 @@ class ImportsController {
   Mono<ResponseEntity<Map<String, Object>>> importModel(@PathVariable String name,
       @RequestHeader(name = "Content-Length", required = false) Long length, @RequestBody Flux<PartEvent> parts) {
     if (length != null && length > maxModelBytes + ImportMetadata.MAX_BYTES + FRAMING_BYTES) {
-      return Mono.error(new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE, "the request has " + length + " bytes; an import's model "
+      return Mono.error(new ImportUpload.Refused(HttpStatus.CONTENT_TOO_LARGE, "the request has " + length + " bytes; an import's model "
           + "part may have at most " + maxModelBytes + " bytes (kloop.training.max-import-size) and its metadata " + ImportMetadata.MAX_BYTES));
     }
     return ImportUpload.read(parts, maxModelBytes)
@@ -65,6 +65,12 @@ class ImportsController {
     body.put("origin", AvroJson.tree(accepted.origin()));
     body.put("runs", "/v1/models/" + model + "/runs");
     return ResponseEntity.accepted().body(body);
+  }
+
+  /** A body refused before its end: the connection is closed after the answer, so that the client does not reuse it. */
+  @ExceptionHandler(ImportUpload.Refused.class)
+  ResponseEntity<Map<String, Object>> refusedEarly(ImportUpload.Refused e) {
+    return ResponseEntity.status(e.status()).header(HttpHeaders.CONNECTION, "close").body(ApiErrors.error(e.getMessage()));
   }
 
   @ExceptionHandler(ImportRefusedException.class)
