@@ -7,12 +7,22 @@ import static org.awaitility.Awaitility.await;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import io.kloop.events.ArtifactRef;
+import io.kloop.events.DatasetBatchCommitted;
+import io.kloop.events.DatasetSpecDeclared;
+import io.kloop.events.FeatureSpec;
+import io.kloop.events.FeatureType;
+import io.kloop.events.LabelSpec;
 import io.kloop.events.ModelApproved;
 import io.kloop.events.ModelTrained;
 import io.kloop.events.ProbabilityFormat;
 import io.kloop.events.TrainingFailed;
 import io.kloop.model.OnnxClassifier;
 import io.kloop.producer.BreastCancerCsv;
+import io.kloop.producer.ReviewsCsv;
+import io.kloop.producer.WineCsv;
+import io.kloop.schemas.BatchFiles;
+import io.kloop.test.OnnxFixtures;
 import io.kloop.producer.SourceRecord;
 import io.kloop.schemas.Topics;
 import io.kloop.test.TestEvents;
@@ -54,6 +64,8 @@ class ImportsIT {
   /** The service's {@code kloop.training.max-import-size} here: small, so that a file over it is quick to send. */
   private static final int MAX_IMPORT_BYTES = 1024 * 1024;
   private static final List<String> CLASSES = List.of("malignant", "benign");
+  private static final List<SourceRecord> WINE = shipped("data/wine.csv", file -> readOrFail(file, true));
+  private static final List<SourceRecord> REVIEWS = shipped("data/reviews.csv", file -> readOrFail(file, false));
 
   private TrainingFixtures fixtures;
   private ConfigurableApplicationContext training;
@@ -127,23 +139,13 @@ class ImportsIT {
   }
 
   @Test
-  void shouldRefuseAFileThatDoesNotLoadDoesNotFitOrOutputsNoProbabilitiesAndFailItsRunWithTheSameReason() {
+  void shouldRefuseAFileThatDoesNotLoadOrOutputsLogitsAndFailItsRunWithTheSameReason() {
     String dataset = "bc-" + TrainingFixtures.shortId();
     String model = "refused-" + TrainingFixtures.shortId();
     modelWithData(model, dataset);
     String metadata = "{\"dataset\": \"" + dataset + "\"}";
 
     assertRefusedWithFailedRun(model, "not an onnx file".getBytes(StandardCharsets.UTF_8), metadata, "ONNX Runtime cannot load the file: ");
-    // Thirteen columns (the wine data's) where the breast-cancer data has thirty.
-    assertRefusedWithFailedRun(model, new OnnxGraphs().input("float_input", OnnxGraphs.FLOAT, 13).floats("W", List.of(13L, 2L), new float[26])
-        .node("MatMul", List.of("float_input", "W"), List.of("logits"))
-        .node("Softmax", List.of("logits"), List.of("probabilities"), OnnxGraphs.attribute("axis", 1L))
-        .tensorOutput("probabilities", OnnxGraphs.FLOAT, 2).build(), metadata,
-        "the model's one input 'float_input' names no feature of dataset " + dataset + ", so it must be a FLOAT, DOUBLE or INT64 tensor [N, 30]");
-    // A regressor: one value per row.
-    assertRefusedWithFailedRun(model, new OnnxGraphs().input("float_input", OnnxGraphs.FLOAT, 30).floats("W", List.of(30L, 1L), new float[30])
-        .node("MatMul", List.of("float_input", "W"), List.of("variable")).tensorOutput("variable", OnnxGraphs.FLOAT, 1).build(), metadata,
-        "the model outputs no class probabilities: it needs a FLOAT or DOUBLE tensor [N, 2]");
     // Logits where probabilities belong.
     assertRefusedWithFailedRun(model, logits(), metadata, "the model outputs scores, not probabilities: row 0 ");
   }
@@ -179,6 +181,88 @@ class ImportsIT {
     assertThat(error(answer)).contains("kloop.training.max-import-size");
   }
 
+  @Test
+  void shouldImportEachWineFixtureAndScoreItAndTheChampionOnTheTestSplit() throws Exception {
+    String dataset = "wine-" + TrainingFixtures.shortId();
+    String model = "wine-" + TrainingFixtures.shortId();
+    modelWithData(model, dataset, wineSpec(dataset), WINE, 60);
+
+    ModelTrained champion = null;
+    for (String fixture : List.of(OnnxFixtures.WINE_SKLEARN_LOGREG, OnnxFixtures.WINE_SKLEARN_PER_FEATURE, OnnxFixtures.WINE_XGBOOST,
+        OnnxFixtures.WINE_PYTORCH_MLP)) {
+      OnnxFixtures.Fixture described = OnnxFixtures.fixture(fixture);
+      byte[] onnx = OnnxFixtures.bytes(fixture);
+      String framework = fixture.contains("xgboost") ? "xgboost" : fixture.contains("pytorch") ? "pytorch" : "scikit-learn";
+      String runId = importFile(model, onnx, """
+          {"dataset": "%s", "framework": "%s", "classes": %s}""".formatted(dataset, framework, json(described.classOrder())), HttpStatus.ACCEPTED)
+          .get("runId").toString();
+      ModelTrained trained = awaitTrained(model, runId);
+
+      assertThat(trained.getOrigin().getFramework()).as(fixture).isEqualTo(framework);
+      assertThat(trained.getOrigin().getFileSha256()).as(fixture).isEqualTo(described.sha256());
+      assertThat(trained.getOrigin().getProducerName()).as(fixture).startsWith(described.producerName());
+      assertThat(trained.getSignature().getProbabilityFormat().name()).as(fixture).isEqualTo(described.probabilityFormat());
+      assertThat(trained.getSignature().getInputs()).as(fixture).hasSize(13);
+      Expected expected = onTestSplit(described, onnx, WINE, WineCsv.CLASSES);
+      assertThat(trained.getMetrics().getRows()).as(fixture).isEqualTo(expected.rows());
+      assertThat(trained.getMetrics().getAccuracy()).as(fixture).isCloseTo(expected.accuracy(), within(1e-12));
+      assertThat(trained.getMetrics().getLogLoss()).as(fixture).isCloseTo(expected.logLoss(), within(1e-6));
+      if (champion == null) {
+        assertThat(trained.getChampionMetrics()).isNull();
+        champion = trained;
+        approve(model, champion);
+      } else {
+        assertThat(trained.getChampionVersion()).as(fixture).isEqualTo(1);
+        assertThat(trained.getChampionMetrics().getAccuracy()).as(fixture).isEqualTo(champion.getMetrics().getAccuracy());
+        assertThat(trained.getChampionMetrics().getLogLoss()).as(fixture).isEqualTo(champion.getMetrics().getLogLoss());
+      }
+    }
+  }
+
+  @Test
+  void shouldImportTheTextClassifierOnTheReviewsAndProfileItsTextInput() throws Exception {
+    String dataset = "reviews-" + TrainingFixtures.shortId();
+    String model = "sentiment-" + TrainingFixtures.shortId();
+    modelWithData(model, dataset, reviewsSpec(dataset), REVIEWS, 250);
+    OnnxFixtures.Fixture described = OnnxFixtures.fixture(OnnxFixtures.REVIEWS_SKLEARN_TFIDF);
+    byte[] onnx = OnnxFixtures.bytes(OnnxFixtures.REVIEWS_SKLEARN_TFIDF);
+
+    Map<String, Object> accepted = importFile(model, onnx, "{\"dataset\": \"" + dataset + "\", \"inputs\": {\"input\": \"review\"}}", HttpStatus.ACCEPTED);
+    ModelTrained trained = awaitTrained(model, accepted.get("runId").toString());
+
+    assertThat(trained.getSignature().getTensors()).singleElement().satisfies(tensor -> {
+      assertThat(tensor.getName()).isEqualTo("input");
+      assertThat(tensor.getFeatures()).containsExactly("review");
+      assertThat(tensor.getElementType().name()).isEqualTo("STRING");
+    });
+    assertThat(trained.getSignature().getInputs()).singleElement().satisfies(input -> assertThat(input.getMaxLength()).isEqualTo(500));
+    assertThat(trained.getReferenceProfile().getFeatures()).singleElement().satisfies(profile -> assertThat(profile.getVocabulary()).isNotEmpty());
+    Expected expected = onTestSplit(described, onnx, REVIEWS, List.of("negative", "positive"));
+    assertThat(trained.getMetrics().getAccuracy()).isCloseTo(expected.accuracy(), within(1e-12));
+    assertThat(trained.getMetrics().getLogLoss()).isCloseTo(expected.logLoss(), within(1e-6));
+  }
+
+  @Test
+  void shouldRefuseTheBadFixturesAndTheWineModelOnTheBreastCancerData() {
+    String wine = "wine-" + TrainingFixtures.shortId();
+    String wineModel = "bad-" + TrainingFixtures.shortId();
+    modelWithData(wineModel, wine, wineSpec(wine), WINE, 60);
+    String metadata = "{\"dataset\": \"" + wine + "\"}";
+
+    assertRefusedWithFailedRun(wineModel, OnnxFixtures.bytes(OnnxFixtures.WINE_SKLEARN_REGRESSOR), metadata,
+        "the model outputs no class probabilities: it needs a FLOAT or DOUBLE tensor [N, 3] or a ZipMap (a sequence of maps from class to "
+            + "probability) for the dataset's 3 classes; its outputs are variable FLOAT [N, 1]");
+    assertRefusedWithFailedRun(wineModel, OnnxFixtures.bytes(OnnxFixtures.WINE_SCORES_NOT_PROBABILITIES), metadata,
+        "the model outputs scores, not probabilities: row 0 ");
+
+    String breastCancer = "bc-" + TrainingFixtures.shortId();
+    String tumours = "tumours-" + TrainingFixtures.shortId();
+    modelWithData(tumours, breastCancer);
+    assertRefusedWithFailedRun(tumours, OnnxFixtures.bytes(OnnxFixtures.WINE_SKLEARN_LOGREG), "{\"dataset\": \"" + breastCancer + "\"}",
+        "the model's one input 'float_input' names no feature of dataset " + breastCancer + ", so it must be a FLOAT, DOUBLE or INT64 tensor [N, 30] "
+            + "holding the dataset's 30 numeric and boolean features in the spec's order; it is a FLOAT tensor [N, 13]");
+  }
+
   // --- helpers
 
   private void assertRefusedWithFailedRun(String model, byte[] onnx, String metadata, String reason) {
@@ -196,13 +280,143 @@ class ImportsIT {
 
   /** A model of a fresh dataset holding the shipped breast-cancer data in three batches; it never trains by itself. */
   private void modelWithData(String model, String dataset) {
+    modelWithData(model, dataset, io.kloop.training.run.TrainingDataAccess.breastCancerSpec(dataset), fixtures.breastCancer(), 200);
+  }
+
+  /** A model of a fresh dataset of that spec holding the records in batches of {@code size}, as ingest commits them; it never trains by itself. */
+  private void modelWithData(String model, String dataset, DatasetSpecDeclared spec, List<SourceRecord> records, int size) {
     http.put().uri("/v1/models/{name}", model).contentType(MediaType.APPLICATION_JSON)
         .bodyValue("{\"dataset\": \"" + dataset + "\", \"algorithms\": [{\"algorithm\": \"liblinear\"}], \"minNewRows\": 1000000000}")
         .exchange().expectStatus().isCreated();
-    fixtures.declareBreastCancer(dataset);
-    fixtures.commitBreastCancer(dataset, 200, "i");
+    TestEvents.publish(Topics.DATASET_SPEC_DECLARED.name(), dataset, spec);
+    for (int start = 0; start < records.size(); start += size) {
+      List<BatchFiles.Row> rows = new ArrayList<>();
+      for (int i = start; i < Math.min(records.size(), start + size); i++) {
+        rows.add(new BatchFiles.Row(records.get(i).id(), records.get(i).label(), records.get(i).features(), 0, i));
+      }
+      String batchId = dataset + "-p0-" + start;
+      ArtifactRef artifact = fixtures.store().put(BatchFiles.write(batchId, rows), BatchFiles.MEDIA_TYPE);
+      TestEvents.publish(Topics.DATASET_BATCH_COMMITTED.name(), dataset, DatasetBatchCommitted.newBuilder().setEventId(UUID.randomUUID().toString())
+          .setEventTime(Instant.now()).setProducer("ingest-service").setDataset(dataset).setSpecVersion(1).setBatchId(batchId)
+          .setRowCount(rows.size()).setArtifact(artifact).setSchemaFingerprint(BatchFiles.rowSchemaFingerprint()).setFeatures(List.of())
+          .setLabelCounts(Map.of()).setFeedbackRows(0).build());
+    }
     await().atMost(WAIT).until(() -> ((Number) http.get().uri("/v1/models/{name}", model).exchange().expectStatus().isOk()
-        .expectBody(Map.class).returnResult().getResponseBody().get("newRows")).longValue() == 569);
+        .expectBody(Map.class).returnResult().getResponseBody().get("newRows")).longValue() == records.size());
+  }
+
+  private static DatasetSpecDeclared wineSpec(String dataset) {
+    return spec(dataset, WineCsv.FEATURES.stream().map(name -> FeatureSpec.newBuilder().setName(name).setType(FeatureType.NUMERIC).setRequired(true)
+        .build()).toList(), "cultivar", WineCsv.CLASSES);
+  }
+
+  private static DatasetSpecDeclared reviewsSpec(String dataset) {
+    return spec(dataset, List.of(FeatureSpec.newBuilder().setName("review").setType(FeatureType.TEXT).setRequired(true).setMaxLength(500).build()),
+        "sentiment", List.of("negative", "positive"));
+  }
+
+  private static DatasetSpecDeclared spec(String dataset, List<FeatureSpec> features, String label, List<String> classes) {
+    return DatasetSpecDeclared.newBuilder().setEventId(UUID.randomUUID().toString()).setEventTime(Instant.now()).setProducer("ingest-service")
+        .setDataset(dataset).setVersion(1).setIdField("id").setFeatures(features)
+        .setLabel(LabelSpec.newBuilder().setName(label).setClasses(classes).setRequired(true).build()).setDeclaredBy("test").build();
+  }
+
+  private static List<SourceRecord> shipped(String file, java.util.function.Function<Path, List<SourceRecord>> reader) {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (java.nio.file.Files.exists(dir.resolve(file))) {
+        return reader.apply(dir.resolve(file));
+      }
+    }
+    throw new IllegalStateException(file + " not found above " + Path.of("").toAbsolutePath());
+  }
+
+  private static List<SourceRecord> readOrFail(Path file, boolean wine) {
+    try {
+      return wine ? WineCsv.read(file) : ReviewsCsv.read(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static String json(List<String> names) {
+    return names.stream().map(name -> "\"" + name + "\"").collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+  }
+
+  /**
+   * A fixture's figures on the test split, computed here from the fixture's manifest (not from the platform's signature):
+   * each input filled with its features' values in its type, ONNX Runtime called on the file directly, the probabilities
+   * read from the manifest's output in its class order (a ZipMap by the manifest's class keys).
+   */
+  private static Expected onTestSplit(OnnxFixtures.Fixture fixture, byte[] onnx, List<SourceRecord> records, List<String> classes) throws Exception {
+    List<SourceRecord> test = testSplit(records);
+    Class.forName(OnnxClassifier.class.getName());
+    OrtEnvironment environment = OrtEnvironment.getEnvironment();
+    Map<String, OnnxTensor> inputs = new java.util.LinkedHashMap<>();
+    try (OrtSession session = environment.createSession(onnx, new OrtSession.SessionOptions())) {
+      for (OnnxFixtures.Port port : fixture.inputs()) {
+        int width = port.features().size();
+        Object values = switch (port.type()) {
+          case "STRING" -> test.stream().map(r -> port.features().stream().map(f -> String.valueOf(r.features().get(f))).toArray(String[]::new))
+              .toArray(String[][]::new);
+          case "INT64" -> test.stream().map(r -> port.features().stream().mapToLong(f -> Math.round(((Number) r.features().get(f)).doubleValue()))
+              .toArray()).toArray(long[][]::new);
+          case "DOUBLE" -> test.stream().map(r -> port.features().stream().mapToDouble(f -> ((Number) r.features().get(f)).doubleValue()).toArray())
+              .toArray(double[][]::new);
+          default -> {
+            float[][] floats = new float[test.size()][width];
+            for (int i = 0; i < test.size(); i++) {
+              for (int f = 0; f < width; f++) {
+                floats[i][f] = ((Number) test.get(i).features().get(port.features().get(f))).floatValue();
+              }
+            }
+            yield floats;
+          }
+        };
+        inputs.put(port.name(), OnnxTensor.createTensor(environment, values));
+      }
+      try (OrtSession.Result result = session.run(inputs, java.util.Set.of(fixture.probabilityOutput()))) {
+        ai.onnxruntime.OnnxValue output = result.get(0);
+        long correct = 0;
+        double logLoss = 0;
+        for (int i = 0; i < test.size(); i++) {
+          double[] byClass = new double[classes.size()];
+          for (int k = 0; k < fixture.classOrder().size(); k++) {
+            double p;
+            if (output instanceof ai.onnxruntime.OnnxSequence sequence) {
+              Map<?, ?> map = ((ai.onnxruntime.OnnxMap) sequence.getValue().get(i)).getValue();
+              Object key = fixture.classKeys().get(k);
+              p = ((Number) map.get(key instanceof Number number ? (Object) number.longValue() : key)).doubleValue();
+            } else {
+              p = ((float[][]) output.getValue())[i][k];
+            }
+            byClass[classes.indexOf(fixture.classOrder().get(k))] = p;
+          }
+          int truth = classes.indexOf(test.get(i).label());
+          int predicted = 0;
+          for (int c = 1; c < byClass.length; c++) {
+            predicted = byClass[c] > byClass[predicted] ? c : predicted;
+          }
+          correct += predicted == truth ? 1 : 0;
+          logLoss -= Math.log(Math.min(1 - 1e-15, Math.max(1e-15, byClass[truth])));
+        }
+        return new Expected(test.size(), (double) correct / test.size(), logLoss / test.size());
+      }
+    } finally {
+      inputs.values().forEach(OnnxTensor::close);
+    }
+  }
+
+  /** The test split by its own rule: the first four bytes of the SHA-256 of the record's id, unsigned, modulo 100, at least 85. */
+  private static List<SourceRecord> testSplit(List<SourceRecord> records) throws Exception {
+    List<SourceRecord> test = new ArrayList<>();
+    for (SourceRecord record : records) {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(record.id().getBytes(StandardCharsets.UTF_8));
+      long bucket = (((hash[0] & 0xffL) << 24) | ((hash[1] & 0xffL) << 16) | ((hash[2] & 0xffL) << 8) | (hash[3] & 0xffL)) % 100;
+      if (bucket >= 85) {
+        test.add(record);
+      }
+    }
+    return test;
   }
 
   /**
@@ -242,14 +456,7 @@ class ImportsIT {
    * malignant probability read from the output column 0.
    */
   private Expected onTestSplit(byte[] onnx) throws Exception {
-    List<SourceRecord> test = new ArrayList<>();
-    for (SourceRecord record : fixtures.breastCancer()) {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(record.id().getBytes(StandardCharsets.UTF_8));
-      long bucket = (((hash[0] & 0xffL) << 24) | ((hash[1] & 0xffL) << 16) | ((hash[2] & 0xffL) << 8) | (hash[3] & 0xffL)) % 100;
-      if (bucket >= 85) {
-        test.add(record);
-      }
-    }
+    List<SourceRecord> test = testSplit(fixtures.breastCancer());
     float[][] rows = new float[test.size()][30];
     for (int i = 0; i < test.size(); i++) {
       for (int f = 0; f < 30; f++) {
