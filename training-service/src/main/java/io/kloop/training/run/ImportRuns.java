@@ -155,6 +155,10 @@ public class ImportRuns {
       throw failed(model, runId, startedAt, List.of(newest), begun, e.getMessage());
     } catch (TrainingFailure e) {
       throw failed(model, runId, startedAt, List.of(newest), begun, "the dataset's newest batch cannot be read to try the model: " + e.getMessage());
+    } catch (RuntimeException e) {
+      // A fault of the service, not of the file: the run fails all the same (it must not stay RUNNING), and the caller gets a 500.
+      failed(model, runId, startedAt, List.of(newest), begun, e.toString());
+      throw e;
     }
     records.phaseFinished(runId, PHASE, (System.nanoTime() - begun) / 1_000_000);
     ImportOrigin announced = origin.build();
