@@ -92,7 +92,7 @@ public final class FeatureProfiles {
         .build();
   }
 
-  /** The profile of a text feature's values (see the class comment); ties in frequency go to the token first in order. */
+  /** The profile of a text feature's values (see the class comment); tokens of the same frequency rank alphabetically. */
   public static FeatureProfile text(String name, List<String> values, long seed) {
     FeatureProfile lengths = numeric(name, values.stream().mapToDouble(TextTokens::length).toArray(), seed);
     Map<String, Long> counts = new HashMap<>();
