@@ -25,7 +25,8 @@ class TextProfileTest {
     assertThat(profile.getBinProportions().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1.0, within(1e-12));
     // Ties in frequency in alphabetical order: film before good, bad before ok.
     assertThat(profile.getVocabulary()).containsExactly("film", "good", "bad", "ok");
-    assertThat(profile.getUnseenShare()).isZero();
+    // bad and ok were seen once: Good-Turing's estimate of unseen tokens is 2 of 6.
+    assertThat(profile.getUnseenShare()).isCloseTo(2.0 / 6, within(1e-12));
     assertThat(profile.getCategoryFrequencies()).containsOnly(Map.entry("film", 2.0 / 6), Map.entry("good", 2.0 / 6),
         Map.entry("bad", 1.0 / 6), Map.entry("ok", 1.0 / 6), Map.entry(FeatureProfiles.OTHER_TOKENS, 0.0));
   }
@@ -42,8 +43,8 @@ class TextProfileTest {
     FeatureProfile profile = FeatureProfiles.text("notes", values, 3);
 
     assertThat(profile.getVocabulary()).hasSize(FeatureProfiles.VOCABULARY).startsWith("the", "w0001").endsWith("w1999");
-    // Outside the vocabulary: w2000 .. w2500, 501 tokens of 2,600.
-    assertThat(profile.getUnseenShare()).isCloseTo(501.0 / 2_600, within(1e-12));
+    // Outside the vocabulary: w2000 .. w2500, 501 tokens; inside it but seen once: w0001 .. w1999, 1,999 tokens; of 2,600.
+    assertThat(profile.getUnseenShare()).isCloseTo(2_500.0 / 2_600, within(1e-12));
     assertThat(profile.getCategoryFrequencies()).hasSize(FeatureProfiles.TOP_TOKENS + 1)
         .containsEntry("the", 100.0 / 2_600).containsEntry("w0019", 1.0 / 2_600).doesNotContainKey("w0020")
         // The rest: 2,600 - 100 - 19.
