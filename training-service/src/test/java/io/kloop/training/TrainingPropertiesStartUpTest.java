@@ -23,6 +23,7 @@ class TrainingPropertiesStartUpTest {
   void shouldStartWithTheDefaults() {
     runner.run(context -> assertThat(context).hasNotFailed().getBean(TrainingProperties.class).extracting(TrainingProperties::maxConcurrentRuns).isEqualTo(1));
     runner.run(context -> assertThat(context.getBean(TrainingProperties.class).maxImportSize().toBytes()).isEqualTo(64L * 1024 * 1024));
+    runner.run(context -> assertThat(context.getBean(TrainingProperties.class).textHashBuckets()).isEqualTo(256));
   }
 
   @Test
@@ -32,6 +33,8 @@ class TrainingPropertiesStartUpTest {
     assertRefused("kloop.training.run-timeout=0s", "kloop.training.run-timeout must be more than 0 and at most 7d, got PT0S");
     assertRefused("kloop.training.max-import-size=2GB", "kloop.training max-import-size must be from 1KB to 1GB");
     assertRefused("kloop.training.max-import-size=1000B", "kloop.training max-import-size must be from 1KB to 1GB");
+    assertRefused("kloop.training.text-hash-buckets=1", "kloop.training.text-hash-buckets must be from 2 to 16384, got 1");
+    assertRefused("kloop.training.text-hash-buckets=16385", "kloop.training.text-hash-buckets must be from 2 to 16384, got 16385");
   }
 
   private void assertRefused(String setting, String message) {
