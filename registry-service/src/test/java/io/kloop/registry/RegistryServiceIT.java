@@ -96,7 +96,13 @@ class RegistryServiceIT {
         "accuracy 0.9000 is 0.0500 below the champion (version 1) 0.9500, tolerance 0.0100");
     assertThat(rejected.get(1).getViolations()).contains("accuracy 0.7000 < minimum 0.8000");
 
-    publish(trained(model, "run-4", metrics(0.97, 0.98), 1, GOOD, store));
+    // Run 4 is a model imported through training's imports API: gated like any candidate, its origin shown with the version.
+    ModelTrained imported = trained(model, "run-4", metrics(0.97, 0.98), 1, GOOD, store);
+    imported.setAlgorithm("imported");
+    imported.setTrigger("import");
+    imported.setOrigin(io.kloop.events.ImportOrigin.newBuilder().setImportedBy("alice").setFileSha256("cd".repeat(32)).setFileBytes(983)
+        .setFramework("scikit-learn").setDescription("scaler + logistic regression").setProducerName("skl2onnx 1.17.0").build());
+    publish(imported);
     ModelApproved better = TestEvents.awaitAtLeast(Topics.MODEL_APPROVED.name(), model, ModelApproved.class, 2, TIMEOUT).get(1);
     assertThat(better.getVersion()).isEqualTo(4);
     assertThat(better.getPreviousVersion()).isEqualTo(1);
@@ -105,7 +111,12 @@ class RegistryServiceIT {
     List<Map<String, Object>> versions = versions(model);
     assertThat(versions).extracting(v -> v.get("status")).containsExactly("RETIRED", "REJECTED", "REJECTED", "CHAMPION");
     assertThat((String) versions.get(1).get("reason")).startsWith("failed the promotion policy: accuracy 0.9000 is 0.0500 below");
-    assertThat(versions.get(1)).containsEntry("runId", "run-2").containsKey("lineage").containsKey("metrics");
+    assertThat(versions.get(1)).containsEntry("runId", "run-2").containsKey("lineage").containsKey("metrics").containsEntry("origin", null);
+    assertThat(versions.get(3)).containsEntry("algorithm", "imported");
+    @SuppressWarnings("unchecked") Map<String, Object> origin = (Map<String, Object>) versions.get(3).get("origin");
+    assertThat(origin).containsEntry("importedBy", "alice").containsEntry("fileSha256", "cd".repeat(32))
+        .containsEntry("fileBytes", 983).containsEntry("framework", "scikit-learn").containsEntry("description", "scaler + logistic regression")
+        .containsEntry("producerName", "skl2onnx 1.17.0");
     assertThat(audit(model)).extracting(d -> d.get("action") + " " + d.get("version") + " " + d.get("actor")).containsExactly(
         "REGISTERED 1 training-service", "APPROVED 1 policy:auto",
         "REGISTERED 2 training-service", "REJECTED 2 policy:auto",

@@ -1,5 +1,6 @@
 package io.kloop.training;
 
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -11,6 +12,7 @@ import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -21,6 +23,8 @@ import org.springframework.validation.annotation.Validated;
  * @param seed Seed of every random choice of a run (SGD order, profile samples), so runs are reproducible. Default 42.
  * @param runTimeout The longest a training run may take; a run still busy then is stopped and fails with
  *     {@code TrainingFailed} saying so. Default 30 minutes.
+ * @param maxImportSize The largest ONNX file {@code POST /v1/models/{name}/imports} takes (the {@code model} part); a larger
+ *     one is refused with 413. The file is held in memory while it is checked and judged. From 1KB to 1GB; default 64MB.
  * @param textHashBuckets How many hashed-token columns each text input of the platform's own models takes
  *     (model-support's {@code FeatureEncoding}: term frequencies per bucket of the token's MurmurHash3),
  *     from 2 to 16,384. Default 256: training holds each encoded row in memory as floats, so a text input
@@ -40,12 +44,21 @@ public record TrainingProperties(
     @DefaultValue("30m") @NotNull(message = "must be more than 0 and at most 7d")
     @DurationMin(nanos = 0, inclusive = false, message = "must be more than 0 and at most 7d")
     @DurationMax(days = 7, message = "must be more than 0 and at most 7d") Duration runTimeout,
+    @DefaultValue("64MB") @NotNull(message = "must be from 1KB to 1GB") DataSize maxImportSize,
     @DefaultValue("256") @Min(value = 2, message = "must be from 2 to 16384") @Max(value = 16_384, message = "must be from 2 to 16384")
     int textHashBuckets,
     Map<String, ConfiguredModel> models) {
 
+  /** The most bytes an import's file may have. */
+  public static final DataSize MAX_IMPORT_SIZE_LIMIT = DataSize.ofGigabytes(1);
+
   public TrainingProperties {
     models = models == null ? Map.of() : Map.copyOf(models);
+  }
+
+  @AssertTrue(message = "max-import-size must be from 1KB to 1GB")
+  boolean isMaxImportSizeInRange() {
+    return maxImportSize == null || (maxImportSize.toBytes() >= 1024 && maxImportSize.compareTo(MAX_IMPORT_SIZE_LIMIT) <= 0);
   }
 
   /**

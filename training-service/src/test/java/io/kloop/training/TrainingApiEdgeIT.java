@@ -103,7 +103,8 @@ class TrainingApiEdgeIT {
   @Test
   void shouldKeepTheContractForEveryHostileNameInAPath() {
     List<String> templates = List.of("GET /v1/models/%s", "GET /v1/models/%s/runs", "PUT /v1/models/%s", "POST /v1/models/%s/runs",
-        "POST /v1/models/%s/retire", "POST /v1/runs/%s/cancel", "GET /v1/runs?limit=%s", "GET /v1/models/%s/runs?limit=%s");
+        "POST /v1/models/%s/retire", "POST /v1/runs/%s/cancel", "GET /v1/runs?limit=%s", "GET /v1/models/%s/runs?limit=%s",
+        "POST /v1/models/%s/imports");
     Gen<Request> requests = Generate.pick(templates).zip(HostileJson.urlParts(), (String template, String part) -> {
       String[] methodAndPath = template.split(" ", 2);
       String path = methodAndPath[1].replace("%s", part);
@@ -123,7 +124,7 @@ class TrainingApiEdgeIT {
     Gen<String> types = Generate.pick(List.of("text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data",
         "application/octet-stream", "application/yaml"));
     Gen<Request> requests = types.zip(Generate.pick(List.of("PUT /v1/models/edge-type", "POST /v1/models/" + model + "/runs",
-        "POST /v1/runs/x/cancel", "POST /v1/models/x/retire")), (String type, String target) -> {
+        "POST /v1/runs/x/cancel", "POST /v1/models/x/retire", "POST /v1/models/" + model + "/imports")), (String type, String target) -> {
           String[] methodAndPath = target.split(" ", 2);
           return Request.of(methodAndPath[0], methodAndPath[1], type, validSpec);
         }).mix(HostileJson.invalidUtf8().map((byte[] bytes) -> new Request("PUT", "/v1/models/edge-utf8", "application/json", bytes)), 30);

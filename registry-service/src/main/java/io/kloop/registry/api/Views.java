@@ -31,7 +31,8 @@ final class Views {
   }
 
   /**
-   * A version with its status, metrics, the champion's metrics on the same split, lineage and artifact;
+   * A version with its status, metrics, the champion's metrics on the same split, lineage, artifact and, for an imported
+   * model, its origin;
    * with {@code detail}, also its signature and reference profile.
    */
   static Map<String, Object> version(VersionEntry version, ModelTrained run, boolean detail) {
@@ -46,6 +47,8 @@ final class Views {
     view.put("runId", run.getRunId());
     view.put("trigger", run.getTrigger());
     view.put("algorithm", run.getAlgorithm());
+    // Where an imported model came from (who imported it, the file's hash and size, framework, description, producer); null otherwise.
+    view.put("origin", run.getOrigin() == null ? null : AvroJson.tree(run.getOrigin()));
     view.put("hyperparameters", AvroJson.tree(run.getHyperparameters()));
     view.put("codeVersion", run.getCodeVersion());
     view.put("trainedAt", run.getStartedAt());

@@ -72,8 +72,10 @@ final class VersionLifecycle {
     state.putRun(model, run.getRunId(), version);
     String registration = run.getEventId();
     change.record(Decision.of(DecisionAction.REGISTERED).decisionId(registration).version(version).actor(run.getProducer())
-        .reason("trained by run " + run.getRunId() + " (" + run.getAlgorithm() + ", trigger " + run.getTrigger() + ", test accuracy "
-            + String.format(Locale.ROOT, "%.4f", run.getMetrics().getAccuracy()) + ")"));
+        .reason((run.getOrigin() == null ? "trained by run " + run.getRunId() + " (" + run.getAlgorithm() + ", trigger " + run.getTrigger()
+            : "imported by " + run.getOrigin().getImportedBy() + " in run " + run.getRunId() + " (file sha256 " + run.getOrigin().getFileSha256()
+                + (run.getOrigin().getFramework() == null ? "" : ", " + run.getOrigin().getFramework()))
+            + ", test accuracy " + String.format(Locale.ROOT, "%.4f", run.getMetrics().getAccuracy()) + ")"));
     VersionEntry registered = VersionEntry.registered(model, version, run.getRunId(), now, registration);
 
     PromotionPolicy.Verdict verdict = policies.of(model).evaluate(run, change.entry().champion());

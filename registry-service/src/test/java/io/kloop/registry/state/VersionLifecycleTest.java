@@ -85,6 +85,22 @@ class VersionLifecycleTest {
   // Registration: a run becomes the next version and faces the policy.
 
   @Test
+  void gatesAnImportedModelLikeAnyCandidateAndSaysWhoImportedItWhichFile() {
+    ModelTrained imported = run(MODEL, "run-9", 0.96, 1);
+    imported.setAlgorithm("imported");
+    imported.setTrigger("import");
+    imported.setOrigin(io.kloop.events.ImportOrigin.newBuilder().setImportedBy("alice").setFileSha256("ab12").setFileBytes(2048)
+        .setFramework("scikit-learn").setDescription(null).setProducerName("skl2onnx 1.17.0").build());
+    lifecycle.register(run(MODEL, "run-1", 0.90, null), at(1));
+
+    lifecycle.register(imported, at(2));
+
+    assertThat(state.version(MODEL, 2).status()).as("better than the champion on the same split: approved as any candidate").isEqualTo(VersionStatus.CHAMPION);
+    assertThat(state.audit(MODEL).stream().filter(d -> d.action() == DecisionAction.REGISTERED && d.version() == 2).findFirst().orElseThrow().reason())
+        .isEqualTo("imported by alice in run run-9 (file sha256 ab12, scikit-learn, test accuracy 0.9600)");
+  }
+
+  @Test
   void approvesAFirstVersionThatPassesThePolicyAndAnnouncesIt() {
     ModelTrained run = run(MODEL, "run-1", 0.95, null);
 

@@ -18,6 +18,8 @@ public class RequestCauses {
   static final int KEPT = 1_000;
   /** How a run started by new data is described. */
   static final String NEW_DATA = "new data: enough rows committed since the model's last run";
+  /** How an import is described. */
+  static final String IMPORT = "import: a model file uploaded to POST /v1/models/{name}/imports";
 
   private final Map<String, String> descriptions = new LinkedHashMap<>();
 
@@ -31,6 +33,7 @@ public class RequestCauses {
 
   /** The triggers in words, in their order: null for a request this instance did not receive. */
   synchronized List<String> describe(List<String> triggers) {
-    return triggers.stream().map(trigger -> trigger.equals(TrainingRunner.NEW_DATA) ? NEW_DATA : descriptions.get(trigger)).toList();
+    return triggers.stream().map(trigger -> trigger.equals(TrainingRunner.NEW_DATA) ? NEW_DATA
+        : trigger.equals(ImportRuns.TRIGGER) ? IMPORT : descriptions.get(trigger)).toList();
   }
 }

@@ -31,6 +31,9 @@ final class RequestIds {
     if (problems.isEmpty() && id.equals(TrainingRunner.NEW_DATA)) {
       problems.add("its event id must not be '" + TrainingRunner.NEW_DATA + "' (a run's trigger names new data so)");
     }
+    if (problems.isEmpty() && id.equals(ImportRuns.TRIGGER)) {
+      problems.add("its event id must not be '" + ImportRuns.TRIGGER + "' (an import's trigger is so named)");
+    }
     return problems.stream().findFirst();
   }
 }

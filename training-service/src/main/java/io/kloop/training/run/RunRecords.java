@@ -2,6 +2,7 @@ package io.kloop.training.run;
 
 import io.kloop.events.BatchRef;
 import io.kloop.events.EvaluationMetrics;
+import io.kloop.events.ImportOrigin;
 import io.kloop.events.ModelTrained;
 import io.kloop.events.TrainingFailed;
 import java.time.Instant;
@@ -27,6 +28,21 @@ public class RunRecords {
   static final int KEPT = 500;
 
   public enum Status { RUNNING, SUCCEEDED, FAILED }
+
+  /** What a run does: train candidates on the window ({@code TRAINING}), or judge a model imported over HTTP ({@code IMPORT}). */
+  public enum Kind { TRAINING, IMPORT }
+
+  /**
+   * Where an imported model came from (the {@code ImportOrigin} of its {@code ModelTrained}): who imported it, the
+   * uploaded file's SHA-256 and size, the framework and description the importer gave, and the file's own producer.
+   */
+  public record Origin(String importedBy, String fileSha256, long fileBytes, String framework, String description, String producerName) {
+
+    static Origin of(ImportOrigin origin) {
+      return origin == null ? null : new Origin(origin.getImportedBy(), origin.getFileSha256(), origin.getFileBytes(), origin.getFramework(),
+          origin.getDescription(), origin.getProducerName());
+    }
+  }
 
   public record Phase(String name, Long millis) {}
 
@@ -55,12 +71,12 @@ public class RunRecords {
    * A run as operators see it. At most {@value #LISTED_TRIGGERS} triggers are listed ({@code moreTriggers} counts
    * the rest), each with its cause in words in {@code causes} (same order; null for a request this instance did not
    * receive), and the reason is cut to {@value ApiErrors#MAX_MESSAGE_CHARS} characters, so that a list of runs
-   * stays small. Sixteen fields are too many to write by position: a run starts with {@link #started} and
-   * changes by name.
+   * stays small. An import ({@code kind} IMPORT) shows its {@code origin}. Eighteen fields are too many to write by position:
+   * a run starts with {@link #started} and changes by name.
    */
-  public record Run(String runId, String model, List<String> triggers, List<String> causes, Status status, String phase, List<Phase> phases,
-      Instant startedAt, Instant finishedAt, Long durationMillis, String reason, Double testAccuracy, TestFigures testMetrics, Data data,
-      String artifactSha256, int moreTriggers) {
+  public record Run(String runId, String model, Kind kind, List<String> triggers, List<String> causes, Status status, String phase,
+      List<Phase> phases, Instant startedAt, Instant finishedAt, Long durationMillis, String reason, Double testAccuracy, TestFigures testMetrics,
+      Data data, String artifactSha256, Origin origin, int moreTriggers) {
 
     public Run {
       if (triggers.size() > LISTED_TRIGGERS) {
@@ -75,28 +91,34 @@ public class RunRecords {
       reason = ClientText.clip(reason, ApiErrors.MAX_MESSAGE_CHARS);
     }
 
-    /** A run under way, in no phase yet, started by the triggers with their causes. */
+    /** A training run under way, in no phase yet, started by the triggers with their causes. */
     static Run started(String runId, String model, List<String> triggers, List<String> causes, Instant startedAt) {
-      return new Run(runId, model, List.copyOf(triggers), causes, Status.RUNNING, null, List.of(), startedAt, null, null, null, null, null,
-          null, null, 0);
+      return started(runId, model, Kind.TRAINING, triggers, causes, startedAt, null);
+    }
+
+    /** A run of that kind under way, in no phase yet; {@code origin} is an import's, null for a training run. */
+    static Run started(String runId, String model, Kind kind, List<String> triggers, List<String> causes, Instant startedAt, Origin origin) {
+      return new Run(runId, model, kind, List.copyOf(triggers), causes, Status.RUNNING, null, List.of(), startedAt, null, null, null, null,
+          null, null, null, origin, 0);
     }
 
     /** The run under way, in {@code phase}, its phases so far {@code phases}. */
     Run inPhase(String phase, List<Phase> phases) {
-      return new Run(runId, model, triggers, causes, status, phase, phases, startedAt, null, null, null, null, null, null, null, moreTriggers);
+      return new Run(runId, model, kind, triggers, causes, status, phase, phases, startedAt, null, null, null, null, null, null, null, origin,
+          moreTriggers);
     }
 
     /** The run ended with a model, {@code finishedAt}, having read {@code lineage}. */
     Run succeeded(Instant finishedAt, EvaluationMetrics metrics, List<BatchRef> lineage, String artifactSha256) {
-      return new Run(runId, model, triggers, causes, Status.SUCCEEDED, null, phases, startedAt, finishedAt,
+      return new Run(runId, model, kind, triggers, causes, Status.SUCCEEDED, null, phases, startedAt, finishedAt,
           finishedAt.toEpochMilli() - startedAt.toEpochMilli(), null, metrics.getAccuracy(), TestFigures.of(metrics), Data.of(lineage),
-          artifactSha256, moreTriggers);
+          artifactSha256, origin, moreTriggers);
     }
 
     /** The run failed in {@code phase}, {@code finishedAt}, having read (or been about to read) {@code lineage}. */
     Run failed(Instant finishedAt, String phase, String reason, List<BatchRef> lineage) {
-      return new Run(runId, model, triggers, causes, Status.FAILED, phase, phases, startedAt, finishedAt,
-          finishedAt.toEpochMilli() - startedAt.toEpochMilli(), reason, null, null, Data.of(lineage), null, moreTriggers);
+      return new Run(runId, model, kind, triggers, causes, Status.FAILED, phase, phases, startedAt, finishedAt,
+          finishedAt.toEpochMilli() - startedAt.toEpochMilli(), reason, null, null, Data.of(lineage), null, origin, moreTriggers);
     }
   }
 
@@ -114,18 +136,30 @@ public class RunRecords {
   public synchronized void apply(SpecificRecord event) {
     if (event instanceof ModelTrained trained && !runs.containsKey(trained.getRunId())) {
       List<String> triggers = List.of(trained.getTrigger().split(","));
-      put(Run.started(trained.getRunId(), trained.getModel(), triggers, causes.describe(triggers), trained.getStartedAt())
+      put(Run.started(trained.getRunId(), trained.getModel(), kind(trained.getTrigger()), triggers, causes.describe(triggers),
+              trained.getStartedAt(), Origin.of(trained.getOrigin()))
           .succeeded(trained.getStartedAt().plusMillis(trained.getDurationMillis()), trained.getMetrics(), trained.getLineage(),
               trained.getArtifact().getSha256()));
     } else if (event instanceof TrainingFailed failed && !runs.containsKey(failed.getRunId())) {
       List<String> triggers = List.of(failed.getTrigger().split(","));
-      put(Run.started(failed.getRunId(), failed.getModel(), triggers, causes.describe(triggers), failed.getStartedAt())
+      put(Run.started(failed.getRunId(), failed.getModel(), kind(failed.getTrigger()), triggers, causes.describe(triggers), failed.getStartedAt(),
+              null)
           .failed(failed.getStartedAt().plusMillis(failed.getDurationMillis()), failed.getPhase(), failed.getReason(), failed.getLineage()));
     }
   }
 
   synchronized void started(String runId, String model, List<String> triggers, Instant startedAt) {
     put(Run.started(runId, model, triggers, causes.describe(triggers), startedAt));
+  }
+
+  /** An import of this instance started (its trigger is {@value ImportRuns#TRIGGER}). */
+  synchronized void importStarted(String runId, String model, Instant startedAt, Origin origin) {
+    List<String> triggers = List.of(ImportRuns.TRIGGER);
+    put(Run.started(runId, model, Kind.IMPORT, triggers, causes.describe(triggers), startedAt, origin));
+  }
+
+  private static Kind kind(String trigger) {
+    return ImportRuns.TRIGGER.equals(trigger) ? Kind.IMPORT : Kind.TRAINING;
   }
 
   synchronized void phaseStarted(String runId, String phase) {

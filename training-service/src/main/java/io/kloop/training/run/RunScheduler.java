@@ -208,6 +208,21 @@ public class RunScheduler implements DisposableBean {
   }
 
   /**
+   * Runs other work of a run (the judging of an imported model) on the runs' threads, so that it counts against
+   * {@code kloop.training.max-concurrent-runs} like a training run. It does not wait for the model's training run, nor
+   * hold back the model's next one.
+   */
+  void execute(Runnable work) {
+    runs.execute(() -> {
+      try {
+        work.run();
+      } catch (Throwable e) {
+        log.error("Work on the runs' threads ended unexpectedly", e);
+      }
+    });
+  }
+
+  /**
    * Cancels a run of this instance: its work stops at its next check and it ends as failed, in the phase it was
    * in, with the reason ({@code cancelled by <who>: <why>}).
    */

@@ -8,18 +8,13 @@ import io.kloop.events.FeatureType;
 import io.kloop.events.ModelSignature;
 import io.kloop.events.ReferenceProfile;
 import io.kloop.events.SignatureField;
-import io.kloop.model.ClassificationMetrics;
 import io.kloop.model.FeatureEncoding;
-import io.kloop.model.OnnxClassifier;
 import io.kloop.schemas.BatchFiles;
 import io.kloop.training.spec.Algorithm;
 import io.kloop.training.spec.ModelSpec;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +23,8 @@ import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 
 /**
- * One training run, without Kafka: read the window's batches, split, search the grid, score the winner
- * and the champion on the same test split, profile, export to ONNX and verify the export. Each phase is
+ * One training run, without Kafka: read the window's batches and split them ({@link WindowRows}), search the grid, score
+ * the winner and the champion on the same test split ({@link HeldOutScores}), profile, export to ONNX and verify the export. Each phase is
  * reported to a {@link PhaseListener}; anything that stops the run is a {@link TrainingFailure} naming its
  * phase.
  */
@@ -38,8 +33,6 @@ final class TrainingPipeline {
   private static final Logger log = LoggerFactory.getLogger(TrainingPipeline.class);
   /** Hashed-token columns per text input when no setting says otherwise ({@code kloop.training.text-hash-buckets}). */
   static final int DEFAULT_TEXT_HASH_BUCKETS = 256;
-  /** Fewer labelled rows than this cannot fill three splits in a useful way. */
-  static final int MIN_ROWS = 20;
 
   /** Reads one batch's rows, verifying its hash; throws with a reason when it cannot. */
   interface BatchSource {
@@ -85,9 +78,9 @@ final class TrainingPipeline {
 
   Result run(ModelSpec spec, DatasetSpecDeclared dataset, List<DatasetBatchCommitted> window, long lastRows, Champion champion,
       long modelVersion) {
-    List<BatchFiles.Row> rows = phase("read", () -> read(window, lastRows));
+    List<BatchFiles.Row> rows = phase("read", () -> WindowRows.read(batches, window, lastRows, check));
     List<String> classes = List.copyOf(dataset.getLabel().getClasses());
-    Map<Split, List<BatchFiles.Row>> splits = phase("split", () -> split(rows, classes));
+    Map<Split, List<BatchFiles.Row>> splits = phase("split", () -> WindowRows.split(rows, classes));
     List<BatchFiles.Row> train = splits.get(Split.TRAIN);
 
     ModelSignature inputs = signature(dataset, List.of(), textHashBuckets);
@@ -111,18 +104,11 @@ final class TrainingPipeline {
     float[][] testRaw = encodeFinite(encoding, test, Split.TEST);
     List<Example<Label>> testExamples = data.examples(standardized(standardization, testRaw), labels(test));
     int[] testTruth = truth(test, classes);
-    EvaluationMetrics metrics = phase("evaluate", () -> {
-      EvaluationMetrics evaluated = ClassificationMetrics.evaluate(Split.TEST.id(), classes, testTruth,
-          TribuoData.probabilities(best.model(), testExamples, classes));
-      List<String> undefined = MetricChecks.undefined(evaluated, classes.size());
-      if (!undefined.isEmpty()) {
-        throw new TrainingFailure("evaluate", "the test metrics are not all defined, so the registry could not judge the model: "
-            + String.join("; ", undefined));
-      }
-      return evaluated;
-    });
+    EvaluationMetrics metrics = phase("evaluate", () -> HeldOutScores.candidate("evaluate", classes, testTruth,
+        TribuoData.probabilities(best.model(), testExamples, classes)));
 
-    EvaluationMetrics championMetrics = champion == null ? null : phase("champion", () -> scoreChampion(spec, champion, test, classes, testTruth));
+    EvaluationMetrics championMetrics = champion == null ? null
+        : phase("champion", () -> HeldOutScores.champion(spec.name(), champion, features(test), classes, testTruth));
 
     List<String> outputClasses = TribuoData.outputClasses(best.model());
     double[][] testByOutput = TribuoData.probabilities(best.model(), testExamples, outputClasses);
@@ -137,87 +123,6 @@ final class TrainingPipeline {
         spec.name(), best.algorithm().id(), best.parameters(), best.validation().getMacroF1(), metrics.getAccuracy(), difference);
     return new Result(onnx, signature, best.algorithm(), best.parameters(), metrics,
         champion == null ? null : champion.version(), championMetrics, profile, difference, train.size());
-  }
-
-  private List<BatchFiles.Row> read(List<DatasetBatchCommitted> window, long lastRows) {
-    List<BatchFiles.Row> rows = new ArrayList<>();
-    for (DatasetBatchCommitted batch : window) {
-      check.run();
-      List<BatchFiles.Row> read = batches.read(batch);
-      if (read.size() != batch.getRowCount()) {
-        throw new TrainingFailure("read", "batch " + batch.getBatchId() + " holds " + read.size() + " rows, its announcement says " + batch.getRowCount());
-      }
-      rows.addAll(read);
-    }
-    if (lastRows > 0 && rows.size() > lastRows) {
-      return new ArrayList<>(rows.subList((int) (rows.size() - lastRows), rows.size()));
-    }
-    return rows;
-  }
-
-  private static Map<Split, List<BatchFiles.Row>> split(List<BatchFiles.Row> rows, List<String> classes) {
-    Map<Split, List<BatchFiles.Row>> splits = new EnumMap<>(Split.class);
-    for (Split split : Split.values()) {
-      splits.put(split, new ArrayList<>());
-    }
-    long unlabelled = 0;
-    for (BatchFiles.Row row : rows) {
-      if (row.label() == null || !classes.contains(row.label())) {
-        unlabelled++;
-      } else {
-        splits.get(Split.of(row.recordId())).add(row);
-      }
-    }
-    long labelled = rows.size() - unlabelled;
-    if (labelled < MIN_ROWS) {
-      throw new TrainingFailure("split", "too few labelled rows: " + labelled + " (of " + rows.size() + "); at least " + MIN_ROWS + " are needed");
-    }
-    for (Split split : Split.values()) {
-      if (splits.get(split).isEmpty()) {
-        throw new TrainingFailure("split", "the " + split.id() + " split is empty (" + labelled + " labelled rows)");
-      }
-    }
-    Set<String> trainClasses = new HashSet<>(labels(splits.get(Split.TRAIN)));
-    if (trainClasses.size() < 2) {
-      throw new TrainingFailure("split", "only one class in the training data: " + trainClasses);
-    }
-    Set<String> testClasses = new HashSet<>(labels(splits.get(Split.TEST)));
-    if (testClasses.size() < 2) {
-      // One class leaves ROC-AUC undefined and the other figures meaningless: nothing the registry could judge.
-      throw new TrainingFailure("split", "only one class in the test split (" + splits.get(Split.TEST).size() + " rows, all " + testClasses
-          + "); the test metrics would not be defined; more labelled rows of the other classes are needed");
-    }
-    log.debug("Split {} labelled rows: {} train, {} validation, {} test ({} unlabelled left out)", labelled,
-        splits.get(Split.TRAIN).size(), splits.get(Split.VALIDATION).size(), splits.get(Split.TEST).size(), unlabelled);
-    return splits;
-  }
-
-  private EvaluationMetrics scoreChampion(ModelSpec spec, Champion champion, List<BatchFiles.Row> test, List<String> classes, int[] truth) {
-    try (OnnxClassifier classifier = OnnxClassifier.load(champion.onnx().get(), champion.signature())) {
-      float[][] probabilities = classifier.probabilities(classifier.encoding().encodeAll(features(test)));
-      List<String> championClasses = champion.signature().getOutputClasses();
-      double[][] aligned = new double[probabilities.length][classes.size()];
-      for (int i = 0; i < probabilities.length; i++) {
-        for (int c = 0; c < championClasses.size(); c++) {
-          int index = classes.indexOf(championClasses.get(c));
-          if (index >= 0) {
-            aligned[i][index] = probabilities[i][c];
-          }
-        }
-      }
-      EvaluationMetrics metrics = ClassificationMetrics.evaluate(Split.TEST.id(), classes, truth, aligned);
-      List<String> undefined = MetricChecks.undefined(metrics, classes.size());
-      if (!undefined.isEmpty()) {
-        log.warn("Model {}: the champion (version {}) scored undefined metrics on the test split, so none are reported: {}",
-            spec.name(), champion.version(), String.join("; ", undefined));
-        return null;
-      }
-      return metrics;
-    } catch (RuntimeException e) {
-      log.warn("Model {}: the champion (version {}) could not be scored on the test split, so none is reported: {}",
-          spec.name(), champion.version(), e.getMessage());
-      return null;
-    }
   }
 
   /**
@@ -240,6 +145,14 @@ final class TrainingPipeline {
   }
 
   private <T> T phase(String name, Supplier<T> work) {
+    return phase(phases, check, name, work);
+  }
+
+  /**
+   * Runs one phase of a run: tells the listener it started (after a check that the run may go on) and how long it took;
+   * an unexpected exception becomes a {@link TrainingFailure} of the phase.
+   */
+  static <T> T phase(PhaseListener phases, Runnable check, String name, Supplier<T> work) {
     phases.started(name);
     check.run();
     long start = System.nanoTime();
@@ -273,7 +186,7 @@ final class TrainingPipeline {
   }
 
   private static List<Map<String, Object>> features(List<BatchFiles.Row> rows) {
-    return rows.stream().map(BatchFiles.Row::features).toList();
+    return WindowRows.features(rows);
   }
 
   private static List<double[]> standardized(Standardization standardization, float[][] raw) {
@@ -285,10 +198,10 @@ final class TrainingPipeline {
   }
 
   private static List<String> labels(List<BatchFiles.Row> rows) {
-    return rows.stream().map(BatchFiles.Row::label).toList();
+    return WindowRows.labels(rows);
   }
 
   private static int[] truth(List<BatchFiles.Row> rows, List<String> classes) {
-    return rows.stream().mapToInt(row -> classes.indexOf(row.label())).toArray();
+    return WindowRows.truth(rows, classes);
   }
 }

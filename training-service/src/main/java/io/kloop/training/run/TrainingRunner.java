@@ -174,6 +174,93 @@ class TrainingRunner {
     }
   }
 
+  /**
+   * Judges an imported model whose file passed the import's checks ({@link ImportRuns}): scores it and the champion on
+   * the test split of the model's window, profiles it, stores the file and announces {@code ModelTrained} (algorithm
+   * {@value ImportRuns#ALGORITHM}, its origin); or, whatever went wrong, {@code TrainingFailed} with the phase and the
+   * reason. Runs within the time limit and can be cancelled like a training run; it is no run of the model for its
+   * triggers (see {@link TrainingState#IMPORT}).
+   */
+  void runImport(ImportRuns.Job job) {
+    long begun = System.nanoTime();
+    String model = job.spec().name();
+    String runId = job.runId();
+    Span span = observations.tracing() ? observations.runSpan(model, List.of(ImportRuns.TRIGGER)) : Span.getInvalid();
+    RunControl control = new RunControl(runId);
+    running.put(runId, new Running(model, control));
+    MDC.put("run", runId);
+    List<DatasetBatchCommitted> window = List.of();
+    try (Scope scope = span.makeCurrent()) {
+      span.setAttribute("kloop.run.id", runId);
+      window = window(job.spec());
+      DatasetSpecDeclared dataset = state.datasetSpec(job.spec().dataset()).orElseThrow(() -> new TrainingFailure("read",
+          "dataset " + job.spec().dataset() + " has no spec"));
+      if (window.isEmpty()) {
+        throw new TrainingFailure("read", "dataset " + job.spec().dataset() + " has no committed batches");
+      }
+      TrainingPipeline.Champion champion = state.champion(model).map(this::champion).orElse(null);
+      ImportPipeline pipeline = new ImportPipeline(this::readBatch, phaseListener(runId, model, span, control), settings.seed(), control::check);
+      List<DatasetBatchCommitted> batches = window;
+      long lastRows = job.spec().window().kind() == TrainingWindowKind.LAST_ROWS ? job.spec().window().size() : 0;
+      ImportPipeline.Result result = control.execute(inThisContext(() -> pipeline.run(model, job.file(), job.signature(), dataset, batches,
+          lastRows, champion)), settings.timeLimit());
+      control.finish();
+      var artifact = artifacts.put(job.file(), ONNX_MEDIA_TYPE);
+      if (!artifact.getSha256().equals(job.origin().getFileSha256())) {
+        throw new TrainingFailure("store", "the stored file's SHA-256 " + artifact.getSha256() + " is not the uploaded file's "
+            + job.origin().getFileSha256());
+      }
+      Instant finishedAt = Instant.now();
+      ModelTrained trained = EventMetadata.fresh(finishedAt, TrainingServiceApplication.NAME).build(ModelTrained.newBuilder()
+          .setModel(model)
+          .setRunId(runId)
+          .setDataset(job.spec().dataset())
+          .setLineage(lineage(window))
+          .setTrigger(ImportRuns.TRIGGER)
+          .setAlgorithm(ImportRuns.ALGORITHM)
+          .setHyperparameters(Map.of())
+          .setMetrics(result.metrics())
+          .setChampionVersion(result.championVersion())
+          .setChampionMetrics(result.championMetrics())
+          .setReferenceProfile(result.profile())
+          .setArtifact(artifact)
+          .setSignature(job.signature())
+          .setOrigin(job.origin())
+          .setCodeVersion(settings.codeVersion())
+          .setStartedAt(job.startedAt())
+          .setDurationMillis(finishedAt.toEpochMilli() - job.startedAt().toEpochMilli()));
+      announce(Topics.MODEL_TRAINED.name(), model, trained);
+      records.succeeded(runId, finishedAt, result.metrics(), trained.getLineage(), artifact.getSha256());
+      observations.counted(model, "succeeded");
+      observations.runDuration(model, "succeeded", begun);
+      log.info("Import {} of model {} succeeded in {} ms: test accuracy {}{}, ONNX {}", runId, model, trained.getDurationMillis(),
+          result.metrics().getAccuracy(), result.championMetrics() == null ? ""
+              : " (champion v" + result.championVersion() + ": " + result.championMetrics().getAccuracy() + ")", artifact.getUri());
+    } catch (TrainingFailure failure) {
+      log.debug("Import {} failure", runId, failure);
+      RunControl.Stop stopped = control.stopped();
+      String reason = stopped == null ? failure.getMessage() : stopped.reason();
+      span.setStatus(StatusCode.ERROR, failure.phase() + ": " + reason);
+      if (stopped != null && !stopped.announce()) {
+        // The service is stopping: an import is not run again by a restart; its failure is recorded here only.
+        records.failed(runId, Instant.now(), failure.phase(), reason, lineage(window));
+        log.warn("Import {} of model {} stopped in phase {}: {}", runId, model, failure.phase(), reason);
+      } else {
+        fail(model, runId, ImportRuns.TRIGGER, job.startedAt(), window, failure.phase(), reason, failure.getCause() instanceof Error ? failure.getCause() : null);
+        observations.runDuration(model, "failed", begun);
+      }
+    } catch (RuntimeException e) {
+      span.recordException(e);
+      span.setStatus(StatusCode.ERROR, e.toString());
+      fail(model, runId, ImportRuns.TRIGGER, job.startedAt(), window, control.phase(), e.toString(), e);
+      observations.runDuration(model, "failed", begun);
+    } finally {
+      running.remove(runId);
+      MDC.remove("run");
+      span.end();
+    }
+  }
+
   /** The work, run on another thread with this thread's trace context and log context (the run's id). */
   private static <T> java.util.concurrent.Callable<T> inThisContext(java.util.concurrent.Callable<T> work) {
     Context trace = Context.current();
@@ -240,7 +327,7 @@ class TrainingRunner {
     return running.containsKey(runId);
   }
 
-  private void fail(String model, String runId, String trigger, Instant startedAt, List<DatasetBatchCommitted> window, String phase,
+  void fail(String model, String runId, String trigger, Instant startedAt, List<DatasetBatchCommitted> window, String phase,
       String fullReason, Throwable cause) {
     Instant finishedAt = Instant.now();
     String reason = ClientText.clip(fullReason, MAX_REASON_CHARS);
@@ -263,13 +350,15 @@ class TrainingRunner {
         .setDurationMillis(finishedAt.toEpochMilli() - startedAt.toEpochMilli()));
     try {
       announce(Topics.TRAINING_FAILED.name(), model, failed);
-      state.recordRun(model, new TrainingState.LastRun(runId, startedAt, failed.getLineage()));
+      if (!TrainingState.IMPORT.equals(trigger)) {
+        state.recordRun(model, new TrainingState.LastRun(runId, startedAt, failed.getLineage()));
+      }
     } catch (RuntimeException e) {
       log.error("Run {} of model {}: could not announce its failure", runId, model, e);
     }
   }
 
-  private List<DatasetBatchCommitted> window(ModelSpec spec) {
+  List<DatasetBatchCommitted> window(ModelSpec spec) {
     List<DatasetBatchCommitted> all = state.batches(spec.dataset());
     // A stored spec may hold any size; a negative one means an empty window (the run then fails naming it).
     long size = Math.max(0, spec.window().size());
@@ -288,7 +377,7 @@ class TrainingRunner {
     };
   }
 
-  private List<BatchFiles.Row> readBatch(DatasetBatchCommitted batch) {
+  List<BatchFiles.Row> readBatch(DatasetBatchCommitted batch) {
     try {
       return BatchFiles.read(artifacts.read(batch.getArtifact()));
     } catch (RuntimeException e) {
@@ -300,7 +389,7 @@ class TrainingRunner {
     return new TrainingPipeline.Champion(approved.getVersion(), approved.getSignature(), () -> artifacts.read(approved.getArtifact()));
   }
 
-  private static List<BatchRef> lineage(List<DatasetBatchCommitted> window) {
+  static List<BatchRef> lineage(List<DatasetBatchCommitted> window) {
     List<BatchRef> lineage = new ArrayList<>();
     for (DatasetBatchCommitted batch : window) {
       lineage.add(BatchRef.newBuilder().setDataset(batch.getDataset()).setBatchId(batch.getBatchId())
@@ -310,7 +399,7 @@ class TrainingRunner {
     return lineage;
   }
 
-  private TrainingPipeline.PhaseListener phaseListener(String runId, String model, Span run, RunControl control) {
+  TrainingPipeline.PhaseListener phaseListener(String runId, String model, Span run, RunControl control) {
     return new TrainingPipeline.PhaseListener() {
       private Span phaseSpan = Span.getInvalid();
 

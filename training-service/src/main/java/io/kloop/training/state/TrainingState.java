@@ -41,6 +41,12 @@ public class TrainingState {
   private final Map<String, LastRun> lastRuns = new ConcurrentHashMap<>();
   private final HandledRequests handledRequests = new HandledRequests();
 
+  /**
+   * The trigger of an import. An import trains nothing, so it is no run of the model for its triggers: the rows it was
+   * scored on are still new for training, and its cooldown does not start.
+   */
+  public static final String IMPORT = "import";
+
   /** Applies one replayed event. */
   public void apply(SpecificRecord event) {
     if (event instanceof DatasetSpecDeclared spec) {
@@ -55,10 +61,10 @@ public class TrainingState {
       }
     } else if (event instanceof ModelApproved approved) {
       champions.put(approved.getModel(), approved);
-    } else if (event instanceof ModelTrained trained) {
+    } else if (event instanceof ModelTrained trained && !IMPORT.equals(trained.getTrigger())) {
       recordRun(trained.getModel(), new LastRun(trained.getRunId(), trained.getStartedAt(), trained.getLineage()));
       handledRequests.addAll(trained.getModel(), trained.getTrigger());
-    } else if (event instanceof TrainingFailed failed) {
+    } else if (event instanceof TrainingFailed failed && !IMPORT.equals(failed.getTrigger())) {
       recordRun(failed.getModel(), new LastRun(failed.getRunId(), failed.getStartedAt(), failed.getLineage()));
       handledRequests.addAll(failed.getModel(), failed.getTrigger());
     }

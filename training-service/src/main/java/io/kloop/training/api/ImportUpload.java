@@ -1,0 +1,115 @@
+package io.kloop.training.api;
+
+import io.kloop.training.imports.ImportMetadata;
+import io.kloop.training.imports.ImportRefusedException;
+import io.kloop.training.spec.Texts;
+import java.io.ByteArrayOutputStream;
+import java.util.List;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.codec.multipart.PartEvent;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The two parts of an import's {@code multipart/form-data} body, read as they stream in and held in memory within their
+ * limits: {@code model}, the ONNX file (at most {@code kloop.training.max-import-size}), and {@code metadata}, JSON (at
+ * most {@value ImportMetadata#MAX_BYTES} bytes). Any other part, a part given twice or a missing one is refused (400);
+ * a part over its limit is refused as soon as it passes it (413), the rest of the body unread.
+ */
+record ImportUpload(byte[] model, byte[] metadata) {
+
+  static final String MODEL = "model";
+  static final String METADATA = "metadata";
+  static final List<String> PARTS = List.of(MODEL, METADATA);
+
+  /**
+   * A body refused before it was read to its end: the answer closes the connection (the client must not send its next
+   * request on it, whose start the server would take for the rest of this body).
+   */
+  static final class Refused extends RuntimeException {
+    private final HttpStatus status;
+
+    Refused(HttpStatus status, String message) {
+      super(message);
+      this.status = status;
+    }
+
+    HttpStatus status() {
+      return status;
+    }
+  }
+
+  /** Reads the parts; fails with {@link ImportRefusedException} (400) or {@link Refused} (400 or 413, body not read to its end). */
+  static Mono<ImportUpload> read(Flux<PartEvent> events, long maxModelBytes) {
+    return Mono.defer(() -> {
+      Collector collector = new Collector(maxModelBytes);
+      return events.doOnNext(collector::add).then(Mono.fromCallable(collector::upload));
+    });
+  }
+
+  /** Gathers the parts' bytes; events come one at a time, in order. */
+  private static final class Collector {
+    private final long maxModelBytes;
+    private ByteArrayOutputStream model;
+    private ByteArrayOutputStream metadata;
+    private ByteArrayOutputStream current;
+    private String currentName;
+    private boolean partEnded = true;
+
+    Collector(long maxModelBytes) {
+      this.maxModelBytes = maxModelBytes;
+    }
+
+    void add(PartEvent event) {
+      DataBuffer content = event.content();
+      try {
+        if (partEnded) {
+          start(event.name());
+        }
+        long limit = MODEL.equals(currentName) ? maxModelBytes : ImportMetadata.MAX_BYTES;
+        int size = content.readableByteCount();
+        if (current.size() + (long) size > limit) {
+          throw new Refused(HttpStatus.CONTENT_TOO_LARGE, MODEL.equals(currentName)
+              ? "the model part is larger than " + limit + " bytes (kloop.training.max-import-size)"
+              : "the metadata part is larger than " + limit + " bytes");
+        }
+        byte[] bytes = new byte[size];
+        content.read(bytes);
+        current.writeBytes(bytes);
+        partEnded = event.isLast();
+      } finally {
+        DataBufferUtils.release(content);
+      }
+    }
+
+    private void start(String name) {
+      if (!PARTS.contains(name)) {
+        throw new Refused(HttpStatus.BAD_REQUEST, "unknown part '" + Texts.shown(String.valueOf(name)) + "'; an import has two parts: " + MODEL
+            + " (the ONNX file) and " + METADATA + " (JSON)");
+      }
+      if ((MODEL.equals(name) ? model : metadata) != null) {
+        throw new Refused(HttpStatus.BAD_REQUEST, "the part '" + name + "' is given twice; give it once");
+      }
+      current = new ByteArrayOutputStream();
+      if (MODEL.equals(name)) {
+        model = current;
+      } else {
+        metadata = current;
+      }
+      currentName = name;
+    }
+
+    ImportUpload upload() {
+      if (model == null || metadata == null) {
+        throw new ImportRefusedException("the part '" + (model == null ? MODEL : METADATA) + "' is missing; an import has two parts: "
+            + MODEL + " (the ONNX file) and " + METADATA + " (JSON, at least {\"dataset\": ...})");
+      }
+      if (model.size() == 0) {
+        throw new ImportRefusedException("the part 'model' is empty; send the ONNX file");
+      }
+      return new ImportUpload(model.toByteArray(), metadata.toByteArray());
+    }
+  }
+}
