@@ -29,7 +29,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <pre>
  * ./kloop produce breast-cancer                  the shipped data set (569 records) as dataset breast-cancer
+ * ./kloop produce wine                           the shipped wine data (178 records, 3 classes) as dataset wine
  * ./kloop produce synthetic --records=5000 --seed=7 --features=5 --shift=x1:0.5 --scale=x2:2 --invert-label
+ * ./kloop produce reviews --records=1000 --seed=1 --unseen=0.3 --longer=2   synthetic text reviews, drifted
+ * ./kloop produce reviews --records=1000 --seed=1 --id-prefix=review- --write=data/reviews.csv   CSV, not published
  * options: --bootstrap=127.0.0.1:9092 --ingest=http://127.0.0.1:8081 --dataset=NAME --no-declare
  *          --csv=data/breast_cancer.csv --id-prefix=TEXT (synthetic ids, default "&lt;dataset&gt;-&lt;seed&gt;-")
  * </pre>
@@ -38,9 +41,13 @@ public final class ProduceRecords {
 
   static final String USAGE = """
       Usage: ./kloop produce breast-cancer [options]
+             ./kloop produce wine [options]
              ./kloop produce synthetic [--records=N] [--seed=S] [--features=K] [--shift=xI:D]... [--scale=xI:F]... [--invert-label] [options]
+             ./kloop produce reviews [--records=N] [--seed=S] [--unseen=SHARE] [--longer=FACTOR] [--write=FILE] [options]
       options: --bootstrap=HOST:PORT (127.0.0.1:9092)  --ingest=URL (http://127.0.0.1:8081)  --dataset=NAME
-               --no-declare (the spec is already declared)  --csv=FILE (data/breast_cancer.csv)  --id-prefix=TEXT""";
+               --no-declare (the spec is already declared)  --csv=FILE (data/breast_cancer.csv, data/wine.csv)
+               --id-prefix=TEXT (synthetic and reviews ids, default "<dataset>-<seed>-")
+               --write=FILE (reviews: write the records as CSV instead of publishing them)""";
 
   private ProduceRecords() {}
 
@@ -51,15 +58,20 @@ public final class ProduceRecords {
     }
     try {
       Summary summary = run(args);
-      System.out.printf("Published %d records of dataset %s to %s in %d ms%n",
-          summary.records(), summary.dataset(), Topics.DATA_RECORD.name(), summary.millis());
+      if (summary.written() != null) {
+        System.out.printf("Wrote %d records of dataset %s to %s%n", summary.records(), summary.dataset(), summary.written());
+      } else {
+        System.out.printf("Published %d records of dataset %s to %s in %d ms%n",
+            summary.records(), summary.dataset(), Topics.DATA_RECORD.name(), summary.millis());
+      }
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage() + "\n" + USAGE);
       System.exit(2);
     }
   }
 
-  record Summary(String dataset, int records, long millis) {}
+  /** What a run did: published its records (written is null), or wrote them to the file {@code written}. */
+  record Summary(String dataset, int records, long millis, String written) {}
 
   static Summary run(String... args) throws Exception {
     if (args.length == 0) {
@@ -77,10 +89,14 @@ public final class ProduceRecords {
       switch (key) {
         case "shift" -> put(shift, value, "--shift=xI:D");
         case "scale" -> put(scale, value, "--scale=xI:F");
-        case "bootstrap", "ingest", "dataset", "no-declare", "csv", "id-prefix", "records", "seed", "features", "invert-label" ->
+        case "bootstrap", "ingest", "dataset", "no-declare", "csv", "id-prefix", "records", "seed", "features", "invert-label",
+             "unseen", "longer", "write" ->
             options.put(key, value);
         default -> throw new IllegalArgumentException("unknown option --" + key);
       }
+    }
+    if (options.containsKey("write") && !args[0].equals("reviews")) {
+      throw new IllegalArgumentException("--write is for reviews only");
     }
     String dataset;
     String spec;
@@ -100,14 +116,32 @@ public final class ProduceRecords {
             .next(intOption(options, "records", 1000));
         spec = SyntheticRecords.specJson(features);
       }
-      default -> throw new IllegalArgumentException("unknown data set " + args[0] + ": breast-cancer or synthetic");
+      case "wine" -> {
+        dataset = options.getOrDefault("dataset", "wine");
+        records = WineCsv.read(Path.of(options.getOrDefault("csv", "data/wine.csv")));
+        spec = Files.readString(Path.of(options.getOrDefault("csv", "data/wine.csv").replace(".csv", ".spec.json")));
+      }
+      case "reviews" -> {
+        dataset = options.getOrDefault("dataset", "reviews");
+        long seed = intOption(options, "seed", 1);
+        SyntheticReviews.Drift drift = new SyntheticReviews.Drift(
+            doubleOption(options, "unseen", 0), doubleOption(options, "longer", 1));
+        records = new SyntheticReviews(seed, drift, options.getOrDefault("id-prefix", dataset + "-" + seed + "-"))
+            .next(intOption(options, "records", 1000));
+        spec = SyntheticReviews.specJson();
+      }
+      default -> throw new IllegalArgumentException("unknown data set " + args[0] + ": breast-cancer, wine, synthetic or reviews");
+    }
+    if (options.containsKey("write")) {
+      ReviewsCsv.write(Path.of(options.get("write")), records);
+      return new Summary(dataset, records.size(), 0, options.get("write"));
     }
     if (!options.containsKey("no-declare")) {
       declare(options.getOrDefault("ingest", "http://127.0.0.1:8081"), dataset, spec);
     }
     long started = System.nanoTime();
     publish(options.getOrDefault("bootstrap", "127.0.0.1:9092"), dataset, records);
-    return new Summary(dataset, records.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    return new Summary(dataset, records.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), null);
   }
 
   /** Declares a dataset's spec with the ingest-service; an error names the refusal. */
@@ -158,6 +192,14 @@ public final class ProduceRecords {
       target.put(parts[0], Double.parseDouble(parts[1]));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("expected " + form + ", got " + value);
+    }
+  }
+
+  private static double doubleOption(Map<String, String> options, String key, double defaultValue) {
+    try {
+      return options.containsKey(key) ? Double.parseDouble(options.get(key)) : defaultValue;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + key + " needs a number, got " + options.get(key));
     }
   }
 

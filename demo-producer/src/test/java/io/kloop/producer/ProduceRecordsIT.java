@@ -9,6 +9,7 @@ import io.kloop.schemas.Topics;
 import io.kloop.test.DocumentedCommands;
 import io.kloop.test.TestKafkaBroker;
 import io.kloop.test.TestRecords;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The producer command against a real broker: what it publishes is what the data set holds. */
 class ProduceRecordsIT {
@@ -64,12 +66,36 @@ class ProduceRecordsIT {
     assertThat(published).extracting(DataRecord::getRecordId).containsExactlyElementsOf(expected.stream().map(SourceRecord::id).toList());
   }
 
+  @Test
+  void shouldPublishTheWineDataAndDriftedReviewsAsText() throws Exception {
+    String wine = "wine-" + UUID.randomUUID().toString().substring(0, 8);
+    String reviews = "rev-" + UUID.randomUUID().toString().substring(0, 8);
+
+    ProduceRecords.run("wine", "--no-declare", "--dataset=" + wine, "--bootstrap=" + TestKafkaBroker.bootstrapServers(),
+        "--csv=../data/wine.csv");
+    ProduceRecords.run("reviews", "--no-declare", "--dataset=" + reviews, "--bootstrap=" + TestKafkaBroker.bootstrapServers(),
+        "--records=50", "--seed=4", "--unseen=0.5", "--longer=2");
+
+    List<DataRecord> wines = TestRecords.awaitAtLeast(Topics.DATA_RECORD.name(), TestRecords.keyed(wine), 178).stream()
+        .map(r -> events.deserialize("t", r.value())).toList();
+    assertThat(wines).hasSize(178);
+    assertThat(wines.get(0).getRecordId()).isEqualTo("wine-001");
+    assertThat(wines.get(0).getFeatures()).containsEntry("magnesium", 127.0);
+    assertThat(wines.get(0).getLabel()).isEqualTo("class_0");
+    List<DataRecord> texts = TestRecords.awaitAtLeast(Topics.DATA_RECORD.name(), TestRecords.keyed(reviews), 50).stream()
+        .map(r -> events.deserialize("t", r.value())).toList();
+    List<SourceRecord> expected = new SyntheticReviews(4, new SyntheticReviews.Drift(0.5, 2), reviews + "-4-").next(50);
+    assertThat(texts).extracting(DataRecord::getRecordId).containsExactlyElementsOf(expected.stream().map(SourceRecord::id).toList());
+    assertThat(texts.get(0).getFeatures().get("review")).hasToString((String) expected.get(0).features().get("review"));
+    assertThat(texts).extracting(r -> r.getLabel().toString()).containsExactlyElementsOf(expected.stream().map(SourceRecord::label).toList());
+  }
+
   /**
    * Every {@code ./kloop produce} command the docs show, as written, against the test broker (with
    * {@code --no-declare}: no ingest runs here) and under a dataset name of the test's own.
    */
   @Test
-  void shouldRunEveryProduceCommandTheDocsShow() throws Exception {
+  void shouldRunEveryProduceCommandTheDocsShow(@TempDir Path scratch) throws Exception {
     List<DocumentedCommands.Command> produces = DocumentedCommands.all().stream()
         .filter(c -> c.text().startsWith("./kloop produce ") && !c.words().contains("--help")).toList();
     assertThat(produces).hasSizeGreaterThanOrEqualTo(3);
@@ -79,12 +105,24 @@ class ProduceRecordsIT {
       args.removeIf(arg -> arg.startsWith("--dataset=") || arg.startsWith("--bootstrap="));
       args.addAll(List.of("--no-declare", "--dataset=" + dataset, "--bootstrap=" + TestKafkaBroker.bootstrapServers()));
       if (args.stream().noneMatch(arg -> arg.startsWith("--csv="))) {
-        args.add("--csv=../data/breast_cancer.csv"); // ./kloop runs it from the repository's root, the test from the module's
+        // ./kloop runs it from the repository's root, the test from the module's
+        args.add(args.get(0).equals("wine") ? "--csv=../data/wine.csv" : "--csv=../data/breast_cancer.csv");
+      }
+      Path written = null;
+      for (int i = 0; i < args.size(); i++) {
+        if (args.get(i).startsWith("--write=")) {
+          written = scratch.resolve(dataset + ".csv"); // never over a shipped file
+          args.set(i, "--write=" + written);
+        }
       }
       ProduceRecords.Summary summary = ProduceRecords.run(args.toArray(String[]::new));
       assertThat(summary.records()).as(produce.toString()).isPositive();
-      assertThat(TestRecords.awaitAtLeast(Topics.DATA_RECORD.name(), TestRecords.keyed(dataset), summary.records()))
-          .as(produce.toString()).hasSize(summary.records());
+      if (written != null) {
+        assertThat(ReviewsCsv.read(written)).as(produce.toString()).hasSize(summary.records());
+      } else {
+        assertThat(TestRecords.awaitAtLeast(Topics.DATA_RECORD.name(), TestRecords.keyed(dataset), summary.records()))
+            .as(produce.toString()).hasSize(summary.records());
+      }
     }
   }
 
@@ -93,5 +131,9 @@ class ProduceRecordsIT {
     assertThatThrownBy(() -> ProduceRecords.run("iris")).hasMessageContaining("unknown data set iris");
     assertThatThrownBy(() -> ProduceRecords.run("synthetic", "--shift=x1")).hasMessageContaining("expected --shift=xI:D");
     assertThatThrownBy(() -> ProduceRecords.run("synthetic", "--records=many")).hasMessageContaining("--records needs a whole number");
+    assertThatThrownBy(() -> ProduceRecords.run("reviews", "--unseen=lots")).hasMessageContaining("--unseen needs a number");
+    assertThatThrownBy(() -> ProduceRecords.run("reviews", "--unseen=2")).hasMessageContaining("--unseen needs a share from 0 to 1");
+    assertThatThrownBy(() -> ProduceRecords.run("reviews", "--longer=0")).hasMessageContaining("--longer needs a factor above 0");
+    assertThatThrownBy(() -> ProduceRecords.run("wine", "--write=x.csv")).hasMessageContaining("--write is for reviews only");
   }
 }

@@ -19,7 +19,7 @@ import org.apache.commons.statistics.descriptive.Quantile;
  * {@value #SAMPLE} values; a categorical or boolean profile has the share of each value, in the declared
  * order. A text profile ({@link #text}) has the numeric profile of the texts' lengths in characters, the
  * {@value #VOCABULARY} most frequent tokens ({@link TextTokens}) as its vocabulary with the share of tokens
- * outside it, and the shares of the {@value #TOP_TOKENS} most frequent tokens, the rest under
+ * a new text is expected to bring outside it (those beyond the vocabulary and those seen only once), and the shares of the {@value #TOP_TOKENS} most frequent tokens, the rest under
  * {@value #OTHER_TOKENS}.
  */
 public final class FeatureProfiles {
@@ -92,7 +92,7 @@ public final class FeatureProfiles {
         .build();
   }
 
-  /** The profile of a text feature's values (see the class comment); ties in frequency go to the token first in order. */
+  /** The profile of a text feature's values (see the class comment); tokens of the same frequency rank alphabetically. */
   public static FeatureProfile text(String name, List<String> values, long seed) {
     FeatureProfile lengths = numeric(name, values.stream().mapToDouble(TextTokens::length).toArray(), seed);
     Map<String, Long> counts = new HashMap<>();
@@ -107,7 +107,11 @@ public final class FeatureProfiles {
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
         .map(Map.Entry::getKey).toList();
     List<String> vocabulary = ranked.subList(0, Math.min(VOCABULARY, ranked.size()));
-    long inVocabulary = vocabulary.stream().mapToLong(counts::get).sum();
+    // Unseen in a new text: tokens beyond the vocabulary, plus (Good-Turing) the mass of tokens the reference saw
+    // only once, the best estimate of how often a text brings a token the reference does not know. Without the
+    // second part a reference of fewer than VOCABULARY distinct tokens would expect no unseen token at all, and
+    // the first typo or name in a window would look like drift.
+    long inVocabulary = vocabulary.stream().mapToLong(counts::get).filter(count -> count > 1).sum();
     Map<String, Double> shares = new LinkedHashMap<>();
     long top = 0;
     for (String token : ranked.subList(0, Math.min(TOP_TOKENS, ranked.size()))) {

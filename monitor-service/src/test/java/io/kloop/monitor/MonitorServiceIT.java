@@ -9,12 +9,14 @@ import io.kloop.events.DriftDetected;
 import io.kloop.events.DriftReported;
 import io.kloop.events.EvaluationMetrics;
 import io.kloop.events.ModelApproved;
+import io.kloop.events.ModelSignature;
 import io.kloop.events.PredictionLogged;
 import io.kloop.events.ReferenceProfile;
 import io.kloop.events.RetrainingReason;
 import io.kloop.events.RetrainingRequested;
 import io.kloop.events.WindowKind;
 import io.kloop.monitor.drift.SyntheticModel;
+import io.kloop.monitor.drift.TextModel;
 import io.kloop.schemas.EventSerializer;
 import io.kloop.schemas.Topics;
 import io.kloop.service.kafka.KafkaPlatformAutoConfiguration;
@@ -56,6 +58,7 @@ class MonitorServiceIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final int WINDOW = 200;
   private static final ReferenceProfile PROFILE = SyntheticModel.reference(42, 2_000, 300);
+  private static final ReferenceProfile TEXT_PROFILE = TextModel.reference(25, 2_000);
   private static final SyntheticModel.Scenario STATIONARY = SyntheticModel.Scenario.stationary();
   /** Every normal feature 1.5 standard deviations up and the colours reversed: a different world. */
   private static final SyntheticModel.Scenario DRIFTED = STATIONARY.withMeanShift(0, 1.5).withMeanShift(1, 1.5).withMeanShift(2, 1.5)
@@ -172,6 +175,36 @@ class MonitorServiceIT {
   }
 
   @Test
+  void shouldDetectVocabularyDriftInATextModelsTraffic() {
+    String model = "reviews-" + shortId();
+    TextModel traffic = new TextModel(11);
+    approve(model, 1, TextModel.signature(), TEXT_PROFILE, TextModel.CLASSES);
+
+    // A window of reviews like the training ones, then one where about 30 % of the words are unseen.
+    predictText(traffic, model, 0, WINDOW);
+    predictText(traffic, model, 0.3, WINDOW);
+    List<DriftReported> reports = TestEvents.awaitAtLeast(Topics.DRIFT_REPORTED.name(), model, DriftReported.class, 2, TIMEOUT);
+
+    assertThat(reports.get(0).getDrifting()).as("drifted %s", reports.get(0).getDriftedFeatures()).isFalse();
+    assertThat(reports.get(1).getDrifting()).isTrue();
+    assertThat(reports.get(1).getDriftedFeatures()).extracting(CharSequence::toString).contains("review:unseen-tokens");
+    assertThat(TestEvents.read(Topics.DRIFT_DETECTED.name(), model, DriftDetected.class)).singleElement()
+        .satisfies(detected -> assertThat(detected.getReportId().toString()).isEqualTo(reports.get(1).getReportId().toString()));
+
+    // The API and the page show the text feature's parts as inputs, under their derived names.
+    Map<String, Object> drift = http.get().uri("/v1/models/{m}/drift", model).exchange().expectStatus().isOk()
+        .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {}).returnResult().getResponseBody();
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> features = (List<Map<String, Object>>) drift.get("features");
+    assertThat(features).filteredOn(f -> f.get("feature").equals("review:unseen-tokens")).singleElement()
+        .satisfies(f -> assertThat(f).containsEntry("drifted", true).containsEntry("role", "input"));
+    assertThat(features).extracting(f -> f.get("feature")).contains("review:length", "review:top-tokens");
+    String page = http.get().uri("/v1/models/{m}/drift/report", model).accept(MediaType.TEXT_HTML).exchange().expectStatus().isOk()
+        .expectBody(String.class).returnResult().getResponseBody();
+    assertThat(page).contains(">review:unseen-tokens<").contains("DRIFTING");
+  }
+
+  @Test
   void shouldDeadLetterPredictionsItCannotUseAndGoOn() throws Exception {
     String model = "poison-" + shortId();
     String otherKey = "someone-else-" + shortId();
@@ -200,7 +233,11 @@ class MonitorServiceIT {
   }
 
   private void approve(String model, int version) {
-    TestEvents.publish(Topics.MODEL_APPROVED.name(), model, approval(model, version));
+    approve(model, version, SyntheticModel.signature(), PROFILE, SyntheticModel.CLASSES);
+  }
+
+  private void approve(String model, int version, ModelSignature signature, ReferenceProfile profile, List<String> classes) {
+    TestEvents.publish(Topics.MODEL_APPROVED.name(), model, approval(model, version, signature, profile, classes));
     await().atMost(TIMEOUT).until(() -> {
       Map<String, Object> drift = http.get().uri("/v1/models/{m}/drift", model).exchange().returnResult(new ParameterizedTypeReference<Map<String, Object>>() {})
           .getResponseBody().blockFirst(Duration.ofSeconds(30));
@@ -215,6 +252,19 @@ class MonitorServiceIT {
     producer.flush();
   }
 
+  private void predictText(TextModel traffic, String model, double unseen, int count) {
+    for (int i = 0; i < count; i++) {
+      Map<String, Object> inputs = new HashMap<>(traffic.next(unseen));
+      producer.send(new ProducerRecord<>(Topics.PREDICTION_LOGGED.name(), model, PredictionLogged.newBuilder()
+          .setEventId(UUID.randomUUID().toString()).setEventTime(Instant.now()).setProducer("inference-service")
+          .setRequestId(UUID.randomUUID().toString()).setInstanceIndex(0).setModel(model).setVersion(1)
+          .setInputs(inputs).setPredictedClass(traffic.predicted()).setProbabilities(new HashMap<>(traffic.probabilities()))
+          .setLatencyMicros(50)
+          .build()));
+    }
+    producer.flush();
+  }
+
   private static PredictionLogged prediction(SyntheticModel traffic, String model, int version, SyntheticModel.Scenario scenario) {
     Map<String, Object> inputs = new HashMap<>(traffic.next(scenario));
     return PredictionLogged.newBuilder()
@@ -225,16 +275,16 @@ class MonitorServiceIT {
         .build();
   }
 
-  private static ModelApproved approval(String model, int version) {
+  private static ModelApproved approval(String model, int version, ModelSignature signature, ReferenceProfile profile, List<String> classes) {
     return ModelApproved.newBuilder()
         .setEventId(UUID.randomUUID().toString()).setEventTime(Instant.now()).setProducer("registry-service")
         .setModel(model).setVersion(version).setRunId("run-" + version).setDecisionId(UUID.randomUUID().toString())
         .setActor("policy:auto").setReason("test").setPreviousVersion(version > 1 ? version - 1 : null)
         .setArtifact(ArtifactRef.newBuilder().setUri("file:///nowhere").setSha256("0".repeat(64)).setSizeBytes(1).setMediaType("application/onnx").build())
-        .setSignature(SyntheticModel.signature())
-        .setReferenceProfile(PROFILE)
+        .setSignature(signature)
+        .setReferenceProfile(profile)
         .setMetrics(EvaluationMetrics.newBuilder().setSplit("test").setRows(10).setAccuracy(0.9).setMacroPrecision(0.9).setMacroRecall(0.9)
-            .setMacroF1(0.9).setConfusionMatrix(ConfusionMatrix.newBuilder().setLabels(SyntheticModel.CLASSES)
+            .setMacroF1(0.9).setConfusionMatrix(ConfusionMatrix.newBuilder().setLabels(classes)
                 .setCounts(List.of(List.of(5L, 0L), List.of(1L, 4L))).build()).build())
         .build();
   }

@@ -1,5 +1,6 @@
 package io.kloop.training;
 
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
@@ -20,6 +21,13 @@ import org.springframework.validation.annotation.Validated;
  * @param seed Seed of every random choice of a run (SGD order, profile samples), so runs are reproducible. Default 42.
  * @param runTimeout The longest a training run may take; a run still busy then is stopped and fails with
  *     {@code TrainingFailed} saying so. Default 30 minutes.
+ * @param textHashBuckets How many hashed-token columns each text input of the platform's own models takes
+ *     (model-support's {@code FeatureEncoding}: term frequencies per bucket of the token's MurmurHash3),
+ *     from 2 to 16,384. Default 256: training holds each encoded row in memory as floats, so a text input
+ *     costs 1 KB a row (10 MB for 10,000 rows) and the model 256 weights per class, while a few hundred
+ *     buckets leave room for the few hundred words that carry most of a short text's class (words beyond
+ *     that share buckets, which a linear model tolerates); raise it for larger vocabularies. A model keeps
+ *     the number it was trained with in its signature, so changing it never breaks a served model.
  * @param models Models declared by configuration, by name; each is stored as a spec event at start-up unless
  *     the stored spec already says the same. Specs declared over HTTP live alongside.
  */
@@ -32,6 +40,8 @@ public record TrainingProperties(
     @DefaultValue("30m") @NotNull(message = "must be more than 0 and at most 7d")
     @DurationMin(nanos = 0, inclusive = false, message = "must be more than 0 and at most 7d")
     @DurationMax(days = 7, message = "must be more than 0 and at most 7d") Duration runTimeout,
+    @DefaultValue("256") @Min(value = 2, message = "must be from 2 to 16384") @Max(value = 16_384, message = "must be from 2 to 16384")
+    int textHashBuckets,
     Map<String, ConfiguredModel> models) {
 
   public TrainingProperties {

@@ -22,6 +22,7 @@ class TrainingPropertiesStartUpTest {
   @Test
   void shouldStartWithTheDefaults() {
     runner.run(context -> assertThat(context).hasNotFailed().getBean(TrainingProperties.class).extracting(TrainingProperties::maxConcurrentRuns).isEqualTo(1));
+    runner.run(context -> assertThat(context.getBean(TrainingProperties.class).textHashBuckets()).isEqualTo(256));
   }
 
   @Test
@@ -29,6 +30,8 @@ class TrainingPropertiesStartUpTest {
     assertRefused("kloop.training.max-concurrent-runs=0", "kloop.training.max-concurrent-runs must be at least 1, got 0");
     assertRefused("kloop.training.run-timeout=8d", "kloop.training.run-timeout must be more than 0 and at most 7d, got PT192H");
     assertRefused("kloop.training.run-timeout=0s", "kloop.training.run-timeout must be more than 0 and at most 7d, got PT0S");
+    assertRefused("kloop.training.text-hash-buckets=1", "kloop.training.text-hash-buckets must be from 2 to 16384, got 1");
+    assertRefused("kloop.training.text-hash-buckets=16385", "kloop.training.text-hash-buckets must be from 2 to 16384, got 16385");
   }
 
   private void assertRefused(String setting, String message) {

@@ -3,6 +3,7 @@ package io.kloop.ingest.batch;
 import io.kloop.events.FeatureSpec;
 import io.kloop.events.FeatureSummary;
 import io.kloop.ingest.spec.DatasetSpec;
+import io.kloop.schemas.TextFeatures;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -17,9 +18,10 @@ import org.apache.commons.statistics.descriptive.Statistic;
 /**
  * The per-feature summary of a batch (Apache Commons Statistics), gathered row by row as the batch fills:
  * count and missing for every feature; min, max, mean, standard deviation and the 5/25/50/75/95 % quantiles
- * for numeric ones; value counts for categorical and boolean ones. Numeric values are kept in a primitive
- * array per feature, so the quantiles stay exact (and the summary the same as one computed from the
- * finished batch's rows).
+ * for numeric ones, and the same of the length in characters (code points, {@link TextFeatures#length}) for
+ * text ones; value counts for categorical and boolean ones. Numeric values and text lengths are kept in a
+ * primitive array per feature, so the quantiles stay exact (and the summary the same as one computed from
+ * the finished batch's rows); the texts themselves are not kept here.
  */
 final class FeatureSummaries {
 
@@ -32,7 +34,7 @@ final class FeatureSummaries {
     spec.features().forEach(feature -> features.add(new Feature(feature)));
   }
 
-  /** Adds one row's normalised values (Double, Boolean, String or null by feature name). */
+  /** Adds one row's normalised values (Double, Boolean, String (a category or a text) or null by feature name). */
   void add(Map<String, Object> values) {
     rows++;
     for (Feature feature : features) {
@@ -71,6 +73,12 @@ final class FeatureSummaries {
           }
           numbers[present] = ((Number) value).doubleValue();
         }
+        case TEXT -> {
+          if (present == numbers.length) {
+            numbers = Arrays.copyOf(numbers, Math.max(256, present * 2));
+          }
+          numbers[present] = TextFeatures.length((CharSequence) value);
+        }
         case CATEGORICAL, BOOLEAN -> counts.merge(value.toString(), 1L, Long::sum);
       }
       present++;
@@ -83,7 +91,7 @@ final class FeatureSummaries {
           .setCount(present)
           .setMissing(rows - present);
       switch (spec.getType()) {
-        case NUMERIC -> numeric(summary, Arrays.copyOf(numbers, present));
+        case NUMERIC, TEXT -> numeric(summary, Arrays.copyOf(numbers, present));
         case CATEGORICAL, BOOLEAN -> summary.setCategoryCounts(new TreeMap<>(counts));
       }
       return summary.build();

@@ -5,6 +5,7 @@ import io.kloop.events.FeatureSpec;
 import io.kloop.events.FeatureType;
 import io.kloop.events.LabelSpec;
 import io.kloop.ingest.validation.TextRules;
+import io.kloop.schemas.TextFeatures;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
@@ -116,6 +117,13 @@ public record DatasetSpec(String dataset, int version, String idField, List<Feat
         problems.add("feature '" + name + "' needs a finite min and max (or none)");
       } else if (feature.getMin() != null && feature.getMax() != null && feature.getMin() > feature.getMax()) {
         problems.add("feature '" + name + "' has min " + feature.getMin() + " above max " + feature.getMax());
+      }
+      if (feature.getMaxLength() != null && feature.getType() != FeatureType.TEXT) {
+        problems.add("feature '" + name + "' is " + feature.getType().name().toLowerCase() + " and cannot have a maxLength");
+      } else if (feature.getMaxLength() != null
+          && (feature.getMaxLength() < 1 || feature.getMaxLength() > TextFeatures.MAX_LENGTH_LIMIT)) {
+        problems.add("text feature '" + name + "' needs a maxLength from 1 to " + TextFeatures.MAX_LENGTH_LIMIT + " characters (or none for "
+            + TextFeatures.DEFAULT_MAX_LENGTH + "), not " + feature.getMaxLength());
       }
       valuesProblems(problems, "feature '" + name + "'", "categories", feature.getCategories());
       if (feature.getDescription() != null) {

@@ -16,36 +16,43 @@ import java.util.Locale;
  *  "idField": "id",
  *  "features": [{"name": "radius", "type": "numeric", "required": true, "min": 0, "max": 50},
  *               {"name": "site", "type": "categorical", "categories": ["a", "b"], "required": false},
- *               {"name": "smoker", "type": "boolean"}],
+ *               {"name": "smoker", "type": "boolean"},
+ *               {"name": "notes", "type": "text", "maxLength": 5000}],
  *  "label": {"name": "diagnosis", "classes": ["benign", "malignant"], "required": true}}
  * }</pre>
  *
- * {@code required} defaults to true for features and for the label.
+ * {@code required} defaults to true for features and for the label; a text feature's {@code maxLength}
+ * (characters) defaults to {@value io.kloop.schemas.TextFeatures#DEFAULT_MAX_LENGTH}.
  */
 record SpecDocument(String dataset, Integer version, String idField, List<Feature> features, Label label, List<Integer> versions) {
 
   /** A feature as JSON; built in code by name: {@code Feature.named("radius", "numeric").withRange(0.0, 50.0)}. */
-  record Feature(String name, String type, Boolean required, Double min, Double max, List<String> categories, String description) {
+  record Feature(String name, String type, Boolean required, Double min, Double max, List<String> categories, Integer maxLength,
+      String description) {
 
     /** A feature with its name and type, nothing else said (each part absent, as in a document that leaves it out). */
     static Feature named(String name, String type) {
-      return new Feature(name, type, null, null, null, null, null);
+      return new Feature(name, type, null, null, null, null, null, null);
     }
 
     Feature withRequired(Boolean newRequired) {
-      return new Feature(name, type, newRequired, min, max, categories, description);
+      return new Feature(name, type, newRequired, min, max, categories, maxLength, description);
     }
 
     Feature withRange(Double newMin, Double newMax) {
-      return new Feature(name, type, required, newMin, newMax, categories, description);
+      return new Feature(name, type, required, newMin, newMax, categories, maxLength, description);
     }
 
     Feature withCategories(List<String> newCategories) {
-      return new Feature(name, type, required, min, max, newCategories, description);
+      return new Feature(name, type, required, min, max, newCategories, maxLength, description);
+    }
+
+    Feature withMaxLength(Integer newMaxLength) {
+      return new Feature(name, type, required, min, max, categories, newMaxLength, description);
     }
 
     Feature withDescription(String newDescription) {
-      return new Feature(name, type, required, min, max, categories, newDescription);
+      return new Feature(name, type, required, min, max, categories, maxLength, newDescription);
     }
   }
 
@@ -54,7 +61,8 @@ record SpecDocument(String dataset, Integer version, String idField, List<Featur
   static SpecDocument of(DatasetSpec spec, List<Integer> versions) {
     List<Feature> features = spec.features().stream()
         .map(f -> Feature.named(f.getName(), f.getType().name().toLowerCase(Locale.ROOT)).withRequired(f.getRequired())
-            .withRange(f.getMin(), f.getMax()).withCategories(f.getCategories()).withDescription(f.getDescription()))
+            .withRange(f.getMin(), f.getMax()).withCategories(f.getCategories()).withMaxLength(f.getMaxLength())
+            .withDescription(f.getDescription()))
         .toList();
     LabelSpec label = spec.label();
     return new SpecDocument(spec.dataset(), spec.version(), spec.idField(), features,
@@ -84,7 +92,7 @@ record SpecDocument(String dataset, Integer version, String idField, List<Featur
         // reported below
       }
       if (type == null) {
-        problems.add("feature '" + name + "' needs a type: numeric, categorical or boolean (got " + TextRules.echo(feature.type()) + ")");
+        problems.add("feature '" + name + "' needs a type: numeric, categorical, boolean or text (got " + TextRules.echo(feature.type()) + ")");
         continue;
       }
       List<String> categories = values(problems, "feature '" + name + "'", "categories", feature.categories());
@@ -95,6 +103,7 @@ record SpecDocument(String dataset, Integer version, String idField, List<Featur
           .setMin(feature.min())
           .setMax(feature.max())
           .setCategories(categories)
+          .setMaxLength(feature.maxLength())
           .setDescription(feature.description())
           .build());
     }

@@ -1,6 +1,8 @@
 package io.kloop.ingest.spec;
 
 import io.kloop.events.FeatureSpec;
+import io.kloop.events.FeatureType;
+import io.kloop.schemas.TextFeatures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,8 +10,8 @@ import java.util.Map;
 /**
  * Which changes to a dataset spec keep every record valid under the old spec valid under the new one
  * (compatible: adding an optional feature, widening a range, adding a category or class, making a feature
- * optional, changing a description) and which do not. An incompatible change is only accepted as an
- * explicit new version.
+ * optional, raising a text feature's maxLength, changing a description) and which do not (a text feature's
+ * maxLength falling among them). An incompatible change is only accepted as an explicit new version.
  */
 final class SpecEvolution {
 
@@ -41,6 +43,9 @@ final class SpecEvolution {
       }
       if (now.getMax() != null && (old.getMax() == null || now.getMax() < old.getMax())) {
         changes.add("feature '" + old.getName() + "' max falls to " + now.getMax());
+      }
+      if (old.getType() == FeatureType.TEXT && TextFeatures.maxLength(now) < TextFeatures.maxLength(old)) {
+        changes.add("feature '" + old.getName() + "' maxLength falls to " + TextFeatures.maxLength(now));
       }
       List<String> removed = new ArrayList<>(old.getCategories());
       removed.removeAll(now.getCategories());

@@ -2,9 +2,12 @@ package io.kloop.ingest.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.within;
 
 import io.kloop.events.DataRecord;
 import io.kloop.events.DatasetBatchCommitted;
+import io.kloop.events.FeatureSummary;
+import io.kloop.events.FeatureType;
 import io.kloop.events.FeedbackOrigin;
 import io.kloop.ingest.IngestServiceApplication;
 import io.kloop.ingest.spec.DatasetSpecs;
@@ -32,6 +35,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -159,6 +163,40 @@ class IntakeTopologyTest {
     send("r3", 4.5);
     assertThat(batches.isEmpty()).as("the next batch is open").isTrue();
     assertThat(deadLetters.isEmpty()).isTrue();
+  }
+
+  @Test
+  void keepsTextInTheBatchAndSummarisesItsLengthInCharacters() {
+    start(KloopTracing.OFF);
+    specs.declare(Specs.plus(Specs.tumours(DATASET), Specs.text("notes", false, 20)), null, "test");
+    List<String> texts = Arrays.asList("Fine, \"really\".", null, "\uD83D\uDE00 ok");
+    for (int i = 0; i < texts.size(); i++) {
+      Map<String, Object> features = new HashMap<>();
+      features.put("radius", 1.0);
+      features.put("notes", texts.get(i));
+      records.pipeInput(DATASET, new EventSerializer<DataRecord>().serialize(Topics.DATA_RECORD.name(), DataRecord.newBuilder()
+          .setEventId("t-" + i).setEventTime(Instant.EPOCH).setProducer("test").setDataset(DATASET).setRecordId("t" + i)
+          .setFeatures(features).setLabel("benign").build()));
+    }
+    records.pipeInput(DATASET, new EventSerializer<DataRecord>().serialize(Topics.DATA_RECORD.name(), DataRecord.newBuilder()
+        .setEventId("t-long").setEventTime(Instant.EPOCH).setProducer("test").setDataset(DATASET).setRecordId("long")
+        .setFeatures(Map.of("radius", 1.0, "notes", "x".repeat(21))).setLabel("benign").build()));
+
+    DatasetBatchCommitted batch = batches.readValue();
+    assertThat(BatchFiles.read(store.read(batch.getArtifact()))).extracting(row -> row.features().get("notes"))
+        .containsExactlyElementsOf(texts);
+    FeatureSummary notes = batch.getFeatures().stream().filter(f -> f.getName().equals("notes")).findFirst().orElseThrow();
+    // Lengths 15 and 4 (the emoji is one character), by hand: mean 9.5, sample variance 2 * 5.5^2 = 60.5.
+    assertThat(notes.getType()).isEqualTo(FeatureType.TEXT);
+    assertThat(notes.getCount()).isEqualTo(2);
+    assertThat(notes.getMissing()).isEqualTo(1);
+    assertThat(notes.getMin()).isEqualTo(4.0);
+    assertThat(notes.getMax()).isEqualTo(15.0);
+    assertThat(notes.getMean()).isEqualTo(9.5);
+    assertThat(notes.getStdDev()).isCloseTo(Math.sqrt(60.5), within(1e-12));
+    assertThat(notes.getQuantiles()).containsKey("0.5");
+    assertThat(notes.getCategoryCounts()).isEmpty();
+    assertThat(reason(deadLetters.readRecord())).contains("text of 21 characters is longer than the feature's maxLength 20");
   }
 
   @Test

@@ -74,6 +74,20 @@ class IncomingRecordsTest {
   }
 
   @Test
+  void shouldReadTextWithCommasQuotesAndLineBreaksFromQuotedCsvFields() {
+    String body = "id,review,stars\n"
+        + "a,\"Good, not great: \"\"meh\"\" says it all\",3\n"
+        + "b,\"two\r\nlines\",4\n"
+        + "c,plain words,5\n";
+
+    List<Incoming> read = IncomingRecords.csv(body);
+
+    assertThat(read).extracting(Incoming::unreadable).containsOnlyNulls();
+    assertThat(read).extracting(incoming -> incoming.fields().get("review"))
+        .containsExactly("Good, not great: \"meh\" says it all", "two\r\nlines", "plain words");
+  }
+
+  @Test
   void shouldRefuseACsvBodyWhoseHeaderCannotBeRead() {
     assertThatThrownBy(() -> IncomingRecords.csv("")).isInstanceOf(UnreadableBodyException.class);
     assertThatThrownBy(() -> IncomingRecords.csv("id,id\n1,2\n")).isInstanceOf(UnreadableBodyException.class).hasMessageContaining("id");

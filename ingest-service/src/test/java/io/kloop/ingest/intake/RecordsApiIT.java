@@ -9,6 +9,9 @@ import io.kloop.ingest.IngestTestProperties;
 import io.kloop.test.TestRecords;
 import io.kloop.test.WithKafkaBroker;
 import io.kloop.test.hostile.EdgeContract;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,6 +120,47 @@ class RecordsApiIT {
     assertThat(stored).extracting(DataRecord::getRecordId).containsExactly("c1", "c2", "n1", "n3");
     assertThat(stored.get(0).getFeatures()).containsEntry("radius", 1.5).containsEntry("smoker", true);
     assertThat(stored.get(1).getFeatures()).as("missing values are not written").doesNotContainKey("site");
+  }
+
+  /** The shipped reviews (data/reviews.*): a text feature declared, its texts taken as sent, overlong or non-text ones refused. */
+  @Test
+  void shouldTakeTheShippedReviewsAndRefuseTextsOverTheirLimit() throws IOException {
+    dataset = "reviews-" + UUID.randomUUID().toString().substring(0, 8);
+    http.put().uri("/v1/datasets/{name}", dataset).contentType(MediaType.APPLICATION_JSON).bodyValue(Files.readString(shipped("reviews.spec.json")))
+        .exchange().expectStatus().isCreated();
+    http.get().uri("/v1/datasets/{name}", dataset).exchange().expectStatus().isOk()
+        .expectBody().jsonPath("$.features[0].type").isEqualTo("text").jsonPath("$.features[0].maxLength").isEqualTo(500);
+    List<String> lines = Files.readAllLines(shipped("reviews.csv"));
+    String csv = String.join("\n", lines.subList(0, 101)) + "\nquoted,\"Good, \"\"really\"\" good\nand more\",positive\n";
+
+    post(MediaType.parseMediaType("text/csv"), csv).expectStatus().isAccepted().expectBody().jsonPath("$.acceptedCount").isEqualTo(101);
+    post(MediaType.APPLICATION_JSON, "[{\"id\": \"number\", \"review\": 42, \"sentiment\": \"positive\"},"
+        + " {\"id\": \"long\", \"review\": \"" + "a".repeat(501) + "\", \"sentiment\": \"positive\"}]")
+        .expectStatus().isBadRequest().expectBody()
+        .jsonPath("$.refused[0].violations[0].kind").isEqualTo("wrong-type")
+        .jsonPath("$.refused[1].violations[0].kind").isEqualTo("out-of-range")
+        .jsonPath("$.refused[1].violations[0].reason").isEqualTo("text of 501 characters is longer than the feature's maxLength 500");
+
+    List<DataRecord> stored = storedRecords(101);
+    String firstReview = lines.get(1).substring(lines.get(1).indexOf(',') + 1, lines.get(1).lastIndexOf(','));
+    assertThat(stored.get(0).getFeatures().get("review").toString()).isEqualTo(firstReview);
+    assertThat(stored.get(100).getFeatures().get("review").toString()).isEqualTo("Good, \"really\" good\nand more");
+
+    http.put().uri("/v1/datasets/{name}", dataset + "-bad").contentType(MediaType.APPLICATION_JSON).bodyValue("""
+        {"idField": "id", "features": [{"name": "radius", "type": "numeric", "maxLength": 5}, {"name": "notes", "type": "text", "maxLength": 0}],
+         "label": {"name": "y", "classes": ["no", "yes"]}}""")
+        .exchange().expectStatus().isBadRequest().expectBody().jsonPath("$.problems").value(list -> assertThat((List<Object>) list)
+            .containsExactlyInAnyOrder("feature 'radius' is numeric and cannot have a maxLength",
+                "text feature 'notes' needs a maxLength from 1 to 100000 characters (or none for 2000), not 0"));
+  }
+
+  private static Path shipped(String file) {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.exists(dir.resolve("data").resolve(file))) {
+        return dir.resolve("data").resolve(file);
+      }
+    }
+    throw new IllegalStateException("data/" + file + " not found");
   }
 
   /**

@@ -92,7 +92,7 @@ class DatasetSpecApiIT {
         .expectStatus().isBadRequest()
         .expectBody().jsonPath("$.error").isEqualTo("invalid dataset spec")
         .jsonPath("$.problems").value(list -> assertThat((List<Object>) list)
-            .containsExactly("feature 'size' needs a type: numeric, categorical or boolean (got huge)"));
+            .containsExactly("feature 'size' needs a type: numeric, categorical, boolean or text (got huge)"));
     put("{\"idField\": \"id\", \"features\": [{\"name\": \"colour\", \"type\": \"categorical\"}], \"label\": {\"name\": \"y\", \"classes\": [\"yes\"]}}")
         .expectStatus().isBadRequest()
         .expectBody().jsonPath("$.problems").value(list -> assertThat((List<Object>) list)
@@ -111,7 +111,7 @@ class DatasetSpecApiIT {
     put(V1.replace("\"min\": 0", "\"minimum\": 0").replace("{\"name\": \"diagnosis\"", "{\"requried\": true, \"name\": \"diagnosis\""))
         .expectStatus().isBadRequest()
         .expectBody().jsonPath("$.error").value(m -> assertThat((String) m).startsWith("unreadable request: unknown keys ")
-            .contains("'minimum' (known there: categories, description, max, min, name, required, type)")
+            .contains("'minimum' (known there: categories, description, max, maxLength, min, name, required, type)")
             .contains("'requried' (known there: classes, name, required)"));
     http.get().uri("/v1/datasets/{name}", dataset).exchange().expectStatus().isNotFound(); // nothing was declared
   }

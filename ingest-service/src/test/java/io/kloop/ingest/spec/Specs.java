@@ -24,6 +24,11 @@ public final class Specs {
     return FeatureSpec.newBuilder().setName(name).setType(FeatureType.BOOLEAN).setRequired(required).build();
   }
 
+  /** A text feature; {@code maxLength} null for the platform's default. */
+  public static FeatureSpec text(String name, boolean required, Integer maxLength) {
+    return FeatureSpec.newBuilder().setName(name).setType(FeatureType.TEXT).setRequired(required).setMaxLength(maxLength).build();
+  }
+
   public static LabelSpec label(String name, String... classes) {
     return LabelSpec.newBuilder().setName(name).setClasses(List.of(classes)).setRequired(true).build();
   }

@@ -2,8 +2,10 @@ package io.kloop.monitor.api;
 
 import io.kloop.events.DriftReported;
 import io.kloop.events.DriftStatistic;
+import io.kloop.events.FeatureType;
 import io.kloop.events.PerformanceWindowKind;
 import io.kloop.monitor.ModelNames;
+import io.kloop.monitor.drift.TextDriftNames;
 import io.kloop.monitor.performance.PerformanceReader;
 import io.kloop.monitor.window.ApprovedModels;
 import io.kloop.monitor.window.DriftReader;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -98,13 +101,16 @@ class DriftController {
   }
 
   /**
-   * The input feature names of a model version: from its approval when the monitor has read it, otherwise
-   * every tested name but the output's (training names the output profile {@code output}, and the output's
+   * The input feature names of a model version, as its statistics are reported: from its approval when the
+   * monitor has read it (a text input by its three derived names, {@link TextDriftNames}), otherwise every
+   * tested name but the output's (training names the output profile {@code output}, and the output's
    * probability tests {@code output:P(<class>)}).
    */
   Set<String> inputsOf(String model, DriftReported report) {
     return approvals.get(model, report.getVersion())
-        .map(approval -> approval.getSignature().getInputs().stream().map(input -> input.getName()).collect(Collectors.toSet()))
+        .map(approval -> approval.getSignature().getInputs().stream()
+            .flatMap(input -> input.getType() == FeatureType.TEXT ? TextDriftNames.of(input.getName()).stream() : Stream.of(input.getName()))
+            .collect(Collectors.toSet()))
         .orElseGet(() -> report.getFeatures().stream().map(statistic -> statistic.getFeature())
             .filter(name -> !name.equals(OUTPUT) && !name.startsWith(OUTPUT + ":")).collect(Collectors.toSet()));
   }

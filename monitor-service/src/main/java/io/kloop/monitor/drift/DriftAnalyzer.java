@@ -5,14 +5,18 @@ import io.kloop.events.DriftTest;
 import io.kloop.events.FeatureProfile;
 import io.kloop.events.FeatureType;
 import io.kloop.events.ReferenceProfile;
+import io.kloop.model.FeatureProfiles;
 import io.kloop.monitor.drift.DriftWindowAccumulator.CategoryCounts;
 import io.kloop.monitor.drift.DriftWindowAccumulator.NumericValues;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import org.apache.commons.statistics.distribution.ChiSquaredDistribution;
 import org.apache.commons.statistics.inference.ChiSquareTest;
 import org.apache.commons.statistics.inference.SignificanceResult;
 
@@ -29,6 +33,13 @@ import org.apache.commons.statistics.inference.SignificanceResult;
  *   <li><b>categorical and boolean</b>: the chi-square goodness-of-fit test of the window's counts against the
  *       reference shares, and PSI and Jensen–Shannon distance over the categories, unseen values included as
  *       categories of their own;
+ *   <li><b>text</b>: three parts, each reported under a derived name ({@link TextDriftNames}):
+ *       {@code <feature>:length}, the numeric tests on the texts' lengths in characters against the
+ *       profile's bins and sample of the reference's lengths; {@code <feature>:unseen-tokens}, the
+ *       chi-square goodness-of-fit test, PSI and Jensen–Shannon distance of the window's shares of tokens
+ *       in and outside the reference's vocabulary against the profile's {@code unseenShare}; and
+ *       {@code <feature>:top-tokens}, the same on the shares of the reference's most frequent tokens with
+ *       every other token under {@code *}, against the profile's shares;
  *   <li><b>output</b>: the categorical tests on the predicted classes (named after the output profile,
  *       {@code output}); for a two-class model whose profile has bins, also the numeric tests on the
  *       probability of the second class (named {@code output:P(<class>)}).
@@ -39,10 +50,25 @@ import org.apache.commons.statistics.inference.SignificanceResult;
  * [0, 1].
  *
  * <p>Every hypothesis test is held to the settings' p-value divided by the number of hypothesis tests in
- * the window (Bonferroni). A feature (or the output) drifts when its test is significant and, when
- * {@link DriftSettings#requireEffectSize()} is set, its PSI or distance reaches its threshold too: a shift
- * must be both real and large enough to matter. The model is drifting when the share of drifted input
- * features reaches {@link DriftSettings#driftedShare()} or the output drifts.
+ * the window (Bonferroni; a text feature's three parts are three tests). A feature (or the output, or a
+ * text feature's part) drifts when its test is significant and, when {@link DriftSettings#requireEffectSize()}
+ * is set, its PSI or distance reaches its threshold too: a shift must be both real and large enough to
+ * matter. The model is drifting when the share of drifted input features reaches
+ * {@link DriftSettings#driftedShare()} or the output drifts; a text feature counts once in that share, as
+ * drifted when any of its parts drifted, while the verdicts (and a report's drifted features) name the parts.
+ *
+ * <p><b>Tokens are not independent draws.</b> The words of one text come together (a review about a
+ * battery says "battery" twice), so a chi-square test on token counts would take a window of 1,000 texts of
+ * 50 tokens for 50,000 independent observations and flag differences no one would call drift. The token
+ * tests therefore take the window's shares pooled over all its tokens (the way the profile's shares are
+ * made) but the number of texts with at least one token as their sample size: {@code n Σ (o − e)² / e}
+ * over shares {@code o} and expected shares {@code e}, with {@code n} texts, against chi-square with
+ * cells − 1 degrees of freedom. That is exact when each text's tokens all fall in one cell and conservative
+ * when texts mix cells (the usual case), unless text lengths vary so much that a few long texts carry most
+ * tokens. As with categories, cells the reference gives no share (an {@code unseenShare} of 0, the common
+ * case when the reference has fewer distinct tokens than the vocabulary holds) are pooled into one cell
+ * expected at {@value #EMPTY_SHARE}, so unseen words in a window make the test significant at once and PSI
+ * and distance decide: about 2 % of unseen tokens move PSI past 0.1.
  *
  * <p><b>Unseen and impossible categories.</b> The chi-square test needs a positive expected count in every
  * cell, so values the reference never saw, and reference categories with a share of zero, are pooled into
@@ -85,11 +111,16 @@ public final class DriftAnalyzer {
     for (int f = 0; f < profiles.size(); f++) {
       FeatureProfile profile = profiles.get(f);
       NumericValues values = window.numeric(f);
+      TextTokenCounts texts = window.text(f);
+      if (texts != null) {
+        inputs.addAll(text(profile, texts, window.missing(f), notes));
+        continue;
+      }
       Part part = values != null
           ? numeric(profile.getName(), profile, values, window.missing(f), notes)
           : categorical(profile.getName(), profile, window.categorical(f), window.missing(f), notes);
       if (part != null) {
-        inputs.add(part);
+        inputs.add(part.of(profile.getName()));
       }
     }
     List<Part> output = output(reference.getOutput(), window, notes);
@@ -98,17 +129,21 @@ public final class DriftAnalyzer {
     double alpha = tests == 0 ? settings.pValue() : settings.pValue() / tests;
     List<DriftStatistic> statistics = new ArrayList<>(3 * tests);
     Map<String, Boolean> verdicts = new LinkedHashMap<>();
-    int drifted = 0;
+    Set<String> tested = new HashSet<>();
+    Set<String> drifted = new HashSet<>();
     for (Part part : inputs) {
       boolean verdict = part.addTo(statistics, alpha, settings);
       verdicts.put(part.name, verdict);
-      drifted += verdict ? 1 : 0;
+      tested.add(part.feature);
+      if (verdict) {
+        drifted.add(part.feature);
+      }
     }
     boolean outputDrifted = false;
     for (Part part : output) {
       outputDrifted |= part.addTo(statistics, alpha, settings);
     }
-    double share = inputs.isEmpty() ? 0 : (double) drifted / inputs.size();
+    double share = tested.isEmpty() ? 0 : (double) drifted.size() / tested.size();
     boolean drifting = (!inputs.isEmpty() && share >= settings.driftedShare()) || outputDrifted;
     return new DriftAssessment(statistics, verdicts, outputDrifted, share, drifting, alpha, tests, notes);
   }
@@ -117,7 +152,8 @@ public final class DriftAnalyzer {
     boolean same = profiles.size() == window.features();
     for (int f = 0; same && f < profiles.size(); f++) {
       same = profiles.get(f).getName().equals(window.name(f))
-          && (profiles.get(f).getType() == FeatureType.NUMERIC) == (window.numeric(f) != null);
+          && (profiles.get(f).getType() == FeatureType.NUMERIC) == (window.numeric(f) != null)
+          && (profiles.get(f).getType() == FeatureType.TEXT) == (window.text(f) != null);
     }
     if (!same) {
       throw new IllegalArgumentException("the window was built from a reference profile with other features");
@@ -145,6 +181,82 @@ public final class DriftAnalyzer {
       }
     }
     return parts;
+  }
+
+  /** A text feature's parts: length, unseen tokens, top tokens (each absent when it cannot be tested, with a note). */
+  private List<Part> text(FeatureProfile profile, TextTokenCounts texts, long missing, List<String> notes) {
+    String feature = profile.getName();
+    List<Part> parts = new ArrayList<>(3);
+    Part length = numeric(feature + TextDriftNames.LENGTH, profile, texts.lengths(), missing, notes);
+    if (length != null) {
+      parts.add(length.of(feature));
+    }
+    long n = texts.textsWithTokens();
+    String unseenName = feature + TextDriftNames.UNSEEN_TOKENS;
+    String topName = feature + TextDriftNames.TOP_TOKENS;
+    if (n == 0) {
+      notes.add(feature + ": token tests skipped, no text with a token in the window (" + missing + " missing)");
+      return parts;
+    }
+    double tokens = texts.tokens();
+    Double unseenShare = profile.getUnseenShare();
+    if (!texts.hasVocabulary() || unseenShare == null || !(unseenShare >= 0 && unseenShare <= 1)) {
+      notes.add(unseenName + ": skipped, its reference profile has no vocabulary");
+    } else {
+      parts.add(sharesPart(unseenName, new double[] {1 - unseenShare, unseenShare},
+          new double[] {(tokens - texts.unseen()) / tokens, texts.unseen() / tokens}, n).of(feature));
+    }
+    String[] top = texts.top();
+    Map<String, Double> frequencies = profile.getCategoryFrequencies();
+    double[] expected = new double[top.length + 1];
+    double[] actual = new double[top.length + 1];
+    for (int i = 0; i < top.length; i++) {
+      Double share = frequencies.get(top[i]);
+      expected[i] = share == null ? 0 : share;
+      actual[i] = texts.topCounts()[i] / tokens;
+    }
+    Double rest = frequencies.get(FeatureProfiles.OTHER_TOKENS);
+    expected[top.length] = rest == null ? 0 : rest;
+    actual[top.length] = texts.otherTokens() / tokens;
+    double[] expectedShares = shares(expected);
+    if (expectedShares == null) {
+      notes.add(topName + ": skipped, its reference profile is empty");
+    } else {
+      parts.add(sharesPart(topName, expectedShares, actual, n).of(feature));
+    }
+    return parts;
+  }
+
+  /**
+   * The chi-square test, PSI and distance of a window's {@code actual} shares against {@code expected} ones
+   * (each summing to 1), with {@code n} observations (texts, see the class comment); cells expected at 0 are
+   * pooled into one expected at {@value #EMPTY_SHARE}, present only when the window has values in them.
+   */
+  static Part sharesPart(String name, double[] expected, double[] actual, long n) {
+    List<double[]> cells = new ArrayList<>(expected.length + 1);
+    double pooled = 0;
+    for (int i = 0; i < expected.length; i++) {
+      if (expected[i] > 0) {
+        cells.add(new double[] {expected[i], actual[i]});
+      } else {
+        pooled += actual[i];
+      }
+    }
+    if (pooled > 0) {
+      cells.add(new double[] {EMPTY_SHARE, pooled});
+    }
+    double statistic = 0;
+    double pValue = 1;
+    if (cells.size() >= 2) {
+      double sum = cells.stream().mapToDouble(cell -> cell[0]).sum();
+      for (double[] cell : cells) {
+        double e = cell[0] / sum;
+        statistic += (cell[1] - e) * (cell[1] - e) / e;
+      }
+      statistic *= n;
+      pValue = ChiSquaredDistribution.of(cells.size() - 1).survivalProbability(statistic);
+    }
+    return new Part(name, DriftTest.CHI_SQUARE, statistic, pValue, psi(expected, actual), jensenShannonDistance(expected, actual));
   }
 
   private Part numeric(String name, FeatureProfile profile, NumericValues values, long missing,
@@ -327,9 +439,11 @@ public final class DriftAnalyzer {
     return n == array.length ? array : Arrays.copyOf(array, n);
   }
 
-  /** One feature's (or the output's) hypothesis test with its PSI and distance. */
-  private static final class Part {
+  /** One feature's (or the output's, or a text feature's part's) hypothesis test with its PSI and distance. */
+  static final class Part {
     final String name;
+    /** The input feature the part belongs to (its own name but for a text feature's parts); null for the output. */
+    final String feature;
     final DriftTest test;
     final double statistic;
     final double pValue;
@@ -337,12 +451,22 @@ public final class DriftAnalyzer {
     final double distance;
 
     Part(String name, DriftTest test, double statistic, double pValue, double psi, double distance) {
+      this(name, null, test, statistic, pValue, psi, distance);
+    }
+
+    private Part(String name, String feature, DriftTest test, double statistic, double pValue, double psi, double distance) {
       this.name = name;
+      this.feature = feature;
       this.test = test;
       this.statistic = statistic;
       this.pValue = pValue;
       this.psi = psi;
       this.distance = distance;
+    }
+
+    /** The same part, belonging to input {@code inputFeature}. */
+    Part of(String inputFeature) {
+      return new Part(name, inputFeature, test, statistic, pValue, psi, distance);
     }
 
     /** Adds the three statistics and returns the verdict. */

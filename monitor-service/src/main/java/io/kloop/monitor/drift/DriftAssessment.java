@@ -11,11 +11,13 @@ import java.util.Map;
  *
  * @param statistics every test run, per input feature in profile order and then on the output, each with the
  *     threshold it was held to and whether it crossed it
- * @param featureVerdicts whether each tested input feature drifted, in profile order; skipped features are
- *     absent (see {@code notes})
+ * @param featureVerdicts whether each tested input feature drifted, in profile order, by the name its
+ *     statistics are reported under (a text feature's parts by their derived names, {@link TextDriftNames});
+ *     skipped features and parts are absent (see {@code notes})
  * @param outputDrifted whether the model's output drifted (predicted-class shares, or for a two-class model
  *     also the second class's probability)
- * @param driftedShare share of the tested input features that drifted (0 when none could be tested)
+ * @param driftedShare share of the tested input features that drifted, a text feature counted once (drifted
+ *     when any of its parts did); 0 when none could be tested
  * @param drifting whether the model counts as drifting: {@code driftedShare} reached the settings' share, or
  *     the output drifted
  * @param pValueThreshold the significance level each hypothesis test was held to: the settings' p-value
@@ -33,7 +35,7 @@ public record DriftAssessment(List<DriftStatistic> statistics, Map<String, Boole
     notes = List.copyOf(notes);
   }
 
-  /** Names of the input features that drifted, in profile order. */
+  /** Names of the input features (and text features' parts) that drifted, in profile order. */
   public List<String> driftedFeatures() {
     return featureVerdicts.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
   }

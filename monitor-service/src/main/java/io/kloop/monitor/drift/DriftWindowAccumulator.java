@@ -15,7 +15,8 @@ import java.util.OptionalLong;
 
 /**
  * The predictions of one window of one model version, gathered for {@link DriftAnalyzer}: per numeric
- * feature its values, per categorical or boolean feature a count per value, and for the output a count per
+ * feature its values, per categorical or boolean feature a count per value, per text feature the texts'
+ * lengths and token counts against the reference ({@link TextTokenCounts}), and for the output a count per
  * predicted class and, for a two-class model, the probabilities of the second class.
  *
  * <p>Which features exist and how each is read comes from the serving version's {@link ReferenceProfile}:
@@ -23,8 +24,10 @@ import java.util.OptionalLong;
  * boolean feature takes any non-null value by its text ({@code true} becomes {@code "true"}), and a value the
  * reference does not know is counted as unseen, per value (the first {@value #MAX_UNSEEN_VALUES} distinct
  * ones, each known by at most its first {@value #MAX_UNSEEN_VALUE_CHARS} characters; any further ones share one
- * count), so a window holds a bounded amount of text whatever the predictions carry. Inputs the profile does not
- * name are ignored.
+ * count), so a window holds a bounded amount of text whatever the predictions carry. A text feature takes
+ * a string (a null, a blank string or a non-string counts as missing, as ingest does) and keeps no text: its
+ * state is one length per prediction and a fixed number of counts. Inputs the profile does not name are
+ * ignored.
  *
  * <p>Not thread-safe: one accumulator belongs to one window, filled by one thread and then assessed.
  */
@@ -42,6 +45,7 @@ public final class DriftWindowAccumulator {
   private final String[] names;
   private final NumericValues[] numeric;
   private final CategoryCounts[] categorical;
+  private final TextTokenCounts[] text;
   private final long[] missing;
   private final CategoryCounts predicted;
   private final String secondClass;
@@ -63,12 +67,15 @@ public final class DriftWindowAccumulator {
     names = new String[n];
     numeric = new NumericValues[n];
     categorical = new CategoryCounts[n];
+    text = new TextTokenCounts[n];
     missing = new long[n];
     for (int f = 0; f < n; f++) {
       FeatureProfile feature = features.get(f);
       names[f] = feature.getName();
       if (feature.getType() == FeatureType.NUMERIC) {
         numeric[f] = new NumericValues();
+      } else if (feature.getType() == FeatureType.TEXT) {
+        text[f] = new TextTokenCounts(feature);
       } else {
         categorical[f] = new CategoryCounts(feature.getCategoryFrequencies().keySet());
       }
@@ -98,6 +105,12 @@ public final class DriftWindowAccumulator {
           } else {
             missing[f]++;
           }
+        } else {
+          missing[f]++;
+        }
+      } else if (text[f] != null) {
+        if (value instanceof CharSequence chars && !chars.toString().isBlank()) {
+          text[f].add(chars);
         } else {
           missing[f]++;
         }
@@ -146,7 +159,10 @@ public final class DriftWindowAccumulator {
     return latest == Long.MIN_VALUE ? OptionalLong.empty() : OptionalLong.of(latest);
   }
 
-  /** Predictions in which the feature was missing (or, for a numeric one, not a number); 0 for unknown names. */
+  /**
+   * Predictions in which the feature was missing (or, for a numeric one, not a number; for a text one, not a
+   * string or blank); 0 for unknown names.
+   */
   public long missing(String feature) {
     for (int f = 0; f < names.length; f++) {
       if (names[f].equals(feature)) {
@@ -172,12 +188,17 @@ public final class DriftWindowAccumulator {
     return names[feature];
   }
 
-  /** The numeric feature's values, or null when the feature is categorical. */
+  /** The numeric feature's values, or null when the feature is not numeric. */
   NumericValues numeric(int feature) {
     return numeric[feature];
   }
 
-  /** The categorical feature's counts, or null when the feature is numeric. */
+  /** The text feature's lengths and token counts, or null when the feature is not text. */
+  TextTokenCounts text(int feature) {
+    return text[feature];
+  }
+
+  /** The categorical feature's counts, or null when the feature is numeric or text. */
   CategoryCounts categorical(int feature) {
     return categorical[feature];
   }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import io.kloop.events.DriftDetected;
 import io.kloop.events.DriftReported;
+import io.kloop.events.DriftStatistic;
+import io.kloop.events.DriftTest;
 import io.kloop.events.PredictionLogged;
 import io.kloop.events.RetrainingReason;
 import io.kloop.events.RetrainingRequested;
@@ -12,6 +14,7 @@ import io.kloop.events.WindowKind;
 import io.kloop.monitor.MonitorProperties;
 import io.kloop.monitor.MonitorServiceApplication;
 import io.kloop.monitor.drift.SyntheticModel;
+import io.kloop.monitor.drift.TextModel;
 import io.kloop.monitor.truth.FeedbackSpecs;
 import io.kloop.schemas.EventDeserializer;
 import io.kloop.schemas.EventSerializer;
@@ -131,6 +134,40 @@ class MonitorTopologyTest {
 
   private static String derivedId(String name) {
     return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+  }
+
+  @Test
+  void shouldJudgeATextInputByItsLengthUnseenTokensAndTopTokens() {
+    approvals.add(MonitorEvents.textApproval("reviews", 1));
+    startByCount();
+    TextModel reviews = new TextModel(11);
+    for (int i = 0; i < WINDOW; i++) {
+      predictions.pipeInput("reviews", serializer.serialize(Topics.PREDICTION_LOGGED.name(),
+          MonitorEvents.textPrediction(reviews, "reviews", 1, 0, START.plusMillis(sent++))));
+    }
+    // A window where about 30 % of the words were never seen in training.
+    for (int i = 0; i < WINDOW; i++) {
+      predictions.pipeInput("reviews", serializer.serialize(Topics.PREDICTION_LOGGED.name(),
+          MonitorEvents.textPrediction(reviews, "reviews", 1, 0.3, START.plusMillis(sent++))));
+    }
+
+    List<DriftReported> reports = read(Topics.DRIFT_REPORTED, DriftReported.class).stream().map(TestRecord::value).toList();
+    assertThat(reports).hasSize(2);
+    DriftReported like = reports.get(0);
+    DriftReported unseen = reports.get(1);
+    assertThat(like.getFeatures()).extracting(statistic -> statistic.getFeature().toString())
+        .contains("review:length", "review:unseen-tokens", "review:top-tokens", "output").doesNotContain("review");
+    assertThat(like.getDrifting()).as("drifted %s", like.getDriftedFeatures()).isFalse();
+    assertThat(like.getDriftedFeatures()).isEmpty();
+    assertThat(unseen.getDrifting()).isTrue();
+    assertThat(unseen.getDriftedFeatures()).contains("review:unseen-tokens");
+    assertThat(unseen.getDriftedShare()).as("one input, the review, counted once").isEqualTo(1.0);
+    assertThat(unseen.getFeatures()).filteredOn(statistic -> statistic.getFeature().toString().equals("review:unseen-tokens"))
+        .extracting(DriftStatistic::getTest, DriftStatistic::getDrifted)
+        .containsExactly(tuple(DriftTest.CHI_SQUARE, true), tuple(DriftTest.PSI, true), tuple(DriftTest.JENSEN_SHANNON, true));
+    assertThat(unseen.getOutputDrifted()).isFalse();
+    assertThat(read(Topics.DRIFT_DETECTED, DriftDetected.class)).singleElement()
+        .satisfies(detected -> assertThat(detected.value().getReportId().toString()).isEqualTo(unseen.getReportId().toString()));
   }
 
   @Test

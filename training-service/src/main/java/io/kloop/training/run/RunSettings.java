@@ -7,7 +7,8 @@ import org.springframework.boot.info.GitProperties;
 import org.springframework.stereotype.Component;
 
 /**
- * What every run of this instance shares: the seed its splits and searches start from, how long it may take, and
+ * What every run of this instance shares: the seed its splits and searches start from, how long it may take, how
+ * many hashed-token columns a text input takes, and
  * the version of the code that trains (the commit, "-dirty" when built from uncommitted changes, or "unknown"),
  * which each {@code ModelTrained} and {@code TrainingFailed} records.
  */
@@ -16,11 +17,13 @@ class RunSettings {
 
   private final long seed;
   private final Duration timeLimit;
+  private final int textHashBuckets;
   private final String codeVersion;
 
   RunSettings(TrainingProperties properties, ObjectProvider<GitProperties> git) {
     this.seed = properties.seed();
     this.timeLimit = properties.runTimeout();
+    this.textHashBuckets = properties.textHashBuckets();
     GitProperties commit = git.getIfAvailable();
     String commitId = commit == null ? null : commit.get("commit.id.full") != null ? commit.get("commit.id.full") : commit.getCommitId();
     this.codeVersion = commitId == null ? "unknown" : commitId + ("true".equals(commit.get("dirty")) ? "-dirty" : "");
@@ -32,6 +35,11 @@ class RunSettings {
 
   Duration timeLimit() {
     return timeLimit;
+  }
+
+  /** Hashed-token columns per text input of a trained model. */
+  int textHashBuckets() {
+    return textHashBuckets;
   }
 
   String codeVersion() {

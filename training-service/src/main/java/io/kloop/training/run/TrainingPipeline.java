@@ -4,6 +4,7 @@ import io.kloop.events.DatasetBatchCommitted;
 import io.kloop.events.DatasetSpecDeclared;
 import io.kloop.events.EvaluationMetrics;
 import io.kloop.events.FeatureSpec;
+import io.kloop.events.FeatureType;
 import io.kloop.events.ModelSignature;
 import io.kloop.events.ReferenceProfile;
 import io.kloop.events.SignatureField;
@@ -35,6 +36,8 @@ import org.tribuo.classification.Label;
 final class TrainingPipeline {
 
   private static final Logger log = LoggerFactory.getLogger(TrainingPipeline.class);
+  /** Hashed-token columns per text input when no setting says otherwise ({@code kloop.training.text-hash-buckets}). */
+  static final int DEFAULT_TEXT_HASH_BUCKETS = 256;
   /** Fewer labelled rows than this cannot fill three splits in a useful way. */
   static final int MIN_ROWS = 20;
 
@@ -60,20 +63,23 @@ final class TrainingPipeline {
   private final BatchSource batches;
   private final PhaseListener phases;
   private final long seed;
+  private final int textHashBuckets;
   private final Runnable check;
 
   TrainingPipeline(BatchSource batches, PhaseListener phases, long seed) {
-    this(batches, phases, seed, () -> {});
+    this(batches, phases, seed, DEFAULT_TEXT_HASH_BUCKETS, () -> {});
   }
 
   /**
+   * @param textHashBuckets hashed-token columns per text input ({@link #signature})
    * @param check called between batches and candidates and before every SGD step; throws (a {@link TrainingFailure})
    *     to stop the run, when it was cancelled or ran out of time
    */
-  TrainingPipeline(BatchSource batches, PhaseListener phases, long seed, Runnable check) {
+  TrainingPipeline(BatchSource batches, PhaseListener phases, long seed, int textHashBuckets, Runnable check) {
     this.batches = batches;
     this.phases = phases;
     this.seed = seed;
+    this.textHashBuckets = textHashBuckets;
     this.check = check;
   }
 
@@ -84,7 +90,7 @@ final class TrainingPipeline {
     Map<Split, List<BatchFiles.Row>> splits = phase("split", () -> split(rows, classes));
     List<BatchFiles.Row> train = splits.get(Split.TRAIN);
 
-    ModelSignature inputs = signature(dataset, List.of());
+    ModelSignature inputs = signature(dataset, List.of(), textHashBuckets);
     FeatureEncoding encoding = new FeatureEncoding(inputs);
     float[][] trainRaw = encodeFinite(encoding, train, Split.TRAIN);
     Standardization standardization = Standardization.of(trainRaw, encoding.width());
@@ -124,7 +130,7 @@ final class TrainingPipeline {
     ReferenceProfile profile = phase("profile", () -> ReferenceProfiles.of(dataset, features(train), outputClasses, testByOutput,
         testTruthByOutput, seed));
 
-    ModelSignature signature = signature(dataset, outputClasses);
+    ModelSignature signature = signature(dataset, outputClasses, textHashBuckets);
     byte[] onnx = phase("export", () -> OnnxExport.export(best.model(), standardization, spec.name(), modelVersion));
     double difference = phase("verify", () -> OnnxExport.verify(onnx, signature, testRaw, testByOutput));
     log.info("Model {}: {} {} chosen on validation (macro F1 {}); test accuracy {}, ONNX within {} of Tribuo",
@@ -214,11 +220,20 @@ final class TrainingPipeline {
     }
   }
 
-  static ModelSignature signature(DatasetSpecDeclared dataset, List<String> outputClasses) {
+  /**
+   * The signature of a model trained on the dataset: every feature an input of the platform's encoding
+   * ({@link FeatureEncoding}), a text feature with its spec's maxLength and {@code textHashBuckets} hashed-token
+   * columns. A text column is never NaN (a missing text is all zeros, like an empty one), so the graph's mean
+   * imputation only reaches a text input when an explanation sets it to its training mean on purpose.
+   */
+  static ModelSignature signature(DatasetSpecDeclared dataset, List<String> outputClasses, int textHashBuckets) {
     List<SignatureField> inputs = new ArrayList<>();
     for (FeatureSpec feature : dataset.getFeatures()) {
+      boolean text = feature.getType() == FeatureType.TEXT;
       inputs.add(SignatureField.newBuilder().setName(feature.getName()).setType(feature.getType())
-          .setCategories(List.copyOf(feature.getCategories())).build());
+          .setCategories(List.copyOf(feature.getCategories()))
+          .setMaxLength(text ? feature.getMaxLength() : null)
+          .setHashBuckets(text ? textHashBuckets : 0).build());
     }
     return ModelSignature.newBuilder().setInputs(inputs).setOutputClasses(outputClasses)
         .setInputTensor(OnnxExport.INPUT).setProbabilityTensor(OnnxExport.PROBABILITIES).build();

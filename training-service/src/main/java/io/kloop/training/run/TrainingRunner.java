@@ -113,7 +113,8 @@ class TrainingRunner {
         throw new TrainingFailure("read", "dataset " + spec.dataset() + " has no committed batches yet");
       }
       TrainingPipeline.Champion champion = state.champion(model).map(this::champion).orElse(null);
-      TrainingPipeline pipeline = new TrainingPipeline(this::readBatch, phaseListener(runId, model, span, control), settings.seed(), control::check);
+      TrainingPipeline pipeline = new TrainingPipeline(this::readBatch, phaseListener(runId, model, span, control), settings.seed(),
+          settings.textHashBuckets(), control::check);
       List<DatasetBatchCommitted> batches = window;
       // The work runs on a thread of its own, within the time limit; a cancellation stops it at its next check.
       TrainingPipeline.Result result = control.execute(inThisContext(() -> pipeline.run(spec, dataset, batches,

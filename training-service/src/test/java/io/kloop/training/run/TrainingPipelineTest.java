@@ -381,7 +381,7 @@ class TrainingPipelineTest {
 
       @Override
       public void finished(String phase, long millis) {}
-    }, 7, () -> {
+    }, 7, TrainingPipeline.DEFAULT_TEXT_HASH_BUCKETS, () -> {
       if (started.contains("train") && checks.incrementAndGet() == stopAt) {
         throw new TrainingFailure("train", "cancelled");
       }
