@@ -25,6 +25,7 @@ import io.kloop.events.SignatureTensor;
 import io.kloop.events.TensorElementType;
 import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.LocalArtifactStore;
+import io.kloop.test.OnnxFixtures;
 import io.kloop.test.TestEvents;
 import io.kloop.test.TestKafkaBroker;
 import java.net.URI;
@@ -223,6 +224,209 @@ class ImportedModelsIT {
     assertError(post("/v2/models/" + model + "/infer", perFeature), 400, "unknown input; the model takes [nums, count, text]");
   }
 
+  /** The five fixtures that output probabilities: skl2onnx (two shapes), onnxmltools' XGBoost, torch's MLP, skl2onnx's TF-IDF. */
+  private static final List<String> FIXTURES = List.of(OnnxFixtures.WINE_SKLEARN_LOGREG, OnnxFixtures.WINE_SKLEARN_PER_FEATURE,
+      OnnxFixtures.WINE_XGBOOST, OnnxFixtures.WINE_PYTORCH_MLP, OnnxFixtures.REVIEWS_SKLEARN_TFIDF);
+
+  @Test
+  void shouldServeEveryFixtureAsOnnxRuntimeAnswersOnBothApisWithItsRealInputs() throws Exception {
+    for (String name : FIXTURES) {
+      OnnxFixtures.Fixture fixture = OnnxFixtures.fixture(name);
+      byte[] onnx = OnnxFixtures.bytes(name);
+      String model = serve("fixture-", onnx, fixtureSignature(fixture), fixtureProfile(fixture));
+      List<Map<String, Object>> rows = fixture.expected().stream().map(OnnxFixtures.Expected::features).toList();
+      float[][] direct = directFixture(onnx, fixture, rows);
+      List<String> classes = fixture.classOrder();
+
+      Map<?, ?> answer = answer(post("/v1/models/" + model + "/predict", Map.of("instances", rows)));
+      List<?> predictions = (List<?>) answer.get("predictions");
+      for (int i = 0; i < rows.size(); i++) {
+        Map<?, ?> probabilities = (Map<?, ?>) ((Map<?, ?>) predictions.get(i)).get("probabilities");
+        for (int c = 0; c < classes.size(); c++) {
+          assertThat(((Number) probabilities.get(classes.get(c))).doubleValue()).as("%s row %d class %s", name, i, classes.get(c))
+              .isCloseTo(direct[i][c], within(1e-5))
+              // And the exporter's own library's figure, as the manifest keeps it.
+              .isCloseTo(fixture.expected().get(i).probabilities().get(c), within(1e-4));
+        }
+      }
+
+      List<Map<String, Object>> tensors = new ArrayList<>();
+      List<Map<String, Object>> declared = new ArrayList<>();
+      for (OnnxFixtures.Port input : fixture.inputs()) {
+        List<Object> data = new ArrayList<>();
+        rows.forEach(row -> input.features().forEach(feature -> data.add(row.get(feature))));
+        String datatype = switch (input.type()) {
+          case "FLOAT" -> "FP32";
+          case "DOUBLE" -> "FP64";
+          case "INT64" -> "INT64";
+          default -> "BYTES";
+        };
+        boolean rank1 = input.shape().size() == 1;
+        tensors.add(Map.of("name", input.name(), "datatype", datatype, "data", data,
+            "shape", rank1 ? List.of(rows.size()) : List.of(rows.size(), input.features().size())));
+        declared.add(Map.of("name", input.name(), "datatype", datatype, "shape", rank1 ? List.of(-1) : List.of(-1, input.features().size()),
+            "parameters", Map.of("features", input.features())));
+      }
+      Map<?, ?> oip = answer(post("/v2/models/" + model + "/infer", Map.of("inputs", tensors)));
+      List<?> data = (List<?>) ((Map<?, ?>) ((List<?>) oip.get("outputs")).get(0)).get("data");
+      for (int i = 0; i < rows.size(); i++) {
+        for (int c = 0; c < classes.size(); c++) {
+          assertThat(((Number) data.get(i * classes.size() + c)).doubleValue()).as("%s OIP row %d class %d", name, i, c)
+              .isCloseTo(direct[i][c], within(1e-5));
+        }
+      }
+      assertThat(answer(get("/v2/models/" + model)).get("inputs")).as(name).isEqualTo(declared);
+    }
+  }
+
+  @Test
+  void shouldExplainATreeEnsembleAndATextModelApproximatelyWithinTheBudget() {
+    Map<String, String> methods = Map.of(OnnxFixtures.WINE_XGBOOST, "kernel-shap", OnnxFixtures.REVIEWS_SKLEARN_TFIDF, "shapley");
+    for (Map.Entry<String, String> method : methods.entrySet()) {
+      OnnxFixtures.Fixture fixture = OnnxFixtures.fixture(method.getKey());
+      String model = serve("fixture-explained-", OnnxFixtures.bytes(method.getKey()), fixtureSignature(fixture), fixtureProfile(fixture));
+      List<Map<String, Object>> rows = fixture.expected().stream().map(OnnxFixtures.Expected::features).toList();
+
+      Map<?, ?> answer = answer(post("/v1/models/" + model + "/predict?explain=true", Map.of("instances", rows)));
+      for (Object item : (List<?>) answer.get("predictions")) {
+        Map<String, Object> explanation = object(((Map<?, ?>) item).get("explanation"));
+        assertThat(explanation).as(method.getKey()).containsEntry("approximate", true).containsEntry("method", method.getValue());
+        // The default budget: 2,048 evaluations per explained row.
+        assertThat(((Number) explanation.get("evaluations")).intValue()).isLessThanOrEqualTo(2048);
+        double sum = object(explanation.get("contributions")).values().stream().mapToDouble(v -> ((Number) v).doubleValue()).sum();
+        assertThat(sum).isCloseTo(((Number) explanation.get("value")).doubleValue() - ((Number) explanation.get("baseline")).doubleValue(),
+            within(1e-6));
+      }
+    }
+  }
+
+  @Test
+  void shouldRefuseAFixturesIntegerFeatureThatIsNotWholeAndATextTooLong() {
+    OnnxFixtures.Fixture perFeature = OnnxFixtures.fixture(OnnxFixtures.WINE_SKLEARN_PER_FEATURE);
+    String wine = serve("fixture-strict-", OnnxFixtures.bytes(perFeature.file()), fixtureSignature(perFeature), fixtureProfile(perFeature));
+    Map<String, Object> row = new HashMap<>(perFeature.expected().get(0).features());
+    row.put("magnesium", 127.5);
+    assertError(post("/v1/models/" + wine + "/predict", Map.of("instances", List.of(row))), 400,
+        "instances[0].magnesium: 127.5 is not a whole number, and the model takes this feature as an integer (INT64");
+    row.put("magnesium", null);
+    assertError(post("/v1/models/" + wine + "/predict", Map.of("instances", List.of(row))), 400,
+        "instances[0].magnesium: the model takes this feature as an integer (INT64), which cannot be missing");
+
+    OnnxFixtures.Fixture tfidf = OnnxFixtures.fixture(OnnxFixtures.REVIEWS_SKLEARN_TFIDF);
+    String reviews = serve("fixture-text-", OnnxFixtures.bytes(tfidf.file()), fixtureSignature(tfidf), fixtureProfile(tfidf));
+    assertError(post("/v1/models/" + reviews + "/predict", Map.of("instances", List.of(Map.of("review", "a".repeat(501))))), 400,
+        "instances[0].review: a text of 501 characters; this feature takes at most 500");
+    assertError(post("/v2/models/" + reviews + "/infer", Map.of("inputs", List.of(
+        Map.of("name", "input", "datatype", "BYTES", "shape", List.of(1, 1), "data", List.of(7))))), 400,
+        "inputs[0] 'input'.data[0] (feature 'review'): datatype BYTES holds strings, not 7");
+  }
+
+  /**
+   * The signature the importer builds from a fixture's manifest entry: the dataset's features (wine: 13
+   * numeric; reviews: review, text of at most 500 characters, as data/reviews.spec.json says), one tensor per
+   * model input with its features, the class order and the probability output.
+   */
+  static ModelSignature fixtureSignature(OnnxFixtures.Fixture fixture) {
+    List<SignatureField> inputs = new ArrayList<>();
+    List<SignatureTensor> tensors = new ArrayList<>();
+    for (OnnxFixtures.Port port : fixture.inputs()) {
+      for (String feature : port.features()) {
+        inputs.add("STRING".equals(port.type()) ? field(feature, FeatureType.TEXT).setMaxLength(500).build()
+            : field(feature, FeatureType.NUMERIC).build());
+      }
+      tensors.add(tensor(port.name(), TensorElementType.valueOf(port.type()), port.shape().size(), port.features().toArray(String[]::new)));
+    }
+    return ModelSignature.newBuilder().setInputs(inputs).setOutputClasses(fixture.classOrder()).setInputTensor("")
+        .setProbabilityTensor(fixture.probabilityOutput()).setProbabilityFormat(ProbabilityFormat.valueOf(fixture.probabilityFormat()))
+        .setTensors(tensors).build();
+  }
+
+  /** A reference profile whose samples are the manifest's rows (numbers), with texts' lengths. */
+  static List<FeatureProfile> fixtureProfile(OnnxFixtures.Fixture fixture) {
+    List<FeatureProfile> profiles = new ArrayList<>();
+    for (SignatureField input : fixtureSignature(fixture).getInputs()) {
+      List<Double> sample = fixture.expected().stream().map(e -> e.features().get(input.getName()))
+          .map(v -> v instanceof Number n ? n.doubleValue() : (double) String.valueOf(v).length()).toList();
+      profiles.add(FeatureProfile.newBuilder().setName(input.getName()).setType(input.getType()).setCount(sample.size()).setSample(sample).build());
+    }
+    return profiles;
+  }
+
+  /** ONNX Runtime's probabilities for a fixture, in its class order, with tensors made here from the manifest's ports. */
+  static float[][] directFixture(byte[] onnx, OnnxFixtures.Fixture fixture, List<Map<String, Object>> rows) throws Exception {
+    OrtEnvironment environment = OrtEnvironment.getEnvironment();
+    int n = rows.size();
+    Map<String, OnnxTensor> inputs = new HashMap<>();
+    try (OrtSession session = environment.createSession(onnx, new OrtSession.SessionOptions())) {
+      for (OnnxFixtures.Port port : fixture.inputs()) {
+        int width = port.features().size();
+        long[] shape = port.shape().size() == 1 ? new long[] {n} : new long[] {n, width};
+        switch (port.type()) {
+          case "FLOAT" -> {
+            float[] values = new float[n * width];
+            for (int i = 0; i < n; i++) {
+              for (int j = 0; j < width; j++) {
+                values[i * width + j] = ((Number) rows.get(i).get(port.features().get(j))).floatValue();
+              }
+            }
+            inputs.put(port.name(), OnnxTensor.createTensor(environment, java.nio.FloatBuffer.wrap(values), shape));
+          }
+          case "DOUBLE" -> {
+            double[] values = new double[n * width];
+            for (int i = 0; i < n; i++) {
+              for (int j = 0; j < width; j++) {
+                values[i * width + j] = ((Number) rows.get(i).get(port.features().get(j))).doubleValue();
+              }
+            }
+            inputs.put(port.name(), OnnxTensor.createTensor(environment, java.nio.DoubleBuffer.wrap(values), shape));
+          }
+          case "INT64" -> {
+            long[] values = new long[n * width];
+            for (int i = 0; i < n; i++) {
+              for (int j = 0; j < width; j++) {
+                values[i * width + j] = ((Number) rows.get(i).get(port.features().get(j))).longValue();
+              }
+            }
+            inputs.put(port.name(), OnnxTensor.createTensor(environment, java.nio.LongBuffer.wrap(values), shape));
+          }
+          default -> {
+            String[] values = new String[n * width];
+            for (int i = 0; i < n; i++) {
+              for (int j = 0; j < width; j++) {
+                values[i * width + j] = (String) rows.get(i).get(port.features().get(j));
+              }
+            }
+            inputs.put(port.name(), OnnxTensor.createTensor(environment, values, shape));
+          }
+        }
+      }
+      try (OrtSession.Result result = session.run(inputs)) {
+        OnnxValue output = result.get(fixture.probabilityOutput()).orElseThrow();
+        float[][] probabilities = new float[n][fixture.classOrder().size()];
+        if (output instanceof OnnxSequence sequence) {
+          List<? extends OnnxValue> maps = sequence.getValue();
+          for (int i = 0; i < n; i++) {
+            try (OnnxMap map = (OnnxMap) maps.get(i)) {
+              Map<?, ?> values = map.getValue();
+              for (int c = 0; c < fixture.classOrder().size(); c++) {
+                Object key = fixture.classKeys().get(c);
+                probabilities[i][c] = (Float) values.get(key instanceof Number number ? (Object) number.longValue() : key);
+              }
+            }
+          }
+        } else {
+          float[][] tensor = (float[][]) output.getValue();
+          for (int i = 0; i < n; i++) {
+            probabilities[i] = tensor[i].clone();
+          }
+        }
+        return probabilities;
+      }
+    } finally {
+      inputs.values().forEach(OnnxTensor::close);
+    }
+  }
+
   /** The probabilities ONNX Runtime gives for the instances, with tensors made here (not by the service's code). */
   static float[][] direct(byte[] onnx, List<Map<String, Object>> instances) throws Exception {
     OrtEnvironment environment = OrtEnvironment.getEnvironment();
@@ -257,14 +461,18 @@ class ImportedModelsIT {
 
   /** Approves the model as the registry would, with a reference profile of its features, and waits until it serves. */
   private String serve(String prefix, byte[] onnx, ModelSignature signature) {
-    String model = prefix + UUID.randomUUID().toString().substring(0, 8);
-    ModelApproved approval = TestModels.approval(model, 1, TestModels.store(store, onnx), signature);
-    approval.setReferenceProfile(ReferenceProfile.newBuilder(approval.getReferenceProfile()).setFeatures(List.of(
+    return serve(prefix, onnx, signature, List.of(
         FeatureProfile.newBuilder().setName("a").setType(FeatureType.NUMERIC).setCount(3).setSample(List.of(-1.0, 0.0, 1.5)).build(),
         FeatureProfile.newBuilder().setName("flag").setType(FeatureType.BOOLEAN).setCount(3).setCategoryFrequencies(Map.of("true", 0.5, "false", 0.5))
             .build(),
         FeatureProfile.newBuilder().setName("c").setType(FeatureType.NUMERIC).setCount(3).setSample(List.of(0.0, 1.0, 4.0)).build(),
-        FeatureProfile.newBuilder().setName("review").setType(FeatureType.TEXT).setCount(3).setSample(List.of(4.0)).build())).build());
+        FeatureProfile.newBuilder().setName("review").setType(FeatureType.TEXT).setCount(3).setSample(List.of(4.0)).build()));
+  }
+
+  private String serve(String prefix, byte[] onnx, ModelSignature signature, List<FeatureProfile> features) {
+    String model = prefix + UUID.randomUUID().toString().substring(0, 8);
+    ModelApproved approval = TestModels.approval(model, 1, TestModels.store(store, onnx), signature);
+    approval.setReferenceProfile(ReferenceProfile.newBuilder(approval.getReferenceProfile()).setFeatures(features).build());
     TestEvents.publish(Topics.MODEL_APPROVED.name(), model, approval);
     await().atMost(TIMEOUT).until(() -> get("/v2/models/" + model + "/versions/1/ready").statusCode() == 200);
     return model;
