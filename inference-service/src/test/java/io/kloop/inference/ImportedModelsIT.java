@@ -222,6 +222,7 @@ class ImportedModelsIT {
     assertError(post("/v2/models/" + model + "/infer", infer), 400, "inputs[1] 'count'.data[0] (feature 'c'): 1.5 is not a whole number");
     Map<String, Object> perFeature = Map.of("inputs", List.of(Map.of("name", "a", "datatype", "FP32", "shape", List.of(1), "data", List.of(0.5))));
     assertError(post("/v2/models/" + model + "/infer", perFeature), 400, "unknown input; the model takes [nums, count, text]");
+    assertError(post("/v2/models/" + model + "/infer", Map.of("inputs", List.of())), 400, "inputs: give the model's input tensors [nums, count, text]");
   }
 
   /** The five fixtures that output probabilities: skl2onnx (two shapes), onnxmltools' XGBoost, torch's MLP, skl2onnx's TF-IDF. */

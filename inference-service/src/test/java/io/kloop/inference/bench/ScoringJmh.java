@@ -49,6 +49,8 @@ public class ScoringJmh {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
+    // JMH's forked JVM is no test JVM: Avro builds the event classes only once they are trusted.
+    io.kloop.schemas.EventCatalog.trustEventClasses();
     BenchModel bench = new BenchModel();
     home = Files.createTempDirectory("scoring-jmh");
     LocalArtifactStore store = new LocalArtifactStore(home);
