@@ -36,8 +36,8 @@ final class Answers {
         why.put("contributions", explanation.contributions());
         why.put("approximate", explanation.approximate());
         if (explanation.approximate()) {
-          why.put("method", explanation.method());
-          why.put("evaluations", explanation.evaluations());
+          why.put("method", explanation.approximation().method());
+          why.put("evaluations", explanation.approximation().evaluations());
         }
         answer.put("explanation", why);
       }

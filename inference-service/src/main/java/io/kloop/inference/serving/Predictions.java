@@ -48,8 +48,16 @@ public class Predictions {
    * {@code shapley} when every coalition of features was evaluated, {@code kernel-shap} when they were
    * sampled), which sum to {@code score - baseline}; {@code evaluations} is what it cost.
    */
-  public record Explanation(String scoreKind, Double score, Double baseline, Map<String, Double> contributions, boolean approximate, String method,
-      int evaluations) {}
+  public record Explanation(String scoreKind, Double score, Double baseline, Map<String, Double> contributions, Approximation approximation) {
+
+    /** Whether the contributions are Shapley values of a model without additive scores (with {@link #approximation()}). */
+    public boolean approximate() {
+      return approximation != null;
+    }
+  }
+
+  /** How an approximate explanation was computed: {@code shapley} or {@code kernel-shap}, and the model evaluations it cost. */
+  public record Approximation(String method, int evaluations) {}
 
   /** A request's answers, all from one model version. */
   public record Result(String requestId, String model, int version, ModelSignature signature, List<Prediction> predictions, long latencyMicros) {}
@@ -240,7 +248,7 @@ public class Predictions {
       }
       Prediction prediction = predictions.get(i);
       explained.add(new Prediction(prediction.predictionId(), prediction.predictedClass(), prediction.probabilities(),
-          new Explanation(kind, finite(explanation.score()), finite(explanation.baseline()), contributions, false, null, 0)));
+          new Explanation(kind, finite(explanation.score()), finite(explanation.baseline()), contributions, null)));
     }
     return explained;
   }
@@ -255,8 +263,8 @@ public class Predictions {
       }
       Prediction prediction = predictions.get(i);
       explained.add(new Prediction(prediction.predictionId(), prediction.predictedClass(), prediction.probabilities(),
-          new Explanation("probability", finite(explanation.value()), finite(explanation.baseline()), contributions, true,
-              explanation.exact() ? "shapley" : "kernel-shap", explanation.evaluations())));
+          new Explanation("probability", finite(explanation.value()), finite(explanation.baseline()), contributions,
+              new Approximation(explanation.exact() ? "shapley" : "kernel-shap", explanation.evaluations()))));
     }
     return explained;
   }
