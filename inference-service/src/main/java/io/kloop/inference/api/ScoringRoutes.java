@@ -223,7 +223,8 @@ class ScoringRoutes {
         ServerRequest request) {
       OpenInferenceController.InferRequest infer = body.value();
       if (infer.inputs() == null || infer.inputs().isEmpty()) {
-        throw new InvalidInputException("inputs: give one tensor per feature");
+        throw new InvalidInputException(signature.getTensors().isEmpty() ? "inputs: give one tensor per feature"
+            : "inputs: give the model's input tensors " + signature.getTensors().stream().map(t -> t.getName()).toList());
       }
       String id = Identifiers.requestId(infer.id(), "id");
       Tensors.Batch batch = Tensors.instances(signature, infer.inputs());

@@ -50,6 +50,8 @@ final class BareNettyServer implements AutoCloseable {
    * only argument, with one event loop per core, until the process is stopped.
    */
   public static void main(String[] arguments) throws Exception {
+    // A JVM of its own: Avro builds the event classes (the model's signature) only once they are trusted.
+    io.kloop.schemas.EventCatalog.trustEventClasses();
     BenchModel bench = new BenchModel();
     OnnxClassifier classifier = OnnxClassifier.load(bench.onnx, bench.signature);
     BareNettyServer server = new BareNettyServer(classifier, Runtime.getRuntime().availableProcessors(), Integer.parseInt(arguments[0]));
