@@ -1,5 +1,6 @@
 package io.kloop.inference;
 
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -22,6 +23,9 @@ import org.springframework.validation.annotation.Validated;
  * @param registryUrl Base URL of the registry, e.g. {@code http://registry-service:8083}: when set, approved models are downloaded from it ({@code GET /v1/models/{name}/versions/{v}/artifact}) into {@code artifactRoot} instead of being read from a shared artifact store. Unset by default.
  * @param registryTimeout Most time one download from the registry may take, from connecting to the last byte. Default {@code 30s}.
  * @param registryRetryMaxDelay Longest wait between two attempts at a download that failed (the first after 1 s, then twice as long each time). Default {@code 1m}.
+ * @param explanationEvaluations Most model evaluations spent on one approximate explanation (a model that does not declare additive scores, e.g. an imported tree ensemble, explained with Shapley values: model-support's {@code KernelShap}): the row, the background rows and every coalition tried times every background row. Default {@code 2048}.
+ * @param explanationBackground Background rows of approximate explanations, drawn once per loaded version from its reference profile (fewer when the budget needs it). Default {@code 16}.
+ * @param maxApproximateExplanations Most instances of one request that may be explained approximately (all of their evaluations go to ONNX Runtime in one call). Default {@code 16}.
  */
 @ConfigurationProperties("kloop.inference")
 @Validated
@@ -34,4 +38,9 @@ public record InferenceProperties(
     @DefaultValue("1000") @Min(value = 1, message = "must be at least 1") int maxInstances,
     URI registryUrl,
     @DefaultValue("30s") @NotNull @DurationMin(nanos = 0, inclusive = false, message = "must be positive") Duration registryTimeout,
-    @DefaultValue("1m") @NotNull @DurationMin(nanos = 0, inclusive = false, message = "must be positive") Duration registryRetryMaxDelay) {}
+    @DefaultValue("1m") @NotNull @DurationMin(nanos = 0, inclusive = false, message = "must be positive") Duration registryRetryMaxDelay,
+    @DefaultValue("2048") @Min(value = 64, message = "must be at least 64") @Max(value = 65_536, message = "must be at most 65536")
+    int explanationEvaluations,
+    @DefaultValue("16") @Min(value = 1, message = "must be at least 1") @Max(value = 1024, message = "must be at most 1024") int explanationBackground,
+    @DefaultValue("16") @Min(value = 1, message = "must be at least 1") @Max(value = 1000, message = "must be at most 1000")
+    int maxApproximateExplanations) {}

@@ -14,6 +14,7 @@ import io.kloop.events.ProbabilityFormat;
 import io.kloop.events.SignatureField;
 import io.kloop.events.SignatureTensor;
 import io.kloop.events.TensorElementType;
+import io.kloop.test.OnnxFixtures;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -211,6 +212,26 @@ class OnnxClassifierRawTensorsTest {
     assertThat(info.output("label").orElseThrow().shape()).containsExactly(-1L);
     assertThat(OnnxModelInfo.read(textModel()).output("output_probability").orElseThrow().keyType()).isEqualTo("INT64");
     assertThatThrownBy(() -> OnnxModelInfo.read(new byte[] {1, 2, 3})).isInstanceOf(OnnxClassifier.ModelLoadException.class);
+  }
+
+  @Test
+  void shouldDescribeEveryFixtureAsItsManifestDoes() {
+    for (String name : OnnxFixtures.names()) {
+      OnnxFixtures.Fixture fixture = OnnxFixtures.fixture(name);
+      OnnxModelInfo info = OnnxModelInfo.read(OnnxFixtures.bytes(name));
+
+      assertThat(info.producerName()).as(name).isEqualTo(fixture.producerName());
+      assertThat(info.producerVersion()).as(name).isEqualTo(fixture.producerVersion());
+      assertThat(info.inputs()).as(name).extracting(OnnxModelInfo.Port::name, OnnxModelInfo.Port::elementType)
+          .containsExactlyElementsOf(fixture.inputs().stream().map(p -> org.assertj.core.groups.Tuple.tuple(p.name(), p.type())).toList());
+      for (OnnxFixtures.Port output : fixture.outputs()) {
+        OnnxModelInfo.Port port = info.output(output.name()).orElseThrow();
+        assertThat(port.kind().name()).as(name + " " + output.name()).isEqualTo(output.kind());
+        if (output.keyType() != null) {
+          assertThat(port.keyType()).isEqualTo(output.keyType());
+        }
+      }
+    }
   }
 
   private static void assertLoadFails(byte[] model, ModelSignature signature, String message) {

@@ -85,14 +85,15 @@ final class AnswerBudget {
   /**
    * At most what one instance adds to a predict answer besides its id's JSON string:
    * {@code {"predictionId":...,"class":...,"probabilities":{...},"version":...},} and, when explained,
-   * {@code ,"explanation":{"class":...,"score":...,"value":...,"baseline":...,"contributions":{...}}}.
+   * {@code ,"explanation":{"class":...,"score":...,"value":...,"baseline":...,"contributions":{...},"approximate":...,"method":...,
+   * "evaluations":...}}}.
    */
   static long predictInstance(NameSizes sizes, boolean explain) {
     long prediction = 64 + sizes.longestClassName() + sizes.classNames() + (PROBABILITY + 2L) * sizes.classes() + sizes.version();
     if (!explain) {
       return prediction;
     }
-    return prediction + 150 + sizes.longestClassName() + sizes.featureNames() + (NUMBER + 2L) * sizes.features();
+    return prediction + 230 + sizes.longestClassName() + sizes.featureNames() + (NUMBER + 2L) * sizes.features();
   }
 
   /**

@@ -14,7 +14,9 @@ final class Answers {
 
   /**
    * The named-feature API's answer: {@code {"id", "model", "version", "predictions": [...]}}, each prediction
-   * {@code {"predictionId", "class", "probabilities", "version"}} and, when asked for, its {@code "explanation"}.
+   * {@code {"predictionId", "class", "probabilities", "version"}} and, when asked for, its {@code "explanation"}:
+   * {@code {"class", "score", "value", "baseline", "contributions", "approximate"}} and, for an approximate one, the
+   * {@code "method"} and the number of model {@code "evaluations"}.
    */
   static Map<String, Object> predict(Predictions.Result result) {
     List<Map<String, Object>> answers = new ArrayList<>(result.predictions().size());
@@ -32,6 +34,11 @@ final class Answers {
         why.put("value", explanation.score());
         why.put("baseline", explanation.baseline());
         why.put("contributions", explanation.contributions());
+        why.put("approximate", explanation.approximate());
+        if (explanation.approximate()) {
+          why.put("method", explanation.method());
+          why.put("evaluations", explanation.evaluations());
+        }
         answer.put("explanation", why);
       }
       answers.add(answer);

@@ -2,6 +2,7 @@ package io.kloop.inference.api;
 
 import io.kloop.events.ModelSignature;
 import io.kloop.events.SignatureField;
+import io.kloop.events.SignatureTensor;
 import io.kloop.inference.serving.Predictions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,8 +18,11 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The Open Inference Protocol v2 REST API (KServe, Triton and MLServer clients work unchanged). A model
- * takes one tensor per feature, named after it, of shape {@code [N]} or {@code [N, 1]}: FP64 (or any
- * number type) for numeric features, BOOL for boolean ones, BYTES for categorical ones. It answers the
+ * the platform trained takes one tensor per feature, named after it, of shape {@code [N]} or {@code [N, 1]}:
+ * FP64 (or any number type) for numeric features, BOOL for boolean ones, BYTES for categorical and text ones.
+ * An imported model takes its own input tensors ({@link RawTensors}): the metadata lists them with their
+ * datatype (FP32, FP64, INT64 or BYTES), shape ({@code [-1, width]} or {@code [-1]}) and, under
+ * {@code parameters.features}, the features of their columns. It answers the
  * class probabilities ({@code FP32 [N, classes]}, named as the model's probability tensor) and the
  * predicted class ({@code label}, {@code BYTES [N]}) and each prediction's id ({@code prediction_id},
  * {@code BYTES [N]}); a client may give its own ids in an extra input tensor {@code prediction_id}, which the
@@ -75,8 +79,17 @@ class OpenInferenceController {
     Predictions.Served served = predictions.served(Identifiers.modelName(name), Identifiers.version(name, version));
     ModelSignature signature = served.signature();
     List<Map<String, Object>> inputs = new ArrayList<>();
-    for (SignatureField input : signature.getInputs()) {
-      inputs.add(tensor(input.getName(), Datatype.declared(input.getType()).name(), List.of(-1)));
+    if (signature.getTensors().isEmpty()) {
+      for (SignatureField input : signature.getInputs()) {
+        inputs.add(tensor(input.getName(), Datatype.declared(input.getType()).name(), List.of(-1)));
+      }
+    } else {
+      // An imported model's own tensors, each with the features of its columns, in order.
+      for (SignatureTensor imported : signature.getTensors()) {
+        Map<String, Object> tensor = tensor(imported.getName(), RawTensors.datatype(imported.getElementType()), RawTensors.shape(imported));
+        tensor.put("parameters", Map.of("features", imported.getFeatures()));
+        inputs.add(tensor);
+      }
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", name);

@@ -36,13 +36,25 @@ final class Tensors {
    */
   record Batch(List<Map<String, Object>> instances, PredictionIds ids) {}
 
-  /** Whether a model's clients may give prediction ids in a {@code prediction_id} tensor: unless a feature has that name. */
+  /**
+   * Whether a model's clients may give prediction ids in a {@code prediction_id} tensor: unless one of its input
+   * tensors has that name (a feature's, or an imported model's own tensor).
+   */
   static boolean takesPredictionIds(ModelSignature signature) {
+    if (!signature.getTensors().isEmpty()) {
+      return signature.getTensors().stream().noneMatch(tensor -> OpenInferenceController.PREDICTION_ID.equals(tensor.getName()));
+    }
     return signature.getInputs().stream().noneMatch(input -> OpenInferenceController.PREDICTION_ID.equals(input.getName()));
   }
 
-  /** One instance per row: feature name to its (normalised) value; and the rows' prediction ids. */
+  /**
+   * One instance per row: feature name to its (normalised) value; and the rows' prediction ids. An imported
+   * model ({@code tensors} set) takes its own tensors ({@link RawTensors}); the platform's models one per feature.
+   */
   static Batch instances(ModelSignature signature, List<InferInput> inputs) {
+    if (!signature.getTensors().isEmpty()) {
+      return RawTensors.instances(signature, inputs);
+    }
     Map<String, SignatureField> fields = new HashMap<>();
     signature.getInputs().forEach(f -> fields.put(f.getName(), f));
     Map<String, Object[]> columns = new LinkedHashMap<>();
@@ -117,7 +129,7 @@ final class Tensors {
     return new Batch(instances, ids == null ? PredictionIds.DEFAULT : PredictionIds.given(ids, instances.size(), idsAt));
   }
 
-  private static String optionalInputs(ModelSignature signature) {
+  static String optionalInputs(ModelSignature signature) {
     return takesPredictionIds(signature) ? " and an optional '" + OpenInferenceController.PREDICTION_ID + "'" : "";
   }
 
@@ -153,7 +165,7 @@ final class Tensors {
   }
 
   /** The tensor's N values as sent: its data, flat or, for shape {@code [N, 1]}, nested one value per row. */
-  private static Object[] values(InferInput input, long n, int k) {
+  static Object[] values(InferInput input, long n, int k) {
     if (!(input.data() instanceof List<?> data)) {
       throw new InvalidInputException(where(k, input.name()) + ": data must be a list of " + n + " value(s), "
           + (input.data() == null ? "it is missing" : "not " + describeValue(input.data())));
@@ -201,16 +213,16 @@ final class Tensors {
     return wanted;
   }
 
-  private static boolean isWhole(Object value) {
+  static boolean isWhole(Object value) {
     return value instanceof Integer || value instanceof Long;
   }
 
-  private static String where(int k, String name) {
+  static String where(int k, String name) {
     return "inputs[" + k + "] " + Instances.quoted(name);
   }
 
   /** A shape as sent, for a message: in full when short, else its rank. */
-  private static String describe(List<Object> shape) {
+  static String describe(List<Object> shape) {
     if (shape == null) {
       return "missing";
     }
@@ -224,7 +236,7 @@ final class Tensors {
     return text.append(']').toString();
   }
 
-  private static String describeValue(Object value) {
+  static String describeValue(Object value) {
     if (value == null) {
       return "null";
     }

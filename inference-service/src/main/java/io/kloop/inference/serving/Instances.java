@@ -3,6 +3,9 @@ package io.kloop.inference.serving;
 import io.kloop.events.FeatureType;
 import io.kloop.events.ModelSignature;
 import io.kloop.events.SignatureField;
+import io.kloop.events.SignatureTensor;
+import io.kloop.events.TensorElementType;
+import io.kloop.schemas.TextFeatures;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,7 +18,10 @@ import java.util.stream.Collectors;
  * Checks instances (feature name to value) against a model's signature and normalises their values:
  * every input must be present (null means missing, and is imputed as in training), no other key may be,
  * numeric inputs take finite numbers, boolean inputs true or false, categorical inputs one of their
- * categories. Errors name the instance and the feature, and quote at most 100 characters of what the client sent.
+ * categories, text inputs a string of at most the input's maxLength characters ({@link TextFeatures}). A
+ * numeric input that an imported model takes in an INT64 tensor takes a whole number, and cannot be missing
+ * (the tensor has no value for it). Errors name the instance and the feature, and quote at most 100
+ * characters of what the client sent.
  */
 public final class Instances {
 
@@ -26,15 +32,31 @@ public final class Instances {
       throw new InvalidInputException(path + ": no instances given");
     }
     int features = signature.getInputs().size();
+    Set<String> integers = integerFeatures(signature);
     List<Map<String, Object>> valid = new ArrayList<>(instances.size());
     for (int i = 0; i < instances.size(); i++) {
-      valid.add(validate(signature, features, instances.get(i), path, i));
+      valid.add(validate(signature, integers, features, instances.get(i), path, i));
     }
     return valid;
   }
 
+  /** The features an imported model takes in INT64 tensors; empty for the platform's own models (no tensors). */
+  public static Set<String> integerFeatures(ModelSignature signature) {
+    if (signature.getTensors().isEmpty()) {
+      return Set.of();
+    }
+    Set<String> integers = new HashSet<>();
+    for (SignatureTensor tensor : signature.getTensors()) {
+      if (tensor.getElementType() == TensorElementType.INT64) {
+        integers.addAll(tensor.getFeatures());
+      }
+    }
+    return integers;
+  }
+
   /** Error locations are only put together when there is an error: this runs for every value scored. */
-  private static Map<String, Object> validate(ModelSignature signature, int features, Map<String, Object> instance, String path, int index) {
+  private static Map<String, Object> validate(ModelSignature signature, Set<String> integers, int features, Map<String, Object> instance, String path,
+      int index) {
     if (instance == null) {
       throw new InvalidInputException(path + "[" + index + "]: an instance must be an object of feature values");
     }
@@ -53,7 +75,7 @@ public final class Instances {
         throw new InvalidInputException(path + "[" + index + "]: missing feature '" + name + "' (send null for a missing value)");
       }
       try {
-        values.put(name, value(input, value));
+        values.put(name, integers.isEmpty() ? value(input, value) : value(input, value, integers.contains(name)));
       } catch (InvalidInputException e) {
         throw e.at(path + "[" + index + "]." + name);
       }
@@ -75,9 +97,31 @@ public final class Instances {
   }
 
   /**
+   * One value as {@link #value(SignatureField, Object)} checks it; besides, when the model takes the input as
+   * an integer (an INT64 tensor), a whole number that is present.
+   *
+   * @throws InvalidInputException saying what is wrong with the value, without where it is (see {@link InvalidInputException#at})
+   */
+  public static Object value(SignatureField input, Object value, boolean integer) {
+    Object checked = value(input, value);
+    if (integer && input.getType() == FeatureType.NUMERIC) {
+      if (checked == null) {
+        throw new InvalidInputException("the model takes this feature as an integer (INT64), which cannot be missing: send a whole number");
+      }
+      double d = (Double) checked;
+      if (d != Math.rint(d) || Math.abs(d) > 0x1p53) {
+        throw new InvalidInputException(clip(String.valueOf(value), 40) + " is not a whole number, and the model takes this feature as an integer "
+            + "(INT64; at most 2^53 in magnitude)");
+      }
+    }
+    return checked;
+  }
+
+  /**
    * One value, normalised: Double, Boolean or String; null stays null. Numeric inputs take numbers that are
    * finite in the models' 32-bit floats (a larger one would reach the model as infinity), boolean inputs
-   * true or false, categorical inputs one of their categories.
+   * true or false, categorical inputs one of their categories, text inputs strings of at most their maxLength
+   * characters.
    *
    * @throws InvalidInputException saying what is wrong with the value, without where it is (see {@link InvalidInputException#at})
    */
@@ -105,6 +149,16 @@ public final class Instances {
           throw new InvalidInputException("expected true or false, got " + describe(value));
         }
         return value;
+      }
+      case TEXT -> {
+        if (!(value instanceof String text)) {
+          throw new InvalidInputException("expected a text (a string), got " + describe(value));
+        }
+        int maxLength = TextFeatures.maxLength(input);
+        if (TextFeatures.tooLong(text, maxLength)) {
+          throw new InvalidInputException("a text of " + TextFeatures.length(text) + " characters; this feature takes at most " + maxLength);
+        }
+        return text;
       }
       default -> {
         if (!(value instanceof String text)) {

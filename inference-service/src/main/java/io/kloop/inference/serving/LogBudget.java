@@ -28,11 +28,11 @@ final class LogBudget {
    * At most how many bytes one event (and its record key, the model's name) takes, besides its prediction id: Avro
    * writes a string as a length (one or two bytes for these) and its UTF-8 bytes, at most three per character,
    * which {@link NameSizes}' JSON sizes (quotes and escapes counted) never undercount; a double in 8 bytes, a
-   * boolean in 1, an input's branch in 1.
+   * boolean in 1, an input's branch in 1; a text at its maxLength ({@link NameSizes#textValues()}).
    */
   static long eventBytes(NameSizes sizes, String requestId, String model) {
     long identifiers = 2 + 3L * requestId.length() + 2 * (2 + 3L * model.length());
-    long inputs = sizes.featureNames() + 9L * sizes.features() + sizes.categoryValues();
+    long inputs = sizes.featureNames() + 9L * sizes.features() + sizes.categoryValues() + sizes.textValues();
     long prediction = sizes.longestClassName() + sizes.classNames() + 8L * sizes.classes();
     return FIXED + identifiers + inputs + prediction;
   }

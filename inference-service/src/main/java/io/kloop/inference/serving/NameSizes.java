@@ -1,7 +1,9 @@
 package io.kloop.inference.serving;
 
 import io.kloop.events.ModelSignature;
+import io.kloop.events.FeatureType;
 import io.kloop.events.SignatureField;
+import io.kloop.schemas.TextFeatures;
 
 /**
  * How many bytes a model version's names (and its version number) take at most in a JSON answer (quoted and
@@ -14,11 +16,14 @@ import io.kloop.events.SignatureField;
  * @param features the number of input features
  * @param featureNames the bytes of all feature names together
  * @param categoryValues the bytes of the longest category of every categorical feature, together
+ * @param textValues the bytes the longest value of every text feature takes in an Avro event, together: its
+ *     maxLength characters at four bytes of UTF-8 each at most, and its length (three bytes for up to
+ *     {@link TextFeatures#MAX_LENGTH_LIMIT} characters); texts are not in answers, only in the prediction log
  * @param probabilityTensor the bytes of the probability tensor's name
  * @param version the bytes of the version number
  */
 public record NameSizes(int classes, long classNames, long longestClassName, int features, long featureNames, long categoryValues,
-    long probabilityTensor, int version) {
+    long textValues, long probabilityTensor, int version) {
 
   /** The sizes of a version of a model with this signature. */
   public static NameSizes of(ModelSignature signature, int version) {
@@ -31,7 +36,11 @@ public record NameSizes(int classes, long classNames, long longestClassName, int
     }
     long featureNames = 0;
     long categoryValues = 0;
+    long textValues = 0;
     for (SignatureField input : signature.getInputs()) {
+      if (input.getType() == FeatureType.TEXT) {
+        textValues += 4L * TextFeatures.maxLength(input) + 3;
+      }
       featureNames += jsonBytes(input.getName());
       long longestCategory = 0;
       if (input.getCategories() != null) {
@@ -42,7 +51,7 @@ public record NameSizes(int classes, long classNames, long longestClassName, int
       categoryValues += longestCategory;
     }
     return new NameSizes(signature.getOutputClasses().size(), classNames, longest, signature.getInputs().size(), featureNames, categoryValues,
-        jsonBytes(signature.getProbabilityTensor()), String.valueOf(version).length());
+        textValues, jsonBytes(signature.getProbabilityTensor()), String.valueOf(version).length());
   }
 
   /**

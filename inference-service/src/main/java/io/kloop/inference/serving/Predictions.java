@@ -6,6 +6,8 @@ import io.kloop.inference.InferenceProperties;
 import io.kloop.inference.InferenceServiceApplication;
 import io.kloop.inference.log.PredictionLog;
 import io.kloop.model.Contributions;
+import io.kloop.model.KernelShap;
+import io.kloop.model.OnnxClassifier;
 import io.kloop.schemas.EventMetadata;
 import io.kloop.service.tracing.KloopTracing;
 import io.opentelemetry.api.trace.Span;
@@ -37,12 +39,17 @@ public class Predictions {
   public record Prediction(String predictionId, String predictedClass, Map<String, Double> probabilities, Explanation explanation) {}
 
   /**
-   * Why a linear model predicted a class: the class's score (log-odds for two classes, centred
-   * log-probability for more), the score with every feature at its training mean, and each feature's
-   * contribution, so that {@code baseline + sum(contributions) = score}. A value is null when one feature
-   * alone saturates the model's probabilities.
+   * Why the model predicted a class. For a model that declares additive scores (the platform's linear models):
+   * the class's score (log-odds for two classes, centred log-probability for more), the score with every
+   * feature at its training mean, and each feature's exact contribution, so that
+   * {@code baseline + sum(contributions) = score}; a value is null when one feature alone saturates the model's
+   * probabilities. For any other model ({@code approximate}): the class's probability, its mean over
+   * background rows drawn from the reference profile, and each feature's Shapley value ({@code method}
+   * {@code shapley} when every coalition of features was evaluated, {@code kernel-shap} when they were
+   * sampled), which sum to {@code score - baseline}; {@code evaluations} is what it cost.
    */
-  public record Explanation(String scoreKind, Double score, Double baseline, Map<String, Double> contributions) {}
+  public record Explanation(String scoreKind, Double score, Double baseline, Map<String, Double> contributions, boolean approximate, String method,
+      int evaluations) {}
 
   /** A request's answers, all from one model version. */
   public record Result(String requestId, String model, int version, ModelSignature signature, List<Prediction> predictions, long latencyMicros) {}
@@ -101,7 +108,7 @@ public class Predictions {
    * <p>When tracing is on, the scoring is a span ({@code score}) whose parent is the current context (the
    * HTTP request's span, made current by the caller); each prediction's log event is sent in a child span.
    *
-   * @throws InvalidInputException when an explanation is asked of a model whose scores are not additive
+   * @throws InvalidInputException when approximate explanations are asked of more instances than allowed
    */
   public Result predict(String model, Integer version, String requestId, List<Map<String, Object>> instances, String path, boolean explain) {
     return predict(model, version, requestId, instances, path, explain, RequestBudget.NONE);
@@ -154,9 +161,11 @@ public class Predictions {
     ServedModel served = acquire(model, version);
     try {
       ModelSignature signature = served.approval().getSignature();
-      if (explain && !served.classifier().additive()) {
-        throw new InvalidInputException("explain: model " + model + " version " + served.version() + " is not a linear model (its "
-            + "artifact does not declare additive class scores), and explanations are given for linear models only");
+      boolean approximate = explain && !served.classifier().additive();
+      if (approximate && instances != null && instances.size() > properties.maxApproximateExplanations()) {
+        throw new InvalidInputException("explain: model " + model + " version " + served.version() + " is explained approximately (its "
+            + "artifact does not declare additive class scores), at most " + properties.maxApproximateExplanations() + " instances per request, not "
+            + instances.size());
       }
       String id = requestId == null || requestId.isBlank() ? randomUuid() : requestId;
       if (instances != null) {
@@ -168,8 +177,15 @@ public class Predictions {
       }
       List<Map<String, Object>> valid = Instances.validate(signature, instances, path);
       long started = System.nanoTime();
-      float[][] rows = served.classifier().encoding().encodeAll(valid);
-      float[][] probabilities = served.classifier().probabilities(rows);
+      OnnxClassifier classifier = served.classifier();
+      float[][] rows = classifier.rawTensors() ? null : classifier.encoding().encodeAll(valid);
+      float[][] probabilities;
+      try {
+        probabilities = rows == null ? classifier.probabilities(valid) : classifier.probabilities(rows);
+      } catch (IllegalArgumentException e) {
+        // A value its tensor cannot hold; Instances refuses these first.
+        throw new InvalidInputException(path + ": " + e.getMessage());
+      }
       long latencyMicros = (System.nanoTime() - started) / 1_000;
       List<String> classes = signature.getOutputClasses();
       Instant now = clock.instant();
@@ -199,8 +215,12 @@ public class Predictions {
               .setProbabilities(byClass).setLatencyMicros(latencyMicros).setPredictionId(prediction.predictionId())), trace);
         }
       }
-      if (explain) {
-        predictions = explained(predictions, Contributions.explain(served.classifier(), rows, predicted), signature);
+      if (approximate) {
+        KernelShap shap = new KernelShap(properties.explanationEvaluations(), signature.getInputs().size() + 31L * served.version());
+        predictions = approximated(predictions, shap.explain(classifier, valid, predicted, served.background(properties.explanationBackground())),
+            signature);
+      } else if (explain) {
+        predictions = explained(predictions, Contributions.explain(classifier, rows, predicted), signature);
       }
       served.record(System.nanoTime() - begun, predictions.size());
       return new Result(id, model, served.version(), signature, predictions, latencyMicros);
@@ -220,7 +240,23 @@ public class Predictions {
       }
       Prediction prediction = predictions.get(i);
       explained.add(new Prediction(prediction.predictionId(), prediction.predictedClass(), prediction.probabilities(),
-          new Explanation(kind, finite(explanation.score()), finite(explanation.baseline()), contributions)));
+          new Explanation(kind, finite(explanation.score()), finite(explanation.baseline()), contributions, false, null, 0)));
+    }
+    return explained;
+  }
+
+  private static List<Prediction> approximated(List<Prediction> predictions, KernelShap.Explanation[] explanations, ModelSignature signature) {
+    List<Prediction> explained = new ArrayList<>(predictions.size());
+    for (int i = 0; i < predictions.size(); i++) {
+      KernelShap.Explanation explanation = explanations[i];
+      Map<String, Double> contributions = new LinkedHashMap<>();
+      for (int f = 0; f < explanation.contributions().length; f++) {
+        contributions.put(signature.getInputs().get(f).getName(), finite(explanation.contributions()[f]));
+      }
+      Prediction prediction = predictions.get(i);
+      explained.add(new Prediction(prediction.predictionId(), prediction.predictedClass(), prediction.probabilities(),
+          new Explanation("probability", finite(explanation.value()), finite(explanation.baseline()), contributions, true,
+              explanation.exact() ? "shapley" : "kernel-shap", explanation.evaluations())));
     }
     return explained;
   }

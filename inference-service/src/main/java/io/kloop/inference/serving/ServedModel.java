@@ -2,6 +2,9 @@ package io.kloop.inference.serving;
 
 import io.kloop.events.ModelApproved;
 import io.kloop.model.OnnxClassifier;
+import io.kloop.model.ShapBackground;
+import java.util.List;
+import java.util.Map;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -22,6 +25,8 @@ public final class ServedModel {
   private final OnnxClassifier classifier;
   private final Instant loadedAt;
   private final NameSizes nameSizes;
+  /** Background rows of approximate explanations, drawn at the first one. */
+  private volatile List<Map<String, Object>> background;
   /** The serving table's reference plus one per request in flight; 0 once retired and idle (closed). */
   private final AtomicInteger references = new AtomicInteger(1);
 
@@ -68,6 +73,21 @@ public final class ServedModel {
 
   public Instant loadedAt() {
     return loadedAt;
+  }
+
+  /**
+   * Background rows for approximate explanations ({@code io.kloop.model.KernelShap}): drawn from the version's
+   * reference profile at the first call (seeded by the profile's seed, so every replica explains alike), and
+   * kept; the same rows whatever {@code rows} later calls give.
+   */
+  public List<Map<String, Object>> background(int rows) {
+    List<Map<String, Object>> drawn = background;
+    if (drawn == null) {
+      drawn = List.copyOf(ShapBackground.draw(approval.getSignature(), approval.getReferenceProfile(), rows,
+          approval.getReferenceProfile().getSampleSeed()));
+      background = drawn;
+    }
+    return drawn;
   }
 
   /** The JSON sizes of the model's names, to bound answers about it. */

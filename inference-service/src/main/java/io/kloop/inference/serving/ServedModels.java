@@ -1,6 +1,7 @@
 package io.kloop.inference.serving;
 
 import io.kloop.events.ModelApproved;
+import io.kloop.events.SignatureField;
 import io.kloop.inference.artifacts.ArtifactUnavailableException;
 import io.kloop.inference.artifacts.ModelArtifacts;
 import io.kloop.model.OnnxClassifier;
@@ -436,13 +437,29 @@ public class ServedModels {
     return new ServedModel(approval, classifier, Instant.now(), meters);
   }
 
-  /** One prediction on a row of zeros: proves the session runs and answers one probability per class. */
+  /**
+   * One prediction on a row of zeros (for an imported model: 0, false, the first category, an empty text):
+   * proves the session runs and answers one probability per class.
+   */
   private static void warmUp(OnnxClassifier classifier) {
     if (classifier.signature().getOutputClasses().isEmpty()) {
       throw new IllegalStateException("the signature names no output classes");
     }
-    float[] row = new float[classifier.encoding().width()];
-    float[][] probabilities = classifier.probabilities(new float[][] {row});
+    float[][] probabilities;
+    if (classifier.rawTensors()) {
+      Map<String, Object> record = new HashMap<>();
+      for (SignatureField input : classifier.signature().getInputs()) {
+        record.put(input.getName(), switch (input.getType()) {
+          case NUMERIC -> 0.0;
+          case BOOLEAN -> false;
+          case CATEGORICAL -> input.getCategories().isEmpty() ? "" : input.getCategories().get(0);
+          case TEXT -> "";
+        });
+      }
+      probabilities = classifier.probabilities(List.of(record));
+    } else {
+      probabilities = classifier.probabilities(new float[][] {new float[classifier.encoding().width()]});
+    }
     for (float p : probabilities[0]) {
       if (!(p >= 0 && p <= 1)) {
         throw new IllegalStateException("warm-up probability " + p + " is not in [0, 1]");

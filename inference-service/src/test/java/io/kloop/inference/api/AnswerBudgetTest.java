@@ -187,7 +187,8 @@ class AnswerBudgetTest {
       if (explain) {
         Map<String, Double> contributions = new LinkedHashMap<>();
         signature.getInputs().forEach(f -> contributions.put(f.getName(), random.nextBoolean() ? LONGEST : null));
-        explanation = new Predictions.Explanation("centred log-probability", LONGEST, LONGEST, contributions);
+        // The longest of each: the additive one's score kind, the approximate one's method and evaluations.
+        explanation = new Predictions.Explanation("centred log-probability", LONGEST, LONGEST, contributions, true, "kernel-shap", Integer.MIN_VALUE);
       }
       String predicted = signature.getOutputClasses().get(random.nextInt(signature.getOutputClasses().size()));
       predictions.add(new Predictions.Prediction(ids.of(LONGEST_REQUEST_ID, i), predicted, probabilities, explanation));

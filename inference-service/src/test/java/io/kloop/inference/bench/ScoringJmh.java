@@ -59,7 +59,7 @@ public class ScoringJmh {
       throw new IllegalStateException("the benchmark model did not load");
     }
     // Logging off: the log is never offered an event.
-    predictions = new Predictions(models, null, new InferenceProperties(home, 1, false, "lz4", 1000, null, Duration.ofSeconds(30), Duration.ofMinutes(1)));
+    predictions = new Predictions(models, null, new InferenceProperties(home, 1, false, "lz4", 1000, null, Duration.ofSeconds(30), Duration.ofMinutes(1), 2048, 16, 16));
     one = List.of(bench.instances.get(7));
     batch = bench.instances.subList(0, 32);
     encoded = classifier.encoding().encodeAll(one);

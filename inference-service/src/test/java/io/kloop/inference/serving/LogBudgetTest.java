@@ -9,6 +9,7 @@ import io.kloop.events.PredictionLogged;
 import io.kloop.events.SignatureField;
 import io.kloop.inference.TestModels;
 import io.kloop.inference.log.PredictionLoggedSerializer;
+import io.kloop.schemas.TextFeatures;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -88,8 +89,11 @@ class LogBudgetTest {
     List<SignatureField> inputs = new ArrayList<>();
     int features = 1 + random.nextInt(30);
     for (int f = 0; f < features; f++) {
-      FeatureType type = FeatureType.values()[random.nextInt(3)];
+      FeatureType type = FeatureType.values()[random.nextInt(FeatureType.values().length)];
       SignatureField.Builder field = SignatureField.newBuilder().setName(text(random, 40) + f).setType(type);
+      if (type == FeatureType.TEXT && random.nextBoolean()) {
+        field.setMaxLength(1 + random.nextInt(3_000));
+      }
       if (type == FeatureType.CATEGORICAL) {
         field.setCategories(List.of(text(random, 30) + "a", text(random, 30) + "b"));
       }
@@ -113,7 +117,8 @@ class LogBudgetTest {
         case BOOLEAN -> Boolean.TRUE;
         case CATEGORICAL -> input.getCategories().get(0).length() >= input.getCategories().get(1).length() ? input.getCategories().get(0)
             : input.getCategories().get(1);
-        case TEXT -> throw new IllegalStateException("these signatures have no text inputs");
+        // The longest text the input takes, of characters outside the Basic Multilingual Plane (four bytes of UTF-8 each).
+        case TEXT -> "\ud83d\ude00".repeat(TextFeatures.maxLength(input));
       });
     }
     Map<String, Double> probabilities = new LinkedHashMap<>();

@@ -41,7 +41,18 @@ class NameSizesTest {
     NameSizes sizes = NameSizes.of(TestModels.SIGNATURE, 1);
 
     assertThat(sizes).isEqualTo(new NameSizes(2, "\"benign\"".length() + "\"malignant\"".length(), "\"malignant\"".length(), 3,
-        "\"radius\"".length() + "\"smooth\"".length() + "\"shape\"".length(), "\"round\"".length(), "\"probabilities\"".length(), 1));
+        "\"radius\"".length() + "\"smooth\"".length() + "\"shape\"".length(), "\"round\"".length(), 0, "\"probabilities\"".length(), 1));
+  }
+
+  @Test
+  void shouldCountEveryTextInputAtItsMaxLengthInFourByteCharacters() {
+    ModelSignature signature = ModelSignature.newBuilder().setInputTensor("input").setProbabilityTensor("p").setOutputClasses(List.of("a"))
+        .setInputs(List.of(SignatureField.newBuilder().setName("review").setType(FeatureType.TEXT).setMaxLength(300).build(),
+            SignatureField.newBuilder().setName("title").setType(FeatureType.TEXT).build()))
+        .build();
+
+    // 300 characters, and the default of 2,000, at four bytes each and three for the length.
+    assertThat(NameSizes.of(signature, 1).textValues()).isEqualTo(4 * 300 + 3 + 4 * 2_000 + 3);
   }
 
   @Test
@@ -50,6 +61,6 @@ class NameSizesTest {
         .setInputs(List.of(SignatureField.newBuilder().setName("r\u00e9\"").setType(FeatureType.NUMERIC).build()))
         .setOutputClasses(List.of("\ud83d\ude00")).build();
 
-    assertThat(NameSizes.of(signature, 12345)).isEqualTo(new NameSizes(1, 14, 14, 1, 11, 0, 15, 5));
+    assertThat(NameSizes.of(signature, 12345)).isEqualTo(new NameSizes(1, 14, 14, 1, 11, 0, 0, 15, 5));
   }
 }
