@@ -8,6 +8,10 @@ package io.kloop.inference.serving;
  * request an instance can be a few bytes per feature. Before scoring, the events' largest possible size is
  * worked out from the model's {@link NameSizes}, the request id and the prediction ids: a request whose events could be larger
  * is a 400 that says how many instances fit. Only when the log is on.
+ *
+ * <p>Texts are counted by what the request holds, not by their maxLength: a text's UTF-8 bytes in an event are never
+ * more than the bytes it took in the request's JSON (raw UTF-8, or longer as escapes), and no two texts share bytes of
+ * the request, so all the texts of a request's events together take at most the request's size.
  */
 final class LogBudget {
 
@@ -28,11 +32,12 @@ final class LogBudget {
    * At most how many bytes one event (and its record key, the model's name) takes, besides its prediction id: Avro
    * writes a string as a length (one or two bytes for these) and its UTF-8 bytes, at most three per character,
    * which {@link NameSizes}' JSON sizes (quotes and escapes counted) never undercount; a double in 8 bytes, a
-   * boolean in 1, an input's branch in 1; a text at its maxLength ({@link NameSizes#textValues()}).
+   * boolean in 1, an input's branch in 1; a text's length in 3, its UTF-8 bytes not at all (they are bounded by the
+   * request, see the class comment and {@link #check}).
    */
   static long eventBytes(NameSizes sizes, String requestId, String model) {
     long identifiers = 2 + 3L * requestId.length() + 2 * (2 + 3L * model.length());
-    long inputs = sizes.featureNames() + 9L * sizes.features() + sizes.categoryValues() + sizes.textValues();
+    long inputs = sizes.featureNames() + 9L * sizes.features() + sizes.categoryValues() + 3L * sizes.textFeatures();
     long prediction = sizes.longestClassName() + sizes.classNames() + 8L * sizes.classes();
     return FIXED + identifiers + inputs + prediction;
   }
@@ -50,7 +55,8 @@ final class LogBudget {
   static void check(NameSizes sizes, String requestId, String model, int instances, PredictionIds.Sizes ids, int requestBytes, String path) {
     long perEvent = eventBytes(sizes, requestId, model);
     long allowed = Math.max(FLOOR, (long) RATIO * requestBytes);
-    long largest = perEvent * instances + predictionIdBytes(0) * instances + ids.total();
+    long texts = sizes.textFeatures() > 0 ? requestBytes : 0;
+    long largest = perEvent * instances + predictionIdBytes(0) * instances + ids.total() + texts;
     if (largest > allowed) {
       throw new InvalidInputException(path + ": logging " + instances + " predictions of this model could take " + largest
           + " bytes, more than a request of " + requestBytes + " bytes may make the service write to the prediction log (" + FLOOR

@@ -16,14 +16,14 @@ import io.kloop.schemas.TextFeatures;
  * @param features the number of input features
  * @param featureNames the bytes of all feature names together
  * @param categoryValues the bytes of the longest category of every categorical feature, together
- * @param textValues the bytes the longest value of every text feature takes in an Avro event, together: its
- *     maxLength characters at four bytes of UTF-8 each at most, and its length (three bytes for up to
- *     {@link TextFeatures#MAX_LENGTH_LIMIT} characters); texts are not in answers, only in the prediction log
+ * @param textFeatures the number of text features: in an Avro event each text takes its length (at most three
+ *     bytes for up to {@link TextFeatures#MAX_LENGTH_LIMIT} characters) beside its UTF-8 bytes, which are never
+ *     more than the text took in the request (see {@link LogBudget}); texts are not in answers
  * @param probabilityTensor the bytes of the probability tensor's name
  * @param version the bytes of the version number
  */
 public record NameSizes(int classes, long classNames, long longestClassName, int features, long featureNames, long categoryValues,
-    long textValues, long probabilityTensor, int version) {
+    int textFeatures, long probabilityTensor, int version) {
 
   /** The sizes of a version of a model with this signature. */
   public static NameSizes of(ModelSignature signature, int version) {
@@ -36,10 +36,10 @@ public record NameSizes(int classes, long classNames, long longestClassName, int
     }
     long featureNames = 0;
     long categoryValues = 0;
-    long textValues = 0;
+    int textFeatures = 0;
     for (SignatureField input : signature.getInputs()) {
       if (input.getType() == FeatureType.TEXT) {
-        textValues += 4L * TextFeatures.maxLength(input) + 3;
+        textFeatures++;
       }
       featureNames += jsonBytes(input.getName());
       long longestCategory = 0;
@@ -51,7 +51,7 @@ public record NameSizes(int classes, long classNames, long longestClassName, int
       categoryValues += longestCategory;
     }
     return new NameSizes(signature.getOutputClasses().size(), classNames, longest, signature.getInputs().size(), featureNames, categoryValues,
-        textValues, jsonBytes(signature.getProbabilityTensor()), String.valueOf(version).length());
+        textFeatures, jsonBytes(signature.getProbabilityTensor()), String.valueOf(version).length());
   }
 
   /**

@@ -36,9 +36,16 @@ class LogBudgetTest {
       PredictionLogged event = event(signature, model, requestId, predictionId, random);
 
       long written = serializer.serialize("t", event).length + model.getBytes(StandardCharsets.UTF_8).length;
+      // Texts are bounded by the request that carried them (check adds the request's size), not by the event's bound.
+      long texts = 0;
+      for (SignatureField input : signature.getInputs()) {
+        if (input.getType() == FeatureType.TEXT && event.getInputs().get(input.getName()) != null) {
+          texts += event.getInputs().get(input.getName()).toString().getBytes(StandardCharsets.UTF_8).length;
+        }
+      }
 
-      assertThat(LogBudget.eventBytes(NameSizes.of(signature, 1), requestId, model) + LogBudget.predictionIdBytes(NameSizes.jsonBytes(predictionId)))
-          .as("round %d", round).isGreaterThanOrEqualTo(written);
+      assertThat(LogBudget.eventBytes(NameSizes.of(signature, 1), requestId, model) + LogBudget.predictionIdBytes(NameSizes.jsonBytes(predictionId))
+          + texts).as("round %d", round).isGreaterThanOrEqualTo(written);
     }
   }
 
@@ -83,6 +90,27 @@ class LogBudgetTest {
         .hasMessage("ids: logging 1000 predictions of this model could take " + largest + " bytes, more than a request of " + (largest / 16 - 1)
             + " bytes may make the service write to the prediction log (262144 bytes, or 16 times the request's size): send at most "
             + LogBudget.FLOOR / (perEvent + 131) + " instances per request");
+  }
+
+  @Test
+  void shouldCountTextsByTheRequestThatCarriesThemNotByTheirMaxLength() {
+    ModelSignature signature = ModelSignature.newBuilder().setInputTensor("input").setProbabilityTensor("p")
+        .setOutputClasses(List.of("negative", "positive"))
+        .setInputs(List.of(SignatureField.newBuilder().setName("review").setType(FeatureType.TEXT).setMaxLength(500).build()))
+        .build();
+    NameSizes sizes = NameSizes.of(signature, 1);
+    String id = UUID.randomUUID().toString();
+    long perEvent = LogBudget.eventBytes(sizes, id, "reviews") + LogBudget.predictionIdBytes(NameSizes.jsonBytes(PredictionIds.byDefault(id, 999)));
+    // 1,000 reviews of 300 characters: a request of about 320,000 bytes; its events hold the texts once more, far
+    // below 16 times the request, though 1,000 texts at their maxLength of 4-byte characters would be 2,000,000 bytes.
+    int requestBytes = 1_000 * (300 + 20);
+    LogBudget.check(sizes, id, "reviews", 1_000, PredictionIds.DEFAULT.sizes(id, 1_000), requestBytes, "instances");
+    // The texts still count, once: 2,000 instances (events well above the floor) in a request of 0.9 / 15 of their
+    // events' own parts make events of 1.06 times those parts with the texts, more than 16 times the request (0.96).
+    int tooSmall = (int) (0.9 * 2_000 * perEvent / 15);
+    LogBudget.check(sizes, id, "reviews", 2_000, PredictionIds.DEFAULT.sizes(id, 2_000), (int) (1.2 * 2_000 * perEvent / 15), "instances");
+    assertThatThrownBy(() -> LogBudget.check(sizes, id, "reviews", 2_000, PredictionIds.DEFAULT.sizes(id, 2_000), tooSmall, "instances"))
+        .isInstanceOf(InvalidInputException.class);
   }
 
   private static ModelSignature signature(Random random) {

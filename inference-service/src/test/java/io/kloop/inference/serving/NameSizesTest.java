@@ -45,14 +45,13 @@ class NameSizesTest {
   }
 
   @Test
-  void shouldCountEveryTextInputAtItsMaxLengthInFourByteCharacters() {
+  void shouldCountTheTextInputs() {
     ModelSignature signature = ModelSignature.newBuilder().setInputTensor("input").setProbabilityTensor("p").setOutputClasses(List.of("a"))
         .setInputs(List.of(SignatureField.newBuilder().setName("review").setType(FeatureType.TEXT).setMaxLength(300).build(),
             SignatureField.newBuilder().setName("title").setType(FeatureType.TEXT).build()))
         .build();
 
-    // 300 characters, and the default of 2,000, at four bytes each and three for the length.
-    assertThat(NameSizes.of(signature, 1).textValues()).isEqualTo(4 * 300 + 3 + 4 * 2_000 + 3);
+    assertThat(NameSizes.of(signature, 1).textFeatures()).isEqualTo(2);
   }
 
   @Test
