@@ -1,12 +1,13 @@
 package io.kloop.inference;
 
-import static io.kloop.inference.OnnxGraphs.attribute;
-import static io.kloop.inference.OnnxGraphs.floatsAttribute;
-import static io.kloop.inference.OnnxGraphs.stringsAttribute;
+import static io.kloop.test.OnnxGraphs.attribute;
+import static io.kloop.test.OnnxGraphs.floatsAttribute;
+import static io.kloop.test.OnnxGraphs.stringsAttribute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import io.kloop.test.OnnxGraphs;
 import ai.onnxruntime.OnnxMap;
 import ai.onnxruntime.OnnxSequence;
 import ai.onnxruntime.OnnxTensor;

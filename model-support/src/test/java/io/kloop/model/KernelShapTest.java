@@ -5,6 +5,7 @@ import static io.kloop.model.OnnxClassifierRawTensorsTest.tensor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.kloop.test.OnnxGraphs;
 import io.kloop.events.FeatureType;
 import io.kloop.events.ModelSignature;
 import io.kloop.events.SignatureField;

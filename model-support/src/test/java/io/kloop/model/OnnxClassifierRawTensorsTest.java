@@ -1,13 +1,14 @@
 package io.kloop.model;
 
-import static io.kloop.model.OnnxGraphs.attribute;
-import static io.kloop.model.OnnxGraphs.floatsAttribute;
-import static io.kloop.model.OnnxGraphs.longsAttribute;
-import static io.kloop.model.OnnxGraphs.stringsAttribute;
+import static io.kloop.test.OnnxGraphs.attribute;
+import static io.kloop.test.OnnxGraphs.floatsAttribute;
+import static io.kloop.test.OnnxGraphs.longsAttribute;
+import static io.kloop.test.OnnxGraphs.stringsAttribute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.kloop.test.OnnxGraphs;
 import io.kloop.events.FeatureType;
 import io.kloop.events.ModelSignature;
 import io.kloop.events.ProbabilityFormat;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.kloop.test.OnnxGraphs;
 import io.kloop.events.DatasetSpecDeclared;
 import io.kloop.events.FeatureSpec;
 import io.kloop.events.FeatureType;

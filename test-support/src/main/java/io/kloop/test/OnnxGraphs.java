@@ -1,4 +1,4 @@
-package io.kloop.inference;
+package io.kloop.test;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
