@@ -2,6 +2,7 @@ package io.kloop.model;
 
 import io.kloop.events.FeatureProfile;
 import io.kloop.events.FeatureType;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -18,7 +19,8 @@ import org.apache.commons.statistics.descriptive.Quantile;
  * dropped), the share of values per bin ({@link Bins}) and a seeded, sorted random sample of at most
  * {@value #SAMPLE} values; a categorical or boolean profile has the share of each value, in the declared
  * order. A text profile ({@link #text}) has the numeric profile of the texts' lengths in characters, the
- * {@value #VOCABULARY} most frequent tokens ({@link TextTokens}) as its vocabulary with the share of tokens
+ * {@value #VOCABULARY} most frequent tokens ({@link TextTokens}) of at most {@value #LONGEST_TOKEN} characters, within
+ * {@value #VOCABULARY_BYTES} bytes, as its vocabulary with the share of tokens
  * a new text is expected to bring outside it (those beyond the vocabulary and those seen only once), and the shares of the {@value #TOP_TOKENS} most frequent tokens, the rest under
  * {@value #OTHER_TOKENS}.
  */
@@ -28,6 +30,10 @@ public final class FeatureProfiles {
   public static final int SAMPLE = 500;
   /** How many of the most frequent tokens a text profile keeps as its vocabulary. */
   public static final int VOCABULARY = 2_000;
+  /** The longest token, in characters, a text profile names (in its vocabulary or top tokens). */
+  public static final int LONGEST_TOKEN = 32;
+  /** The most UTF-8 bytes a text profile's vocabulary takes, all its tokens together. */
+  public static final int VOCABULARY_BYTES = 32 * 1024;
   /** How many of the most frequent tokens a text profile gives a share. */
   public static final int TOP_TOKENS = 20;
   /** The key of the share of every token outside the top ones; never a token, which is letters and digits. */
@@ -103,10 +109,22 @@ public final class FeatureProfiles {
         tokens++;
       }
     }
+    // Only tokens of at most LONGEST_TOKEN characters are named, within VOCABULARY_BYTES: the profile travels in
+    // ModelTrained and ModelApproved, which must stay far below Kafka's message size whatever the texts hold
+    // (base64, hashes, long ids). Longer tokens stay in the counts, so they are part of the tail (unseen) and of *.
     List<String> ranked = counts.entrySet().stream()
+        .filter(entry -> TextTokens.length(entry.getKey()) <= LONGEST_TOKEN)
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
         .map(Map.Entry::getKey).toList();
-    List<String> vocabulary = ranked.subList(0, Math.min(VOCABULARY, ranked.size()));
+    List<String> vocabulary = new ArrayList<>();
+    long vocabularyBytes = 0;
+    for (String token : ranked) {
+      vocabularyBytes += token.getBytes(StandardCharsets.UTF_8).length;
+      if (vocabulary.size() == VOCABULARY || vocabularyBytes > VOCABULARY_BYTES) {
+        break;
+      }
+      vocabulary.add(token);
+    }
     // Unseen in a new text: tokens beyond the vocabulary, plus (Good-Turing) the mass of tokens the reference saw
     // only once, the best estimate of how often a text brings a token the reference does not know. Without the
     // second part a reference of fewer than VOCABULARY distinct tokens would expect no unseen token at all, and

@@ -62,6 +62,30 @@ class TextProfileTest {
   }
 
   @Test
+  void shouldNameNoTokenLongerThan32CharactersAndKeepTheVocabularyWithin32KiB() {
+    // Long tokens (ids, base64): counted, never named, so they are unseen and under *.
+    String id = "a".repeat(33);
+    FeatureProfile withIds = FeatureProfiles.text("t", List.of(id + " " + id + " ok ok", id + " x" + "b".repeat(31)), 1);
+    assertThat(withIds.getVocabulary()).containsExactly("ok", "x" + "b".repeat(31));
+    // 6 tokens: the id 3 times (not named), ok twice, the 32-character token once (named, seen once).
+    assertThat(withIds.getUnseenShare()).isCloseTo(4.0 / 6, within(1e-12));
+    assertThat(withIds.getCategoryFrequencies()).containsOnlyKeys("ok", "x" + "b".repeat(31), FeatureProfiles.OTHER_TOKENS)
+        .containsEntry(FeatureProfiles.OTHER_TOKENS, 3.0 / 6);
+
+    // 2,000 distinct tokens of 32 characters, each twice: 64,000 bytes, of which the vocabulary keeps 1,024 (32 KiB).
+    List<String> values = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      String token = String.format("t%031d", i);
+      values.add(token + " " + token);
+    }
+    FeatureProfile wide = FeatureProfiles.text("t", values, 1);
+    assertThat(wide.getVocabulary()).hasSize(1_024);
+    assertThat(String.join("", wide.getVocabulary()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+        .isLessThanOrEqualTo(FeatureProfiles.VOCABULARY_BYTES);
+    assertThat(wide.getUnseenShare()).isCloseTo(976.0 / 2_000, within(1e-12));
+  }
+
+  @Test
   void shouldProfileNoTextsWithoutFailing() {
     FeatureProfile profile = FeatureProfiles.text("t", List.of(), 1);
 
