@@ -87,7 +87,7 @@ class BringYourOwnModelIT {
   private static List<SourceRecord> wines;
   private static List<SourceRecord> reviews;
 
-  private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
   private static final JsonMapper json = JsonMapper.builder().build();
 
   /** Predictions sent per model and version, so that traffic fills the monitor's count windows exactly. */
@@ -382,7 +382,7 @@ class BringYourOwnModelIT {
    * approved with the local operator's token, as an operator would.
    */
   private int awaitChampion(String model, String runId) throws Exception {
-    JsonNode registered = await().atMost(WAIT).until(() -> {
+    JsonNode registered = await().atMost(WAIT).ignoreExceptions().until(() -> {
       for (JsonNode version : registry("/v1/models/" + model + "/versions")) {
         if (version.path("runId").asText().equals(runId)) {
           return version;
@@ -407,17 +407,18 @@ class BringYourOwnModelIT {
   }
 
   private void awaitServing(String model, int version) {
-    await().atMost(WAIT).until(() -> {
+    // A poll that times out (a model loading, a pause of the JVM) is polled again, not a failure.
+    await().atMost(WAIT).ignoreExceptions().until(() -> {
       HttpResponse<String> ready = http.send(HttpRequest.newBuilder(service("inference-service", "/v2/models/" + model + "/ready"))
-          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+          .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
       return ready.statusCode() == 200 && json.readTree(ready.body()).path("version").asText().equals(String.valueOf(version));
     });
   }
 
   private static void awaitNewRows(String model, long rows) {
-    await().atMost(WAIT).until(() -> {
+    await().atMost(WAIT).ignoreExceptions().until(() -> {
       HttpResponse<String> answer = http.send(HttpRequest.newBuilder(service("training-service", "/v1/models/" + model))
-          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+          .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
       return answer.statusCode() == 200 && json.readTree(answer.body()).path("newRows").asLong() >= rows;
     });
   }
