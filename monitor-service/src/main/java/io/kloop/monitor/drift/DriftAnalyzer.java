@@ -41,7 +41,9 @@ import org.apache.commons.statistics.inference.SignificanceResult;
  *       {@code <feature>:top-tokens}, the same on the shares of the reference's most frequent tokens with
  *       every other token under {@code *}, against the profile's shares;
  *   <li><b>output</b>: the categorical tests on the predicted classes (named after the output profile,
- *       {@code output}); for a two-class model whose profile has bins, also the numeric tests on the
+ *       {@code output}), but with the chi-square test of homogeneity of the window's counts and the reference's
+ *       (its shares times its count): the output's reference is the test split, often a few dozen rows, whose
+ *       shares are estimates too, and a goodness-of-fit test against them flags their own sampling error as drift; for a two-class model whose profile has bins, also the numeric tests on the
  *       probability of the second class (named {@code output:P(<class>)}).
  * </ul>
  *
@@ -118,7 +120,7 @@ public final class DriftAnalyzer {
       }
       Part part = values != null
           ? numeric(profile.getName(), profile, values, window.missing(f), notes)
-          : categorical(profile.getName(), profile, window.categorical(f), window.missing(f), notes);
+          : categorical(profile.getName(), profile, window.categorical(f), window.missing(f), 0, notes);
       if (part != null) {
         inputs.add(part.of(profile.getName()));
       }
@@ -162,7 +164,9 @@ public final class DriftAnalyzer {
 
   private List<Part> output(FeatureProfile profile, DriftWindowAccumulator window, List<String> notes) {
     List<Part> parts = new ArrayList<>(2);
-    Part classes = categorical(profile.getName(), profile, window.predicted(), window.predictedMissing(), notes);
+    // The output's reference is the test split, often small (a few dozen rows of a small dataset): its shares are
+    // estimates themselves, so the classes are compared by a test of homogeneity that counts them as a sample.
+    Part classes = categorical(profile.getName(), profile, window.predicted(), window.predictedMissing(), profile.getCount(), notes);
     if (classes != null) {
       parts.add(classes);
     }
@@ -289,8 +293,12 @@ public final class DriftAnalyzer {
         psi(expected, actual), jensenShannonDistance(expected, actual));
   }
 
+  /**
+   * @param referenceCount the number of values the reference's shares come from, to compare the two as samples
+   *     (chi-square test of homogeneity); 0 to take the shares as the truth (goodness of fit)
+   */
   private static Part categorical(String name, FeatureProfile profile, CategoryCounts counts, long missing,
-      List<String> notes) {
+      long referenceCount, List<String> notes) {
     String[] categories = counts.categories();
     Map<String, Double> frequencies = profile.getCategoryFrequencies();
     double[] reference = new double[categories.length];
@@ -349,13 +357,28 @@ public final class DriftAnalyzer {
         cellExpected[c] = EMPTY_SHARE;
         cellObserved[c] = pooled;
       }
-      SignificanceResult result = CHI_SQUARE.test(cellExpected, cellObserved);
+      SignificanceResult result = referenceCount > 0
+          ? CHI_SQUARE.test(new long[][] {referenceCounts(cellExpected, pooled > 0, referenceCount), cellObserved})
+          : CHI_SQUARE.test(cellExpected, cellObserved);
       statistic = result.getStatistic();
       pValue = result.getPValue();
     }
     // With a single cell every value falls in the reference's only category: a perfect fit.
     return new Part(name, DriftTest.CHI_SQUARE, statistic, pValue, psi(expected, actual),
         jensenShannonDistance(expected, actual));
+  }
+
+  /**
+   * The reference's counts behind its shares (each a count over {@code total}), per chi-square cell; the pooled
+   * cell of unseen values, when there is one (last), holds none of the reference's.
+   */
+  static long[] referenceCounts(double[] cellShares, boolean pooledLast, long total) {
+    long[] counts = new long[cellShares.length];
+    int known = pooledLast ? cellShares.length - 1 : cellShares.length;
+    for (int i = 0; i < known; i++) {
+      counts[i] = Math.max(1, Math.round(cellShares[i] * total));
+    }
+    return counts;
   }
 
   /**

@@ -136,6 +136,63 @@ class DriftStatisticsTest {
     return Math.log(x) / Math.log(2);
   }
 
+  @Test
+  void shouldCompareTheOutputWithASmallTestSplitAsTwoSamplesNotAsTheTruth() {
+    // A test split of 27 rows (a small dataset's) predicted 5, 14 and 8 of three classes; served traffic predicts
+    // them about as the whole data holds them, 330, 400 and 270 of 1,000. Taken as the truth, 27 rows' shares would
+    // be far off (goodness of fit: chi-square about 143, PSI 0.117, past 0.1): drift every window.
+    FeatureProfile output = FeatureProfile.newBuilder().setName("output").setType(FeatureType.CATEGORICAL).setCount(27)
+        .setCategoryFrequencies(new LinkedHashMap<>(Map.of("class_0", 5.0 / 27, "class_1", 14.0 / 27, "class_2", 8.0 / 27))).build();
+    ReferenceProfile reference = TrainingLikeProfiles.profile(List.of(categorical("c", Map.of("a", 1.0))), output, 1);
+
+    DriftAssessment usual = analyzer.assess(reference, window(reference, 330, 400, 270), DriftSettings.defaults());
+    DriftStatistic classes = statistic(usual, "output", DriftTest.CHI_SQUARE);
+    long[][] table = {{5, 14, 8}, {330, 400, 270}};
+    assertThat(classes.getStatistic()).isCloseTo(homogeneity(table), within(1e-9));
+    // Two degrees of freedom: the survival function is exp(-x / 2).
+    assertThat(classes.getPValue()).isCloseTo(Math.exp(-homogeneity(table) / 2), within(1e-12)).isGreaterThan(0.05);
+    assertThat(usual.outputDrifted()).isFalse();
+
+    // A real shift, 100, 300 and 600 of 1,000, still shows through the small reference: chi-square about 10.
+    DriftAssessment shifted = analyzer.assess(reference, window(reference, 100, 300, 600), DriftSettings.defaults());
+    long[][] shiftedTable = {{5, 14, 8}, {100, 300, 600}};
+    assertThat(statistic(shifted, "output", DriftTest.CHI_SQUARE).getStatistic()).isCloseTo(homogeneity(shiftedTable), within(1e-9))
+        .isGreaterThan(2 * Math.log(1 / 0.025));
+    assertThat(shifted.outputDrifted()).isTrue();
+  }
+
+  private static DriftWindowAccumulator window(ReferenceProfile reference, int... perClass) {
+    DriftWindowAccumulator window = new DriftWindowAccumulator(reference, List.of("class_0", "class_1", "class_2"));
+    for (int c = 0; c < perClass.length; c++) {
+      for (int i = 0; i < perClass[c]; i++) {
+        window.add(Map.of("c", "a"), "class_" + c, Map.of());
+      }
+    }
+    return window;
+  }
+
+  /** Pearson's chi-square of a contingency table: the sum of (observed - row total x column total / n)^2 / expected. */
+  private static double homogeneity(long[][] table) {
+    double n = 0;
+    double[] rows = new double[table.length];
+    double[] columns = new double[table[0].length];
+    for (int r = 0; r < table.length; r++) {
+      for (int c = 0; c < table[r].length; c++) {
+        rows[r] += table[r][c];
+        columns[c] += table[r][c];
+        n += table[r][c];
+      }
+    }
+    double statistic = 0;
+    for (int r = 0; r < table.length; r++) {
+      for (int c = 0; c < table[r].length; c++) {
+        double expected = rows[r] * columns[c] / n;
+        statistic += (table[r][c] - expected) * (table[r][c] - expected) / expected;
+      }
+    }
+    return statistic;
+  }
+
   private static void addAll(DriftWindowAccumulator window, String feature, int times, Object value) {
     for (int i = 0; i < times; i++) {
       window.add(Map.of(feature, value), "only", Map.of());
