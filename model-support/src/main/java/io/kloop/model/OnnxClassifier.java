@@ -25,12 +25,14 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * An ONNX classifier run by ONNX Runtime: records in, class probabilities out, in the order of the
@@ -52,8 +54,11 @@ import java.util.Set;
  *
  * <p>The probabilities are read from output {@code probabilityTensor}: with format TENSOR a FP32 (or FP64)
  * tensor {@code [N, classes]} in the order of the output classes; with ZIPMAP scikit-learn's ZipMap, a
- * sequence of one map per row whose keys are class names (strings) or indices into the output classes
- * (int64).
+ * sequence of one map per row whose keys are class names (strings) or int64 class labels. Int64 keys,
+ * sorted ascending, correspond to the output classes in order: skl2onnx writes a classifier's
+ * {@code classes_} as the keys ({@code classlabels_int64s}), and scikit-learn keeps {@code classes_} sorted,
+ * so labels {-1, 1} or {1, 2, 3} work as well as 0..C-1. Every map must have exactly the keys of the first
+ * one the model returned.
  */
 public final class OnnxClassifier implements AutoCloseable {
 
@@ -81,8 +86,13 @@ public final class OnnxClassifier implements AutoCloseable {
   /** One raw input tensor: its features (and their types) in column order. */
   private record RawTensor(String name, TensorElementType type, String[] features, boolean rank1) {}
 
-  /** With a ZipMap output, whether its keys are class names (else indices into the output classes). */
+  /** With a ZipMap output, whether its keys are class names (else int64 class labels). */
   private final boolean zipMapNames;
+  /**
+   * With int64 ZipMap keys, the keys of the model's first answer in ascending order: key {@code i} is output
+   * class {@code i}. Learned once (the model's keys do not change); a benign race may learn them twice.
+   */
+  private volatile long[] zipMapKeys;
 
   private OnnxClassifier(OrtSession session, ModelSignature signature, boolean additive, List<RawTensor> tensors, boolean zipMapNames) {
     this.session = session;
@@ -242,20 +252,45 @@ public final class OnnxClassifier implements AutoCloseable {
       List<String> names = signature.getOutputClasses();
       for (int r = 0; r < probabilities.length; r++) {
         Map<?, ?> map = ((OnnxMap) maps.get(r)).getValue();
-        float[] row = new float[classes];
-        for (int c = 0; c < classes; c++) {
-          Object value = map.get(zipMapNames ? names.get(c) : (Object) (long) c);
-          if (!(value instanceof Number number)) {
-            throw new IllegalStateException("the model's ZipMap has no probability for class " + names.get(c) + " (keys " + map.keySet() + ")");
-          }
-          row[c] = number.floatValue();
-        }
-        probabilities[r] = row;
+        probabilities[r] = zipMapNames ? byName(map, names) : byRank(map, classes);
       }
       return probabilities;
     } finally {
       maps.forEach(OnnxValue::close);
     }
+  }
+
+  private static float[] byName(Map<?, ?> map, List<String> names) {
+    float[] row = new float[names.size()];
+    for (int c = 0; c < row.length; c++) {
+      if (!(map.get(names.get(c)) instanceof Number number)) {
+        throw new IllegalStateException("the model's ZipMap has no probability for class " + names.get(c) + " (keys " + map.keySet() + ")");
+      }
+      row[c] = number.floatValue();
+    }
+    return row;
+  }
+
+  /** A map with int64 keys: the probability of the key of rank {@code c} is that of output class {@code c}. */
+  private float[] byRank(Map<?, ?> map, int classes) {
+    long[] keys = zipMapKeys;
+    if (keys == null) {
+      if (map.size() != classes) {
+        throw new IllegalStateException("the model's ZipMap has int64 keys " + new TreeSet<>(map.keySet()) + " for "
+            + classes + " classes " + signature.getOutputClasses() + "; it needs one key per class (sorted keys in the classes' order)");
+      }
+      keys = map.keySet().stream().mapToLong(key -> (Long) key).sorted().toArray();
+      zipMapKeys = keys;
+    }
+    float[] row = new float[classes];
+    for (int c = 0; c < classes; c++) {
+      if (map.size() != classes || !(map.get(keys[c]) instanceof Number number)) {
+        throw new IllegalStateException("the model's ZipMap has int64 keys " + new TreeSet<>(map.keySet())
+            + ", not the keys " + Arrays.toString(keys) + " of its earlier answers");
+      }
+      row[c] = number.floatValue();
+    }
+    return row;
   }
 
   private OnnxTensor tensor(RawTensor tensor, List<? extends Map<String, ?>> records) throws OrtException {
