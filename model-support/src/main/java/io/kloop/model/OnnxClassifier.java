@@ -82,6 +82,8 @@ public final class OnnxClassifier implements AutoCloseable {
   /** The raw input tensors with the types of their features; empty for the platform's encoding. */
   private final List<RawTensor> tensors;
   private final Set<String> outputs;
+  /** Each raw input's tensor element type, by feature; empty for the platform's encoding. */
+  private final Map<String, TensorElementType> types;
 
   /** One raw input tensor: its features (and their types) in column order. */
   private record RawTensor(String name, TensorElementType type, String[] features, boolean rank1) {}
@@ -102,6 +104,13 @@ public final class OnnxClassifier implements AutoCloseable {
     this.additive = additive;
     this.tensors = tensors;
     this.outputs = Set.of(signature.getProbabilityTensor());
+    Map<String, TensorElementType> byFeature = new HashMap<>();
+    for (RawTensor tensor : tensors) {
+      for (String feature : tensor.features()) {
+        byFeature.put(feature, tensor.type());
+      }
+    }
+    this.types = Map.copyOf(byFeature);
   }
 
   /**
@@ -156,6 +165,43 @@ public final class OnnxClassifier implements AutoCloseable {
   /** Whether the model takes raw input tensors ({@code ModelSignature.tensors} set) instead of the platform's encoding. */
   public boolean rawTensors() {
     return !tensors.isEmpty();
+  }
+
+  /**
+   * Roughly the bytes a record takes in the model's input tensors, per signature input in signature order,
+   * beyond {@link #fixedInputBytes()}: 4 for a value of a FLOAT tensor, 8 of a DOUBLE or INT64 one, and for a
+   * STRING tensor the value's UTF-8 length plus 32 (ONNX Runtime's copy of a string); 0 for every input of
+   * the platform's encoding, whose rows are all alike. For sizing ONNX Runtime calls by their memory.
+   */
+  public long[] inputBytes(Map<String, ?> record) {
+    List<SignatureField> inputs = signature.getInputs();
+    long[] bytes = new long[inputs.size()];
+    if (tensors.isEmpty()) {
+      return bytes;
+    }
+    for (int i = 0; i < bytes.length; i++) {
+      String name = inputs.get(i).getName();
+      bytes[i] = switch (types.get(name)) {
+        case FLOAT -> Float.BYTES;
+        case DOUBLE, INT64 -> Long.BYTES;
+        case STRING -> 32 + (record.get(name) == null ? 0 : utf8Length(record.get(name).toString()));
+      };
+    }
+    return bytes;
+  }
+
+  /** The bytes every record takes in the model's input tensors whatever its values: 4 per column of the platform's encoding, else 0. */
+  public long fixedInputBytes() {
+    return tensors.isEmpty() ? (long) encoding.width() * Float.BYTES : 0;
+  }
+
+  private static long utf8Length(String text) {
+    long length = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      length += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+    }
+    return length;
   }
 
   /**
