@@ -184,6 +184,12 @@ public class Predictions {
         }
       }
       List<Map<String, Object>> valid = Instances.validate(signature, instances, path);
+      KernelShap shap = approximate ? new KernelShap(properties.explanationEvaluations(), signature.getInputs().size() + 31L * served.version()) : null;
+      List<Map<String, Object>> background = approximate ? served.background(properties.explanationBackground()) : null;
+      String refused = approximate ? shap.refusal(served.classifier(), valid, background) : null;
+      if (refused != null) {
+        throw new InvalidInputException("explain: model " + model + " version " + served.version() + ": " + refused);
+      }
       long started = System.nanoTime();
       OnnxClassifier classifier = served.classifier();
       float[][] rows = classifier.rawTensors() ? null : classifier.encoding().encodeAll(valid);
@@ -226,10 +232,9 @@ public class Predictions {
         }
       }
       if (approximate) {
-        KernelShap shap = new KernelShap(properties.explanationEvaluations(), signature.getInputs().size() + 31L * served.version());
         KernelShap.Explanation[] explanations;
         try {
-          explanations = shap.explain(classifier, valid, predicted, served.background(properties.explanationBackground()));
+          explanations = shap.explain(classifier, valid, predicted, background);
         } catch (OnnxClassifier.ModelOutputException e) {
           throw failure(model, served.version(), e);
         }
