@@ -25,7 +25,7 @@ import org.springframework.validation.annotation.Validated;
  * @param registryRetryMaxDelay Longest wait between two attempts at a download that failed (the first after 1 s, then twice as long each time). Default {@code 1m}.
  * @param explanationEvaluations Most model evaluations spent on one approximate explanation (a model that does not declare additive scores, e.g. an imported tree ensemble, explained with Shapley values: model-support's {@code KernelShap}): the row, the background rows and every coalition tried times every background row. Default {@code 2048}.
  * @param explanationBackground Background rows of approximate explanations, drawn once per loaded version from its reference profile (fewer when the budget needs it). Default {@code 16}.
- * @param maxApproximateExplanations Most instances of one request that may be explained approximately (all of their evaluations go to ONNX Runtime in one call). Default {@code 16}.
+ * @param maxApproximateExplanations Most instances of one request that may be explained approximately (their evaluations go to ONNX Runtime in calls of at most 16 MB of input, 128 MB per request: model-support's {@code KernelShap}). Default {@code 16}.
  */
 @ConfigurationProperties("kloop.inference")
 @Validated

@@ -226,6 +226,103 @@ class ImportedModelsIT {
     assertError(post("/v2/models/" + model + "/infer", Map.of("inputs", List.of())), 400, "inputs: give the model's input tensors [nums, count, text]");
   }
 
+  /**
+   * A model that answers one row whatever it is given (x FLOAT [N, 1]; p = the first row of [x, x], declared
+   * [N, 2]): it passes the warm-up of one row and misbehaves on more. The slice's bounds pass through
+   * Identity nodes, so shape inference keeps the declared shape, as an exporter's wrong declaration would.
+   */
+  static byte[] oneRowModel() {
+    return new OnnxGraphs().input("x", OnnxGraphs.FLOAT, 1).longs("zero0", 0).longs("one0", 1)
+        .node("Identity", List.of("zero0"), List.of("zero")).node("Identity", List.of("one0"), List.of("one"))
+        .node("Concat", List.of("x", "x"), List.of("pair"), attribute("axis", 1L))
+        .node("Slice", List.of("pair", "zero", "one", "zero"), List.of("p"))
+        .tensorOutput("p", OnnxGraphs.FLOAT, 2).build();
+  }
+
+  @Test
+  void shouldAnswerA500NamingWhatAServedModelDidWrong() {
+    ModelSignature signature = ModelSignature.newBuilder().setInputs(List.of(field("x", FeatureType.NUMERIC).build()))
+        .setOutputClasses(List.of("no", "yes")).setInputTensor("").setProbabilityTensor("p").setProbabilityFormat(ProbabilityFormat.TENSOR)
+        .setTensors(List.of(tensor("x", TensorElementType.FLOAT, 2, "x"))).build();
+    String model = serve("one-row-", oneRowModel(), signature,
+        List.of(FeatureProfile.newBuilder().setName("x").setType(FeatureType.NUMERIC).setCount(3).setSample(List.of(0.1, 0.2, 0.3)).build()));
+
+    assertThat(answer(post("/v1/models/" + model + "/predict", Map.of("instances", List.of(Map.of("x", 0.25)))))).isNotNull();
+    String expected = "model " + model + " version 1 does not answer as its signature says: the model returned probabilities for 1 rows, not for the 2";
+    assertError(post("/v1/models/" + model + "/predict", Map.of("instances", List.of(Map.of("x", 0.25), Map.of("x", 0.5)))), 500, expected);
+    assertError(post("/v2/models/" + model + "/infer", Map.of("inputs", List.of(
+        Map.of("name", "x", "datatype", "FP32", "shape", List.of(2, 1), "data", List.of(0.25, 0.5))))), 500, expected);
+    // One instance scores, but its explanation asks the model about many rows at once.
+    assertError(post("/v1/models/" + model + "/predict?explain=true", Map.of("instances", List.of(Map.of("x", 0.25)))), 500,
+        "does not answer as its signature says: the model returned probabilities for 1 rows");
+  }
+
+  /** nums FLOAT [N, width] and, when text, text STRING [N] (good 2, else 0): softmax of a Gemm over them. */
+  static byte[] wideModel(int width, boolean text) {
+    float[] weights = new float[(width + 1) * 2];
+    for (int i = 0; i < weights.length; i += 2) {
+      weights[i + 1] = 0.1f;
+    }
+    OnnxGraphs graph = new OnnxGraphs().input("nums", OnnxGraphs.FLOAT, width);
+    if (text) {
+      graph.input("text", OnnxGraphs.STRING, 0).longs("axes", 1)
+          .node("ai.onnx.ml", "LabelEncoder", List.of("text"), List.of("lf"), stringsAttribute("keys_strings", "good"),
+              floatsAttribute("values_floats", 2), attribute("default_float", 0f))
+          .node("Unsqueeze", List.of("lf", "axes"), List.of("lf2"))
+          .node("Concat", List.of("nums", "lf2"), List.of("all"), attribute("axis", 1L));
+    } else {
+      weights = java.util.Arrays.copyOf(weights, width * 2);
+      graph.node("Identity", List.of("nums"), List.of("all"));
+    }
+    return graph.floats("W", List.of((long) weights.length / 2, 2L), weights).floats("B", List.of(2L), 0, 0)
+        .node("Gemm", List.of("all", "W", "B"), List.of("logits"))
+        .node("Softmax", List.of("logits"), List.of("probabilities"), attribute("axis", 1L))
+        .tensorOutput("probabilities", OnnxGraphs.FLOAT, 2).build();
+  }
+
+  @Test
+  void shouldRefuseApproximateExplanationsBeyondTheirLimits() {
+    List<SignatureField> fields = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    List<FeatureProfile> profile = new ArrayList<>();
+    Map<String, Object> instance = new HashMap<>();
+    for (int i = 0; i < 101; i++) {
+      names.add("f" + i);
+      fields.add(field("f" + i, FeatureType.NUMERIC).build());
+      profile.add(FeatureProfile.newBuilder().setName("f" + i).setType(FeatureType.NUMERIC).setCount(2).setSample(List.of(0.0, 1.0)).build());
+      instance.put("f" + i, 0.5);
+    }
+    ModelSignature wide = ModelSignature.newBuilder().setInputs(fields).setOutputClasses(List.of("no", "yes")).setInputTensor("")
+        .setProbabilityTensor("probabilities").setTensors(List.of(tensor("nums", TensorElementType.FLOAT, 2, names.toArray(String[]::new)))).build();
+    String model = serve("wide-", wideModel(101, false), wide, profile);
+
+    assertThat(answer(post("/v1/models/" + model + "/predict", Map.of("instances", List.of(instance))))).isNotNull();
+    assertError(post("/v1/models/" + model + "/predict?explain=true", Map.of("instances", List.of(instance))), 400,
+        "explain: model " + model + " version 1: approximate explanations take at most 100 inputs; this model has 101");
+
+    // Eight numbers and a text: 2,033 evaluations per instance (16 background rows, 126 coalitions), each counted
+    // with the instance's text: three texts of 30,000 characters are about 3 x 2,033 x 30 KB = 183 MB.
+    List<SignatureField> textFields = new ArrayList<>(fields.subList(0, 8));
+    textFields.add(field("review", FeatureType.TEXT).setMaxLength(30_000).build());
+    ModelSignature withText = ModelSignature.newBuilder().setInputs(textFields).setOutputClasses(List.of("no", "yes")).setInputTensor("")
+        .setProbabilityTensor("probabilities").setTensors(List.of(tensor("nums", TensorElementType.FLOAT, 2, names.subList(0, 8).toArray(String[]::new)),
+            tensor("text", TensorElementType.STRING, 1, "review"))).build();
+    List<FeatureProfile> textProfile = new ArrayList<>(profile.subList(0, 8));
+    textProfile.add(FeatureProfile.newBuilder().setName("review").setType(FeatureType.TEXT).setCount(2).setSample(List.of(4.0)).build());
+    String texts = serve("long-texts-", wideModel(8, true), withText, textProfile);
+    Map<String, Object> review = new HashMap<>();
+    for (int i = 0; i < 8; i++) {
+      review.put("f" + i, 0.5);
+    }
+    review.put("review", "x".repeat(30_000));
+    assertError(post("/v1/models/" + texts + "/predict?explain=true", Map.of("instances", List.of(review, review, review))), 400,
+        "approximate explanations may give the model at most 128 MB of input per request");
+    Map<?, ?> one = answer(post("/v1/models/" + texts + "/predict?explain=true", Map.of("instances", List.of(review))));
+    Map<?, ?> explanation = (Map<?, ?>) ((Map<?, ?>) ((List<?>) one.get("predictions")).get(0)).get("explanation");
+    assertThat(explanation.get("method")).isEqualTo("kernel-shap");
+    assertThat(explanation.get("evaluations")).isEqualTo(2033);
+  }
+
   /** The five fixtures that output probabilities: skl2onnx (two shapes), onnxmltools' XGBoost, torch's MLP, skl2onnx's TF-IDF. */
   private static final List<String> FIXTURES = List.of(OnnxFixtures.WINE_SKLEARN_LOGREG, OnnxFixtures.WINE_SKLEARN_PER_FEATURE,
       OnnxFixtures.WINE_XGBOOST, OnnxFixtures.WINE_PYTORCH_MLP, OnnxFixtures.REVIEWS_SKLEARN_TFIDF);

@@ -146,6 +146,10 @@ public record OnnxModelInfo(List<Port> inputs, List<Port> outputs, String produc
   /**
    * The model's {@code producer_version} (field 3 of ONNX's {@code ModelProto}), which ONNX Runtime does not
    * report: read from the top-level fields of the protobuf, skipping the others; empty when absent or unreadable.
+   * Written out (protobuf's wire format: varint keys, lengths and skips) because no protobuf library is on
+   * model-support's classpath: ONNX Runtime's jar carries none, protobuf-java comes only with Tribuo (training's
+   * classpath and the tests'), and adding it with ONNX's generated classes to every service that serves models
+   * for one string field would cost more than these few lines.
    */
   static String producerVersion(byte[] model) {
     int[] at = {0};
