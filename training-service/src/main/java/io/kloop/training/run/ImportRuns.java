@@ -139,18 +139,7 @@ public class ImportRuns {
       String producer = (info.producerName() + " " + info.producerVersion()).strip();
       origin.setProducerName(producer.isEmpty() ? null : ClientText.clip(producer, MAX_PRODUCER_CHARS));
       List<BatchFiles.Row> rows = runner.readBatch(newest);
-      double[][] probabilities;
-      try {
-        probabilities = HeldOutScores.probabilities(file, signature, WindowRows.features(rows.subList(0, Math.min(TRIAL_ROWS, rows.size()))));
-      } catch (OnnxClassifier.ModelLoadException e) {
-        throw new ImportRefusedException("the model does not fit the signature read off it: " + e.getMessage());
-      } catch (IllegalArgumentException | IllegalStateException e) {
-        throw new ImportRefusedException("the model cannot be run on rows of dataset " + spec.dataset() + ": " + e.getMessage());
-      }
-      Optional<String> problem = ProbabilityTrial.problem(probabilities);
-      if (problem.isPresent()) {
-        throw new ImportRefusedException(problem.get());
-      }
+      ImportTrial.run(file, built, spec.dataset(), WindowRows.features(rows.subList(0, Math.min(TRIAL_ROWS, rows.size()))));
     } catch (ImportRefusedException e) {
       throw failed(model, runId, startedAt, List.of(newest), begun, e.getMessage());
     } catch (TrainingFailure e) {
