@@ -24,7 +24,8 @@ import org.springframework.validation.annotation.Validated;
  * @param runTimeout The longest a training run may take; a run still busy then is stopped and fails with
  *     {@code TrainingFailed} saying so. Default 30 minutes.
  * @param maxImportSize The largest ONNX file {@code POST /v1/models/{name}/imports} takes (the {@code model} part); a larger
- *     one is refused with 413. The file is held in memory while it is checked and judged. From 1KB to 1GB; default 64MB.
+ *     one is refused with 413. The file is held in memory while it is read and checked, then waits in the artifact store
+ *     until it is judged. From 1KB to 1GB; default 64MB.
  * @param maxConcurrentImports How many import requests are read and checked at the same time, each holding its file in
  *     memory (up to {@code maxImportSize}, about twice that while the last part arrives); one more is refused with 429
  *     before its body is read. From 1 to 64; default 2.
