@@ -226,6 +226,37 @@ class ImportedModelsIT {
     assertError(post("/v2/models/" + model + "/infer", Map.of("inputs", List.of())), 400, "inputs: give the model's input tensors [nums, count, text]");
   }
 
+  /**
+   * A model that answers one row whatever it is given (x FLOAT [N, 1]; p = the first row of [x, x], declared
+   * [N, 2]): it passes the warm-up of one row and misbehaves on more. The slice's bounds pass through
+   * Identity nodes, so shape inference keeps the declared shape, as an exporter's wrong declaration would.
+   */
+  static byte[] oneRowModel() {
+    return new OnnxGraphs().input("x", OnnxGraphs.FLOAT, 1).longs("zero0", 0).longs("one0", 1)
+        .node("Identity", List.of("zero0"), List.of("zero")).node("Identity", List.of("one0"), List.of("one"))
+        .node("Concat", List.of("x", "x"), List.of("pair"), attribute("axis", 1L))
+        .node("Slice", List.of("pair", "zero", "one", "zero"), List.of("p"))
+        .tensorOutput("p", OnnxGraphs.FLOAT, 2).build();
+  }
+
+  @Test
+  void shouldAnswerA500NamingWhatAServedModelDidWrong() {
+    ModelSignature signature = ModelSignature.newBuilder().setInputs(List.of(field("x", FeatureType.NUMERIC).build()))
+        .setOutputClasses(List.of("no", "yes")).setInputTensor("").setProbabilityTensor("p").setProbabilityFormat(ProbabilityFormat.TENSOR)
+        .setTensors(List.of(tensor("x", TensorElementType.FLOAT, 2, "x"))).build();
+    String model = serve("one-row-", oneRowModel(), signature,
+        List.of(FeatureProfile.newBuilder().setName("x").setType(FeatureType.NUMERIC).setCount(3).setSample(List.of(0.1, 0.2, 0.3)).build()));
+
+    assertThat(answer(post("/v1/models/" + model + "/predict", Map.of("instances", List.of(Map.of("x", 0.25)))))).isNotNull();
+    String expected = "model " + model + " version 1 does not answer as its signature says: the model returned probabilities for 1 rows, not for the 2";
+    assertError(post("/v1/models/" + model + "/predict", Map.of("instances", List.of(Map.of("x", 0.25), Map.of("x", 0.5)))), 500, expected);
+    assertError(post("/v2/models/" + model + "/infer", Map.of("inputs", List.of(
+        Map.of("name", "x", "datatype", "FP32", "shape", List.of(2, 1), "data", List.of(0.25, 0.5))))), 500, expected);
+    // One instance scores, but its explanation asks the model about many rows at once.
+    assertError(post("/v1/models/" + model + "/predict?explain=true", Map.of("instances", List.of(Map.of("x", 0.25)))), 500,
+        "does not answer as its signature says: the model returned probabilities for 1 rows");
+  }
+
   /** The five fixtures that output probabilities: skl2onnx (two shapes), onnxmltools' XGBoost, torch's MLP, skl2onnx's TF-IDF. */
   private static final List<String> FIXTURES = List.of(OnnxFixtures.WINE_SKLEARN_LOGREG, OnnxFixtures.WINE_SKLEARN_PER_FEATURE,
       OnnxFixtures.WINE_XGBOOST, OnnxFixtures.WINE_PYTORCH_MLP, OnnxFixtures.REVIEWS_SKLEARN_TFIDF);

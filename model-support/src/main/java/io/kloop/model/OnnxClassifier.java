@@ -25,12 +25,14 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * An ONNX classifier run by ONNX Runtime: records in, class probabilities out, in the order of the
@@ -52,8 +54,11 @@ import java.util.Set;
  *
  * <p>The probabilities are read from output {@code probabilityTensor}: with format TENSOR a FP32 (or FP64)
  * tensor {@code [N, classes]} in the order of the output classes; with ZIPMAP scikit-learn's ZipMap, a
- * sequence of one map per row whose keys are class names (strings) or indices into the output classes
- * (int64).
+ * sequence of one map per row whose keys are class names (strings) or int64 class labels. Int64 keys,
+ * sorted ascending, correspond to the output classes in order: skl2onnx writes a classifier's
+ * {@code classes_} as the keys ({@code classlabels_int64s}), and scikit-learn keeps {@code classes_} sorted,
+ * so labels {-1, 1} or {1, 2, 3} work as well as 0..C-1. Every map must have exactly the keys of the first
+ * one the model returned.
  */
 public final class OnnxClassifier implements AutoCloseable {
 
@@ -81,8 +86,13 @@ public final class OnnxClassifier implements AutoCloseable {
   /** One raw input tensor: its features (and their types) in column order. */
   private record RawTensor(String name, TensorElementType type, String[] features, boolean rank1) {}
 
-  /** With a ZipMap output, whether its keys are class names (else indices into the output classes). */
+  /** With a ZipMap output, whether its keys are class names (else int64 class labels). */
   private final boolean zipMapNames;
+  /**
+   * With int64 ZipMap keys, the keys of the model's first answer in ascending order: key {@code i} is output
+   * class {@code i}. Learned once (the model's keys do not change); a benign race may learn them twice.
+   */
+  private volatile long[] zipMapKeys;
 
   private OnnxClassifier(OrtSession session, ModelSignature signature, boolean additive, List<RawTensor> tensors, boolean zipMapNames) {
     this.session = session;
@@ -167,6 +177,8 @@ public final class OnnxClassifier implements AutoCloseable {
    *
    * @throws IllegalArgumentException when a value cannot go into its tensor (a missing or fractional value
    *     of an INT64 tensor)
+   * @throws ModelOutputException when ONNX Runtime fails to run the model or its answer does not fit the
+   *     signature
    */
   public float[][] probabilities(List<? extends Map<String, ?>> records) {
     if (tensors.isEmpty()) {
@@ -184,7 +196,7 @@ public final class OnnxClassifier implements AutoCloseable {
         return read(result.get(0), records.size());
       }
     } catch (OrtException e) {
-      throw new IllegalStateException("ONNX Runtime failed to run the model: " + e.getMessage(), e);
+      throw new ModelOutputException("ONNX Runtime failed to run the model: " + e.getMessage(), e);
     } finally {
       inputs.values().forEach(OnnxTensor::close);
     }
@@ -195,6 +207,8 @@ public final class OnnxClassifier implements AutoCloseable {
    * {@link ModelSignature#getOutputClasses()}: for models of the platform's encoding only.
    *
    * @throws IllegalStateException when the model takes raw tensors
+   * @throws ModelOutputException when ONNX Runtime fails to run the model or its answer does not fit the
+   *     signature
    */
   public float[][] probabilities(float[][] rows) {
     if (!tensors.isEmpty()) {
@@ -207,31 +221,59 @@ public final class OnnxClassifier implements AutoCloseable {
          OrtSession.Result result = session.run(Map.of(signature.getInputTensor(), input), outputs)) {
       return read(result.get(0), rows.length);
     } catch (OrtException e) {
-      throw new IllegalStateException("ONNX Runtime failed to run the model: " + e.getMessage(), e);
+      throw new ModelOutputException("ONNX Runtime failed to run the model: " + e.getMessage(), e);
     }
   }
 
-  private float[][] read(OnnxValue output, int rows) throws OrtException {
+  /**
+   * The probabilities in an output of the model, checked against the signature: ONNX Runtime checks the
+   * outputs' declared types at load but not the values it returns, and shape inference may not see through
+   * every graph. Package-private for tests that hand it values of the wrong kind.
+   */
+  float[][] read(OnnxValue output, int rows) throws OrtException {
     int classes = signature.getOutputClasses().size();
     float[][] probabilities;
     if (signature.getProbabilityFormat() == ProbabilityFormat.ZIPMAP) {
-      probabilities = zipMap((OnnxSequence) output, classes);
-    } else if (output.getValue() instanceof double[][] doubles) {
-      probabilities = new float[doubles.length][];
-      for (int r = 0; r < doubles.length; r++) {
-        probabilities[r] = new float[doubles[r].length];
-        for (int c = 0; c < doubles[r].length; c++) {
-          probabilities[r][c] = (float) doubles[r][c];
-        }
+      if (!(output instanceof OnnxSequence sequence)) {
+        throw new ModelOutputException("the model's ZipMap output is " + describe(output) + ", not a sequence of maps");
       }
+      probabilities = zipMap(sequence, classes);
     } else {
-      probabilities = (float[][]) output.getValue();
+      // Checked before the value is copied out: a tensor of another rank or element type is a float[] or a long[][].
+      Object value = output instanceof OnnxTensor tensor && tensor.getInfo().getShape().length == 2 ? tensor.getValue() : null;
+      if (value instanceof float[][] floats) {
+        probabilities = floats;
+      } else if (value instanceof double[][] doubles) {
+        probabilities = new float[doubles.length][];
+        for (int r = 0; r < doubles.length; r++) {
+          probabilities[r] = new float[doubles[r].length];
+          for (int c = 0; c < doubles[r].length; c++) {
+            probabilities[r][c] = (float) doubles[r][c];
+          }
+        }
+      } else {
+        throw new ModelOutputException("the model's probability output is " + describe(output) + ", not a FLOAT or DOUBLE tensor ["
+            + rows + ", " + classes + "]");
+      }
     }
-    if (probabilities.length != rows || probabilities[0].length != classes) {
-      throw new IllegalStateException("the model returned " + probabilities.length + "x" + probabilities[0].length
-          + " probabilities for " + rows + " rows and " + classes + " classes");
+    if (probabilities.length != rows) {
+      throw new ModelOutputException("the model returned probabilities for " + probabilities.length + " rows, not for the " + rows + " it was given");
+    }
+    for (float[] row : probabilities) {
+      if (row.length != classes) {
+        throw new ModelOutputException("the model returned " + row.length + " probabilities per row, not one for each of its " + classes + " classes");
+      }
     }
     return probabilities;
+  }
+
+  /** An output's kind, element type and actual shape, for a message. */
+  private static String describe(OnnxValue output) {
+    if (output instanceof OnnxTensor tensor) {
+      TensorInfo info = tensor.getInfo();
+      return "a tensor of " + OnnxModelInfo.typeName(info.type) + " " + OnnxModelInfo.shapeText(info.getShape());
+    }
+    return "a " + output.getType();
   }
 
   private float[][] zipMap(OnnxSequence sequence, int classes) throws OrtException {
@@ -242,20 +284,45 @@ public final class OnnxClassifier implements AutoCloseable {
       List<String> names = signature.getOutputClasses();
       for (int r = 0; r < probabilities.length; r++) {
         Map<?, ?> map = ((OnnxMap) maps.get(r)).getValue();
-        float[] row = new float[classes];
-        for (int c = 0; c < classes; c++) {
-          Object value = map.get(zipMapNames ? names.get(c) : (Object) (long) c);
-          if (!(value instanceof Number number)) {
-            throw new IllegalStateException("the model's ZipMap has no probability for class " + names.get(c) + " (keys " + map.keySet() + ")");
-          }
-          row[c] = number.floatValue();
-        }
-        probabilities[r] = row;
+        probabilities[r] = zipMapNames ? byName(map, names) : byRank(map, classes);
       }
       return probabilities;
     } finally {
       maps.forEach(OnnxValue::close);
     }
+  }
+
+  private static float[] byName(Map<?, ?> map, List<String> names) {
+    float[] row = new float[names.size()];
+    for (int c = 0; c < row.length; c++) {
+      if (!(map.get(names.get(c)) instanceof Number number)) {
+        throw new ModelOutputException("the model's ZipMap has no probability for class " + names.get(c) + " (keys " + map.keySet() + ")");
+      }
+      row[c] = number.floatValue();
+    }
+    return row;
+  }
+
+  /** A map with int64 keys: the probability of the key of rank {@code c} is that of output class {@code c}. */
+  private float[] byRank(Map<?, ?> map, int classes) {
+    long[] keys = zipMapKeys;
+    if (keys == null) {
+      if (map.size() != classes) {
+        throw new ModelOutputException("the model's ZipMap has int64 keys " + new TreeSet<>(map.keySet()) + " for "
+            + classes + " classes " + signature.getOutputClasses() + "; it needs one key per class (sorted keys in the classes' order)");
+      }
+      keys = map.keySet().stream().mapToLong(key -> (Long) key).sorted().toArray();
+      zipMapKeys = keys;
+    }
+    float[] row = new float[classes];
+    for (int c = 0; c < classes; c++) {
+      if (map.size() != classes || !(map.get(keys[c]) instanceof Number number)) {
+        throw new ModelOutputException("the model's ZipMap has int64 keys " + new TreeSet<>(map.keySet())
+            + ", not the keys " + Arrays.toString(keys) + " of its earlier answers");
+      }
+      row[c] = number.floatValue();
+    }
+    return row;
   }
 
   private OnnxTensor tensor(RawTensor tensor, List<? extends Map<String, ?>> records) throws OrtException {
@@ -468,6 +535,21 @@ public final class OnnxClassifier implements AutoCloseable {
       session.close();
     } catch (OrtException e) {
       // nothing left to do with a session that cannot close
+    }
+  }
+
+  /**
+   * A model that does not answer as its signature says (an output of another kind, element type or shape, a
+   * ZipMap without one key per class) or that ONNX Runtime fails to run: a fault of the model, not of the
+   * records it was given.
+   */
+  public static final class ModelOutputException extends IllegalStateException {
+    public ModelOutputException(String message) {
+      super(message);
+    }
+
+    public ModelOutputException(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 

@@ -1,10 +1,13 @@
 package io.kloop.inference.api;
 
 import io.kloop.inference.serving.InvalidInputException;
+import io.kloop.inference.serving.ModelFailureException;
 import io.kloop.inference.serving.ModelUnavailableException;
 import io.kloop.inference.serving.UnknownModelException;
 import io.kloop.service.web.ApiErrors;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -18,12 +21,14 @@ import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Mono;
 
 /**
- * The Open Inference Protocol's error shape for the serving errors: 400, 404 and 503 with
- * {@code {"error": "..."}}, for the annotated controllers and (through {@link #response}) the functional
+ * The Open Inference Protocol's error shape for the serving errors: 400, 404, 500 (a served model that
+ * does not answer as its signature says) and 503 with {@code {"error": "..."}}, for the annotated controllers and (through {@link #response}) the functional
  * endpoints.
  */
 @RestControllerAdvice
 class InferenceApiErrors {
+
+  private static final Logger LOG = LoggerFactory.getLogger(InferenceApiErrors.class);
 
   /**
    * The answer of a functional endpoint to an error: the same statuses and messages as the annotated
@@ -40,6 +45,8 @@ class InferenceApiErrors {
       answer = errors.unknown(unknown);
     } else if (e instanceof ModelUnavailableException unavailable) {
       answer = errors.unavailable(unavailable);
+    } else if (e instanceof ModelFailureException failure) {
+      answer = errors.failed(failure);
     } else if (e instanceof UnreadableRequestException unreadable) {
       answer = ResponseEntity.badRequest().body(ApiErrors.error(unreadable.getMessage()));
     } else if (tooLarge != null) {
@@ -76,5 +83,12 @@ class InferenceApiErrors {
   @ExceptionHandler(ModelUnavailableException.class)
   ResponseEntity<Map<String, Object>> unavailable(ModelUnavailableException e) {
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").body(ApiErrors.error(e.getMessage()));
+  }
+
+  /** A model that misbehaves: 500 with the reason (no stack trace), logged with its cause. */
+  @ExceptionHandler(ModelFailureException.class)
+  ResponseEntity<Map<String, Object>> failed(ModelFailureException e) {
+    LOG.warn("{}", e.getMessage(), e);
+    return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(ApiErrors.error(e.getMessage()));
   }
 }

@@ -193,6 +193,8 @@ public class Predictions {
       } catch (IllegalArgumentException e) {
         // A value its tensor cannot hold; Instances refuses these first.
         throw new InvalidInputException(path + ": " + e.getMessage());
+      } catch (OnnxClassifier.ModelOutputException e) {
+        throw failure(model, served.version(), e);
       }
       long latencyMicros = (System.nanoTime() - started) / 1_000;
       List<String> classes = signature.getOutputClasses();
@@ -225,16 +227,31 @@ public class Predictions {
       }
       if (approximate) {
         KernelShap shap = new KernelShap(properties.explanationEvaluations(), signature.getInputs().size() + 31L * served.version());
-        predictions = approximated(predictions, shap.explain(classifier, valid, predicted, served.background(properties.explanationBackground())),
-            signature);
+        KernelShap.Explanation[] explanations;
+        try {
+          explanations = shap.explain(classifier, valid, predicted, served.background(properties.explanationBackground()));
+        } catch (OnnxClassifier.ModelOutputException e) {
+          throw failure(model, served.version(), e);
+        }
+        predictions = approximated(predictions, explanations, signature);
       } else if (explain) {
-        predictions = explained(predictions, Contributions.explain(classifier, rows, predicted), signature);
+        Contributions.Explanation[] explanations;
+        try {
+          explanations = Contributions.explain(classifier, rows, predicted);
+        } catch (OnnxClassifier.ModelOutputException e) {
+          throw failure(model, served.version(), e);
+        }
+        predictions = explained(predictions, explanations, signature);
       }
       served.record(System.nanoTime() - begun, predictions.size());
       return new Result(id, model, served.version(), signature, predictions, latencyMicros);
     } finally {
       served.release();
     }
+  }
+
+  private static ModelFailureException failure(String model, int version, OnnxClassifier.ModelOutputException e) {
+    return new ModelFailureException("model " + model + " version " + version + " does not answer as its signature says: " + e.getMessage(), e);
   }
 
   private static List<Prediction> explained(List<Prediction> predictions, Contributions.Explanation[] explanations, ModelSignature signature) {
