@@ -47,9 +47,10 @@ class ImportsController {
   }
 
   /**
-   * Before the body is read: its declared length, a free upload permit and pending slot ({@link ImportAdmission}), and
-   * whether the model can take an import; each refusal is answered without reading the body. The permit is held until
-   * the answer, the slot until the accepted import ends.
+   * Before the body is read: its declared length and a free upload permit and pending slot ({@link ImportAdmission}),
+   * refused with the connection closed (413, 429); then whether the model can take an import (404, 409: the server
+   * discards the unread body, whose file the client sent in vain, but holds none of it). The permit is held until the
+   * answer, the slot until the accepted import ends.
    */
   @PostMapping(path = "/v1/models/{name}/imports", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
   Mono<ResponseEntity<Map<String, Object>>> importModel(@PathVariable String name,
@@ -58,7 +59,7 @@ class ImportsController {
       return Mono.error(new ImportUpload.Refused(HttpStatus.CONTENT_TOO_LARGE, "the request has " + length + " bytes; an import's model "
           + "part may have at most " + maxModelBytes + " bytes (kloop.training.max-import-size) and its metadata " + ImportMetadata.MAX_BYTES));
     }
-    return Mono.usingWhen(Mono.fromCallable(this::admit), ticket -> Mono.fromRunnable(() -> early(() -> imports.check(name)))
+    return Mono.usingWhen(Mono.fromCallable(this::admit), ticket -> Mono.fromRunnable(() -> imports.check(name))
             .then(ImportUpload.read(parts, maxModelBytes))
             .publishOn(Schedulers.boundedElastic())
             .map(upload -> accepted(name, imports.start(name, ImportMetadata.parse(upload.metadata()), upload.model(), ticket))),
@@ -70,15 +71,6 @@ class ImportsController {
       return admission.admit();
     } catch (ImportAdmission.Full e) {
       throw new ImportUpload.Refused(HttpStatus.TOO_MANY_REQUESTS, e.getMessage());
-    }
-  }
-
-  /** A check made before the body is read: its refusal closes the connection, as the body stays unread. */
-  private static void early(Runnable check) {
-    try {
-      check.run();
-    } catch (ImportRuns.Unavailable e) {
-      throw new ImportUpload.Refused(e.unknownModel() ? HttpStatus.NOT_FOUND : HttpStatus.CONFLICT, e.getMessage());
     }
   }
 
