@@ -8,6 +8,7 @@ import io.kloop.schemas.Topics;
 import io.kloop.service.artifacts.ArtifactStore;
 import io.kloop.service.artifacts.LocalArtifactStore;
 import io.kloop.service.kafka.TopicReplica;
+import io.kloop.training.imports.ImportAdmission;
 import io.kloop.training.run.RunRecords;
 import io.kloop.training.state.TrainingState;
 import java.util.List;
@@ -21,6 +22,12 @@ class TrainingConfiguration {
   @Bean
   ArtifactStore artifactStore(TrainingProperties properties) {
     return new LocalArtifactStore(properties.artifactRoot());
+  }
+
+  /** The bounds of imports at once: concurrent uploads and imports pending judgement. */
+  @Bean
+  ImportAdmission importAdmission(TrainingProperties properties) {
+    return new ImportAdmission(properties.maxConcurrentImports(), properties.maxPendingImports());
   }
 
   /** Replays what training needs to know from Kafka before the service takes traffic or triggers. */

@@ -24,7 +24,14 @@ import org.springframework.validation.annotation.Validated;
  * @param runTimeout The longest a training run may take; a run still busy then is stopped and fails with
  *     {@code TrainingFailed} saying so. Default 30 minutes.
  * @param maxImportSize The largest ONNX file {@code POST /v1/models/{name}/imports} takes (the {@code model} part); a larger
- *     one is refused with 413. The file is held in memory while it is checked and judged. From 1KB to 1GB; default 64MB.
+ *     one is refused with 413. The file is held in memory while it is read and checked, then waits in the artifact store
+ *     until it is judged. From 1KB to 1GB; default 64MB.
+ * @param maxConcurrentImports How many import requests are read and checked at the same time, each holding its file in
+ *     memory (up to {@code maxImportSize}, about twice that while the last part arrives); one more is refused with 429
+ *     before its body is read. From 1 to 64; default 2.
+ * @param maxPendingImports How many imports may be between their admission and the end of their judging (read and
+ *     checked, waiting for a run thread, or being judged); one more is refused with 429 before its body is read. A waiting
+ *     import's file waits in the artifact store, not in memory. From 1 to 1,000; default 4.
  * @param textHashBuckets How many hashed-token columns each text input of the platform's own models takes
  *     (model-support's {@code FeatureEncoding}: term frequencies per bucket of the token's MurmurHash3),
  *     from 2 to 16,384. Default 256: training holds each encoded row in memory as floats, so a text input
@@ -45,6 +52,10 @@ public record TrainingProperties(
     @DurationMin(nanos = 0, inclusive = false, message = "must be more than 0 and at most 7d")
     @DurationMax(days = 7, message = "must be more than 0 and at most 7d") Duration runTimeout,
     @DefaultValue("64MB") @NotNull(message = "must be from 1KB to 1GB") DataSize maxImportSize,
+    @DefaultValue("2") @Min(value = 1, message = "must be from 1 to 64") @Max(value = 64, message = "must be from 1 to 64")
+    int maxConcurrentImports,
+    @DefaultValue("4") @Min(value = 1, message = "must be from 1 to 1000") @Max(value = 1_000, message = "must be from 1 to 1000")
+    int maxPendingImports,
     @DefaultValue("256") @Min(value = 2, message = "must be from 2 to 16384") @Max(value = 16_384, message = "must be from 2 to 16384")
     int textHashBuckets,
     Map<String, ConfiguredModel> models) {

@@ -3,11 +3,13 @@ package io.kloop.training.api;
 import io.kloop.training.imports.ImportMetadata;
 import io.kloop.training.imports.ImportRefusedException;
 import io.kloop.training.spec.Texts;
-import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.codec.multipart.FormPartEvent;
 import org.springframework.http.codec.multipart.PartEvent;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -16,7 +18,10 @@ import reactor.core.publisher.Mono;
  * The two parts of an import's {@code multipart/form-data} body, read as they stream in and held in memory within their
  * limits: {@code model}, the ONNX file (at most {@code kloop.training.max-import-size}), and {@code metadata}, JSON (at
  * most {@value ImportMetadata#MAX_BYTES} bytes). Any other part, a part given twice or a missing one is refused (400);
- * a part over its limit is refused as soon as it passes it (413), the rest of the body unread.
+ * a part over its limit is refused as soon as it passes it (413), the rest of the body unread. The model must come as a
+ * file part (with a filename, {@code -F model=@file.onnx}): without one, Spring reads it as a form field, joined in
+ * memory up to its limit and decoded as text, which would corrupt the file; such a part is refused (400). A part's
+ * bytes are kept as they arrive and copied once, into an array of the part's size, when the body has ended.
  */
 record ImportUpload(byte[] model, byte[] metadata) {
 
@@ -45,16 +50,48 @@ record ImportUpload(byte[] model, byte[] metadata) {
   static Mono<ImportUpload> read(Flux<PartEvent> events, long maxModelBytes) {
     return Mono.defer(() -> {
       Collector collector = new Collector(maxModelBytes);
-      return events.doOnNext(collector::add).then(Mono.fromCallable(collector::upload));
+      return events.onErrorMap(DataBufferLimitException.class, e -> new Refused(HttpStatus.BAD_REQUEST, "a part without a filename (a form "
+              + "field) is larger than Spring holds in memory (" + e.getMessage() + "); send the ONNX file as a file part: "
+              + FILE_PART_HINT + "; the metadata part may have at most " + ImportMetadata.MAX_BYTES + " bytes"))
+          .doOnNext(collector::add).then(Mono.fromCallable(collector::upload));
     });
+  }
+
+  /** How a client sends the model as a file part. */
+  static final String FILE_PART_HINT = "-F model=@file.onnx";
+
+  /** A part's bytes as they arrived, copied once into one array at the end. */
+  private static final class Chunks {
+    private final List<byte[]> chunks = new ArrayList<>();
+    private long size;
+
+    long size() {
+      return size;
+    }
+
+    void add(byte[] bytes) {
+      chunks.add(bytes);
+      size += bytes.length;
+    }
+
+    byte[] joined() {
+      byte[] joined = new byte[Math.toIntExact(size)];
+      int at = 0;
+      for (byte[] chunk : chunks) {
+        System.arraycopy(chunk, 0, joined, at, chunk.length);
+        at += chunk.length;
+      }
+      chunks.clear();
+      return joined;
+    }
   }
 
   /** Gathers the parts' bytes; events come one at a time, in order. */
   private static final class Collector {
     private final long maxModelBytes;
-    private ByteArrayOutputStream model;
-    private ByteArrayOutputStream metadata;
-    private ByteArrayOutputStream current;
+    private Chunks model;
+    private Chunks metadata;
+    private Chunks current;
     private String currentName;
     private boolean partEnded = true;
 
@@ -67,6 +104,10 @@ record ImportUpload(byte[] model, byte[] metadata) {
       try {
         if (partEnded) {
           start(event.name());
+          if (MODEL.equals(currentName) && event instanceof FormPartEvent) {
+            throw new Refused(HttpStatus.BAD_REQUEST, "the part 'model' came without a filename, as a form field, which is read as text "
+                + "and would corrupt the file; send the ONNX file as a file part: " + FILE_PART_HINT);
+          }
         }
         long limit = MODEL.equals(currentName) ? maxModelBytes : ImportMetadata.MAX_BYTES;
         int size = content.readableByteCount();
@@ -77,7 +118,7 @@ record ImportUpload(byte[] model, byte[] metadata) {
         }
         byte[] bytes = new byte[size];
         content.read(bytes);
-        current.writeBytes(bytes);
+        current.add(bytes);
         partEnded = event.isLast();
       } finally {
         DataBufferUtils.release(content);
@@ -92,7 +133,7 @@ record ImportUpload(byte[] model, byte[] metadata) {
       if ((MODEL.equals(name) ? model : metadata) != null) {
         throw new Refused(HttpStatus.BAD_REQUEST, "the part '" + name + "' is given twice; give it once");
       }
-      current = new ByteArrayOutputStream();
+      current = new Chunks();
       if (MODEL.equals(name)) {
         model = current;
       } else {
@@ -109,7 +150,7 @@ record ImportUpload(byte[] model, byte[] metadata) {
       if (model.size() == 0) {
         throw new ImportRefusedException("the part 'model' is empty; send the ONNX file");
       }
-      return new ImportUpload(model.toByteArray(), metadata.toByteArray());
+      return new ImportUpload(model.joined(), metadata.joined());
     }
   }
 }

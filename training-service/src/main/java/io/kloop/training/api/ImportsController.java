@@ -3,6 +3,7 @@ package io.kloop.training.api;
 import io.kloop.service.web.ApiErrors;
 import io.kloop.service.web.AvroJson;
 import io.kloop.training.TrainingProperties;
+import io.kloop.training.imports.ImportAdmission;
 import io.kloop.training.imports.ImportMetadata;
 import io.kloop.training.imports.ImportRefusedException;
 import io.kloop.training.run.ImportRuns;
@@ -26,7 +27,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Imports of models trained elsewhere ({@code POST /v1/models/{name}/imports}, {@code multipart/form-data} with the parts
  * {@code model} and {@code metadata}): 202 with the run's id once the file loads, fits the model's dataset and outputs
- * probabilities; 400 with the reason (and the failed run's id) when it does not.
+ * probabilities; 400 with the reason (and the failed run's id) when it does not; 404 or 409 when the model cannot take
+ * an import, and 429 when the service takes no more imports now, both answered before the body is read.
  */
 @RestController
 class ImportsController {
@@ -35,13 +37,21 @@ class ImportsController {
   static final long FRAMING_BYTES = 64 * 1024;
 
   private final ImportRuns imports;
+  private final ImportAdmission admission;
   private final long maxModelBytes;
 
-  ImportsController(ImportRuns imports, TrainingProperties properties) {
+  ImportsController(ImportRuns imports, ImportAdmission admission, TrainingProperties properties) {
     this.imports = imports;
+    this.admission = admission;
     this.maxModelBytes = properties.maxImportSize().toBytes();
   }
 
+  /**
+   * Before the body is read: its declared length and a free upload permit and pending slot ({@link ImportAdmission}),
+   * refused with the connection closed (413, 429); then whether the model can take an import (404, 409: the server
+   * discards the unread body, whose file the client sent in vain, but holds none of it). The permit is held until the
+   * answer, the slot until the accepted import ends.
+   */
   @PostMapping(path = "/v1/models/{name}/imports", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
   Mono<ResponseEntity<Map<String, Object>>> importModel(@PathVariable String name,
       @RequestHeader(name = "Content-Length", required = false) Long length, @RequestBody Flux<PartEvent> parts) {
@@ -49,9 +59,19 @@ class ImportsController {
       return Mono.error(new ImportUpload.Refused(HttpStatus.CONTENT_TOO_LARGE, "the request has " + length + " bytes; an import's model "
           + "part may have at most " + maxModelBytes + " bytes (kloop.training.max-import-size) and its metadata " + ImportMetadata.MAX_BYTES));
     }
-    return ImportUpload.read(parts, maxModelBytes)
-        .publishOn(Schedulers.boundedElastic())
-        .map(upload -> accepted(name, imports.start(name, ImportMetadata.parse(upload.metadata()), upload.model())));
+    return Mono.usingWhen(Mono.fromCallable(this::admit), ticket -> Mono.fromRunnable(() -> imports.check(name))
+            .then(ImportUpload.read(parts, maxModelBytes))
+            .publishOn(Schedulers.boundedElastic())
+            .map(upload -> accepted(name, imports.start(name, ImportMetadata.parse(upload.metadata()), upload.model(), ticket))),
+        ticket -> Mono.fromRunnable(ticket::close));
+  }
+
+  private ImportAdmission.Ticket admit() {
+    try {
+      return admission.admit();
+    } catch (ImportAdmission.Full e) {
+      throw new ImportUpload.Refused(HttpStatus.TOO_MANY_REQUESTS, e.getMessage());
+    }
   }
 
   private static ResponseEntity<Map<String, Object>> accepted(String model, ImportRuns.Accepted accepted) {

@@ -21,8 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
  * @param description what the model is, for people; at most {@value Texts#MAX_FREE_TEXT} characters
  * @param framework what it was trained with (e.g. {@code scikit-learn}, {@code xgboost}, {@code pytorch}); at most
  *     {@value #MAX_FRAMEWORK} characters
- * @param classes the class of each column of the model's probability output (or of each int64 key of its ZipMap), in
- *     order; every class of the dataset once. Left out: the dataset's declared class order
+ * @param classes the class of each column of the model's probability output, or of each int64 key of its ZipMap with the
+ *     keys sorted ascending (skl2onnx's keys are the training labels, e.g. 1, 2, 3 or -1, 1: the smallest key is the
+ *     first class); every class of the dataset once. Left out: the dataset's declared class order
  * @param inputs from the model's input names to the dataset's feature names, for inputs not named after their feature;
  *     at most {@value #MAX_INPUTS} entries
  * @param importedBy who imports it (until requests are authenticated, the caller says so); {@code anonymous} when left out

@@ -34,13 +34,23 @@ import java.util.stream.Collectors;
  *
  * <p>Output: a ZipMap (a sequence of maps from class to probability, as scikit-learn's converters write it) or a FLOAT
  * or DOUBLE tensor {@code [N, C]}, C the number of classes; a ZipMap is preferred, then a tensor whose name holds "prob". The class
- * order is the metadata's {@code classes}, else the dataset's declared order. That the values are probabilities, and a
- * ZipMap's keys the dataset's classes, only a trial on rows can tell.
+ * order is the metadata's {@code classes}, else the dataset's declared order: the tensor's columns, or a ZipMap's int64
+ * keys sorted ascending (skl2onnx writes {@code classlabels_int64s = model.classes_}, e.g. {@code {1, 2, 3}} or
+ * {@code {-1, 1}}), correspond to the classes in that order; a ZipMap's string keys are the class names themselves.
+ * That the values are probabilities, and a ZipMap's keys the dataset's classes, only a trial on rows can tell.
+ *
+ * <p>A model with a label output besides its probabilities (skl2onnx's {@code output_label}, onnxmltools' {@code label}: a
+ * rank-1 INT64 or STRING tensor) names it in {@link Built#labelOutput()}, so that the trial can check that the label
+ * is the most probable class: a wrong class order shows there.
  */
 public final class ImportedSignatures {
 
-  /** The signature and what the model leaves out of the dataset. */
-  public record Built(ModelSignature signature, List<String> unusedFeatures) {}
+  /**
+   * The signature and what the model leaves out of the dataset.
+   *
+   * @param labelOutput the model's label output (a rank-1 INT64 or STRING tensor beside the probabilities), or null
+   */
+  public record Built(ModelSignature signature, List<String> unusedFeatures, String labelOutput) {}
 
   private ImportedSignatures() {}
 
@@ -49,6 +59,10 @@ public final class ImportedSignatures {
    * @throws ImportRefusedException saying why the model does not fit the dataset or outputs no class probabilities
    */
   public static Built of(OnnxModelInfo model, DatasetSpecDeclared dataset, ImportMetadata metadata) {
+    if (model.inputs().isEmpty()) {
+      // Without tensors a signature would read as the platform's own encoding, whose input tensor the model lacks.
+      throw new ImportRefusedException("the model has no inputs; it must take the dataset's features (one tensor per feature, or one [N, F])");
+    }
     Map<String, Port> inputs = byName(model.inputs());
     Map<String, Port> outputs = byName(model.outputs());
     List<String> outputClasses = outputClasses(dataset, metadata);
@@ -69,7 +83,22 @@ public final class ImportedSignatures {
     Map.Entry<String, ProbabilityFormat> output = probabilityOutput(outputs, outputClasses.size());
     ModelSignature signature = ModelSignature.newBuilder().setInputs(fields).setOutputClasses(outputClasses).setInputTensor("")
         .setProbabilityTensor(output.getKey()).setTensors(tensors).setProbabilityFormat(output.getValue()).build();
-    return new Built(signature, unused);
+    return new Built(signature, unused, labelOutput(outputs, output.getKey()));
+  }
+
+  /** The model's label output: a rank-1 INT64 or STRING tensor other than the probabilities, one named for labels first. */
+  static String labelOutput(Map<String, Port> outputs, String probabilities) {
+    String label = null;
+    for (Map.Entry<String, Port> output : outputs.entrySet()) {
+      Port port = output.getValue();
+      boolean labels = port.kind() == OnnxModelInfo.Kind.TENSOR && List.of("INT64", "STRING").contains(port.elementType())
+          && (port.shape().size() == 1 || (port.shape().size() == 2 && port.shape().get(1) == 1));
+      if (labels && !output.getKey().equals(probabilities)
+          && (label == null || (!label.toLowerCase(Locale.ROOT).contains("label") && output.getKey().toLowerCase(Locale.ROOT).contains("label")))) {
+        label = output.getKey();
+      }
+    }
+    return label;
   }
 
   private static List<String> outputClasses(DatasetSpecDeclared dataset, ImportMetadata metadata) {

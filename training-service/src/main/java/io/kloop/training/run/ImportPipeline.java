@@ -39,7 +39,8 @@ final class ImportPipeline {
     this.check = check;
   }
 
-  Result run(String model, byte[] onnx, ModelSignature signature, DatasetSpecDeclared dataset, List<DatasetBatchCommitted> window,
+  /** @param onnx the model's file, read when it is evaluated */
+  Result run(String model, Supplier<byte[]> onnx, ModelSignature signature, DatasetSpecDeclared dataset, List<DatasetBatchCommitted> window,
       long lastRows, TrainingPipeline.Champion champion) {
     List<BatchFiles.Row> rows = phase("read", () -> WindowRows.read(batches, window, lastRows, check));
     List<String> classes = List.copyOf(dataset.getLabel().getClasses());
@@ -47,7 +48,7 @@ final class ImportPipeline {
     List<BatchFiles.Row> test = splits.get(Split.TEST);
     List<String> outputClasses = signature.getOutputClasses();
     Scored scored = phase("evaluate", () -> {
-      double[][] probabilities = HeldOutScores.probabilities(onnx, signature, WindowRows.features(test));
+      double[][] probabilities = HeldOutScores.probabilities(onnx.get(), signature, WindowRows.features(test));
       return new Scored(probabilities, HeldOutScores.candidate("evaluate", classes, WindowRows.truth(test, classes),
           aligned(probabilities, outputClasses, classes)));
     });

@@ -3,6 +3,7 @@ package io.kloop.training.run;
 import io.kloop.training.TrainingProperties;
 import io.kloop.training.spec.ModelSpec;
 import io.kloop.training.state.TrainingState;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,8 +68,10 @@ public class RunScheduler implements DisposableBean {
   private final Map<String, ModelRuns> models = new ConcurrentHashMap<>();
   private final ExecutorService runs;
   private final ScheduledExecutorService timers;
+  private final Clock clock;
 
-  RunScheduler(TrainingState state, TrainingRunner runner, RunRecords records, TrainingProperties properties) {
+  RunScheduler(TrainingState state, TrainingRunner runner, RunRecords records, TrainingProperties properties, Clock clock) {
+    this.clock = clock;
     this.state = state;
     this.runner = runner;
     this.records = records;
@@ -148,7 +151,7 @@ public class RunScheduler implements DisposableBean {
     Duration cooldown = spec.cooldown() == null || spec.cooldown().isNegative() ? Duration.ZERO
         : spec.cooldown().compareTo(ModelSpec.MAX_COOLDOWN) > 0 ? ModelSpec.MAX_COOLDOWN : spec.cooldown();
     Optional<Instant> lastStart = state.lastRun(model).map(TrainingState.LastRun::startedAt);
-    Duration wait = lastStart.map(start -> cooldown.minus(Duration.between(start, Instant.now()))).orElse(Duration.ZERO);
+    Duration wait = lastStart.map(start -> cooldown.minus(Duration.between(start, clock.instant()))).orElse(Duration.ZERO);
     if (!wait.isNegative() && !wait.isZero()) {
       log.info("Model {}: {} new rows, but its cooldown lasts {} more ms", model, rows, wait.toMillis());
       timers.schedule(() -> considerNewData(model), wait.toMillis() + 1, TimeUnit.MILLISECONDS);
@@ -210,7 +213,10 @@ public class RunScheduler implements DisposableBean {
   /**
    * Runs other work of a run (the judging of an imported model) on the runs' threads, so that it counts against
    * {@code kloop.training.max-concurrent-runs} like a training run. It does not wait for the model's training run, nor
-   * hold back the model's next one.
+   * hold back the model's next one. The work waits in the executor's queue, which {@code kloop.training.max-pending-imports}
+   * bounds (the imports waiting hold no file in memory: it waits in the artifact store).
+   *
+   * @throws java.util.concurrent.RejectedExecutionException when the service is shutting down
    */
   void execute(Runnable work) {
     runs.execute(() -> {
@@ -234,7 +240,10 @@ public class RunScheduler implements DisposableBean {
     return runner.isRunning(runId) || records.find(runId).isPresent() ? Cancellation.NOT_RUNNING : Cancellation.UNKNOWN;
   }
 
-  /** A model was retired: what waits for it is dropped and its run, if one is running here, is stopped. */
+  /**
+   * A model was retired: what waits for it is dropped and its runs here are stopped: its training run, and its imports,
+   * whether being judged or waiting for a thread (those fail at once).
+   */
   public void retired(String model, String reason) {
     ModelRuns runs = models.get(model);
     if (runs != null) {
@@ -243,12 +252,19 @@ public class RunScheduler implements DisposableBean {
         runs.dropped = 0;
       }
     }
-    runner.stopModel(model, reason).ifPresent(runId -> log.info("Run {} of retired model {} stopped", runId, model));
+    runner.stopModel(model, reason).forEach(runId -> log.info("Run {} of retired model {} stopped", runId, model));
   }
 
+  /** Why an import that waited for a thread when the service stopped failed. */
+  static final String STOPPED_BEFORE_JUDGING = "the service stopped before judging it";
+
+  /**
+   * Stops the runs: training runs end without an announcement (a restart runs the models again); imports, which no
+   * restart judges again, are announced as failed, those still waiting with {@value #STOPPED_BEFORE_JUDGING}.
+   */
   @Override
   public void destroy() {
-    runner.stopAll("the service stopped during the run");
+    runner.stopAll("the service stopped during the run", STOPPED_BEFORE_JUDGING);
     timers.shutdownNow();
     runs.shutdownNow();
     try {

@@ -1,6 +1,7 @@
 package io.kloop.training.run;
 
 import io.kloop.training.TrainingProperties;
+import java.time.Clock;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.GitProperties;
@@ -10,7 +11,8 @@ import org.springframework.stereotype.Component;
  * What every run of this instance shares: the seed its splits and searches start from, how long it may take, how
  * many hashed-token columns a text input takes, and
  * the version of the code that trains (the commit, "-dirty" when built from uncommitted changes, or "unknown"),
- * which each {@code ModelTrained} and {@code TrainingFailed} records.
+ * which each {@code ModelTrained} and {@code TrainingFailed} records, and the clock that times runs (the service's
+ * {@link Clock}, the same that dates an import's start, so that a run's duration never mixes two clocks).
  */
 @Component
 class RunSettings {
@@ -19,8 +21,10 @@ class RunSettings {
   private final Duration timeLimit;
   private final int textHashBuckets;
   private final String codeVersion;
+  private final Clock clock;
 
-  RunSettings(TrainingProperties properties, ObjectProvider<GitProperties> git) {
+  RunSettings(TrainingProperties properties, ObjectProvider<GitProperties> git, Clock clock) {
+    this.clock = clock;
     this.seed = properties.seed();
     this.timeLimit = properties.runTimeout();
     this.textHashBuckets = properties.textHashBuckets();
@@ -44,5 +48,10 @@ class RunSettings {
 
   String codeVersion() {
     return codeVersion;
+  }
+
+  /** The time of runs' starts, ends and events. */
+  Clock clock() {
+    return clock;
   }
 }

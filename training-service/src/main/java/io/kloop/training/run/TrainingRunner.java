@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -62,8 +63,18 @@ class TrainingRunner {
   private final RunObservations observations;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
 
-  /** A run in progress on this instance. */
-  private record Running(String model, RunControl control) {}
+  /**
+   * A run of this instance: in progress, or an accepted import waiting for a thread ({@code waiting} not null), which
+   * can be cancelled, retired or failed at shutdown like a run in progress.
+   */
+  private record Running(String model, RunControl control, Waiting waiting) {}
+
+  /** An accepted import waiting for a thread: whoever claims it first judges it, or fails it without judging it. */
+  private record Waiting(ImportRuns.Job job, AtomicBoolean claimed, Runnable done) {
+    boolean claim() {
+      return claimed.compareAndSet(false, true);
+    }
+  }
 
   TrainingRunner(TrainingState state, ArtifactStore artifacts, KafkaTemplate<String, Object> template, RunRecords records,
       RunSettings settings, RunObservations observations) {
@@ -93,10 +104,10 @@ class TrainingRunner {
     long begun = System.nanoTime();
     String runId = model + "-" + UUID.randomUUID();
     span.setAttribute("kloop.run.id", runId);
-    Instant startedAt = Instant.now();
+    Instant startedAt = settings.clock().instant();
     String trigger = String.join(",", triggers);
     RunControl control = new RunControl(runId);
-    running.put(runId, new Running(model, control));
+    running.put(runId, new Running(model, control, null));
     records.started(runId, model, triggers, startedAt);
     MDC.put("run", runId);
     log.info("Run {} of model {} started (trigger {})", runId, model, trigger);
@@ -121,7 +132,7 @@ class TrainingRunner {
           spec.window().kind() == TrainingWindowKind.LAST_ROWS ? spec.window().size() : 0, champion, startedAt.toEpochMilli())), settings.timeLimit());
       control.finish();
       var artifact = artifacts.put(result.onnx(), ONNX_MEDIA_TYPE);
-      Instant finishedAt = Instant.now();
+      Instant finishedAt = settings.clock().instant();
       ModelTrained trained = EventMetadata.fresh(finishedAt, TrainingServiceApplication.NAME).build(ModelTrained.newBuilder()
           .setModel(model)
           .setRunId(runId)
@@ -157,7 +168,7 @@ class TrainingRunner {
       span.setStatus(StatusCode.ERROR, failure.phase() + ": " + reason);
       if (stopped != null && !stopped.announce()) {
         // The service is stopping: the run is not over for good, a restart runs the model again.
-        records.failed(runId, Instant.now(), failure.phase(), reason, lineage(window));
+        records.failed(runId, settings.clock().instant(), failure.phase(), reason, lineage(window));
         log.warn("Run {} of model {} stopped in phase {}: {}", runId, model, failure.phase(), reason);
       } else {
         fail(model, runId, trigger, startedAt, window, failure.phase(), reason, failure.getCause() instanceof Error ? failure.getCause() : null);
@@ -175,23 +186,60 @@ class TrainingRunner {
   }
 
   /**
-   * Judges an imported model whose file passed the import's checks ({@link ImportRuns}): scores it and the champion on
-   * the test split of the model's window, profiles it, stores the file and announces {@code ModelTrained} (algorithm
-   * {@value ImportRuns#ALGORITHM}, its origin); or, whatever went wrong, {@code TrainingFailed} with the phase and the
-   * reason. Runs within the time limit and can be cancelled like a training run; it is no run of the model for its
-   * triggers (see {@link TrainingState#IMPORT}).
+   * Registers an accepted import as a run of this instance while it waits for a thread, so that it can be cancelled,
+   * stopped by its model's retirement or failed at shutdown before it starts.
+   *
+   * @param done called once when the import has ended (judged, failed, or failed while waiting)
+   * @return the work that judges it, for the runs' threads; it does nothing when the import was failed while waiting
    */
-  void runImport(ImportRuns.Job job) {
+  Runnable queue(ImportRuns.Job job, Runnable done) {
+    RunControl control = new RunControl(job.runId());
+    Waiting waiting = new Waiting(job, new AtomicBoolean(), done);
+    running.put(job.runId(), new Running(job.spec().name(), control, waiting));
+    return () -> {
+      if (!waiting.claim()) {
+        return;
+      }
+      try {
+        runImport(job, control);
+      } finally {
+        done.run();
+      }
+    };
+  }
+
+  /** Fails an import that waited for a thread and never started, with the reason, and announces it. */
+  private void failWaiting(Running run, String reason) {
+    ImportRuns.Job job = run.waiting().job();
+    try {
+      running.remove(job.runId());
+      fail(run.model(), job.runId(), ImportRuns.TRIGGER, job.startedAt(), List.of(), run.control().phase(), reason, null);
+    } finally {
+      run.waiting().done().run();
+    }
+  }
+
+  /**
+   * Judges an imported model whose file passed the import's checks ({@link ImportRuns}) and was stored: scores it and the
+   * champion on the test split of the model's window, profiles it, and announces {@code ModelTrained} (algorithm
+   * {@value ImportRuns#ALGORITHM}, its origin); or, whatever went wrong, {@code TrainingFailed} with the phase and the
+   * reason. Runs within the time limit and can be cancelled like a training run; a model retired since the import was
+   * accepted fails it. An import stopped by the service's shutdown is announced as failed too: no restart runs it again.
+   * It is no run of the model for its triggers (see {@link TrainingState#IMPORT}).
+   */
+  private void runImport(ImportRuns.Job job, RunControl control) {
     long begun = System.nanoTime();
     String model = job.spec().name();
     String runId = job.runId();
     Span span = observations.tracing() ? observations.runSpan(model, List.of(ImportRuns.TRIGGER)) : Span.getInvalid();
-    RunControl control = new RunControl(runId);
-    running.put(runId, new Running(model, control));
+    running.put(runId, new Running(model, control, null));
     MDC.put("run", runId);
     List<DatasetBatchCommitted> window = List.of();
     try (Scope scope = span.makeCurrent()) {
       span.setAttribute("kloop.run.id", runId);
+      control.check();
+      // Retired while it waited: it is not judged, and no ModelTrained names a retired model.
+      declared(model);
       window = window(job.spec());
       DatasetSpecDeclared dataset = state.datasetSpec(job.spec().dataset()).orElseThrow(() -> new TrainingFailure("read",
           "dataset " + job.spec().dataset() + " has no spec"));
@@ -202,15 +250,10 @@ class TrainingRunner {
       ImportPipeline pipeline = new ImportPipeline(this::readBatch, phaseListener(runId, model, span, control), settings.seed(), control::check);
       List<DatasetBatchCommitted> batches = window;
       long lastRows = job.spec().window().kind() == TrainingWindowKind.LAST_ROWS ? job.spec().window().size() : 0;
-      ImportPipeline.Result result = control.execute(inThisContext(() -> pipeline.run(model, job.file(), job.signature(), dataset, batches,
-          lastRows, champion)), settings.timeLimit());
+      ImportPipeline.Result result = control.execute(inThisContext(() -> pipeline.run(model, () -> storedFile(job), job.signature(), dataset,
+          batches, lastRows, champion)), settings.timeLimit());
       control.finish();
-      var artifact = artifacts.put(job.file(), ONNX_MEDIA_TYPE);
-      if (!artifact.getSha256().equals(job.origin().getFileSha256())) {
-        throw new TrainingFailure("store", "the stored file's SHA-256 " + artifact.getSha256() + " is not the uploaded file's "
-            + job.origin().getFileSha256());
-      }
-      Instant finishedAt = Instant.now();
+      Instant finishedAt = settings.clock().instant();
       ModelTrained trained = EventMetadata.fresh(finishedAt, TrainingServiceApplication.NAME).build(ModelTrained.newBuilder()
           .setModel(model)
           .setRunId(runId)
@@ -223,32 +266,27 @@ class TrainingRunner {
           .setChampionVersion(result.championVersion())
           .setChampionMetrics(result.championMetrics())
           .setReferenceProfile(result.profile())
-          .setArtifact(artifact)
+          .setArtifact(job.artifact())
           .setSignature(job.signature())
           .setOrigin(job.origin())
           .setCodeVersion(settings.codeVersion())
           .setStartedAt(job.startedAt())
           .setDurationMillis(finishedAt.toEpochMilli() - job.startedAt().toEpochMilli()));
       announce(Topics.MODEL_TRAINED.name(), model, trained);
-      records.succeeded(runId, finishedAt, result.metrics(), trained.getLineage(), artifact.getSha256());
+      records.succeeded(runId, finishedAt, result.metrics(), trained.getLineage(), job.artifact().getSha256());
       observations.counted(model, "succeeded");
       observations.runDuration(model, "succeeded", begun);
       log.info("Import {} of model {} succeeded in {} ms: test accuracy {}{}, ONNX {}", runId, model, trained.getDurationMillis(),
           result.metrics().getAccuracy(), result.championMetrics() == null ? ""
-              : " (champion v" + result.championVersion() + ": " + result.championMetrics().getAccuracy() + ")", artifact.getUri());
+              : " (champion v" + result.championVersion() + ": " + result.championMetrics().getAccuracy() + ")", job.artifact().getUri());
     } catch (TrainingFailure failure) {
       log.debug("Import {} failure", runId, failure);
       RunControl.Stop stopped = control.stopped();
       String reason = stopped == null ? failure.getMessage() : stopped.reason();
       span.setStatus(StatusCode.ERROR, failure.phase() + ": " + reason);
-      if (stopped != null && !stopped.announce()) {
-        // The service is stopping: an import is not run again by a restart; its failure is recorded here only.
-        records.failed(runId, Instant.now(), failure.phase(), reason, lineage(window));
-        log.warn("Import {} of model {} stopped in phase {}: {}", runId, model, failure.phase(), reason);
-      } else {
-        fail(model, runId, ImportRuns.TRIGGER, job.startedAt(), window, failure.phase(), reason, failure.getCause() instanceof Error ? failure.getCause() : null);
-        observations.runDuration(model, "failed", begun);
-      }
+      // Announced even when the service is stopping: no restart judges an import again, so its end must be known.
+      fail(model, runId, ImportRuns.TRIGGER, job.startedAt(), window, failure.phase(), reason, failure.getCause() instanceof Error ? failure.getCause() : null);
+      observations.runDuration(model, "failed", begun);
     } catch (RuntimeException e) {
       span.recordException(e);
       span.setStatus(StatusCode.ERROR, e.toString());
@@ -258,6 +296,21 @@ class TrainingRunner {
       running.remove(runId);
       MDC.remove("run");
       span.end();
+    }
+  }
+
+  /** Stores an imported file in the artifact store, where it waits to be judged (its bytes are not held in memory meanwhile). */
+  io.kloop.events.ArtifactRef store(byte[] file) {
+    return artifacts.put(file, ONNX_MEDIA_TYPE);
+  }
+
+  /** An accepted import's file, read back from the artifact store (its SHA-256 verified). */
+  private byte[] storedFile(ImportRuns.Job job) {
+    try {
+      return artifacts.read(job.artifact());
+    } catch (RuntimeException e) {
+      throw new TrainingFailure("read", "the imported file " + job.artifact().getUri() + " cannot be read back from the artifact store: "
+          + e.getMessage(), e);
     }
   }
 
@@ -304,22 +357,41 @@ class TrainingRunner {
     if (run == null || !run.control().stop(reason, true)) {
       return Optional.empty();
     }
+    if (run.waiting() != null && run.waiting().claim()) {
+      failWaiting(run, reason);
+    }
     return Optional.of(run.model());
   }
 
-  /** Stops the model's run on this instance, if one is running; returns its id. */
-  Optional<String> stopModel(String model, String reason) {
+  /** Stops the model's runs on this instance (its training run, its imports judged or waiting); returns their ids. */
+  List<String> stopModel(String model, String reason) {
+    List<String> stopped = new ArrayList<>();
     for (Map.Entry<String, Running> entry : running.entrySet()) {
-      if (entry.getValue().model().equals(model) && entry.getValue().control().stop(reason, true)) {
-        return Optional.of(entry.getKey());
+      if (entry.getValue().model().equals(model) && stop(entry.getKey(), reason).isPresent()) {
+        stopped.add(entry.getKey());
       }
     }
-    return Optional.empty();
+    return stopped;
   }
 
-  /** Stops every run without announcing them (the service shuts down; a restart runs the models again). */
-  void stopAll(String reason) {
-    running.values().forEach(run -> run.control().stop(reason, false));
+  /**
+   * The service shuts down: every run in progress stops without being announced (a restart runs the models again),
+   * except imports, which no restart judges again: one in progress is announced as failed when it stops, and one still
+   * waiting for a thread is failed now with {@code waitingReason}. (The producer is still open here: the runs' scheduler,
+   * which calls this, is destroyed before the Kafka template it depends on. Should Kafka not acknowledge, the error is
+   * logged naming the run.)
+   */
+  void stopAll(String reason, String waitingReason) {
+    for (Running run : List.copyOf(running.values())) {
+      if (run.waiting() != null && run.waiting().claim()) {
+        run.control().stop(waitingReason, true);
+        log.warn("Import {} of model {} was waiting for a thread when the service stopped: it fails without being judged; import the "
+            + "file again", run.waiting().job().runId(), run.model());
+        failWaiting(run, waitingReason);
+      } else {
+        run.control().stop(reason, false);
+      }
+    }
   }
 
   /** Whether a run of that id is running on this instance. */
@@ -329,7 +401,7 @@ class TrainingRunner {
 
   void fail(String model, String runId, String trigger, Instant startedAt, List<DatasetBatchCommitted> window, String phase,
       String fullReason, Throwable cause) {
-    Instant finishedAt = Instant.now();
+    Instant finishedAt = settings.clock().instant();
     String reason = ClientText.clip(fullReason, MAX_REASON_CHARS);
     if (cause != null) {
       log.warn("Run {} of model {} failed in phase {}: {}", runId, model, phase, reason, cause);
@@ -354,7 +426,8 @@ class TrainingRunner {
         state.recordRun(model, new TrainingState.LastRun(runId, startedAt, failed.getLineage()));
       }
     } catch (RuntimeException e) {
-      log.error("Run {} of model {}: could not announce its failure", runId, model, e);
+      log.error("Run {} of model {}: could not announce its failure ({}); other instances and a restart will not know it failed: {}",
+          runId, model, reason, e.toString(), e);
     }
   }
 

@@ -133,6 +133,21 @@ class ImportedSignaturesTest {
   }
 
   @Test
+  void shouldRefuseAModelWithoutInputs() {
+    // Without tensors the signature would read as the platform's own encoding, and serving would look for an input ''.
+    assertRefused(model(List.of(), List.of(ZIPMAP)), WINE, PLAIN, "the model has no inputs");
+  }
+
+  @Test
+  void shouldNameTheLabelOutputBesideTheProbabilities() {
+    assertThat(ImportedSignatures.of(model(List.of(tensor("input", "FLOAT", -1, 3)), List.of(LABEL, ZIPMAP)), WINE, PLAIN).labelOutput())
+        .isEqualTo("output_label");
+    assertThat(ImportedSignatures.of(model(List.of(tensor("input", "FLOAT", -1, 3)),
+        List.of(tensor("probabilities", "FLOAT", -1, 3), tensor("label", "INT64", -1, 1))), WINE, PLAIN).labelOutput()).isEqualTo("label");
+    assertThat(ImportedSignatures.of(model(List.of(tensor("input", "FLOAT", -1, 3)), List.of(ZIPMAP)), WINE, PLAIN).labelOutput()).isNull();
+  }
+
+  @Test
   void shouldRefuseClassesThatAreNotTheDatasetsClasses() {
     assertRefused(model(List.of(tensor("input", "FLOAT", -1, 3)), List.of(ZIPMAP)), WINE,
         ImportMetadata.parse("{\"dataset\": \"wine\", \"classes\": [\"class_0\", \"class_1\"]}"),
