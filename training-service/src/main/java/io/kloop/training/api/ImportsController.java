@@ -52,7 +52,7 @@ class ImportsController {
    * discards the unread body, whose file the client sent in vain, but holds none of it). The permit is held until the
    * answer, the slot until the accepted import ends.
    */
-  @PostMapping(path = "/v1/models/{name}/imports", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+  @PostMapping(value = "/v1/models/{name}/imports", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
   Mono<ResponseEntity<Map<String, Object>>> importModel(@PathVariable String name,
       @RequestHeader(name = "Content-Length", required = false) Long length, @RequestBody Flux<PartEvent> parts) {
     if (length != null && length > maxModelBytes + ImportMetadata.MAX_BYTES + FRAMING_BYTES) {
