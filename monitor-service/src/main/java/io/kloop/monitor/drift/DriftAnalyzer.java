@@ -462,29 +462,15 @@ public final class DriftAnalyzer {
     return n == array.length ? array : Arrays.copyOf(array, n);
   }
 
-  /** One feature's (or the output's, or a text feature's part's) hypothesis test with its PSI and distance. */
-  static final class Part {
-    final String name;
-    /** The input feature the part belongs to (its own name but for a text feature's parts); null for the output. */
-    final String feature;
-    final DriftTest test;
-    final double statistic;
-    final double pValue;
-    final double psi;
-    final double distance;
+  /**
+   * One feature's (or the output's, or a text feature's part's) hypothesis test with its PSI and distance;
+   * {@code feature} is the input feature the part belongs to (its own name but for a text feature's parts), null
+   * for the output.
+   */
+  record Part(String name, String feature, DriftTest test, double statistic, double pValue, double psi, double distance) {
 
     Part(String name, DriftTest test, double statistic, double pValue, double psi, double distance) {
       this(name, null, test, statistic, pValue, psi, distance);
-    }
-
-    private Part(String name, String feature, DriftTest test, double statistic, double pValue, double psi, double distance) {
-      this.name = name;
-      this.feature = feature;
-      this.test = test;
-      this.statistic = statistic;
-      this.pValue = pValue;
-      this.psi = psi;
-      this.distance = distance;
     }
 
     /** The same part, belonging to input {@code inputFeature}. */

@@ -1,5 +1,6 @@
 package io.kloop.service.web;
 
+import io.kloop.service.json.JsonMessages;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +19,6 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DatabindException;
 
 /**
  * One error shape for every service's HTTP API, the Open Inference Protocol's: a 4xx status and
@@ -127,51 +126,17 @@ public class ApiErrors {
     return "unreadable request" + (parameter == null ? "" : " (" + parameter + ")") + ": " + firstLine(detail);
   }
 
-  /**
-   * A reading error for people: Jackson's own message (its first line: what was wrong), preceded by where in
-   * the body ({@code at features[0].min}) when Jackson knows.
-   */
+  /** A reading error for people: see {@link JsonMessages#describe}. */
   public static String describe(Throwable cause) {
-    if (cause instanceof DatabindException databind && !databind.getPath().isEmpty()) {
-      return "at " + path(databind.getPath()) + ": " + simpleTypeNames(firstLine(databind.getOriginalMessage()));
-    }
-    if (cause instanceof JacksonException jackson) {
-      return simpleTypeNames(firstLine(jackson.getOriginalMessage()));
-    }
-    return firstLine(cause.getMessage());
+    return JsonMessages.describe(cause);
   }
 
-  private static final java.util.regex.Pattern QUALIFIED_TYPE =
-      java.util.regex.Pattern.compile("\\b(?:[a-z_][\\w]*\\.)+(?:[A-Z][\\w]*\\$)*([A-Z][\\w]*)");
-
-  /**
-   * Jackson names types in full ({@code `java.util.ArrayList<io.kloop...Spec$Feature>`}); the caller needs
-   * {@code `ArrayList<Feature>`}.
-   */
   static String simpleTypeNames(String message) {
-    return QUALIFIED_TYPE.matcher(message).replaceAll("$1");
-  }
-
-  private static String path(List<JacksonException.Reference> references) {
-    StringBuilder path = new StringBuilder();
-    for (JacksonException.Reference reference : references) {
-      if (reference.getPropertyName() != null) {
-        path.append(path.length() == 0 ? "" : ".").append(reference.getPropertyName());
-      } else if (reference.getIndex() >= 0) {
-        path.append('[').append(reference.getIndex()).append(']');
-      }
-    }
-    return path.length() == 0 ? "the body" : path.toString();
+    return JsonMessages.simpleTypeNames(message);
   }
 
   /** The first line of a message (a parser's message can go on with the input it choked on). */
   public static String firstLine(String text) {
-    if (text == null) {
-      return "(no detail)";
-    }
-    int newline = text.indexOf('\n');
-    return newline < 0 ? text : text.substring(0, newline);
+    return JsonMessages.firstLine(text);
   }
-
-
 }

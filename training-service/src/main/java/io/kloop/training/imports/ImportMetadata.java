@@ -1,6 +1,6 @@
 package io.kloop.training.imports;
 
-import io.kloop.service.web.ApiErrors;
+import io.kloop.service.json.JsonMessages;
 import io.kloop.service.web.StrictJson;
 import io.kloop.training.spec.Texts;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +64,7 @@ public record ImportMetadata(String dataset, String description, String framewor
     try {
       metadata = JSON.readValue(json, ImportMetadata.class);
     } catch (JacksonException e) {
-      throw new ImportRefusedException("the metadata part is not valid: " + ApiErrors.describe(e));
+      throw new ImportRefusedException("the metadata part is not valid: " + JsonMessages.describe(e));
     }
     if (metadata == null) {
       throw new ImportRefusedException("the metadata part is not valid: it is null; send a JSON object with at least \"dataset\"");
