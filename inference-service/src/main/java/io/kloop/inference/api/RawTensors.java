@@ -65,14 +65,7 @@ final class RawTensors {
       String name = input.name();
       SignatureTensor tensor = tensors.get(name);
       if (tensor == null && OpenInferenceController.PREDICTION_ID.equals(name)) {
-        if (ids != null) {
-          throw new InvalidInputException(Tensors.where(k, name) + ": given twice");
-        }
-        if (!"BYTES".equals(input.datatype())) {
-          throw new InvalidInputException(Tensors.where(k, name) + ": datatype " + (input.datatype() == null ? "missing"
-              : Instances.quoted(input.datatype())) + "; the prediction ids are BYTES, one string per row");
-        }
-        long n = Tensors.rows(input.shape(), k, name);
+        long n = Tensors.predictionIdRows(input, k, ids != null);
         rows = sameRows(rows, n, k, name);
         ids = Arrays.asList(Tensors.values(input, n, k));
         idsAt = Tensors.where(k, name) + ".data";

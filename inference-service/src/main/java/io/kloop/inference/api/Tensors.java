@@ -69,18 +69,8 @@ final class Tensors {
       String name = input.name();
       SignatureField field = fields.get(name);
       if (field == null && OpenInferenceController.PREDICTION_ID.equals(name)) {
-        if (ids != null) {
-          throw new InvalidInputException(where(k, name) + ": given twice");
-        }
-        if (!"BYTES".equals(input.datatype())) {
-          throw new InvalidInputException(where(k, name) + ": datatype " + (input.datatype() == null ? "missing" : Instances.quoted(input.datatype()))
-              + "; the prediction ids are BYTES, one string per row");
-        }
-        long n = rows(input.shape(), k, name);
-        if (rows >= 0 && n != rows) {
-          throw new InvalidInputException(where(k, name) + ": " + n + " value(s), but the inputs before it have " + rows);
-        }
-        rows = n;
+        long n = predictionIdRows(input, k, ids != null);
+        rows = sameRows(rows, n, k, name);
         ids = Arrays.asList(values(input, n, k));
         idsAt = where(k, name) + ".data";
         continue;
@@ -107,10 +97,7 @@ final class Tensors {
             + Datatype.declared(field.getType()));
       }
       long n = rows(input.shape(), k, name);
-      if (rows >= 0 && n != rows) {
-        throw new InvalidInputException(where(k, name) + ": " + n + " value(s), but the inputs before it have " + rows);
-      }
-      rows = n;
+      rows = sameRows(rows, n, k, name);
       columns.put(name, column(field, datatype, input, n, k));
     }
     for (String feature : fields.keySet()) {
@@ -215,6 +202,27 @@ final class Tensors {
 
   static boolean isWhole(Object value) {
     return value instanceof Integer || value instanceof Long;
+  }
+
+  /** The rows of the prediction ids' tensor (BYTES, one string per row, given once), checked. */
+  static long predictionIdRows(InferInput input, int k, boolean givenBefore) {
+    String name = input.name();
+    if (givenBefore) {
+      throw new InvalidInputException(where(k, name) + ": given twice");
+    }
+    if (!"BYTES".equals(input.datatype())) {
+      throw new InvalidInputException(where(k, name) + ": datatype " + (input.datatype() == null ? "missing" : Instances.quoted(input.datatype()))
+          + "; the prediction ids are BYTES, one string per row");
+    }
+    return rows(input.shape(), k, name);
+  }
+
+  /** {@code n}, when it is the rows of the inputs before ({@code rows}, -1 for none). */
+  static long sameRows(long rows, long n, int k, String name) {
+    if (rows >= 0 && n != rows) {
+      throw new InvalidInputException(where(k, name) + ": " + n + " value(s), but the inputs before it have " + rows);
+    }
+    return n;
   }
 
   static String where(int k, String name) {
